@@ -1,0 +1,418 @@
+/**
+ * @file nssl.h
+ * @brief NSSL: a TLS 1.3 / TLS 1.2 SDK with the console ("Cafe SSL") NSSL API.
+ *
+ * Names, signatures and error values follow the console API, so code written for it compiles
+ * unchanged. Functions the console did not publish are designed in its style: int32 handles,
+ * an int32 result that is 0 (or a non-negative handle) on success and a negative
+ * NSSL_ERROR_* value on failure, out-parameters for sizes, and "a NULL buffer asks for the
+ * size". Extensions beyond the console API keep the NSSL prefix.
+ *
+ * Typical client:
+ * @code
+ *   NSSLInit();
+ *   NSSLContextHandle ctx = NSSLCreateContext(0);
+ *   NSSLAddServerPKIExternal(ctx, ca_der, ca_len, NSSL_CERT_TYPE_DER);
+ *   NSSLConnectionHandle conn = NSSLCreateConnection(ctx, "example.com", 11, 0, fd, 1);
+ *   NSSLDoHandshake(conn);
+ *   NSSLWrite(conn, req, req_len, &written);
+ *   NSSLRead(conn, buf, sizeof(buf), &got);
+ *   NSSLShutdown(conn);
+ *   NSSLDestroyConnection(conn);
+ *   NSSLDestroyContext(ctx);
+ *   NSSLFinish();
+ * @endcode
+ *
+ * Thread safety: every function may be called from any thread. The handle tables and
+ * everything a context shares between its connections are locked. One connection must be used
+ * by one thread at a time.
+ *
+ * Ownership: NSSL never closes the application's socket; the application closes it after
+ * NSSLDestroyConnection.
+ */
+#ifndef NSSL_NSSL_H
+#define NSSL_NSSL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NSSL_BUILDING)
+#define NSSL_API __attribute__((visibility("default")))
+#else
+#define NSSL_API
+#endif
+
+/** A context: trust anchors, client PKI, settings shared by its connections. */
+typedef int32_t NSSLContextHandle;
+/** A connection: one TLS session over one socket. */
+typedef int32_t NSSLConnectionHandle;
+/** A resumable session (reserved for the session API). */
+typedef int32_t NSSLSessionHandle;
+
+/**
+ * @name Error values (console values: NSSL_ERROR_BASE - n)
+ * Every function returns 0 (or a non-negative handle) on success and one of these on failure.
+ * @{
+ */
+#define NSSL_ERROR_OK 0
+#define NSSL_ERROR_GENERIC (-1)
+#define NSSL_ERROR_INVALID_NSSL_CONTEXT (-0x280001)
+#define NSSL_ERROR_INVALID_CERT_ID (-0x280002)
+#define NSSL_ERROR_CERT_LIMIT (-0x280003)
+#define NSSL_ERROR_INVALID_NSSL_CONNECTION (-0x280004)
+#define NSSL_ERROR_INVALID_CERT (-0x280005)
+#define NSSL_ERROR_ZERO_RETURN (-0x280006)
+#define NSSL_ERROR_WANT_READ (-0x280007)
+#define NSSL_ERROR_WANT_WRITE (-0x280008)
+#define NSSL_ERROR_IO_ERROR (-0x280009)
+#define NSSL_ERROR_NSSL_LIB_ERROR (-0x28000a)
+#define NSSL_ERROR_UNKNOWN (-0x28000b)
+#define NSSL_ERROR_OUT_OF_MEMORY (-0x28000c)
+#define NSSL_ERROR_INVALID_STATE (-0x28000d)
+#define NSSL_ERROR_HANDSHAKE_ERROR (-0x28000e)
+#define NSSL_ERROR_NO_CERT (-0x28000f)
+#define NSSL_ERROR_INVALID_FD (-0x280010)
+#define NSSL_ERROR_LIB_NOT_READY (-0x280011)
+#define NSSL_ERROR_IPC_ERROR (-0x280012)
+#define NSSL_ERROR_RESOURCE_LIMIT (-0x280013)
+#define NSSL_ERROR_INVALID_HANDLE (-0x280014)
+#define NSSL_ERROR_INVALID_CERT_TYPE (-0x280015)
+#define NSSL_ERROR_INVALID_KEY_TYPE (-0x280016)
+#define NSSL_ERROR_INVALID_SIZE (-0x280017)
+#define NSSL_ERROR_NO_PEER_CERT (-0x280018)
+#define NSSL_ERROR_INSUFFICIENT_SIZE (-0x280019)
+#define NSSL_ERROR_NO_CIPHER (-0x28001a)
+#define NSSL_ERROR_INVALID_ARG (-0x28001b)
+#define NSSL_ERROR_INVALID_NSSL_SESSION (-0x28001c)
+#define NSSL_ERROR_NO_SESSION (-0x28001d)
+#define NSSL_ERROR_SSL_SHUTDOWN_ERROR (-0x28001e)
+#define NSSL_ERROR_CERT_SIZE_LIMIT (-0x28001f)
+#define NSSL_ERROR_CERT_NO_ACCESS (-0x280020)
+#define NSSL_ERROR_INVALID_CERT_ID2 (-0x280021)
+#define NSSL_ERROR_CERT_READ_ERROR (-0x280022)
+#define NSSL_ERROR_CERT_STORE_INIT_FAILURE (-0x280023)
+#define NSSL_ERROR_INVALID_CERT_ENCODING (-0x280024)
+#define NSSL_ERROR_CERT_STORE_ERROR (-0x280025)
+#define NSSL_ERROR_PRIVATE_KEY_READ_ERROR (-0x280026)
+#define NSSL_ERROR_INVALID_PRIVATE_KEY (-0x280027)
+#define NSSL_ERROR_NOT_READY (-0x280028)
+#define NSSL_ERROR_ENCRYPTION_ERROR (-0x280029)
+#define NSSL_ERROR_NO_CERT_STORE (-0x28002a)
+#define NSSL_ERROR_PRIVATE_KEY_SIZE_LIMIT (-0x28002b)
+#define NSSL_ERROR_PROCESS_MAX_EXT_CERTS (-0x28002c)
+#define NSSL_ERROR_PROCESS_MAX_CONTEXTS (-0x28002d)
+#define NSSL_ERROR_PROCESS_MAX_CONNECTIONS (-0x28002e)
+#define NSSL_ERROR_CERT_NOT_EXPORTABLE (-0x28002f)
+#define NSSL_ERROR_INVALID_CERT_SIZE (-0x280030)
+#define NSSL_ERROR_INVALID_KEY_SIZE (-0x280031)
+/** @} */
+
+/**
+ * @name Extension error values (not in the console API)
+ * @{
+ */
+/** A refused legacy protocol or feature was asked for (SSLv3, TLS 1.0/1.1, CBC, RSA key
+ *  exchange, renegotiation, compression). */
+#define NSSL_ERROR_INSECURE_PROTOCOL (-0x280101)
+/** The peer sent a fatal alert; NSSLGetLastAlert() says which. */
+#define NSSL_ERROR_PEER_ALERT (-0x280102)
+/** The peer broke the protocol after the handshake (bad record, unexpected message); this
+ *  side sent the alert NSSLGetLastAlert() reports. */
+#define NSSL_ERROR_PROTOCOL_VIOLATION (-0x280103)
+/** @} */
+
+/**
+ * @name Verification options (the `options` of NSSLCreateConnection)
+ * 0 asks for the default: full verification (peer chain, host name, validity dates).
+ * Other values are the console's bit mask taken literally; NSSL_VERIFY_HOSTNAME and
+ * NSSL_VERIFY_DATE imply NSSL_VERIFY_PEER. Turning verification off takes the explicit
+ * NSSL_VERIFY_NONE.
+ * @{
+ */
+#define NSSL_VERIFY_DEFAULT 0x0
+#define NSSL_VERIFY_PEER 0x1
+#define NSSL_VERIFY_HOSTNAME 0x2
+#define NSSL_VERIFY_DATE 0x4
+#define NSSL_VERIFY_ALL 0x7
+/** No verification at all. Insecure: the peer can be anyone. */
+#define NSSL_VERIFY_NONE 0x100
+/** @} */
+
+/**
+ * @name Protocol versions (NSSLCreateContext)
+ * @{
+ */
+/** Console default: TLS 1.3 preferred, TLS 1.2 allowed where the SDK supports it. */
+#define NSSL_VERSION_AUTO 0
+/** Refused legacy versions: NSSLCreateContext returns NSSL_ERROR_INSECURE_PROTOCOL. */
+#define NSSL_VERSION_SSLV3 2
+#define NSSL_VERSION_TLS1_0 3
+#define NSSL_VERSION_TLS1_1 4
+/** TLS 1.2 only. */
+#define NSSL_VERSION_TLS1_2 5
+/** TLS 1.3 only. */
+#define NSSL_VERSION_TLS1_3 6
+/** @} */
+
+/**
+ * @name Certificate and key types
+ * @{
+ */
+/** DER X.509 (the console's type 0). */
+#define NSSL_CERT_TYPE_DER 0
+/** PEM X.509 (extension); a PEM buffer may hold several certificates. */
+#define NSSL_CERT_TYPE_PEM 1
+/** @} */
+
+/** Largest host name accepted by NSSLCreateConnection (RFC 6066 3: up to 2^16-1 bytes, but
+ *  a DNS name is at most 253 characters). */
+#define NSSL_MAX_HOST_NAME 253
+
+/** Negotiated parameters of a connection, filled by NSSLGetCipherInfo(). */
+typedef struct NSSLCipherInfo {
+    int32_t version;          /**< 0x0304 for TLS 1.3, 0x0303 for TLS 1.2 */
+    char versionName[16];     /**< "TLSv1.3" */
+    int32_t suite;            /**< IANA cipher suite number, e.g. 0x1301 */
+    char suiteName[64];       /**< IANA name, e.g. "TLS_AES_128_GCM_SHA256" */
+    int32_t group;            /**< IANA supported group, e.g. 0x001d */
+    char groupName[16];       /**< "x25519", "secp256r1", "secp384r1" */
+    int32_t sigScheme;        /**< IANA signature scheme the peer signed with, e.g. 0x0403 */
+    char sigSchemeName[32];   /**< "ecdsa_secp256r1_sha256" */
+    char alpn[256];           /**< negotiated application protocol, "" if none */
+    int32_t resumed;          /**< 1 if the session was resumed */
+    int32_t helloRetry;       /**< 1 if the server sent a HelloRetryRequest */
+} NSSLCipherInfo;
+
+/* ---------------------------------------------------------------------------------------- */
+/** @name Library */
+/** @{ */
+
+/**
+ * Initialise the library. Must precede every other call; calling it again is harmless.
+ * @return 0, or NSSL_ERROR_NSSL_LIB_ERROR if libcrypto could not provide the algorithms.
+ */
+NSSL_API int32_t NSSLInit(void);
+
+/**
+ * Finish with the library: destroys every remaining connection and context. Afterwards every
+ * call but NSSLInit returns NSSL_ERROR_LIB_NOT_READY.
+ * @return 0.
+ */
+NSSL_API int32_t NSSLFinish(void);
+
+/**
+ * A readable name for an error value ("NSSL_ERROR_WANT_READ"); never NULL.
+ */
+NSSL_API const char *NSSLErrorString(int32_t error);
+
+/** @} */
+/* ---------------------------------------------------------------------------------------- */
+/** @name Contexts */
+/** @{ */
+
+/**
+ * Create a context. Contexts are reference-counted: each connection holds a reference.
+ * @param version NSSL_VERSION_AUTO (0), NSSL_VERSION_TLS1_2 or NSSL_VERSION_TLS1_3.
+ * @return a context handle (>= 0); NSSL_ERROR_INSECURE_PROTOCOL for SSLv3, TLS 1.0 and 1.1;
+ *         NSSL_ERROR_INVALID_ARG for an unknown version; NSSL_ERROR_PROCESS_MAX_CONTEXTS when
+ *         the table is full; NSSL_ERROR_LIB_NOT_READY before NSSLInit.
+ */
+NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version);
+
+/**
+ * Destroy a context. With connections still alive the context is marked dead and freed when
+ * the last one is destroyed; the handle is invalid at once.
+ * @return 0 or NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLDestroyContext(NSSLContextHandle context);
+
+/**
+ * Add a trusted CA certificate supplied by the application.
+ * @param cert DER (NSSL_CERT_TYPE_DER, the console's type 0) or PEM (NSSL_CERT_TYPE_PEM; every
+ *        certificate in the buffer is added).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL or empty buffer; NSSL_ERROR_INVALID_CERT_TYPE
+ *         for an unknown type; NSSL_ERROR_INVALID_CERT if it does not parse;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections;
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLAddServerPKIExternal(NSSLContextHandle context, const void *cert,
+                                          int32_t certSize, int32_t certType);
+
+/**
+ * Set the application protocols offered in ALPN (RFC 7301), most preferred first, as one
+ * comma-separated list ("h2,http/1.1"). An empty string or NULL removes ALPN.
+ * @return 0; NSSL_ERROR_INVALID_ARG for an empty or over-long (255 bytes) protocol name;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *protocols);
+
+/**
+ * Choose the key-exchange groups, most preferred first, as a comma-separated list of
+ * "x25519", "secp256r1" (also "P-256") and "secp384r1" ("P-384"). The client sends a key share
+ * for the first and lists the others, so a server that prefers another group answers with a
+ * HelloRetryRequest. Default: "x25519,secp256r1,secp384r1".
+ * @return 0; NSSL_ERROR_INSECURE_PROTOCOL for a known but refused group (finite-field
+ *         groups, small curves); NSSL_ERROR_INVALID_ARG for an unknown name or an empty or
+ *         duplicate list; NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *groups);
+
+/**
+ * Choose the cipher suites, most preferred first, as a colon- or comma-separated list of IANA
+ * names ("TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"). Default: AES-128-GCM,
+ * AES-256-GCM, ChaCha20-Poly1305.
+ * @return 0; NSSL_ERROR_INSECURE_PROTOCOL for a refused suite (CBC, RC4, 3DES, NULL, export,
+ *         RSA key exchange); NSSL_ERROR_INVALID_ARG for an unknown name or an empty list;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const char *suites);
+
+/** @} */
+/* ---------------------------------------------------------------------------------------- */
+/** @name Connections */
+/** @{ */
+
+/**
+ * Create a client connection over a connected socket.
+ * @param host the server's name: sent as SNI (unless it is an IP address) and checked against
+ *        the certificate; need not be NUL-terminated.
+ * @param hostLength its length in bytes (0 for none; then host-name verification must be off).
+ * @param options verification options (NSSL_VERIFY_*); 0 is full verification.
+ * @param socket a connected stream socket; NSSL does not close it.
+ * @param block non-zero: calls wait until they are done. Zero: when the socket would block,
+ *        calls return NSSL_ERROR_WANT_READ or NSSL_ERROR_WANT_WRITE and are repeated later
+ *        (put the socket in non-blocking mode for this).
+ * @return a connection handle (>= 0); NSSL_ERROR_INVALID_FD if socket is not a socket;
+ *         NSSL_ERROR_INVALID_ARG for a bad host or options (host-name verification without a
+ *         host); NSSL_ERROR_PROCESS_MAX_CONNECTIONS; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
+                                                   int32_t hostLength, int32_t options,
+                                                   int32_t socket, int32_t block);
+
+/**
+ * Destroy a connection. If the handshake completed and no close_notify was sent yet, one is
+ * sent without waiting. The socket stays open.
+ * @return 0 or NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection);
+
+/**
+ * Run the handshake. Optional: the first NSSLRead or NSSLWrite runs it too.
+ * @return 0 when the connection is established; NSSL_ERROR_WANT_READ / _WANT_WRITE on a
+ *         non-blocking connection (call again when the socket is ready); on failure
+ *         NSSL_ERROR_INVALID_CERT (peer verification failed, see NSSLGetVerifyResult),
+ *         NSSL_ERROR_PEER_ALERT (the server refused, see NSSLGetLastAlert),
+ *         NSSL_ERROR_HANDSHAKE_ERROR (the server broke the protocol; the alert sent is in
+ *         NSSLGetLastAlert), NSSL_ERROR_INSECURE_PROTOCOL (the server offered only refused
+ *         legacy parameters), NSSL_ERROR_IO_ERROR. A failure is final: later calls return it.
+ */
+NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection);
+
+/**
+ * Read application data.
+ * @param bytesRead set to the number of bytes read (at least 1 on success).
+ * @return 0; NSSL_ERROR_ZERO_RETURN after the peer's close_notify; NSSL_ERROR_WANT_READ /
+ *         _WANT_WRITE on a non-blocking connection; NSSL_ERROR_IO_ERROR if the transport
+ *         failed or closed without close_notify; NSSL_ERROR_PROTOCOL_VIOLATION or
+ *         NSSL_ERROR_PEER_ALERT on a fatal protocol error.
+ */
+NSSL_API int32_t NSSLRead(NSSLConnectionHandle connection, void *buf, int32_t len,
+                          int32_t *bytesRead);
+
+/**
+ * Like NSSLRead, but the bytes stay buffered for the next read.
+ */
+NSSL_API int32_t NSSLPeek(NSSLConnectionHandle connection, void *buf, int32_t len,
+                          int32_t *bytesRead);
+
+/**
+ * Write application data. At most one record (16384 bytes) is sent per call; *bytesWritten
+ * says how many bytes went, and the caller loops for the rest.
+ * On NSSL_ERROR_WANT_WRITE the bytes were taken but not yet sent: call NSSLWrite again with
+ * the same buffer (at least as long); that call finishes sending them and reports their
+ * count. No byte is lost or repeated.
+ * @return 0; NSSL_ERROR_WANT_READ / _WANT_WRITE; NSSL_ERROR_IO_ERROR; NSSL_ERROR_INVALID_ARG
+ *         for a retry with a shorter buffer.
+ */
+NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int32_t len,
+                           int32_t *bytesWritten);
+
+/**
+ * Number of decrypted bytes buffered and ready for NSSLRead without touching the socket
+ * (select() on the socket cannot see them).
+ */
+NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pending);
+
+/**
+ * Orderly shutdown: send close_notify (RFC 8446 6.1). Further writes fail; reads return what
+ * the peer still sends until its close_notify.
+ * @return 0; NSSL_ERROR_WANT_WRITE on a non-blocking connection (call again);
+ *         NSSL_ERROR_SSL_SHUTDOWN_ERROR if the alert could not be sent.
+ */
+NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection);
+
+/**
+ * Update this side's traffic keys (TLS 1.3 KeyUpdate, RFC 8446 4.6.3), asking the peer to
+ * update its own too if requestPeer is non-zero. Keys are also updated automatically long
+ * before an AEAD's usage limit.
+ * @return 0; NSSL_ERROR_INVALID_STATE before the handshake, after NSSLShutdown, or on a
+ *         TLS 1.2 connection; NSSL_ERROR_WANT_WRITE on a non-blocking connection (the update
+ *         is queued and leaves with the next call).
+ */
+NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestPeer);
+
+/**
+ * Size of the peer's (leaf) certificate in DER.
+ * @return 0; NSSL_ERROR_NO_PEER_CERT before the handshake or without one.
+ */
+NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size);
+
+/**
+ * Copy the peer's leaf certificate (DER). A NULL buf or a *bufSize of 0 only reports the size.
+ * @param bufSize in: the buffer's size; out: the certificate's size.
+ * @param certType set to NSSL_CERT_TYPE_DER (may be NULL).
+ * @return 0; NSSL_ERROR_INSUFFICIENT_SIZE; NSSL_ERROR_NO_PEER_CERT.
+ */
+NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int32_t *bufSize,
+                                 int32_t *certType);
+
+/**
+ * The peer's leaf certificate subject as RFC 2253 text ("CN=localhost,O=Example"),
+ * NUL-terminated and truncated to size.
+ * @return 0; NSSL_ERROR_NO_PEER_CERT before the server's certificate arrived.
+ */
+NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subject, int32_t size);
+
+/**
+ * The negotiated parameters.
+ * @return 0; NSSL_ERROR_NO_CIPHER before the handshake completed.
+ */
+NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherInfo *info);
+
+/**
+ * The result of the peer's certificate verification: an X.509 verification code
+ * (0 = verified; OpenSSL X509_V_ERR_* numbering), the depth of the certificate that failed,
+ * and a readable reason. reason may be NULL; it is NUL-terminated and truncated to reasonSize.
+ * @return 0; NSSL_ERROR_NO_PEER_CERT if no verification has run.
+ */
+NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *result,
+                                     int32_t *depth, char *reason, int32_t reasonSize);
+
+/**
+ * The last fatal alert: `sent` is the alert this side sent, `received` the alert the peer
+ * sent, each -1 if none (RFC 8446 6 numbering; close_notify is 0).
+ */
+NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent,
+                                  int32_t *received);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,392 @@
+/* Connections: one TLS session over one application socket. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "hs/hs.h"
+#include "x509/verify.h"
+
+/* Look a connection up. The connection itself is used by one thread at a time (nssl.h), so
+ * only the lookup needs the lock. */
+static struct nssl_connection *conn_get(int32_t h, int32_t *err)
+{
+    struct nssl_connection *c = NULL;
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        *err = NSSL_ERROR_LIB_NOT_READY;
+    } else if ((c = nssl_handle_get(&nssl_connections, h)) == NULL) {
+        *err = NSSL_ERROR_INVALID_NSSL_CONNECTION;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return c;
+}
+
+static int32_t parse_options(int32_t options, unsigned *flags)
+{
+    if (options == NSSL_VERIFY_DEFAULT) {
+        *flags = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
+        return NSSL_ERROR_OK;
+    }
+    if (options == NSSL_VERIFY_NONE) {
+        *flags = 0;
+        return NSSL_ERROR_OK;
+    }
+    if ((options & ~NSSL_VERIFY_ALL) != 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    *flags = (unsigned)options;
+    /* Checking the name or the dates of an unverified chain means nothing: they imply PEER. */
+    *flags |= NSSL_V_PEER;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
+                                                   int32_t hostLength, int32_t options,
+                                                   int32_t socket, int32_t block)
+{
+    struct nssl_connection *c;
+    struct nssl_context *ctx;
+    unsigned flags;
+    int32_t h;
+
+    if (hostLength < 0 || hostLength > NSSL_MAX_HOST_NAME || (host == NULL && hostLength > 0) ||
+        (host != NULL && memchr(host, '\0', (size_t)hostLength) != NULL)) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (parse_options(options, &flags) < 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((flags & NSSL_V_HOST) && hostLength == 0) {
+        /* Asked to check the server's name without naming it. */
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (socket < 0 || !nssl_fd_is_stream_socket(socket)) {
+        return NSSL_ERROR_INVALID_FD;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    c->fd = socket;
+    c->drv.block = block != 0;
+    nssl_transport_socket(&c->drv.t, &c->fd);
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        h = NSSL_ERROR_LIB_NOT_READY;
+    } else if ((ctx = nssl_ctx_lookup(context)) == NULL) {
+        h = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else if (nssl_engine_init(&c->drv.eng, &ctx->cfg, 0) < 0) {
+        h = NSSL_ERROR_OUT_OF_MEMORY;
+    } else if ((h = nssl_handle_add(&nssl_connections, c)) < 0) {
+        h = NSSL_ERROR_PROCESS_MAX_CONNECTIONS;
+    } else {
+        ctx->refs++;
+        ctx->frozen = 1;
+        c->ctx = ctx;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    if (h < 0) {
+        nssl_engine_free(&c->drv.eng);
+        free(c);
+        return h;
+    }
+    if (hostLength > 0) {
+        memcpy(c->drv.eng.host, host, (size_t)hostLength);
+        c->drv.eng.host[hostLength] = '\0';
+        c->drv.eng.host_len = (size_t)hostLength;
+        c->drv.eng.host_is_ip = nssl_host_is_ip(c->drv.eng.host);
+    }
+    c->drv.eng.verify = flags;
+    return h;
+}
+
+NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
+{
+    struct nssl_connection *c;
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        pthread_mutex_unlock(&nssl_lib_lock);
+        return NSSL_ERROR_LIB_NOT_READY;
+    }
+    c = nssl_handle_get(&nssl_connections, connection);
+    if (c == NULL) {
+        pthread_mutex_unlock(&nssl_lib_lock);
+        return NSSL_ERROR_INVALID_NSSL_CONNECTION;
+    }
+    nssl_handle_remove(&nssl_connections, connection);
+    pthread_mutex_unlock(&nssl_lib_lock);
+
+    /* An established connection that was not shut down gets its close_notify, without
+     * waiting for the socket. */
+    if (c->drv.eng.connected && c->drv.eng.err == 0 && !c->drv.eng.close_sent) {
+        if (nssl_engine_close(&c->drv.eng) == 0) {
+            nssl_drive_flush_nowait(&c->drv);
+        }
+    }
+    nssl_engine_free(&c->drv.eng);
+    pthread_mutex_lock(&nssl_lib_lock);
+    nssl_ctx_unref(c->ctx);
+    pthread_mutex_unlock(&nssl_lib_lock);
+    free(c);
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    return nssl_public_error(&c->drv.eng, nssl_drive_handshake(&c->drv));
+}
+
+static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t len,
+                           int32_t *bytesRead, int peek)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    size_t got = 0;
+    int rc;
+
+    if (c == NULL) {
+        return err;
+    }
+    if (buf == NULL || len <= 0 || bytesRead == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    *bytesRead = 0;
+    rc = nssl_drive_read(&c->drv, buf, (size_t)len, peek, &got);
+    if (rc < 0) {
+        return nssl_public_error(&c->drv.eng, rc);
+    }
+    *bytesRead = (int32_t)got;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLRead(NSSLConnectionHandle connection, void *buf, int32_t len,
+                          int32_t *bytesRead)
+{
+    return read_common(connection, buf, len, bytesRead, 0);
+}
+
+NSSL_API int32_t NSSLPeek(NSSLConnectionHandle connection, void *buf, int32_t len,
+                          int32_t *bytesRead)
+{
+    return read_common(connection, buf, len, bytesRead, 1);
+}
+
+NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int32_t len,
+                           int32_t *bytesWritten)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    size_t written = 0;
+    int rc;
+
+    if (c == NULL) {
+        return err;
+    }
+    if (buf == NULL || len <= 0 || bytesWritten == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    *bytesWritten = 0;
+    rc = nssl_drive_write(&c->drv, buf, (size_t)len, &written);
+    if (rc < 0) {
+        return nssl_public_error(&c->drv.eng, rc);
+    }
+    *bytesWritten = (int32_t)written;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pending)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    if (pending == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    *pending = (int32_t)c->drv.eng.app_len;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    int rc;
+    if (c == NULL) {
+        return err;
+    }
+    if (!c->drv.eng.connected) {
+        return NSSL_ERROR_INVALID_STATE;
+    }
+    rc = nssl_drive_shutdown(&c->drv);
+    if (rc == NSSL_E_WANT_WRITE) {
+        return NSSL_ERROR_WANT_WRITE;
+    }
+    return rc < 0 ? NSSL_ERROR_SSL_SHUTDOWN_ERROR : NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestPeer)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    if (!c->drv.eng.connected || c->drv.eng.version != 0x0304 || c->drv.eng.close_sent) {
+        return NSSL_ERROR_INVALID_STATE;
+    }
+    return nssl_public_error(&c->drv.eng, nssl_drive_key_update(&c->drv, requestPeer != 0));
+}
+
+NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    if (size == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (c->drv.eng.peer_der == NULL) {
+        return NSSL_ERROR_NO_PEER_CERT;
+    }
+    *size = (int32_t)c->drv.eng.peer_der_len;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int32_t *bufSize,
+                                 int32_t *certType)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    int32_t need;
+    if (c == NULL) {
+        return err;
+    }
+    if (bufSize == NULL || *bufSize < 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (c->drv.eng.peer_der == NULL) {
+        return NSSL_ERROR_NO_PEER_CERT;
+    }
+    need = (int32_t)c->drv.eng.peer_der_len;
+    if (certType != NULL) {
+        *certType = NSSL_CERT_TYPE_DER;
+    }
+    if (buf == NULL || *bufSize == 0) {
+        *bufSize = need;
+        return NSSL_ERROR_OK;
+    }
+    if (*bufSize < need) {
+        return NSSL_ERROR_INSUFFICIENT_SIZE;
+    }
+    memcpy(buf, c->drv.eng.peer_der, (size_t)need);
+    *bufSize = need;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subject, int32_t size)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    if (subject == NULL || size <= 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (c->drv.eng.peer_der == NULL) {
+        return NSSL_ERROR_NO_PEER_CERT;
+    }
+    snprintf(subject, (size_t)size, "%s", c->drv.eng.peer_subject);
+    return NSSL_ERROR_OK;
+}
+
+static void copy_name(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src);
+}
+
+NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherInfo *info)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    const struct nssl_engine *e;
+    if (c == NULL) {
+        return err;
+    }
+    if (info == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    e = &c->drv.eng;
+    if (!e->connected) {
+        return NSSL_ERROR_NO_CIPHER;
+    }
+    memset(info, 0, sizeof(*info));
+    info->version = e->version;
+    copy_name(info->versionName, sizeof(info->versionName),
+              e->version == 0x0304 ? "TLSv1.3" : "TLSv1.2");
+    info->suite = e->suite;
+    copy_name(info->suiteName, sizeof(info->suiteName), nssl_suite_name(e->suite));
+    info->group = e->group;
+    copy_name(info->groupName, sizeof(info->groupName), nssl_group_name(e->group));
+    info->sigScheme = e->peer_sig;
+    copy_name(info->sigSchemeName, sizeof(info->sigSchemeName), nssl_sig_name(e->peer_sig));
+    memcpy(info->alpn, e->alpn, e->alpn_len);
+    info->alpn[e->alpn_len] = '\0';
+    info->resumed = e->resumed;
+    info->helloRetry = e->hello_retry;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *result,
+                                     int32_t *depth, char *reason, int32_t reasonSize)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    const struct nssl_verify_result *vr;
+    if (c == NULL) {
+        return err;
+    }
+    vr = &c->drv.eng.vr;
+    if (!vr->ran) {
+        return NSSL_ERROR_NO_PEER_CERT;
+    }
+    if (result != NULL) {
+        *result = vr->code;
+    }
+    if (depth != NULL) {
+        *depth = vr->depth;
+    }
+    if (reason != NULL && reasonSize > 0) {
+        snprintf(reason, (size_t)reasonSize, "%s", vr->reason);
+    }
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent,
+                                  int32_t *received)
+{
+    int32_t err = 0;
+    struct nssl_connection *c = conn_get(connection, &err);
+    if (c == NULL) {
+        return err;
+    }
+    if (sent != NULL) {
+        *sent = c->drv.eng.alert_sent;
+    }
+    if (received != NULL) {
+        *received = c->drv.eng.alert_recv;
+    }
+    return NSSL_ERROR_OK;
+}

@@ -1,0 +1,361 @@
+/* Contexts: reference-counted settings and trust anchors shared by connections. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include "api/api.h"
+#include "crypto/crypto.h"
+
+/* Defaults (DESIGN.md §3). */
+static const uint16_t default_groups[] = {NSSL_GROUP_X25519, NSSL_GROUP_SECP256R1,
+                                          NSSL_GROUP_SECP384R1};
+static const uint16_t default_suites13[] = {0x1301, 0x1302, 0x1303};
+/* Handshake signatures first; rsa_pkcs1 and secp521r1 are listed for certificate signatures
+ * only (RFC 8446 4.2.3) and refused in CertificateVerify. */
+static const uint16_t default_sigalgs[] = {
+    NSSL_SIG_ECDSA_SECP256R1_SHA256, NSSL_SIG_ECDSA_SECP384R1_SHA384, NSSL_SIG_ED25519,
+    NSSL_SIG_RSA_PSS_RSAE_SHA256,    NSSL_SIG_RSA_PSS_RSAE_SHA384,    NSSL_SIG_RSA_PSS_RSAE_SHA512,
+    NSSL_SIG_RSA_PSS_PSS_SHA256,     NSSL_SIG_RSA_PSS_PSS_SHA384,     NSSL_SIG_RSA_PSS_PSS_SHA512,
+    NSSL_SIG_ECDSA_SECP521R1_SHA512, NSSL_SIG_RSA_PKCS1_SHA256,       NSSL_SIG_RSA_PKCS1_SHA384,
+    NSSL_SIG_RSA_PKCS1_SHA512,
+};
+
+struct nssl_context *nssl_ctx_lookup(int32_t h)
+{
+    struct nssl_context *c = nssl_handle_get(&nssl_contexts, h);
+    return c != NULL && !c->dead ? c : NULL;
+}
+
+void nssl_ctx_unref(struct nssl_context *c)
+{
+    if (--c->refs > 0) {
+        return;
+    }
+    X509_STORE_free(c->cfg.trust);
+    free(c);
+}
+
+NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
+{
+    struct nssl_context *c;
+    int32_t h;
+
+    switch (version) {
+    case NSSL_VERSION_AUTO:
+    case NSSL_VERSION_TLS1_3:
+        break;
+    case NSSL_VERSION_SSLV3:
+    case NSSL_VERSION_TLS1_0:
+    case NSSL_VERSION_TLS1_1:
+        /* Refused: broken or deprecated protocols (RFC 7568, RFC 8996). */
+        return NSSL_ERROR_INSECURE_PROTOCOL;
+    default:
+        /* NSSL_VERSION_TLS1_2 joins with the TLS 1.2 engine. */
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    c->refs = 1;
+    c->cfg.min_version = 0x0304;
+    c->cfg.max_version = 0x0304;
+    memcpy(c->cfg.groups, default_groups, sizeof(default_groups));
+    c->cfg.ngroups = sizeof(default_groups) / sizeof(default_groups[0]);
+    memcpy(c->cfg.suites13, default_suites13, sizeof(default_suites13));
+    c->cfg.nsuites13 = sizeof(default_suites13) / sizeof(default_suites13[0]);
+    memcpy(c->cfg.sigalgs, default_sigalgs, sizeof(default_sigalgs));
+    c->cfg.nsigalgs = sizeof(default_sigalgs) / sizeof(default_sigalgs[0]);
+    c->cfg.trust = X509_STORE_new();
+    if (c->cfg.trust == NULL) {
+        free(c);
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        h = NSSL_ERROR_LIB_NOT_READY;
+    } else {
+        h = nssl_handle_add(&nssl_contexts, c);
+        if (h < 0) {
+            h = NSSL_ERROR_PROCESS_MAX_CONTEXTS;
+        }
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    if (h < 0) {
+        X509_STORE_free(c->cfg.trust);
+        free(c);
+    }
+    return h;
+}
+
+NSSL_API int32_t NSSLDestroyContext(NSSLContextHandle context)
+{
+    struct nssl_context *c;
+    int32_t rc = NSSL_ERROR_OK;
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    c = nssl_lib_ready ? nssl_ctx_lookup(context) : NULL;
+    if (!nssl_lib_ready) {
+        rc = NSSL_ERROR_LIB_NOT_READY;
+    } else if (c == NULL) {
+        rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else {
+        /* The handle dies now; the object lives while connections hold references. */
+        nssl_handle_remove(&nssl_contexts, context);
+        c->dead = 1;
+        nssl_ctx_unref(c);
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return rc;
+}
+
+/* Look up a context for configuration: valid and not frozen. Returns it locked, or NULL with
+ * *err set (and the lock released). */
+static struct nssl_context *config_begin(int32_t context, int32_t *err)
+{
+    struct nssl_context *c;
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        *err = NSSL_ERROR_LIB_NOT_READY;
+    } else if ((c = nssl_ctx_lookup(context)) == NULL) {
+        *err = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else if (c->frozen) {
+        /* DESIGN.md §2: a context's settings are fixed once it has connections. */
+        *err = NSSL_ERROR_INVALID_STATE;
+    } else {
+        return c;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return NULL;
+}
+
+static void config_end(void)
+{
+    pthread_mutex_unlock(&nssl_lib_lock);
+}
+
+static int32_t add_der(X509_STORE *store, const unsigned char *p, long len)
+{
+    const unsigned char *q = p;
+    X509 *x = d2i_X509(NULL, &q, len);
+    int ok;
+    if (x == NULL || q != p + len) {
+        X509_free(x);
+        ERR_clear_error();
+        return NSSL_ERROR_INVALID_CERT;
+    }
+    ok = X509_STORE_add_cert(store, x);
+    X509_free(x);
+    ERR_clear_error(); /* adding a duplicate is harmless */
+    (void)ok;
+    return NSSL_ERROR_OK;
+}
+
+static int32_t add_pem(X509_STORE *store, const void *buf, int len)
+{
+    BIO *bio = BIO_new_mem_buf(buf, len);
+    X509 *x;
+    int count = 0;
+    if (bio == NULL) {
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        X509_STORE_add_cert(store, x);
+        X509_free(x);
+        count++;
+    }
+    ERR_clear_error(); /* the end of the buffer reads as an error */
+    BIO_free(bio);
+    return count > 0 ? NSSL_ERROR_OK : NSSL_ERROR_INVALID_CERT;
+}
+
+NSSL_API int32_t NSSLAddServerPKIExternal(NSSLContextHandle context, const void *cert,
+                                          int32_t certSize, int32_t certType)
+{
+    struct nssl_context *c;
+    int32_t rc;
+
+    if (cert == NULL || certSize <= 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (certType != NSSL_CERT_TYPE_DER && certType != NSSL_CERT_TYPE_PEM) {
+        return NSSL_ERROR_INVALID_CERT_TYPE;
+    }
+    if ((c = config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    rc = certType == NSSL_CERT_TYPE_DER ? add_der(c->cfg.trust, cert, certSize)
+                                        : add_pem(c->cfg.trust, cert, certSize);
+    config_end();
+    return rc;
+}
+
+NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *protocols)
+{
+    uint8_t wire[NSSL_MAX_ALPN_WIRE];
+    size_t len = 0;
+    struct nssl_context *c;
+    int32_t rc;
+
+    if (protocols != NULL && protocols[0] != '\0') {
+        const char *p = protocols;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+            /* RFC 7301 3.1: ProtocolName<1..2^8-1>. */
+            if (n == 0 || n > 255 || len + 1 + n > sizeof(wire)) {
+                return NSSL_ERROR_INVALID_ARG;
+            }
+            wire[len++] = (uint8_t)n;
+            memcpy(wire + len, p, n);
+            len += n;
+            if (comma == NULL) {
+                break;
+            }
+            p = comma + 1;
+        }
+    }
+    if ((c = config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    memcpy(c->cfg.alpn, wire, len);
+    c->cfg.alpn_len = len;
+    config_end();
+    return NSSL_ERROR_OK;
+}
+
+/* Split a list on ',' or ':' and map each item with lookup; -1 unknown, -2 refused. */
+static int32_t parse_list(const char *list, int (*lookup)(const char *name, size_t len),
+                          uint16_t *out, size_t max, size_t *count)
+{
+    const char *p = list;
+    size_t n = 0;
+
+    if (list == NULL || list[0] == '\0') {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    while (*p != '\0') {
+        size_t len = strcspn(p, ",:");
+        int v = lookup(p, len);
+        if (v == -2) {
+            return NSSL_ERROR_INSECURE_PROTOCOL;
+        }
+        if (v < 0 || n == max) {
+            return NSSL_ERROR_INVALID_ARG;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (out[i] == (uint16_t)v) {
+                return NSSL_ERROR_INVALID_ARG;
+            }
+        }
+        out[n++] = (uint16_t)v;
+        p += len;
+        if (*p != '\0') {
+            p++;
+            if (*p == '\0') {
+                return NSSL_ERROR_INVALID_ARG;
+            }
+        }
+    }
+    *count = n;
+    return NSSL_ERROR_OK;
+}
+
+static int name_is(const char *p, size_t len, const char *name)
+{
+    return strlen(name) == len && strncasecmp(p, name, len) == 0;
+}
+
+static int group_lookup(const char *p, size_t len)
+{
+    if (name_is(p, len, "x25519") || name_is(p, len, "X25519")) {
+        return NSSL_GROUP_X25519;
+    }
+    if (name_is(p, len, "secp256r1") || name_is(p, len, "P-256") ||
+        name_is(p, len, "prime256v1")) {
+        return NSSL_GROUP_SECP256R1;
+    }
+    if (name_is(p, len, "secp384r1") || name_is(p, len, "P-384")) {
+        return NSSL_GROUP_SECP384R1;
+    }
+    /* Known groups we refuse: finite-field DH and small or rarely vetted curves. */
+    if (name_is(p, len, "ffdhe2048") || name_is(p, len, "ffdhe3072") ||
+        name_is(p, len, "ffdhe4096") || name_is(p, len, "secp192r1") ||
+        name_is(p, len, "secp224r1") || name_is(p, len, "secp256k1")) {
+        return -2;
+    }
+    return -1;
+}
+
+static int suite_lookup(const char *p, size_t len)
+{
+    static const struct {
+        const char *name;
+        uint16_t id;
+    } ok[] = {
+        {"TLS_AES_128_GCM_SHA256", 0x1301},
+        {"TLS_AES_256_GCM_SHA384", 0x1302},
+        {"TLS_CHACHA20_POLY1305_SHA256", 0x1303},
+    };
+    static const char *const refused[] = {"CBC", "RC4", "3DES", "DES", "NULL", "EXPORT", "MD5",
+                                          "TLS_RSA_", "AES128-SHA", "AES256-SHA", "CCM"};
+    char buf[96];
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (name_is(p, len, ok[i].name)) {
+            return ok[i].id;
+        }
+    }
+    if (len < sizeof(buf)) {
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+            if (strstr(buf, refused[i]) != NULL) {
+                return -2;
+            }
+        }
+    }
+    return -1;
+}
+
+NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *groups)
+{
+    uint16_t list[NSSL_MAX_GROUPS];
+    size_t n = 0;
+    struct nssl_context *c;
+    int32_t rc = parse_list(groups, group_lookup, list, NSSL_MAX_GROUPS, &n);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if ((c = config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    memcpy(c->cfg.groups, list, n * sizeof(list[0]));
+    c->cfg.ngroups = n;
+    config_end();
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const char *suites)
+{
+    uint16_t list[NSSL_MAX_SUITES];
+    size_t n = 0;
+    struct nssl_context *c;
+    int32_t rc = parse_list(suites, suite_lookup, list, NSSL_MAX_SUITES, &n);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if ((c = config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    memcpy(c->cfg.suites13, list, n * sizeof(list[0]));
+    c->cfg.nsuites13 = n;
+    config_end();
+    return NSSL_ERROR_OK;
+}

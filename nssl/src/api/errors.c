@@ -1,0 +1,125 @@
+/* Internal errors to public NSSL_ERROR_* values, and their names. */
+#include <stddef.h>
+
+#include "api/api.h"
+
+int32_t nssl_public_error(const struct nssl_engine *e, int err)
+{
+    if (err >= 0) {
+        return NSSL_ERROR_OK;
+    }
+    if (NSSL_E_IS_RECV(err)) {
+        /* RFC 8446 6.1: close_notify is the orderly end; anything else the peer sent is a
+         * fatal alert it raised. */
+        return NSSL_E_ALERT(err) == NSSL_ALERT_CLOSE_NOTIFY ? NSSL_ERROR_ZERO_RETURN
+                                                             : NSSL_ERROR_PEER_ALERT;
+    }
+    if (NSSL_E_IS_SEND(err)) {
+        if (e != NULL && e->refused_legacy) {
+            return NSSL_ERROR_INSECURE_PROTOCOL;
+        }
+        if (e != NULL && e->vr.ran && e->vr.code != 0) {
+            return NSSL_ERROR_INVALID_CERT;
+        }
+        return e != NULL && e->connected ? NSSL_ERROR_PROTOCOL_VIOLATION
+                                         : NSSL_ERROR_HANDSHAKE_ERROR;
+    }
+    switch (err) {
+    case NSSL_E_WANT_READ:
+        return NSSL_ERROR_WANT_READ;
+    case NSSL_E_WANT_WRITE:
+        return NSSL_ERROR_WANT_WRITE;
+    case NSSL_E_IO:
+        return NSSL_ERROR_IO_ERROR;
+    case NSSL_E_ARG:
+        return NSSL_ERROR_INVALID_ARG;
+    case NSSL_E_STATE:
+        return NSSL_ERROR_INVALID_STATE;
+    case NSSL_E_NOMEM:
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    case NSSL_E_UNSAFE:
+        return NSSL_ERROR_INSECURE_PROTOCOL;
+    case NSSL_E_SMALL:
+        return NSSL_ERROR_INSUFFICIENT_SIZE;
+    default:
+        return NSSL_ERROR_NSSL_LIB_ERROR;
+    }
+}
+
+const char *NSSLErrorString(int32_t error)
+{
+    static const char *const names[] = {
+        "NSSL_ERROR_OK",
+        "NSSL_ERROR_INVALID_NSSL_CONTEXT",
+        "NSSL_ERROR_INVALID_CERT_ID",
+        "NSSL_ERROR_CERT_LIMIT",
+        "NSSL_ERROR_INVALID_NSSL_CONNECTION",
+        "NSSL_ERROR_INVALID_CERT",
+        "NSSL_ERROR_ZERO_RETURN",
+        "NSSL_ERROR_WANT_READ",
+        "NSSL_ERROR_WANT_WRITE",
+        "NSSL_ERROR_IO_ERROR",
+        "NSSL_ERROR_NSSL_LIB_ERROR",
+        "NSSL_ERROR_UNKNOWN",
+        "NSSL_ERROR_OUT_OF_MEMORY",
+        "NSSL_ERROR_INVALID_STATE",
+        "NSSL_ERROR_HANDSHAKE_ERROR",
+        "NSSL_ERROR_NO_CERT",
+        "NSSL_ERROR_INVALID_FD",
+        "NSSL_ERROR_LIB_NOT_READY",
+        "NSSL_ERROR_IPC_ERROR",
+        "NSSL_ERROR_RESOURCE_LIMIT",
+        "NSSL_ERROR_INVALID_HANDLE",
+        "NSSL_ERROR_INVALID_CERT_TYPE",
+        "NSSL_ERROR_INVALID_KEY_TYPE",
+        "NSSL_ERROR_INVALID_SIZE",
+        "NSSL_ERROR_NO_PEER_CERT",
+        "NSSL_ERROR_INSUFFICIENT_SIZE",
+        "NSSL_ERROR_NO_CIPHER",
+        "NSSL_ERROR_INVALID_ARG",
+        "NSSL_ERROR_INVALID_NSSL_SESSION",
+        "NSSL_ERROR_NO_SESSION",
+        "NSSL_ERROR_SSL_SHUTDOWN_ERROR",
+        "NSSL_ERROR_CERT_SIZE_LIMIT",
+        "NSSL_ERROR_CERT_NO_ACCESS",
+        "NSSL_ERROR_INVALID_CERT_ID2",
+        "NSSL_ERROR_CERT_READ_ERROR",
+        "NSSL_ERROR_CERT_STORE_INIT_FAILURE",
+        "NSSL_ERROR_INVALID_CERT_ENCODING",
+        "NSSL_ERROR_CERT_STORE_ERROR",
+        "NSSL_ERROR_PRIVATE_KEY_READ_ERROR",
+        "NSSL_ERROR_INVALID_PRIVATE_KEY",
+        "NSSL_ERROR_NOT_READY",
+        "NSSL_ERROR_ENCRYPTION_ERROR",
+        "NSSL_ERROR_NO_CERT_STORE",
+        "NSSL_ERROR_PRIVATE_KEY_SIZE_LIMIT",
+        "NSSL_ERROR_PROCESS_MAX_EXT_CERTS",
+        "NSSL_ERROR_PROCESS_MAX_CONTEXTS",
+        "NSSL_ERROR_PROCESS_MAX_CONNECTIONS",
+        "NSSL_ERROR_CERT_NOT_EXPORTABLE",
+        "NSSL_ERROR_INVALID_CERT_SIZE",
+        "NSSL_ERROR_INVALID_KEY_SIZE",
+    };
+    int32_t n;
+
+    switch (error) {
+    case NSSL_ERROR_GENERIC:
+        return "NSSL_ERROR_GENERIC";
+    case NSSL_ERROR_INSECURE_PROTOCOL:
+        return "NSSL_ERROR_INSECURE_PROTOCOL";
+    case NSSL_ERROR_PEER_ALERT:
+        return "NSSL_ERROR_PEER_ALERT";
+    case NSSL_ERROR_PROTOCOL_VIOLATION:
+        return "NSSL_ERROR_PROTOCOL_VIOLATION";
+    default:
+        break;
+    }
+    if (error == 0) {
+        return names[0];
+    }
+    n = -error - 0x280000;
+    if (n >= 1 && n < (int32_t)(sizeof(names) / sizeof(names[0]))) {
+        return names[n];
+    }
+    return "NSSL_ERROR_(unknown value)";
+}

@@ -1,0 +1,59 @@
+/* NSSLInit / NSSLFinish and the shared tables. */
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "crypto/crypto.h"
+
+pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
+int nssl_lib_ready;
+struct nssl_handle_table nssl_contexts = {NULL, 0, NSSL_MAX_CONTEXTS, 0};
+struct nssl_handle_table nssl_connections = {NULL, 0, NSSL_MAX_CONNECTIONS, 0};
+
+NSSL_API int32_t NSSLInit(void)
+{
+    int32_t rc = NSSL_ERROR_OK;
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        if (nssl_crypto_global_init() < 0) {
+            rc = NSSL_ERROR_NSSL_LIB_ERROR;
+        } else {
+            nssl_lib_ready = 1;
+        }
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return rc;
+}
+
+static void free_connection(int32_t h, void *obj)
+{
+    struct nssl_connection *c = obj;
+    (void)h;
+    nssl_engine_free(&c->drv.eng);
+    nssl_ctx_unref(c->ctx);
+    free(c);
+}
+
+static void drop_context(int32_t h, void *obj)
+{
+    struct nssl_context *c = obj;
+    (void)h;
+    c->dead = 1;
+    nssl_ctx_unref(c);
+}
+
+NSSL_API int32_t NSSLFinish(void)
+{
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (nssl_lib_ready) {
+        /* Connections first: each holds a reference to its context. */
+        nssl_handle_each(&nssl_connections, free_connection);
+        nssl_handle_table_free(&nssl_connections);
+        nssl_handle_each(&nssl_contexts, drop_context);
+        nssl_handle_table_free(&nssl_contexts);
+        nssl_crypto_global_free();
+        nssl_lib_ready = 0;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return NSSL_ERROR_OK;
+}

@@ -1,0 +1,166 @@
+/* Driving the engine over a transport, blocking or not. */
+#include "driver/driver.h"
+
+/* Send everything the engine has queued. */
+int nssl_drive_flush(struct nssl_driver *d)
+{
+    for (;;) {
+        const uint8_t *p;
+        size_t n, sent = 0;
+        int rc;
+
+        nssl_engine_output(&d->eng, &p, &n);
+        if (n == 0) {
+            return NSSL_E_OK;
+        }
+        rc = d->t.send(d->t.arg, p, n, &sent);
+        if (rc == NSSL_E_WANT_WRITE && d->block && d->t.wait != NULL) {
+            TRY(d->t.wait(d->t.arg, 1));
+            continue;
+        }
+        TRY(rc);
+        nssl_engine_output_consumed(&d->eng, sent);
+    }
+}
+
+/* Receive more bytes into the engine. */
+static int fill(struct nssl_driver *d)
+{
+    for (;;) {
+        uint8_t *p;
+        size_t n, got = 0;
+        int rc;
+
+        nssl_engine_input_space(&d->eng, &p, &n);
+        if (n == 0) {
+            return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
+        }
+        rc = d->t.recv(d->t.arg, p, n, &got);
+        if (rc == NSSL_E_WANT_READ && d->block && d->t.wait != NULL) {
+            TRY(d->t.wait(d->t.arg, 0));
+            continue;
+        }
+        if (rc == NSSL_E_IO) {
+            d->eng.err = d->eng.err != 0 ? d->eng.err : NSSL_E_IO;
+            return NSSL_E_IO;
+        }
+        TRY(rc);
+        if (got == 0) {
+            return nssl_engine_input_eof(&d->eng);
+        }
+        nssl_engine_input_commit(&d->eng, got);
+        return NSSL_E_OK;
+    }
+}
+
+void nssl_drive_flush_nowait(struct nssl_driver *d)
+{
+    int block = d->block;
+    int rc;
+    d->block = 0;
+    rc = nssl_drive_flush(d);
+    d->block = block;
+    (void)rc; /* best effort: the caller is already failing or closing */
+}
+
+/* After a fatal error, try once to deliver the alert the engine queued. */
+static int fail(struct nssl_driver *d, int rc)
+{
+    nssl_drive_flush_nowait(d);
+    return rc;
+}
+
+/* One step: flush, then process a record or read more. */
+static int step(struct nssl_driver *d)
+{
+    int rc = nssl_drive_flush(d);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = nssl_engine_pump(&d->eng);
+    if (rc == NSSL_E_WANT_READ) {
+        rc = nssl_drive_flush(d);
+        if (rc < 0) {
+            return rc;
+        }
+        return fill(d);
+    }
+    return rc;
+}
+
+int nssl_drive_handshake(struct nssl_driver *d)
+{
+    int rc;
+    while (!d->eng.connected) {
+        rc = step(d);
+        if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
+            return rc;
+        }
+        if (rc < 0) {
+            return fail(d, rc);
+        }
+    }
+    /* The client's last flight must leave before the handshake counts as done. */
+    return nssl_drive_flush(d);
+}
+
+int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, size_t *got)
+{
+    int rc;
+
+    TRY(nssl_drive_handshake(d));
+    for (;;) {
+        if (d->eng.app_len > 0) {
+            *got = nssl_engine_app_read(&d->eng, buf, len, peek);
+            return NSSL_E_OK;
+        }
+        rc = step(d);
+        if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
+            return rc;
+        }
+        if (rc < 0) {
+            return fail(d, rc);
+        }
+    }
+}
+
+int nssl_drive_write(struct nssl_driver *d, const uint8_t *buf, size_t len, size_t *written)
+{
+    size_t took = 0;
+    int rc;
+
+    TRY(nssl_drive_handshake(d));
+    if (d->write_pending > 0) {
+        /* A retry after WANT_WRITE: the bytes were taken already; finish sending them. */
+        ENSURE(len >= d->write_pending, NSSL_E_ARG);
+        TRY(nssl_drive_flush(d));
+        *written = d->write_pending;
+        d->write_pending = 0;
+        return NSSL_E_OK;
+    }
+    /* Output queued by reads (a KeyUpdate answer) goes first. */
+    TRY(nssl_drive_flush(d));
+    rc = nssl_engine_app_write(&d->eng, buf, len, &took);
+    if (rc < 0) {
+        return rc == NSSL_E_WANT_WRITE ? rc : fail(d, rc);
+    }
+    d->write_pending = took;
+    TRY(nssl_drive_flush(d));
+    d->write_pending = 0;
+    *written = took;
+    return NSSL_E_OK;
+}
+
+int nssl_drive_shutdown(struct nssl_driver *d)
+{
+    TRY(nssl_engine_close(&d->eng));
+    return nssl_drive_flush(d);
+}
+
+int nssl_drive_key_update(struct nssl_driver *d, int request_peer)
+{
+    TRY(nssl_drive_handshake(d));
+    TRY(nssl_drive_flush(d));
+    TRY(nssl_engine_key_update(&d->eng, request_peer));
+    return nssl_drive_flush(d);
+}

@@ -1,0 +1,424 @@
+/* The engine: record intake and dispatch, output framing, alerts, application data. */
+#include "engine/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/buf.h"
+#include "hs/hs.h"
+
+#define ALERT_LEVEL_WARNING 1
+#define ALERT_LEVEL_FATAL 2
+
+int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg, int is_server)
+{
+    memset(e, 0, sizeof(*e));
+    e->cfg = cfg;
+    e->is_server = is_server;
+    e->alert_sent = -1;
+    e->alert_recv = -1;
+    e->in_cap = NSSL_MAX_RECORD;
+    e->in = malloc(e->in_cap);
+    ENSURE(e->in != NULL, NSSL_E_NOMEM);
+    e->state = NSSL_ST_CLIENT_START;
+    return NSSL_E_OK;
+}
+
+static void free_tickets(struct nssl_engine *e)
+{
+    for (size_t i = 0; i < e->ntickets; i++) {
+        free(e->tickets[i].ticket);
+        OPENSSL_cleanse(&e->tickets[i], sizeof(e->tickets[i]));
+    }
+    e->ntickets = 0;
+}
+
+void nssl_engine_free(struct nssl_engine *e)
+{
+    nssl_hs_free(e->hs);
+    e->hs = NULL;
+    nssl_rec_clear(&e->rd);
+    nssl_rec_clear(&e->wr);
+    free(e->in);
+    free(e->out);
+    free(e->hs_buf);
+    free(e->peer_der);
+    free_tickets(e);
+    OPENSSL_cleanse(e, sizeof(*e));
+}
+
+int nssl_engine_random(struct nssl_engine *e, uint8_t *out, size_t len)
+{
+    nssl_rand_fn rng = e->cfg->rng != NULL ? e->cfg->rng : nssl_rand_default;
+    return rng(e->cfg->rng_arg, out, len);
+}
+
+/* ---- output ---- */
+
+static int out_reserve(struct nssl_engine *e, size_t n, uint8_t **p)
+{
+    if (e->out_sent == e->out_len) {
+        e->out_sent = e->out_len = 0;
+    }
+    if (e->out_cap - e->out_len < n) {
+        size_t want = e->out_len + n;
+        size_t cap = e->out_cap > 0 ? e->out_cap : NSSL_REC_HEADER + NSSL_MAX_CIPHERTEXT12;
+        uint8_t *q;
+        while (cap < want) {
+            cap *= 2;
+        }
+        q = realloc(e->out, cap);
+        ENSURE(q != NULL, NSSL_E_NOMEM);
+        e->out = q;
+        e->out_cap = cap;
+    }
+    *p = e->out + e->out_len;
+    return NSSL_E_OK;
+}
+
+int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *data, size_t len)
+{
+    /* RFC 8446 5.1: legacy_record_version 0x0303 throughout (the first ClientHello may use
+     * 0x0301, but every TLS 1.2+ server takes 0x0303). */
+    const uint16_t version = 0x0303;
+    do {
+        size_t chunk = len > NSSL_MAX_PLAINTEXT ? NSSL_MAX_PLAINTEXT : len;
+        size_t rec_len;
+        uint8_t *p;
+        TRY(out_reserve(e, chunk + NSSL_REC_OVERHEAD, &p));
+        if (chunk > 0) {
+            memcpy(p + NSSL_REC_HEADER, data, chunk);
+        }
+        TRY(nssl_rec_protect(&e->wr, version, type, p, chunk, &rec_len));
+        e->out_len += rec_len;
+        data += chunk;
+        len -= chunk;
+    } while (len > 0);
+    return NSSL_E_OK;
+}
+
+int nssl_engine_send_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    if (e->hs != NULL && e->hs->th_ready) {
+        TRY(nssl_transcript_update(&e->hs->th, msg, len));
+    }
+    return nssl_engine_send_record(e, NSSL_CT_HANDSHAKE, msg, len);
+}
+
+void nssl_engine_output(const struct nssl_engine *e, const uint8_t **p, size_t *n)
+{
+    *p = e->out + e->out_sent;
+    *n = e->out_len - e->out_sent;
+}
+
+void nssl_engine_output_consumed(struct nssl_engine *e, size_t n)
+{
+    e->out_sent += n;
+    if (e->out_sent >= e->out_len) {
+        e->out_sent = e->out_len = 0;
+    }
+}
+
+static void send_alert(struct nssl_engine *e, int level, int desc)
+{
+    uint8_t a[2] = {(uint8_t)level, (uint8_t)desc};
+    /* Best effort: if even the alert cannot be framed there is nothing more to do. */
+    if (nssl_engine_send_record(e, NSSL_CT_ALERT, a, sizeof(a)) == NSSL_E_OK &&
+        level == ALERT_LEVEL_FATAL) {
+        e->alert_sent = desc;
+    }
+}
+
+int nssl_engine_fail(struct nssl_engine *e, int err)
+{
+    if (e->err != 0) {
+        return e->err;
+    }
+    e->err = err;
+    if (NSSL_E_IS_SEND(err)) {
+        send_alert(e, ALERT_LEVEL_FATAL, NSSL_E_ALERT(err));
+    } else if (err == NSSL_E_INTERNAL || err == NSSL_E_NOMEM) {
+        send_alert(e, ALERT_LEVEL_FATAL, NSSL_ALERT_INTERNAL_ERROR);
+    }
+    /* Nothing protected may be read or written after a fatal error. */
+    e->app = NULL;
+    e->app_len = 0;
+    return err;
+}
+
+int nssl_engine_close(struct nssl_engine *e)
+{
+    if (e->close_sent) {
+        return NSSL_E_OK;
+    }
+    ENSURE(e->err == 0 || e->err == NSSL_E_RECV(NSSL_ALERT_CLOSE_NOTIFY), e->err);
+    /* RFC 8446 6.1: close_notify closes our write side. */
+    send_alert(e, ALERT_LEVEL_WARNING, NSSL_ALERT_CLOSE_NOTIFY);
+    e->close_sent = 1;
+    return NSSL_E_OK;
+}
+
+int nssl_engine_set_key13(struct nssl_engine *e, int write, const uint8_t *secret)
+{
+    uint8_t key[NSSL_MAX_KEY], iv[NSSL_AEAD_IV_LEN];
+    size_t key_len = nssl_aead_key_len(e->aead);
+    int rc;
+
+    rc = nssl_ks13_traffic_keys(e->hash, e->aead, secret, key, key_len, iv);
+    if (rc == 0) {
+        rc = nssl_rec_set_key(write ? &e->wr : &e->rd, 1, e->aead, write, key, key_len, iv,
+                              sizeof(iv));
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(iv, sizeof(iv));
+    if (!write) {
+        e->rd_key_changed = 1;
+    }
+    return rc;
+}
+
+int nssl_engine_key_update(struct nssl_engine *e, int request_peer)
+{
+    uint8_t msg[8];
+    struct nssl_writer w;
+    size_t len;
+    uint8_t *secret = e->is_server ? e->server_ap : e->client_ap;
+
+    ENSURE(e->err == 0, e->err);
+    ENSURE(e->connected && e->version == 0x0304 && !e->close_sent, NSSL_E_STATE);
+    nssl_w_init(&w, msg, sizeof(msg));
+    TRY(nssl_msg_key_update_write(&w, request_peer ? NSSL_KEY_UPDATE_REQUESTED
+                                                   : NSSL_KEY_UPDATE_NOT_REQUESTED));
+    TRY(nssl_w_finish(&w, &len));
+    /* RFC 8446 4.6.3: the KeyUpdate goes out under the old key; later records use the next
+     * generation of the sending side's secret. */
+    TRY(nssl_engine_send_record(e, NSSL_CT_HANDSHAKE, msg, len));
+    TRY(nssl_ks13_update_secret(e->hash, secret));
+    return nssl_engine_set_key13(e, 1, secret);
+}
+
+/* ---- input ---- */
+
+void nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
+{
+    /* Compact once nothing in front of in_off is referenced any more. */
+    if (e->app_len == 0 && e->in_off > 0) {
+        memmove(e->in, e->in + e->in_off, e->in_len - e->in_off);
+        e->in_len -= e->in_off;
+        e->in_off = 0;
+    }
+    *p = e->in + e->in_len;
+    *n = e->in_cap - e->in_len;
+}
+
+void nssl_engine_input_commit(struct nssl_engine *e, size_t n)
+{
+    e->in_len += n;
+}
+
+int nssl_engine_input_eof(struct nssl_engine *e)
+{
+    if (e->err != 0) {
+        return e->err;
+    }
+    /* RFC 8446 6.1: a close without close_notify is a truncation, not an orderly end. */
+    e->err = NSSL_E_IO;
+    return NSSL_E_IO;
+}
+
+static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
+{
+    /* An alert record holds exactly one two-byte alert (RFC 8446 5.1: alerts are not
+     * fragmented). */
+    ENSURE(len == 2, NSSL_E_DECODE);
+    if (p[1] == NSSL_ALERT_CLOSE_NOTIFY) {
+        e->close_recv = 1;
+        e->alert_recv = 0;
+        /* RFC 8446 6.1: data after close_notify is ignored; reads now report the end. */
+        return NSSL_E_RECV(NSSL_ALERT_CLOSE_NOTIFY);
+    }
+    if (p[1] == NSSL_ALERT_USER_CANCELED) {
+        /* RFC 8446 6.1: user_canceled is followed by close_notify; note it and go on. */
+        return NSSL_E_OK;
+    }
+    if (e->version != 0x0304 && p[0] == ALERT_LEVEL_WARNING) {
+        /* TLS 1.2 warnings other than those above are ignored. */
+        return NSSL_E_OK;
+    }
+    /* RFC 8446 6.2: every other alert is fatal, whatever its level. */
+    ENSURE(p[0] == ALERT_LEVEL_WARNING || p[0] == ALERT_LEVEL_FATAL, NSSL_E_ILLEGAL);
+    e->alert_recv = p[1];
+    return NSSL_E_RECV(p[1]);
+}
+
+static int hs_buf_append(struct nssl_engine *e, const uint8_t *p, size_t len)
+{
+    if (e->hs_cap - e->hs_len < len) {
+        size_t cap = e->hs_cap > 0 ? e->hs_cap : 4096;
+        uint8_t *q;
+        while (cap - e->hs_len < len) {
+            cap *= 2;
+        }
+        ENSURE(cap <= NSSL_MAX_HS_MESSAGE + NSSL_MAX_PLAINTEXT,
+               NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+        q = realloc(e->hs_buf, cap);
+        ENSURE(q != NULL, NSSL_E_NOMEM);
+        e->hs_buf = q;
+        e->hs_cap = cap;
+    }
+    memcpy(e->hs_buf + e->hs_len, p, len);
+    e->hs_len += len;
+    return NSSL_E_OK;
+}
+
+static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+
+    /* RFC 8446 5.1: handshake records carry at least one byte. */
+    ENSURE(len > 0, NSSL_E_UNEXPECTED);
+    TRY(hs_buf_append(e, p, len));
+    for (;;) {
+        size_t body, total;
+        if (e->hs_len - off < NSSL_HS_HEADER) {
+            break;
+        }
+        body = nssl_get_u24(e->hs_buf + off + 1);
+        ENSURE(body <= NSSL_MAX_HS_MESSAGE, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+        total = NSSL_HS_HEADER + body;
+        if (e->hs_len - off < total) {
+            break;
+        }
+        e->rd_key_changed = 0;
+        TRY(nssl_hs_dispatch(e, e->hs_buf + off, total));
+        off += total;
+        /* RFC 8446 5.1: handshake messages must not span a key change; data left over after
+         * the message that changed the key is unexpected_message. */
+        ENSURE(!e->rd_key_changed || off == e->hs_len, NSSL_E_UNEXPECTED);
+    }
+    if (off > 0) {
+        memmove(e->hs_buf, e->hs_buf + off, e->hs_len - off);
+        e->hs_len -= off;
+    }
+    return NSSL_E_OK;
+}
+
+static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
+{
+    uint8_t type;
+    uint8_t *plain;
+    size_t plain_len;
+    int before_peer_finished = !e->connected;
+
+    /* RFC 8446 5: a one-byte change_cipher_spec of value 1 arriving in plaintext between the
+     * first ClientHello and the peer's Finished is dropped (middlebox compatibility); any other
+     * is unexpected_message. */
+    if (rec[0] == NSSL_CT_CHANGE_CIPHER_SPEC && e->version != 0x0303) {
+        ENSURE(before_peer_finished && e->started && rec_len == NSSL_REC_HEADER + 1 &&
+                   rec[NSSL_REC_HEADER] == 1,
+               NSSL_E_UNEXPECTED);
+        return NSSL_E_OK;
+    }
+    if (rec[0] == NSSL_CT_ALERT && e->rd.active && e->rd.tls13 && !e->connected) {
+        /* A peer that fails early may send its alert in plaintext even though keys are in
+         * place; it ends the connection either way, so take it as received. */
+        return handle_alert(e, rec + NSSL_REC_HEADER, rec_len - NSSL_REC_HEADER);
+    }
+    TRY(nssl_rec_unprotect(&e->rd, rec, rec_len, &type, &plain, &plain_len));
+    switch (type) {
+    case NSSL_CT_ALERT:
+        /* RFC 8446 5.1: no handshake message may be split around an alert. */
+        ENSURE(e->hs_len == 0, NSSL_E_UNEXPECTED);
+        return handle_alert(e, plain, plain_len);
+    case NSSL_CT_HANDSHAKE:
+        return handle_handshake_records(e, plain, plain_len);
+    case NSSL_CT_APPLICATION_DATA:
+        /* No application data before the handshake is done (no early data is offered), and
+         * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */
+        ENSURE(e->connected && e->hs_len == 0, NSSL_E_UNEXPECTED);
+        e->app = plain;
+        e->app_len = plain_len;
+        return NSSL_E_OK;
+    default:
+        /* A protected change_cipher_spec in TLS 1.3 (RFC 8446 5) or an unknown type. */
+        return NSSL_E_UNEXPECTED;
+    }
+}
+
+int nssl_engine_pump(struct nssl_engine *e)
+{
+    size_t avail, body_len;
+    uint8_t *rec;
+    int rc;
+
+    if (e->err != 0) {
+        return e->err;
+    }
+    if (!e->started) {
+        e->started = 1;
+        if (!e->is_server) {
+            rc = nssl_client_start(e);
+            return rc < 0 ? nssl_engine_fail(e, rc) : NSSL_E_OK;
+        }
+    }
+    if (e->app_len > 0) {
+        return NSSL_E_OK; /* the reader must take the pending data first */
+    }
+    avail = e->in_len - e->in_off;
+    if (avail < NSSL_REC_HEADER) {
+        return NSSL_E_WANT_READ;
+    }
+    rec = e->in + e->in_off;
+    rc = nssl_rec_check_header(rec, e->rd.active && e->rd.tls13, &body_len);
+    if (rc < 0) {
+        return nssl_engine_fail(e, rc);
+    }
+    if (avail < NSSL_REC_HEADER + body_len) {
+        return NSSL_E_WANT_READ;
+    }
+    e->in_off += NSSL_REC_HEADER + body_len;
+    rc = process_record(e, rec, NSSL_REC_HEADER + body_len);
+    if (rc == NSSL_E_RECV(NSSL_ALERT_CLOSE_NOTIFY)) {
+        /* An orderly end is sticky like an error but sends nothing back on its own. */
+        e->err = rc;
+        return rc;
+    }
+    if (rc < 0) {
+        return nssl_engine_fail(e, rc);
+    }
+    return NSSL_E_OK;
+}
+
+size_t nssl_engine_app_read(struct nssl_engine *e, uint8_t *buf, size_t len, int peek)
+{
+    size_t n = len < e->app_len ? len : e->app_len;
+    if (n > 0) {
+        memcpy(buf, e->app, n);
+    }
+    if (!peek) {
+        e->app += n;
+        e->app_len -= n;
+    }
+    return n;
+}
+
+int nssl_engine_app_write(struct nssl_engine *e, const uint8_t *buf, size_t len, size_t *took)
+{
+    size_t n = len > NSSL_MAX_PLAINTEXT ? NSSL_MAX_PLAINTEXT : len;
+
+    ENSURE(e->err == 0, e->err);
+    ENSURE(e->connected && !e->close_sent, NSSL_E_STATE);
+    ENSURE(e->out_sent == e->out_len, NSSL_E_WANT_WRITE);
+    /* RFC 8446 5.5: rekey well before the AEAD's record limit (2^24.5 records for AES-GCM). */
+    if (e->version == 0x0304 && e->wr.seq >= (1ull << 24)) {
+        int rc = nssl_engine_key_update(e, 0);
+        if (rc < 0) {
+            return nssl_engine_fail(e, rc);
+        }
+    }
+    TRY(nssl_engine_send_record(e, NSSL_CT_APPLICATION_DATA, buf, n));
+    *took = n;
+    return NSSL_E_OK;
+}

@@ -1,0 +1,182 @@
+/* The engine: one TLS connection as bytes in, bytes out. No system calls, no clock reads
+ * (DESIGN.md §1). The driver feeds received bytes into the input buffer, calls
+ * nssl_engine_pump() until its goal is met, and sends what nssl_engine_output() holds.
+ *
+ * Buffers: `in` holds received bytes; a record is decrypted in place and its application data is
+ * handed to the reader straight from there. `out` holds protected records waiting to be sent. */
+#ifndef NSSL_ENGINE_ENGINE_H
+#define NSSL_ENGINE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+#include "keys/ks13.h"
+#include "record/record.h"
+
+#define NSSL_MAX_GROUPS 3
+#define NSSL_MAX_SUITES 3
+#define NSSL_MAX_SIGALGS 16
+#define NSSL_MAX_ALPN_WIRE 512
+/* Largest handshake message accepted (a Certificate with a long chain is the largest). */
+#define NSSL_MAX_HS_MESSAGE (128 * 1024)
+#define NSSL_MAX_TICKETS 4
+
+enum nssl_verify_flag {
+    NSSL_V_PEER = 1,
+    NSSL_V_HOST = 2,
+    NSSL_V_DATE = 4,
+};
+
+/* Settings shared by every connection of a context (read-only once connections exist). */
+struct nssl_engine_config {
+    uint16_t min_version;                 /* 0x0303 or 0x0304 */
+    uint16_t max_version;
+    uint16_t groups[NSSL_MAX_GROUPS];     /* preference order; the first gets a key share */
+    size_t ngroups;
+    uint16_t suites13[NSSL_MAX_SUITES];
+    size_t nsuites13;
+    uint16_t sigalgs[NSSL_MAX_SIGALGS];
+    size_t nsigalgs;
+    uint8_t alpn[NSSL_MAX_ALPN_WIRE];     /* ProtocolNameList contents; alpn_len 0 = none */
+    size_t alpn_len;
+    X509_STORE *trust;
+    nssl_rand_fn rng;
+    void *rng_arg;
+};
+
+/* A TLS 1.3 ticket kept for resumption (used by the session API). */
+struct nssl_ticket13 {
+    uint8_t *ticket;
+    size_t ticket_len;
+    uint32_t lifetime;
+    uint32_t age_add;
+    uint8_t psk[NSSL_MAX_HASH];
+    size_t psk_len;
+    uint16_t suite;
+};
+
+struct nssl_hs; /* handshake-only state, hs/hs.h */
+
+struct nssl_verify_result {
+    int ran;       /* a verification was attempted */
+    int code;      /* X509_V_OK or X509_V_ERR_* */
+    int depth;
+    char reason[160];
+};
+
+struct nssl_engine {
+    const struct nssl_engine_config *cfg;
+    int is_server;
+
+    /* Connection parameters. */
+    char host[256];
+    size_t host_len;
+    int host_is_ip;
+    unsigned verify;               /* enum nssl_verify_flag bits */
+
+    /* Input: in[0 .. in_len) received; in[in_off ..) not yet processed. */
+    uint8_t *in;
+    size_t in_cap, in_len, in_off;
+    /* Decrypted application data not yet read, inside `in`. */
+    uint8_t *app;
+    size_t app_len;
+
+    /* Output: out[out_sent .. out_len) waits to be sent. */
+    uint8_t *out;
+    size_t out_cap, out_len, out_sent;
+
+    struct nssl_rec_dir rd, wr;
+    /* Handshake message reassembly across records. */
+    uint8_t *hs_buf;
+    size_t hs_len, hs_cap;
+    int rd_key_changed;            /* set when the read key changed under the handler */
+
+    /* Negotiated. */
+    uint16_t version;
+    uint16_t suite;
+    enum nssl_hash_alg hash;
+    enum nssl_aead_alg aead;
+    uint16_t group;
+    uint16_t peer_sig;
+    int hello_retry;
+    int resumed;
+    uint8_t alpn[256];
+    size_t alpn_len;
+    uint8_t client_ap[NSSL_MAX_HASH]; /* current application traffic secrets (KeyUpdate) */
+    uint8_t server_ap[NSSL_MAX_HASH];
+    uint8_t resumption[NSSL_MAX_HASH];
+
+    /* Handshake. */
+    int state;
+    struct nssl_hs *hs;
+    int started;
+    int connected;
+
+    /* Peer. */
+    uint8_t *peer_der;
+    size_t peer_der_len;
+    char peer_subject[256];
+    struct nssl_verify_result vr;
+
+    struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
+    size_t ntickets;
+
+    /* Status. */
+    int err;                       /* first fatal error, sticky */
+    int alert_sent;                /* -1 if none */
+    int alert_recv;
+    int close_sent;
+    int close_recv;
+    int key_update_pending;        /* answer a peer's update_requested */
+    int refused_legacy;            /* the peer chose a refused legacy version or suite */
+};
+
+int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg,
+                     int is_server) NSSL_MUST_USE;
+void nssl_engine_free(struct nssl_engine *e);
+
+/* Space to receive into (grows nothing; 0 bytes means "process first"). */
+void nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n);
+void nssl_engine_input_commit(struct nssl_engine *e, size_t n);
+/* Bytes waiting to be sent. */
+void nssl_engine_output(const struct nssl_engine *e, const uint8_t **p, size_t *n);
+void nssl_engine_output_consumed(struct nssl_engine *e, size_t n);
+
+/* Start the handshake if not started, then process one complete record from the input.
+ * 0: progress made (state, output or application data may have changed);
+ * NSSL_E_WANT_READ: a whole record is not there yet; otherwise the sticky fatal error. */
+int nssl_engine_pump(struct nssl_engine *e) NSSL_MUST_USE;
+
+/* Application data. read/peek copy from the decrypted record; write protects up to one record
+ * of `len` bytes into the output (*took bytes) or fails with NSSL_E_WANT_WRITE while earlier
+ * output is still unsent. */
+size_t nssl_engine_app_read(struct nssl_engine *e, uint8_t *buf, size_t len, int peek);
+int nssl_engine_app_write(struct nssl_engine *e, const uint8_t *buf, size_t len,
+                          size_t *took) NSSL_MUST_USE;
+/* Queue close_notify. */
+int nssl_engine_close(struct nssl_engine *e) NSSL_MUST_USE;
+/* Queue a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too if request_peer. */
+int nssl_engine_key_update(struct nssl_engine *e, int request_peer) NSSL_MUST_USE;
+/* The transport ended (EOF). Returns the resulting error. */
+int nssl_engine_input_eof(struct nssl_engine *e);
+
+/* ---- for the handshake machines ---- */
+
+/* Record a fatal error: queue the alert it names (if any) and make it sticky. Returns err. */
+int nssl_engine_fail(struct nssl_engine *e, int err);
+/* Append a handshake message (header included) to the output as records under the current
+ * write key, and to the transcript if `th` is not NULL. */
+int nssl_engine_send_handshake(struct nssl_engine *e, const uint8_t *msg,
+                               size_t len) NSSL_MUST_USE;
+/* Append a record of content type `type` holding data. */
+int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *data,
+                            size_t len) NSSL_MUST_USE;
+/* Install a TLS 1.3 traffic secret as the read or write key (RFC 8446 7.3). */
+int nssl_engine_set_key13(struct nssl_engine *e, int write, const uint8_t *secret) NSSL_MUST_USE;
+/* Random bytes from the configured source. */
+int nssl_engine_random(struct nssl_engine *e, uint8_t *out, size_t len) NSSL_MUST_USE;
+
+#endif

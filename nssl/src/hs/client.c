@@ -1,0 +1,282 @@
+/* Client hello phase: the ClientHello, the ServerHello's version selection, and the state table
+ * with its dispatcher. After version selection the TLS 1.3 machine (tls13_client.c) takes over. */
+#include "hs/hs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static const struct nssl_hs_state_desc client_states[NSSL_ST_COUNT] = {
+    [NSSL_ST_CLIENT_START] = {"start", 0, NULL},
+    [NSSL_ST_CLIENT_WAIT_SH] = {"wait_server_hello", 1u << NSSL_HS_SERVER_HELLO,
+                                nssl_client_server_hello},
+    [NSSL_ST_CLIENT_WAIT_EE] = {"wait_encrypted_extensions", 1u << NSSL_HS_ENCRYPTED_EXTENSIONS,
+                                nssl_tls13_client_ee},
+    [NSSL_ST_CLIENT_WAIT_CERT_CR] = {"wait_certificate_or_request",
+                                     (1u << NSSL_HS_CERTIFICATE) |
+                                         (1u << NSSL_HS_CERTIFICATE_REQUEST),
+                                     nssl_tls13_client_cert_or_cr},
+    [NSSL_ST_CLIENT_WAIT_CERT] = {"wait_certificate", 1u << NSSL_HS_CERTIFICATE,
+                                  nssl_tls13_client_cert},
+    [NSSL_ST_CLIENT_WAIT_CV] = {"wait_certificate_verify", 1u << NSSL_HS_CERTIFICATE_VERIFY,
+                                nssl_tls13_client_cv},
+    [NSSL_ST_CLIENT_WAIT_FINISHED] = {"wait_finished", 1u << NSSL_HS_FINISHED,
+                                      nssl_tls13_client_finished},
+    [NSSL_ST_CONNECTED] = {"connected",
+                           (1u << NSSL_HS_NEW_SESSION_TICKET) | (1u << NSSL_HS_KEY_UPDATE),
+                           nssl_tls13_post_handshake},
+};
+
+int nssl_hs_dispatch(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    const struct nssl_hs_state_desc *st;
+    uint8_t type = msg[0];
+    int next;
+
+    ENSURE(e->state >= 0 && e->state < NSSL_ST_COUNT, NSSL_E_INTERNAL);
+    st = &client_states[e->state];
+    /* RFC 8446 6.2: a message not expected in this state is unexpected_message. */
+    ENSURE(type < 32 && (st->allowed & (1u << type)) != 0 && st->handler != NULL,
+           NSSL_E_UNEXPECTED);
+    next = st->handler(e, msg, len);
+    if (next < 0) {
+        return next;
+    }
+    ENSURE(next < NSSL_ST_COUNT, NSSL_E_INTERNAL);
+    e->state = next;
+    return NSSL_E_OK;
+}
+
+void nssl_hs_free(struct nssl_hs *hs)
+{
+    if (hs == NULL) {
+        return;
+    }
+    nssl_kex_free(&hs->kex);
+    nssl_transcript_free(&hs->th);
+    nssl_ks13_clear(&hs->ks);
+    EVP_PKEY_free(hs->peer_key);
+    free(hs->ch);
+    free(hs->cookie);
+    free(hs->cr_context);
+    OPENSSL_cleanse(hs, sizeof(*hs));
+    free(hs);
+}
+
+/* Build and send a ClientHello: the first one, or the second after a HelloRetryRequest. */
+static int send_client_hello(struct nssl_engine *e)
+{
+    static const uint16_t versions13[] = {0x0304};
+    struct nssl_hs *hs = e->hs;
+    const struct nssl_engine_config *cfg = e->cfg;
+    struct nssl_ch_params p;
+    uint8_t pub[NSSL_MAX_KEX_PUB];
+    size_t pub_len;
+    struct nssl_writer w;
+    uint8_t *buf;
+    size_t cap, len;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    memcpy(p.random, hs->client_random, NSSL_RANDOM_LEN);
+    memcpy(p.session_id, hs->session_id, hs->session_id_len);
+    p.session_id_len = hs->session_id_len;
+    p.suites = cfg->suites13;
+    p.nsuites = cfg->nsuites13;
+    p.versions = versions13;
+    p.nversions = 1;
+    p.groups = cfg->groups;
+    p.ngroups = cfg->ngroups;
+    p.sigalgs = cfg->sigalgs;
+    p.nsigalgs = cfg->nsigalgs;
+    if (e->host_len > 0 && !e->host_is_ip) {
+        /* RFC 6066 3: literal IP addresses are not sent as server names. */
+        p.sni = e->host;
+        p.sni_len = e->host_len;
+    }
+    if (cfg->alpn_len > 0) {
+        p.alpn = cfg->alpn;
+        p.alpn_len = cfg->alpn_len;
+    }
+    TRY(nssl_kex_public(&hs->kex, pub, sizeof(pub), &pub_len));
+    p.shares[0].group = hs->share_group;
+    p.shares[0].pub = pub;
+    p.shares[0].pub_len = pub_len;
+    p.nshares = 1;
+    p.cookie = hs->cookie;
+    p.cookie_len = hs->cookie_len;
+
+    cap = 1024 + e->host_len + cfg->alpn_len + hs->cookie_len;
+    buf = malloc(cap);
+    ENSURE(buf != NULL, NSSL_E_NOMEM);
+    nssl_w_init(&w, buf, cap);
+    rc = nssl_msg_client_hello_write(&w, &p, &hs->offered);
+    if (rc == 0) {
+        rc = nssl_w_finish(&w, &len);
+    }
+    if (rc == 0) {
+        rc = nssl_engine_send_handshake(e, buf, len);
+    }
+    if (rc == 0 && !hs->th_ready) {
+        /* The hash is not known until the ServerHello picks the suite: keep the bytes. */
+        free(hs->ch);
+        hs->ch = buf;
+        hs->ch_len = len;
+        return NSSL_E_OK;
+    }
+    free(buf);
+    return rc;
+}
+
+int nssl_client_start(struct nssl_engine *e)
+{
+    struct nssl_hs *hs;
+
+    ENSURE(e->cfg->max_version == 0x0304, NSSL_E_UNSAFE);
+    hs = calloc(1, sizeof(*hs));
+    ENSURE(hs != NULL, NSSL_E_NOMEM);
+    e->hs = hs;
+    TRY(nssl_engine_random(e, hs->client_random, NSSL_RANDOM_LEN));
+    /* RFC 8446 D.4: middlebox compatibility mode sends a non-empty legacy_session_id. */
+    hs->session_id_len = NSSL_MAX_SESSION_ID;
+    TRY(nssl_engine_random(e, hs->session_id, hs->session_id_len));
+    hs->share_group = e->cfg->groups[0];
+    TRY(nssl_kex_generate(&hs->kex, hs->share_group, e->cfg->rng ? e->cfg->rng : nssl_rand_default,
+                          e->cfg->rng_arg));
+    TRY(send_client_hello(e));
+    e->state = NSSL_ST_CLIENT_WAIT_SH;
+    return NSSL_E_OK;
+}
+
+static int offered_suite(const struct nssl_engine *e, uint16_t suite)
+{
+    for (size_t i = 0; i < e->cfg->nsuites13; i++) {
+        if (e->cfg->suites13[i] == suite) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int offered_group(const struct nssl_engine *e, uint16_t group)
+{
+    for (size_t i = 0; i < e->cfg->ngroups; i++) {
+        if (e->cfg->groups[i] == group) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Start the transcript with the negotiated hash; after a HelloRetryRequest the first
+ * ClientHello is replaced by its hash in a synthetic message_hash message (RFC 8446 4.4.1). */
+static int start_transcript(struct nssl_engine *e, int for_hrr)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t mh[NSSL_HS_HEADER + NSSL_MAX_HASH];
+    size_t hlen = nssl_hash_len(e->hash);
+
+    TRY(nssl_transcript_init(&hs->th, e->hash));
+    hs->th_ready = 1;
+    if (for_hrr) {
+        mh[0] = NSSL_HS_MESSAGE_HASH;
+        nssl_put_u24(mh + 1, (uint32_t)hlen);
+        TRY(nssl_hash(e->hash, hs->ch, hs->ch_len, mh + NSSL_HS_HEADER));
+        TRY(nssl_transcript_update(&hs->th, mh, NSSL_HS_HEADER + hlen));
+    } else {
+        TRY(nssl_transcript_update(&hs->th, hs->ch, hs->ch_len));
+    }
+    free(hs->ch);
+    hs->ch = NULL;
+    hs->ch_len = 0;
+    return NSSL_E_OK;
+}
+
+/* RFC 8446 4.1.4: HelloRetryRequest. */
+static int hello_retry(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                       const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    uint16_t group = 0;
+    int changed = 0;
+
+    /* Only one HelloRetryRequest per connection. */
+    ENSURE(!hs->hrr_done, NSSL_E_UNEXPECTED);
+    hs->hrr_done = 1;
+    e->hello_retry = 1;
+    hs->hrr_suite = sh->suite;
+    TRY(nssl_suite13_params(sh->suite, &e->hash, &e->aead));
+    TRY(start_transcript(e, 1));
+    TRY(nssl_transcript_update(&hs->th, msg, len));
+
+    if (sh->ext.x[NSSL_X_KEY_SHARE].present) {
+        TRY(nssl_ext_key_share_hrr(&sh->ext.x[NSSL_X_KEY_SHARE], &group));
+        /* The group must be one we offered and not the one we already sent a share for. */
+        ENSURE(offered_group(e, group) && group != hs->share_group, NSSL_E_ILLEGAL);
+        nssl_kex_free(&hs->kex);
+        hs->share_group = group;
+        TRY(nssl_kex_generate(&hs->kex, group, e->cfg->rng ? e->cfg->rng : nssl_rand_default,
+                              e->cfg->rng_arg));
+        changed = 1;
+    }
+    if (sh->ext.x[NSSL_X_COOKIE].present) {
+        const uint8_t *cookie;
+        size_t cookie_len;
+        TRY(nssl_ext_cookie(&sh->ext.x[NSSL_X_COOKIE], &cookie, &cookie_len));
+        hs->cookie = malloc(cookie_len);
+        ENSURE(hs->cookie != NULL, NSSL_E_NOMEM);
+        memcpy(hs->cookie, cookie, cookie_len);
+        hs->cookie_len = cookie_len;
+        changed = 1;
+    }
+    /* An HRR that would not change the ClientHello is illegal_parameter. */
+    ENSURE(changed, NSSL_E_ILLEGAL);
+    /* RFC 8446 D.4: in compatibility mode the change_cipher_spec goes before the second
+     * ClientHello. */
+    TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
+    hs->ccs_sent = 1;
+    TRY(send_client_hello(e));
+    return NSSL_ST_CLIENT_WAIT_SH;
+}
+
+int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_server_hello sh;
+    uint16_t version = 0;
+
+    TRY(nssl_msg_server_hello_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, hs->offered,
+                                    &sh));
+    if (!sh.ext.x[NSSL_X_SUPPORTED_VERSIONS].present) {
+        /* A server that answers without supported_versions negotiates TLS 1.2 or below
+         * (RFC 8446 4.2.1). TLS 1.0 and 1.1 are refused outright; TLS 1.2 is only acceptable
+         * when it was offered. */
+        e->refused_legacy = sh.legacy_version < 0x0303;
+        return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+    }
+    TRY(nssl_ext_supported_versions_sh(&sh.ext.x[NSSL_X_SUPPORTED_VERSIONS], &version));
+    /* RFC 8446 4.2.1: a version we did not offer is illegal_parameter; legacy_version must be
+     * 0x0303. */
+    ENSURE(version == 0x0304, NSSL_E_ILLEGAL);
+    ENSURE(sh.legacy_version == 0x0303, NSSL_E_ILLEGAL);
+    TRY(nssl_msg_server_hello_check13(&sh));
+    /* RFC 8446 4.1.3: echo of our session id, a suite we offered, null compression. */
+    ENSURE(sh.session_id_len == hs->session_id_len &&
+               CRYPTO_memcmp(sh.session_id, hs->session_id, hs->session_id_len) == 0,
+           NSSL_E_ILLEGAL);
+    ENSURE(offered_suite(e, sh.suite), NSSL_E_ILLEGAL);
+    ENSURE(sh.compression == 0, NSSL_E_ILLEGAL);
+    e->version = version;
+    e->suite = sh.suite;
+    if (sh.is_hrr) {
+        return hello_retry(e, &sh, msg, len);
+    }
+    /* RFC 8446 4.1.4: after an HRR the ServerHello must keep the HRR's suite. */
+    ENSURE(!hs->hrr_done || sh.suite == hs->hrr_suite, NSSL_E_ILLEGAL);
+    TRY(nssl_suite13_params(sh.suite, &e->hash, &e->aead));
+    if (!hs->th_ready) {
+        TRY(start_transcript(e, 0));
+    }
+    return nssl_tls13_client_server_hello(e, &sh, msg, len);
+}

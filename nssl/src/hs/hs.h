@@ -1,0 +1,92 @@
+/* Handshake machines (DESIGN.md §6): each is a static table of states saying which handshake
+ * messages may arrive and which handler takes them; the dispatcher refuses anything else with
+ * unexpected_message before a handler runs, and only the dispatcher assigns the next state. */
+#ifndef NSSL_HS_HS_H
+#define NSSL_HS_HS_H
+
+#include "crypto/crypto.h"
+#include "engine/engine.h"
+#include "hs/msg.h"
+#include "keys/ks13.h"
+
+enum nssl_hs_state {
+    NSSL_ST_CLIENT_START = 0,
+    NSSL_ST_CLIENT_WAIT_SH,
+    NSSL_ST_CLIENT_WAIT_EE,
+    NSSL_ST_CLIENT_WAIT_CERT_CR,
+    NSSL_ST_CLIENT_WAIT_CERT,
+    NSSL_ST_CLIENT_WAIT_CV,
+    NSSL_ST_CLIENT_WAIT_FINISHED,
+    NSSL_ST_CONNECTED,
+    NSSL_ST_COUNT
+};
+
+/* Proof bits (DESIGN.md §6): set only by the step that proves them. */
+enum nssl_proof {
+    NSSL_PROOF_CERT = 1,   /* chain validated (or verification explicitly off) */
+    NSSL_PROOF_SIG = 2,    /* CertificateVerify checked with the leaf's key */
+    NSSL_PROOF_FIN = 4,    /* peer Finished checked */
+};
+
+/* Handshake-only state, freed when the handshake ends. */
+struct nssl_hs {
+    uint8_t client_random[NSSL_RANDOM_LEN];
+    uint8_t session_id[NSSL_MAX_SESSION_ID];
+    size_t session_id_len;
+    uint32_t offered;              /* extensions sent in the ClientHello */
+    struct nssl_kex kex;           /* our key share */
+    uint16_t share_group;
+    uint8_t *ch;                   /* the first ClientHello, kept until the hash is known */
+    size_t ch_len;
+    struct nssl_transcript th;
+    int th_ready;
+    int hrr_done;
+    uint16_t hrr_suite;
+    uint8_t *cookie;
+    size_t cookie_len;
+    struct nssl_ks13 ks;
+    EVP_PKEY *peer_key;
+    int cert_requested;
+    uint8_t *cr_context;
+    size_t cr_context_len;
+    int ccs_sent;
+    unsigned proofs;
+};
+
+/* A handler gets the whole message (4-byte header + body) and returns the next state or an
+ * error. */
+typedef int (*nssl_hs_handler)(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+struct nssl_hs_state_desc {
+    const char *name;
+    uint32_t allowed;              /* bit (1 << handshake type) of acceptable messages */
+    nssl_hs_handler handler;
+};
+
+/* Send the ClientHello (client start). */
+int nssl_client_start(struct nssl_engine *e) NSSL_MUST_USE;
+/* Hand one complete handshake message to the machine. */
+int nssl_hs_dispatch(struct nssl_engine *e, const uint8_t *msg, size_t len) NSSL_MUST_USE;
+/* Free handshake-only state. */
+void nssl_hs_free(struct nssl_hs *hs);
+
+/* TLS 1.3 client handlers (hs/tls13_client.c), after the hello phase. */
+int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                                   const uint8_t *msg, size_t len) NSSL_MUST_USE;
+int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* Hello phase (hs/client.c). */
+int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* Suite facts. */
+int nssl_suite13_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead_alg *aead);
+const char *nssl_suite_name(uint16_t suite);
+const char *nssl_group_name(uint16_t group);
+const char *nssl_sig_name(uint16_t scheme);
+
+#endif

@@ -1,0 +1,217 @@
+/* Handshake message codecs (DESIGN.md §4, §6): pure functions, bytes → struct and
+ * struct → bytes; no connection state is touched, so each parser is a fuzz target.
+ * Parsers take the message body (without the 4-byte handshake header) and return 0 or an
+ * NSSL_E_SEND(alert); pointers in the result point into the body. Writers append the whole
+ * message, header included, to a writer. */
+#ifndef NSSL_HS_MSG_H
+#define NSSL_HS_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "ext/ext.h"
+
+#define NSSL_HS_HEADER 4
+#define NSSL_RANDOM_LEN 32
+#define NSSL_MAX_SESSION_ID 32
+
+enum nssl_hs_type {
+    NSSL_HS_CLIENT_HELLO = 1,
+    NSSL_HS_SERVER_HELLO = 2,
+    NSSL_HS_NEW_SESSION_TICKET = 4,
+    NSSL_HS_END_OF_EARLY_DATA = 5,
+    NSSL_HS_ENCRYPTED_EXTENSIONS = 8,
+    NSSL_HS_CERTIFICATE = 11,
+    NSSL_HS_SERVER_KEY_EXCHANGE = 12,
+    NSSL_HS_CERTIFICATE_REQUEST = 13,
+    NSSL_HS_SERVER_HELLO_DONE = 14,
+    NSSL_HS_CERTIFICATE_VERIFY = 15,
+    NSSL_HS_CLIENT_KEY_EXCHANGE = 16,
+    NSSL_HS_FINISHED = 20,
+    NSSL_HS_KEY_UPDATE = 24,
+    NSSL_HS_MESSAGE_HASH = 254,
+};
+
+/* RFC 8446 4.1.3: ServerHello.random of a HelloRetryRequest, SHA-256("HelloRetryRequest"). */
+extern const uint8_t nssl_hrr_random[NSSL_RANDOM_LEN];
+
+/* Begin a handshake message (type + 3-byte length); close with nssl_w_close_vec. */
+void nssl_msg_begin(struct nssl_writer *w, uint8_t type);
+
+/* ---- ClientHello ---- */
+
+#define NSSL_MAX_SHARES 2
+
+struct nssl_key_share_entry {
+    uint16_t group;
+    const uint8_t *pub;
+    size_t pub_len;
+};
+
+struct nssl_ch_params {
+    uint8_t random[NSSL_RANDOM_LEN];
+    uint8_t session_id[NSSL_MAX_SESSION_ID];
+    size_t session_id_len;
+    const uint16_t *suites;
+    size_t nsuites;
+    const uint16_t *versions;      /* supported_versions, preference order */
+    size_t nversions;
+    const uint16_t *groups;
+    size_t ngroups;
+    const uint16_t *sigalgs;
+    size_t nsigalgs;
+    const char *sni;               /* host name for server_name, NULL for none */
+    size_t sni_len;
+    const uint8_t *alpn;           /* ProtocolNameList contents, NULL for none */
+    size_t alpn_len;
+    struct nssl_key_share_entry shares[NSSL_MAX_SHARES];
+    size_t nshares;
+    const uint8_t *cookie;         /* echoed from HelloRetryRequest, NULL for none */
+    size_t cookie_len;
+    int offer_tls12;               /* also send the TLS 1.2 extensions (EMS, reneg_info, ...) */
+};
+
+/* Writes the ClientHello; *offered gets the bit mask (NSSL_X_BIT) of extensions sent. */
+int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_params *p,
+                                uint32_t *offered) NSSL_MUST_USE;
+
+struct nssl_client_hello {
+    uint16_t legacy_version;
+    const uint8_t *random;
+    const uint8_t *session_id;
+    size_t session_id_len;
+    const uint8_t *suites;         /* cipher_suites<2..2^16-2>, 2 bytes each */
+    size_t suites_len;
+    const uint8_t *compression;
+    size_t compression_len;
+    struct nssl_ext_set ext;
+};
+
+int nssl_msg_client_hello_parse(const uint8_t *body, size_t len,
+                                struct nssl_client_hello *ch) NSSL_MUST_USE;
+
+/* ---- ServerHello / HelloRetryRequest ---- */
+
+struct nssl_server_hello {
+    uint16_t legacy_version;
+    const uint8_t *random;
+    const uint8_t *session_id;
+    size_t session_id_len;
+    uint16_t suite;
+    uint8_t compression;
+    int is_hrr;
+    struct nssl_ext_set ext;
+};
+
+/* `offered`: the extensions the ClientHello sent. Extensions are checked against what both
+ * TLS 1.3 ServerHello and TLS 1.2 ServerHello allow; the version-specific check follows once
+ * the version is known (nssl_msg_server_hello_check13). */
+int nssl_msg_server_hello_parse(const uint8_t *body, size_t len, uint32_t offered,
+                                struct nssl_server_hello *sh) NSSL_MUST_USE;
+/* Every extension present is allowed in a TLS 1.3 ServerHello (or HRR). */
+int nssl_msg_server_hello_check13(const struct nssl_server_hello *sh) NSSL_MUST_USE;
+
+/* Parsed contents of the ServerHello / HRR extensions TLS 1.3 needs. */
+int nssl_ext_supported_versions_sh(const struct nssl_ext_span *x, uint16_t *version) NSSL_MUST_USE;
+/* ServerHello key_share: one KeyShareEntry. */
+int nssl_ext_key_share_sh(const struct nssl_ext_span *x,
+                          struct nssl_key_share_entry *e) NSSL_MUST_USE;
+/* HelloRetryRequest key_share: a selected group. */
+int nssl_ext_key_share_hrr(const struct nssl_ext_span *x, uint16_t *group) NSSL_MUST_USE;
+/* HelloRetryRequest cookie<1..2^16-1>. */
+int nssl_ext_cookie(const struct nssl_ext_span *x, const uint8_t **cookie,
+                    size_t *len) NSSL_MUST_USE;
+/* ALPN in a response: exactly one protocol name (RFC 7301 3.1). */
+int nssl_ext_alpn_selected(const struct nssl_ext_span *x, const uint8_t **name,
+                           size_t *len) NSSL_MUST_USE;
+
+/* ---- EncryptedExtensions ---- */
+
+int nssl_msg_encrypted_extensions_parse(const uint8_t *body, size_t len, uint32_t offered,
+                                        struct nssl_ext_set *ext) NSSL_MUST_USE;
+
+/* ---- Certificate (TLS 1.3, RFC 8446 4.4.2) ---- */
+
+#define NSSL_MAX_CHAIN 10
+
+struct nssl_certificate {
+    const uint8_t *context;
+    size_t context_len;
+    size_t count;
+    struct {
+        const uint8_t *der;
+        size_t len;
+        struct nssl_ext_set ext;
+    } certs[NSSL_MAX_CHAIN];
+};
+
+/* `offered` as for responses (the server's Certificate answers the ClientHello). */
+int nssl_msg_certificate_parse(const uint8_t *body, size_t len, uint32_t offered,
+                               struct nssl_certificate *c) NSSL_MUST_USE;
+/* Write a TLS 1.3 Certificate with an empty extensions block per entry. */
+int nssl_msg_certificate_write(struct nssl_writer *w, const uint8_t *context, size_t context_len,
+                               const uint8_t *const *ders, const size_t *lens,
+                               size_t count) NSSL_MUST_USE;
+
+/* ---- CertificateRequest (TLS 1.3, RFC 8446 4.3.2) ---- */
+
+struct nssl_certificate_request {
+    const uint8_t *context;
+    size_t context_len;
+    struct nssl_ext_set ext;
+};
+
+int nssl_msg_certificate_request_parse(const uint8_t *body, size_t len,
+                                       struct nssl_certificate_request *cr) NSSL_MUST_USE;
+
+/* signature_algorithms contents: supported_signature_algorithms<2..2^16-2>. */
+int nssl_ext_sigalgs_parse(const struct nssl_ext_span *x, const uint8_t **list,
+                           size_t *count) NSSL_MUST_USE;
+
+/* ---- CertificateVerify (RFC 8446 4.4.3) ---- */
+
+struct nssl_certificate_verify {
+    uint16_t scheme;
+    const uint8_t *sig;
+    size_t sig_len;
+};
+
+int nssl_msg_certificate_verify_parse(const uint8_t *body, size_t len,
+                                      struct nssl_certificate_verify *cv) NSSL_MUST_USE;
+int nssl_msg_certificate_verify_write(struct nssl_writer *w, uint16_t scheme, const uint8_t *sig,
+                                      size_t sig_len) NSSL_MUST_USE;
+/* The content a TLS 1.3 CertificateVerify signs: 64 spaces, the context string, a zero byte and
+ * the transcript hash (RFC 8446 4.4.3). out must hold 64 + 34 + NSSL_MAX_HASH bytes. */
+size_t nssl_cv_content(int server, const uint8_t *th, size_t th_len, uint8_t *out);
+
+/* ---- Finished ---- */
+
+int nssl_msg_finished_parse(const uint8_t *body, size_t len, size_t expect_len,
+                            const uint8_t **verify_data) NSSL_MUST_USE;
+int nssl_msg_finished_write(struct nssl_writer *w, const uint8_t *verify_data,
+                            size_t len) NSSL_MUST_USE;
+
+/* ---- NewSessionTicket (TLS 1.3, RFC 8446 4.6.1) ---- */
+
+struct nssl_new_session_ticket {
+    uint32_t lifetime;
+    uint32_t age_add;
+    const uint8_t *nonce;
+    size_t nonce_len;
+    const uint8_t *ticket;
+    size_t ticket_len;
+    struct nssl_ext_set ext;
+};
+
+int nssl_msg_new_session_ticket_parse(const uint8_t *body, size_t len,
+                                      struct nssl_new_session_ticket *t) NSSL_MUST_USE;
+
+/* ---- KeyUpdate (RFC 8446 4.6.3) ---- */
+
+enum { NSSL_KEY_UPDATE_NOT_REQUESTED = 0, NSSL_KEY_UPDATE_REQUESTED = 1 };
+
+int nssl_msg_key_update_parse(const uint8_t *body, size_t len, uint8_t *request) NSSL_MUST_USE;
+int nssl_msg_key_update_write(struct nssl_writer *w, uint8_t request) NSSL_MUST_USE;
+
+#endif

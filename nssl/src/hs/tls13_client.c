@@ -1,0 +1,338 @@
+/* TLS 1.3 client machine after the ServerHello (RFC 8446 2, 4).
+ *
+ *   ServerHello → [handshake keys] → EncryptedExtensions → [CertificateRequest] → Certificate →
+ *   CertificateVerify → Finished → [application keys] → client Finished → connected
+ */
+#include "hs/hs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include <openssl/x509v3.h>
+
+#include "x509/verify.h"
+
+static int transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    return nssl_transcript_update(&e->hs->th, msg, len);
+}
+
+static int transcript_hash(struct nssl_engine *e, uint8_t *out)
+{
+    return nssl_transcript_current(&e->hs->th, out);
+}
+
+int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                                   const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_key_share_entry share;
+    uint8_t dhe[NSSL_MAX_KEX_SECRET], th[NSSL_MAX_HASH];
+    size_t dhe_len = 0;
+    int rc;
+
+    /* Without PSK resumption the server must answer with a key share (RFC 8446 4.2.8). */
+    ENSURE(sh->ext.x[NSSL_X_KEY_SHARE].present, NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
+    TRY(nssl_ext_key_share_sh(&sh->ext.x[NSSL_X_KEY_SHARE], &share));
+    /* RFC 8446 4.2.8: the server's share must be in the group we sent a share for. */
+    ENSURE(share.group == hs->share_group, NSSL_E_ILLEGAL);
+    TRY(transcript_add(e, msg, len));
+    TRY(nssl_kex_derive(&hs->kex, share.pub, share.pub_len, dhe, sizeof(dhe), &dhe_len));
+    e->group = share.group;
+
+    rc = nssl_ks13_early(&hs->ks, e->hash, NULL, 0);
+    if (rc == 0) {
+        rc = transcript_hash(e, th);
+    }
+    if (rc == 0) {
+        /* RFC 8446 7.1: handshake_secret from the (EC)DHE shared secret. */
+        rc = nssl_ks13_handshake(&hs->ks, dhe, dhe_len, th);
+    }
+    OPENSSL_cleanse(dhe, sizeof(dhe));
+    TRY(rc);
+    /* RFC 8446 D.4: compatibility mode sends change_cipher_spec before the first protected
+     * record, unprotected. */
+    if (!hs->ccs_sent) {
+        TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
+        hs->ccs_sent = 1;
+    }
+    /* RFC 8446 A.1: after ServerHello, read with server_handshake_traffic_secret; the client
+     * writes with client_handshake_traffic_secret from its next flight. */
+    TRY(nssl_engine_set_key13(e, 0, hs->ks.server_hs));
+    TRY(nssl_engine_set_key13(e, 1, hs->ks.client_hs));
+    return NSSL_ST_CLIENT_WAIT_EE;
+}
+
+static int alpn_offered(const struct nssl_engine *e, const uint8_t *name, size_t len)
+{
+    struct nssl_reader r;
+    nssl_r_init(&r, e->cfg->alpn, e->cfg->alpn_len);
+    while (nssl_r_left(&r) > 0) {
+        struct nssl_reader n;
+        if (nssl_r_vec(&r, 1, 1, 255, &n) < 0) {
+            return 0;
+        }
+        if (nssl_r_left(&n) == len && memcmp(n.p, name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_ext_set ext;
+
+    TRY(nssl_msg_encrypted_extensions_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                            e->hs->offered, &ext));
+    if (ext.x[NSSL_X_ALPN].present) {
+        const uint8_t *name;
+        size_t name_len;
+        TRY(nssl_ext_alpn_selected(&ext.x[NSSL_X_ALPN], &name, &name_len));
+        /* RFC 7301 3.2: the selected protocol must be one the client offered. */
+        ENSURE(alpn_offered(e, name, name_len), NSSL_E_ILLEGAL);
+        memcpy(e->alpn, name, name_len);
+        e->alpn_len = name_len;
+    }
+    if (ext.x[NSSL_X_SERVER_NAME].present) {
+        /* RFC 6066 3: the server's acknowledgement is empty. */
+        ENSURE(ext.x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
+    }
+    TRY(transcript_add(e, msg, len));
+    return NSSL_ST_CLIENT_WAIT_CERT_CR;
+}
+
+int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_certificate_request cr;
+    struct nssl_hs *hs = e->hs;
+
+    if (msg[0] == NSSL_HS_CERTIFICATE) {
+        return nssl_tls13_client_cert(e, msg, len);
+    }
+    TRY(nssl_msg_certificate_request_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cr));
+    /* RFC 8446 4.3.2: during the handshake the request context is empty. */
+    ENSURE(cr.context_len == 0, NSSL_E_ILLEGAL);
+    hs->cert_requested = 1;
+    TRY(transcript_add(e, msg, len));
+    return NSSL_ST_CLIENT_WAIT_CERT;
+}
+
+static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, size_t der_len)
+{
+    free(e->peer_der);
+    e->peer_der = malloc(der_len);
+    if (e->peer_der != NULL) {
+        memcpy(e->peer_der, der, der_len);
+        e->peer_der_len = der_len;
+    }
+    nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
+}
+
+int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_certificate c;
+    const uint8_t *ders[NSSL_MAX_CHAIN];
+    size_t lens[NSSL_MAX_CHAIN];
+    STACK_OF(X509) *chain = NULL;
+    struct nssl_verify_params vp;
+    X509 *leaf;
+    int rc;
+
+    TRY(nssl_msg_certificate_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, hs->offered, &c));
+    /* RFC 8446 4.4.2: the server's context is empty; an empty chain is decode_error
+     * (4.4.2.4). */
+    ENSURE(c.context_len == 0, NSSL_E_ILLEGAL);
+    ENSURE(c.count > 0, NSSL_E_DECODE);
+    for (size_t i = 0; i < c.count; i++) {
+        ders[i] = c.certs[i].der;
+        lens[i] = c.certs[i].len;
+    }
+    TRY(nssl_x509_parse_chain(ders, lens, c.count, &chain));
+    leaf = sk_X509_value(chain, 0);
+    record_peer(e, leaf, ders[0], lens[0]);
+    hs->peer_key = X509_get_pubkey(leaf);
+    ENSURE_OUT(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+
+    memset(&vp, 0, sizeof(vp));
+    vp.store = e->cfg->trust;
+    vp.host = e->host_len > 0 ? e->host : NULL;
+    vp.host_len = e->host_len;
+    vp.host_is_ip = e->host_is_ip;
+    vp.flags = e->verify;
+    vp.purpose = X509_PURPOSE_SSL_SERVER;
+    TRY_OUT(nssl_x509_verify(&vp, chain, &e->vr));
+    /* Proof: only chain validation, or the application's explicit choice of no verification,
+     * sets this bit. */
+    hs->proofs |= NSSL_PROOF_CERT;
+    TRY_OUT(transcript_add(e, msg, len));
+    rc = NSSL_ST_CLIENT_WAIT_CV;
+out:
+    sk_X509_pop_free(chain, X509_free);
+    return rc;
+}
+
+static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme)
+{
+    for (size_t i = 0; i < e->cfg->nsigalgs; i++) {
+        if (e->cfg->sigalgs[i] == scheme) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_certificate_verify cv;
+    uint8_t th[NSSL_MAX_HASH];
+    uint8_t content[64 + 34 + NSSL_MAX_HASH];
+    size_t content_len;
+
+    TRY(nssl_msg_certificate_verify_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cv));
+    /* RFC 8446 4.4.3: the scheme must be one we offered and fit the certificate's key. */
+    ENSURE(sigalg_offered(e, cv.scheme), NSSL_E_ILLEGAL);
+    TRY(transcript_hash(e, th));
+    content_len = nssl_cv_content(1, th, nssl_hash_len(e->hash), content);
+    TRY(nssl_sig_verify(hs->peer_key, cv.scheme, 1, content, content_len, cv.sig, cv.sig_len));
+    e->peer_sig = cv.scheme;
+    hs->proofs |= NSSL_PROOF_SIG;
+    TRY(transcript_add(e, msg, len));
+    return NSSL_ST_CLIENT_WAIT_FINISHED;
+}
+
+static int send_finished(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH], vd[NSSL_MAX_HASH], buf[NSSL_HS_HEADER + NSSL_MAX_HASH];
+    struct nssl_writer w;
+    size_t hlen = nssl_hash_len(e->hash), len;
+
+    TRY(transcript_hash(e, th));
+    TRY(nssl_ks13_finished(e->hash, hs->ks.client_hs, th, vd));
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_finished_write(&w, vd, hlen));
+    TRY(nssl_w_finish(&w, &len));
+    return nssl_engine_send_handshake(e, buf, len);
+}
+
+static int send_empty_certificate(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t buf[NSSL_HS_HEADER + 1 + 255 + 3];
+    struct nssl_writer w;
+    size_t len;
+
+    /* RFC 8446 4.4.2: without a suitable certificate the client sends an empty list, with the
+     * request's context. */
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_certificate_write(&w, hs->cr_context, hs->cr_context_len, NULL, NULL, 0));
+    TRY(nssl_w_finish(&w, &len));
+    return nssl_engine_send_handshake(e, buf, len);
+}
+
+int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
+    const uint8_t *vd;
+    size_t hlen = nssl_hash_len(e->hash);
+    unsigned need = NSSL_PROOF_CERT | NSSL_PROOF_SIG | NSSL_PROOF_FIN;
+
+    TRY(nssl_msg_finished_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, hlen, &vd));
+    TRY(transcript_hash(e, th));
+    TRY(nssl_ks13_finished(e->hash, hs->ks.server_hs, th, expect));
+    /* RFC 8446 4.4.4: a wrong verify_data is decrypt_error. */
+    ENSURE(CRYPTO_memcmp(vd, expect, hlen) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
+    hs->proofs |= NSSL_PROOF_FIN;
+    TRY(transcript_add(e, msg, len));
+
+    /* RFC 8446 7.1: application secrets over ClientHello..server Finished. */
+    TRY(transcript_hash(e, th));
+    TRY(nssl_ks13_master(&hs->ks, th));
+    /* RFC 8446 A.1: read with server_application_traffic_secret_0 from here. */
+    TRY(nssl_engine_set_key13(e, 0, hs->ks.server_ap));
+
+    if (hs->cert_requested) {
+        TRY(send_empty_certificate(e));
+    }
+    TRY(send_finished(e));
+    TRY(transcript_hash(e, th));
+    TRY(nssl_ks13_resumption(&hs->ks, th));
+    /* RFC 8446 A.1: after the client Finished, write with client_application_traffic_secret_0. */
+    TRY(nssl_engine_set_key13(e, 1, hs->ks.client_ap));
+
+    /* Entering the connected state: every proof the full handshake needs must be there. */
+    ENSURE((hs->proofs & need) == need, NSSL_E_INTERNAL);
+    memcpy(e->client_ap, hs->ks.client_ap, hlen);
+    memcpy(e->server_ap, hs->ks.server_ap, hlen);
+    memcpy(e->resumption, hs->ks.resumption, hlen);
+    e->connected = 1;
+    /* Handshake-only memory is released once the handshake is over. */
+    nssl_hs_free(hs);
+    e->hs = NULL;
+    e->rd_key_changed = 1;
+    return NSSL_ST_CONNECTED;
+}
+
+static int keep_ticket(struct nssl_engine *e, const struct nssl_new_session_ticket *t)
+{
+    struct nssl_ticket13 *slot;
+
+    if (t->lifetime == 0) {
+        return NSSL_E_OK; /* RFC 8446 4.6.1: a zero lifetime means do not use it */
+    }
+    if (e->ntickets == NSSL_MAX_TICKETS) {
+        /* Keep the newest: drop the oldest. */
+        free(e->tickets[0].ticket);
+        memmove(&e->tickets[0], &e->tickets[1], sizeof(e->tickets[0]) * (NSSL_MAX_TICKETS - 1));
+        e->ntickets--;
+    }
+    slot = &e->tickets[e->ntickets];
+    memset(slot, 0, sizeof(*slot));
+    slot->ticket = malloc(t->ticket_len);
+    ENSURE(slot->ticket != NULL, NSSL_E_NOMEM);
+    memcpy(slot->ticket, t->ticket, t->ticket_len);
+    slot->ticket_len = t->ticket_len;
+    slot->lifetime = t->lifetime;
+    slot->age_add = t->age_add;
+    slot->suite = e->suite;
+    slot->psk_len = nssl_hash_len(e->hash);
+    if (nssl_ks13_ticket_psk(e->hash, e->resumption, t->nonce, t->nonce_len, slot->psk) < 0) {
+        free(slot->ticket);
+        return NSSL_E_INTERNAL;
+    }
+    e->ntickets++;
+    return NSSL_E_OK;
+}
+
+int nssl_tls13_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    const uint8_t *body = msg + NSSL_HS_HEADER;
+    size_t body_len = len - NSSL_HS_HEADER;
+
+    if (msg[0] == NSSL_HS_NEW_SESSION_TICKET) {
+        struct nssl_new_session_ticket t;
+        TRY(nssl_msg_new_session_ticket_parse(body, body_len, &t));
+        TRY(keep_ticket(e, &t));
+        return NSSL_ST_CONNECTED;
+    }
+    if (msg[0] == NSSL_HS_KEY_UPDATE) {
+        uint8_t request;
+        uint8_t *peer_secret = e->is_server ? e->client_ap : e->server_ap;
+        TRY(nssl_msg_key_update_parse(body, body_len, &request));
+        /* RFC 8446 4.6.3: the peer's next records use its next traffic secret. */
+        TRY(nssl_ks13_update_secret(e->hash, peer_secret));
+        TRY(nssl_engine_set_key13(e, 0, peer_secret));
+        if (request == NSSL_KEY_UPDATE_REQUESTED && !e->close_sent) {
+            /* Answer with our own update, not requesting another. */
+            TRY(nssl_engine_key_update(e, 0));
+        }
+        return NSSL_ST_CONNECTED;
+    }
+    return NSSL_E_UNEXPECTED;
+}

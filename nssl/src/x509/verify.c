@@ -1,0 +1,167 @@
+/* Chain and host-name validation through libcrypto's X509_STORE_CTX. */
+#include "x509/verify.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+int nssl_host_is_ip(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+void nssl_x509_subject(X509 *x, char *out, size_t cap)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    int n = 0;
+
+    out[0] = '\0';
+    if (bio == NULL) {
+        return;
+    }
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0) {
+        n = BIO_read(bio, out, (int)cap - 1);
+    }
+    out[n > 0 ? n : 0] = '\0';
+    BIO_free(bio);
+}
+
+int nssl_x509_parse_chain(const uint8_t *const *ders, const size_t *lens, size_t n,
+                          STACK_OF(X509) **out)
+{
+    STACK_OF(X509) *sk = sk_X509_new_null();
+    int rc = NSSL_E_OK;
+
+    ENSURE(sk != NULL, NSSL_E_NOMEM);
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *p = ders[i];
+        X509 *x;
+        ENSURE_OUT(lens[i] <= 0x7fffffff, NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE));
+        x = d2i_X509(NULL, &p, (long)lens[i]);
+        /* The entry must be exactly one certificate: trailing bytes are a bad certificate. */
+        if (x == NULL || p != ders[i] + lens[i]) {
+            X509_free(x);
+            ERR_clear_error();
+            rc = NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE);
+            goto out;
+        }
+        if (!sk_X509_push(sk, x)) {
+            X509_free(x);
+            rc = NSSL_E_NOMEM;
+            goto out;
+        }
+    }
+out:
+    if (rc < 0) {
+        sk_X509_pop_free(sk, X509_free);
+        return rc;
+    }
+    *out = sk;
+    return NSSL_E_OK;
+}
+
+int nssl_x509_alert_for(int x509_error)
+{
+    switch (x509_error) {
+    case X509_V_OK:
+        return -1;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+        return NSSL_ALERT_CERTIFICATE_EXPIRED;
+    case X509_V_ERR_CERT_REVOKED:
+        return NSSL_ALERT_CERTIFICATE_REVOKED;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+        return NSSL_ALERT_UNKNOWN_CA;
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE:
+    case X509_V_ERR_INVALID_CA:
+        return NSSL_ALERT_UNSUPPORTED_CERTIFICATE;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return NSSL_ALERT_CERTIFICATE_UNKNOWN;
+    default:
+        return NSSL_ALERT_BAD_CERTIFICATE;
+    }
+}
+
+static void describe(struct nssl_verify_result *vr, X509_STORE_CTX *ctx)
+{
+    X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+    char subject[96] = "?";
+
+    if (cur != NULL) {
+        X509_NAME_oneline(X509_get_subject_name(cur), subject, sizeof(subject));
+    }
+    snprintf(vr->reason, sizeof(vr->reason), "%s (certificate %d: %s)",
+             X509_verify_cert_error_string(vr->code), vr->depth, subject);
+}
+
+int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
+                     struct nssl_verify_result *vr)
+{
+    X509_STORE_CTX *ctx = NULL;
+    X509_VERIFY_PARAM *vp;
+    X509 *leaf;
+    int rc = NSSL_E_OK;
+    char host[256];
+
+    memset(vr, 0, sizeof(*vr));
+    if (!(p->flags & NSSL_V_PEER)) {
+        snprintf(vr->reason, sizeof(vr->reason), "verification disabled");
+        return NSSL_E_OK;
+    }
+    ENSURE(sk_X509_num(chain) > 0, NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE));
+    leaf = sk_X509_value(chain, 0);
+    vr->ran = 1;
+    ctx = X509_STORE_CTX_new();
+    ENSURE(ctx != NULL, NSSL_E_NOMEM);
+    OSSL_OUT(X509_STORE_CTX_init(ctx, p->store, leaf, chain), NSSL_E_INTERNAL);
+    vp = X509_STORE_CTX_get0_param(ctx);
+    OSSL_OUT(X509_VERIFY_PARAM_set_purpose(vp, p->purpose), NSSL_E_INTERNAL);
+    if (p->max_depth > 0) {
+        X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
+    }
+    if (!(p->flags & NSSL_V_DATE)) {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_NO_CHECK_TIME);
+    }
+    if ((p->flags & NSSL_V_HOST) && p->host != NULL) {
+        ENSURE_OUT(p->host_len < sizeof(host), NSSL_E_ARG);
+        memcpy(host, p->host, p->host_len);
+        host[p->host_len] = '\0';
+        if (p->host_is_ip) {
+            OSSL_OUT(X509_VERIFY_PARAM_set1_ip_asc(vp, host), NSSL_E_ARG);
+        } else {
+            /* RFC 6125 6.4.3: wildcards only as the whole left-most label. */
+            X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            OSSL_OUT(X509_VERIFY_PARAM_set1_host(vp, host, p->host_len), NSSL_E_ARG);
+        }
+    }
+    if (X509_verify_cert(ctx) != 1) {
+        vr->code = X509_STORE_CTX_get_error(ctx);
+        vr->depth = X509_STORE_CTX_get_error_depth(ctx);
+        if (vr->code == X509_V_OK) {
+            vr->code = X509_V_ERR_UNSPECIFIED;
+        }
+        describe(vr, ctx);
+        ERR_clear_error();
+        rc = NSSL_E_SEND(nssl_x509_alert_for(vr->code));
+        goto out;
+    }
+    vr->code = X509_V_OK;
+    snprintf(vr->reason, sizeof(vr->reason), "ok");
+out:
+    X509_STORE_CTX_free(ctx);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* X.509 path validation (DESIGN.md §7): one function for both versions and both roles, built
+ * on X509_STORE_CTX. Also used offline by the certificate store tool, so both agree. */
+#ifndef NSSL_X509_VERIFY_H
+#define NSSL_X509_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "common/err.h"
+#include "engine/engine.h"
+
+struct nssl_verify_params {
+    X509_STORE *store;             /* trust anchors */
+    const char *host;              /* name or IP literal to check, NULL for none */
+    size_t host_len;
+    int host_is_ip;
+    unsigned flags;                /* NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE */
+    int purpose;                   /* X509_PURPOSE_SSL_SERVER or X509_PURPOSE_SSL_CLIENT */
+    int max_depth;                 /* 0 for the default */
+};
+
+/* Parse DER certificates (leaf first) into a stack. Each must be one whole DER certificate:
+ * anything else is bad_certificate. */
+int nssl_x509_parse_chain(const uint8_t *const *ders, const size_t *lens, size_t n,
+                          STACK_OF(X509) **out) NSSL_MUST_USE;
+
+/* Validate chain (leaf first, then whatever the peer sent) against p->store with the checks
+ * p->flags ask for. Fills vr. Returns 0, or NSSL_E_SEND(alert) for the alert a failure calls
+ * for (RFC 8446 6.2: bad_certificate, unsupported_certificate, certificate_expired, ...). */
+int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
+                     struct nssl_verify_result *vr) NSSL_MUST_USE;
+
+/* The alert that an X509_V_ERR_* code calls for. */
+int nssl_x509_alert_for(int x509_error);
+
+/* The certificate's subject as RFC 2253 text, truncated to cap. */
+void nssl_x509_subject(X509 *x, char *out, size_t cap);
+
+/* Is this host string an IPv4 or IPv6 literal? */
+int nssl_host_is_ip(const char *host);
+
+#endif

@@ -1,0 +1,469 @@
+/* nssl-client: the SDK's `openssl s_client`. Connects, runs a verified handshake, prints a
+ * summary on stderr, then pipes stdin to the connection and the connection to stdout.
+ *
+ * Exit status: 0 verified connection completed; 1 connection, handshake or verification
+ * failure; 2 bad arguments; 3 connected but not verified (--insecure). */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nssl/nssl.h>
+
+#define EXIT_VERIFIED 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_UNVERIFIED 3
+
+struct options {
+    const char *host;
+    const char *port;
+    const char *ca[16];
+    int nca;
+    const char *servername;
+    int version;
+    const char *alpn;
+    const char *groups;
+    const char *suites;
+    int insecure;
+    int timeout;
+    int key_update;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: nssl-client --host HOST --port PORT [options]\n"
+            "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable);\n"
+            "                     default: the system CA bundle\n"
+            "  --servername NAME  name to send (SNI) and verify; default: HOST\n"
+            "  --tls1_3           TLS 1.3 only\n"
+            "  --tls1_2           TLS 1.2 only\n"
+            "  --alpn LIST        offer these application protocols (comma-separated)\n"
+            "  --groups LIST      key-exchange groups, preferred first (x25519,secp256r1,...)\n"
+            "  --ciphersuites L   TLS 1.3 suites, preferred first (colon-separated)\n"
+            "  --key-update       after the handshake, update keys and ask the server to\n"
+            "  --timeout SECONDS  give up after this long without progress (default 30)\n"
+            "  --insecure         DO NOT verify the server (anyone can impersonate it)\n");
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"ca", required_argument, NULL, 'c'},
+        {"servername", required_argument, NULL, 's'},
+        {"tls1_3", no_argument, NULL, '3'},
+        {"tls1_2", no_argument, NULL, '2'},
+        {"alpn", required_argument, NULL, 'a'},
+        {"groups", required_argument, NULL, 'g'},
+        {"ciphersuites", required_argument, NULL, 'C'},
+        {"insecure", no_argument, NULL, 'k'},
+        {"timeout", required_argument, NULL, 't'},
+        {"key-update", no_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    char *end;
+
+    memset(o, 0, sizeof(*o));
+    o->timeout = 30;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            o->host = optarg;
+            break;
+        case 'p':
+            o->port = optarg;
+            break;
+        case 'c':
+            if (o->nca == (int)(sizeof(o->ca) / sizeof(o->ca[0]))) {
+                fprintf(stderr, "nssl-client: too many --ca files\n");
+                return -1;
+            }
+            o->ca[o->nca++] = optarg;
+            break;
+        case 's':
+            o->servername = optarg;
+            break;
+        case '3':
+            o->version = NSSL_VERSION_TLS1_3;
+            break;
+        case '2':
+            o->version = NSSL_VERSION_TLS1_2;
+            break;
+        case 'a':
+            o->alpn = optarg;
+            break;
+        case 'g':
+            o->groups = optarg;
+            break;
+        case 'C':
+            o->suites = optarg;
+            break;
+        case 'k':
+            o->insecure = 1;
+            break;
+        case 'u':
+            o->key_update = 1;
+            break;
+        case 't':
+            o->timeout = (int)strtol(optarg, &end, 10);
+            if (*end != '\0' || o->timeout <= 0 || o->timeout > 3600) {
+                fprintf(stderr, "nssl-client: --timeout needs 1..3600 seconds\n");
+                return -1;
+            }
+            break;
+        case 'H':
+            usage(stdout);
+            exit(EXIT_VERIFIED);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "nssl-client: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (o->host == NULL || o->port == NULL) {
+        fprintf(stderr, "nssl-client: --host and --port are required\n");
+        usage(stderr);
+        return -1;
+    }
+    if (o->servername == NULL) {
+        o->servername = o->host;
+    }
+    return 0;
+}
+
+static int connect_to(const char *host, const char *port, int timeout_ms)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    int fd = -1, rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "error: cannot resolve %s:%s: %s\n", host, port, gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        struct pollfd p;
+        int err = 0;
+        socklen_t len = sizeof(err);
+
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0) {
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            break;
+        }
+        if (errno == EINPROGRESS) {
+            p.fd = fd;
+            p.events = POLLOUT;
+            if (poll(&p, 1, timeout_ms) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+                break;
+            }
+            errno = err != 0 ? err : ETIMEDOUT;
+        }
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        fprintf(stderr, "error: cannot connect to %s:%s: %s\n", host, port, strerror(errno));
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static int load_file(const char *path, unsigned char **data, long *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    if (f == NULL) {
+        return -1;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return -1;
+    }
+    *data = malloc((size_t)n);
+    if (*data == NULL || fread(*data, 1, (size_t)n, f) != (size_t)n) {
+        free(*data);
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    *len = n;
+    return 0;
+}
+
+static int add_ca_file(NSSLContextHandle ctx, const char *path)
+{
+    unsigned char *data = NULL;
+    long len = 0;
+    int32_t rc;
+    int pem;
+
+    if (load_file(path, &data, &len) < 0) {
+        fprintf(stderr, "error: cannot read CA file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    pem = memmem(data, (size_t)len, "-----BEGIN", 10) != NULL;
+    rc = NSSLAddServerPKIExternal(ctx, data, (int32_t)len,
+                                  pem ? NSSL_CERT_TYPE_PEM : NSSL_CERT_TYPE_DER);
+    free(data);
+    if (rc != NSSL_ERROR_OK) {
+        fprintf(stderr, "error: %s: %s\n", path, NSSLErrorString(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Wait for the socket as an NSSL_ERROR_WANT_* asks; 0 ready, -1 timed out. */
+static int wait_for(int fd, int32_t want, long long deadline)
+{
+    struct pollfd p = {.fd = fd, .events = want == NSSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
+    long long left = deadline - now_ms();
+    return left > 0 && poll(&p, 1, (int)left) > 0 ? 0 : -1;
+}
+
+static void report_failure(NSSLConnectionHandle conn, int32_t rc)
+{
+    int32_t sent = -1, received = -1, code = 0, depth = 0;
+    char reason[200] = "";
+
+    NSSLGetLastAlert(conn, &sent, &received);
+    if (rc == NSSL_ERROR_INVALID_CERT &&
+        NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
+        fprintf(stderr, "verification: FAILED: %s\n", reason);
+    }
+    fprintf(stderr, "error: %s: ", NSSLErrorString(rc));
+    if (received >= 0) {
+        fprintf(stderr, "server sent alert %d\n", received);
+    } else if (sent >= 0) {
+        fprintf(stderr, "sent alert %d\n", sent);
+    } else {
+        fprintf(stderr, "no alert\n");
+    }
+}
+
+static void print_summary(NSSLConnectionHandle conn, int insecure)
+{
+    NSSLCipherInfo ci;
+    int32_t code = 0, depth = 0;
+    char reason[200] = "";
+    char subject[256] = "?";
+
+    if (NSSLGetCipherInfo(conn, &ci) != 0) {
+        return;
+    }
+    fprintf(stderr, "connected: %s\n", ci.versionName);
+    fprintf(stderr, "suite: %s (0x%04x)\n", ci.suiteName, (unsigned)ci.suite);
+    fprintf(stderr, "group: %s (0x%04x)\n", ci.groupName, (unsigned)ci.group);
+    fprintf(stderr, "signature: %s (0x%04x)\n", ci.sigSchemeName, (unsigned)ci.sigScheme);
+    fprintf(stderr, "alpn: %s\n", ci.alpn[0] != '\0' ? ci.alpn : "none");
+    fprintf(stderr, "resumed: %s\n", ci.resumed ? "yes" : "no");
+    fprintf(stderr, "hello-retry: %s\n", ci.helloRetry ? "yes" : "no");
+    NSSLGetPeerSubject(conn, subject, sizeof(subject));
+    if (!insecure && NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
+        fprintf(stderr, "peer: %s\n", subject);
+        fprintf(stderr, "verification: %s\n", code == 0 ? "ok" : reason);
+    } else {
+        fprintf(stderr, "peer: %s\n", subject);
+        fprintf(stderr, "verification: disabled (--insecure)\n");
+    }
+}
+
+/* Write all of buf, waiting as needed. */
+static int write_all(NSSLConnectionHandle conn, int fd, const char *buf, int32_t len,
+                     int timeout_ms)
+{
+    int32_t off = 0;
+    while (off < len) {
+        int32_t n = 0;
+        int32_t rc = NSSLWrite(conn, buf + off, len - off, &n);
+        if (rc == NSSL_ERROR_WANT_READ || rc == NSSL_ERROR_WANT_WRITE) {
+            if (wait_for(fd, rc, now_ms() + timeout_ms) < 0) {
+                fprintf(stderr, "error: timed out writing\n");
+                return -1;
+            }
+            continue;
+        }
+        if (rc != NSSL_ERROR_OK) {
+            fprintf(stderr, "error: write: %s\n", NSSLErrorString(rc));
+            return -1;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+/* Pipe stdin to the connection and the connection to stdout until both ends are done. */
+static int pipe_data(NSSLConnectionHandle conn, int fd, int timeout_ms)
+{
+    int stdin_open = 1;
+    char buf[16384];
+
+    for (;;) {
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
+        int32_t pending = 0, n = 0, rc;
+        int ready;
+
+        NSSLGetPending(conn, &pending);
+        ready = pending > 0 ? 1 : poll(p, stdin_open ? 2 : 1, timeout_ms);
+        if (ready == 0) {
+            fprintf(stderr, "error: timed out\n");
+            return -1;
+        }
+        if (ready < 0 && errno != EINTR) {
+            return -1;
+        }
+        if (stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
+            ssize_t got = read(0, buf, sizeof(buf));
+            if (got > 0) {
+                if (write_all(conn, fd, buf, (int32_t)got, timeout_ms) < 0) {
+                    return -1;
+                }
+            } else {
+                /* End of input: close our side; keep reading until the server closes. */
+                stdin_open = 0;
+                rc = NSSLShutdown(conn);
+                if (rc != NSSL_ERROR_OK && rc != NSSL_ERROR_WANT_WRITE) {
+                    return -1;
+                }
+            }
+        }
+        if (pending > 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            rc = NSSLRead(conn, buf, sizeof(buf), &n);
+            if (rc == NSSL_ERROR_OK) {
+                if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+                    return -1;
+                }
+                fflush(stdout);
+            } else if (rc == NSSL_ERROR_ZERO_RETURN) {
+                return 0;
+            } else if (rc == NSSL_ERROR_IO_ERROR && !stdin_open) {
+                /* The server closed its socket right after our close_notify. */
+                return 0;
+            } else if (rc != NSSL_ERROR_WANT_READ && rc != NSSL_ERROR_WANT_WRITE) {
+                report_failure(conn, rc);
+                return -1;
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    NSSLContextHandle ctx;
+    NSSLConnectionHandle conn;
+    int fd, status = EXIT_FAILED, i;
+    int32_t rc;
+    long long deadline;
+    int timeout_ms;
+
+    if (parse_args(argc, argv, &o) < 0) {
+        return EXIT_USAGE;
+    }
+    timeout_ms = o.timeout * 1000;
+    if (NSSLInit() != 0) {
+        fprintf(stderr, "error: NSSLInit failed\n");
+        return EXIT_FAILED;
+    }
+    ctx = NSSLCreateContext(o.version);
+    if (ctx < 0) {
+        fprintf(stderr, "error: %s\n", NSSLErrorString(ctx));
+        NSSLFinish();
+        return o.version != 0 ? EXIT_USAGE : EXIT_FAILED;
+    }
+    if (o.nca == 0 && !o.insecure) {
+        o.ca[o.nca++] = "/etc/ssl/certs/ca-certificates.crt";
+    }
+    for (i = 0; i < o.nca; i++) {
+        if (add_ca_file(ctx, o.ca[i]) < 0) {
+            status = EXIT_USAGE;
+            goto done_ctx;
+        }
+    }
+    if (o.alpn != NULL && (rc = NSSLContextSetALPN(ctx, o.alpn)) != 0) {
+        fprintf(stderr, "error: --alpn: %s\n", NSSLErrorString(rc));
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (o.groups != NULL && (rc = NSSLContextSetGroups(ctx, o.groups)) != 0) {
+        fprintf(stderr, "error: --groups: %s\n", NSSLErrorString(rc));
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (o.suites != NULL && (rc = NSSLContextSetCipherSuites(ctx, o.suites)) != 0) {
+        fprintf(stderr, "error: --ciphersuites: %s\n", NSSLErrorString(rc));
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    fd = connect_to(o.host, o.port, timeout_ms);
+    if (fd < 0) {
+        goto done_ctx;
+    }
+    conn = NSSLCreateConnection(ctx, o.servername, (int32_t)strlen(o.servername),
+                                o.insecure ? NSSL_VERIFY_NONE : NSSL_VERIFY_DEFAULT, fd, 0);
+    if (conn < 0) {
+        fprintf(stderr, "error: %s\n", NSSLErrorString(conn));
+        status = conn == NSSL_ERROR_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
+        close(fd);
+        goto done_ctx;
+    }
+    deadline = now_ms() + timeout_ms;
+    while ((rc = NSSLDoHandshake(conn)) == NSSL_ERROR_WANT_READ ||
+           rc == NSSL_ERROR_WANT_WRITE) {
+        if (wait_for(fd, rc, deadline) < 0) {
+            fprintf(stderr, "error: handshake timed out\n");
+            goto done_conn;
+        }
+    }
+    if (rc != NSSL_ERROR_OK) {
+        report_failure(conn, rc);
+        goto done_conn;
+    }
+    print_summary(conn, o.insecure);
+    if (o.key_update) {
+        rc = NSSLKeyUpdate(conn, 1);
+        if (rc != NSSL_ERROR_OK && rc != NSSL_ERROR_WANT_WRITE) {
+            fprintf(stderr, "error: key update: %s\n", NSSLErrorString(rc));
+            goto done_conn;
+        }
+    }
+    if (pipe_data(conn, fd, timeout_ms) == 0) {
+        status = o.insecure ? EXIT_UNVERIFIED : EXIT_VERIFIED;
+    }
+done_conn:
+    NSSLDestroyConnection(conn);
+    close(fd);
+done_ctx:
+    NSSLDestroyContext(ctx);
+    NSSLFinish();
+    return status;
+}
