@@ -1,0 +1,148 @@
+/* HMAC, HKDF (RFC 5869) and HKDF-Expand-Label (RFC 8446 7.1) over EVP_MAC HMAC.
+ *
+ * Each MAC starts from a duplicate of a pre-built, unkeyed HMAC context whose digest is already
+ * set, so no call fetches an algorithm.
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+
+#include "crypto/crypto_internal.h"
+
+#define HKDF_LABEL_PREFIX "tls13 "
+#define HKDF_LABEL_PREFIX_LEN 6
+
+/* A fresh HMAC context for alg keyed with key[0..key_len). key_len may be 0 (an empty key is
+ * padded with zeros, so it equals HKDF's "string of HashLen zeros" salt). */
+static int mac_new(enum nssl_hash_alg alg, const uint8_t *key, size_t key_len,
+                   EVP_MAC_CTX **out)
+{
+    static const uint8_t empty[1] = {0};
+    EVP_MAC_CTX *ctx;
+
+    *out = NULL;
+    ENSURE(nssl_hash_ok(alg), NSSL_E_STATE);
+    ENSURE(key != NULL || key_len == 0, NSSL_E_ARG);
+    ctx = EVP_MAC_CTX_dup(nssl_crypto_g.hmac_tmpl[alg]);
+    if (ctx == NULL) {
+        ERR_clear_error();
+        return NSSL_E_NOMEM;
+    }
+    if (EVP_MAC_init(ctx, key_len > 0 ? key : empty, key_len, NULL) != 1) {
+        ERR_clear_error();
+        EVP_MAC_CTX_free(ctx);
+        return NSSL_E_INTERNAL;
+    }
+    *out = ctx;
+    return NSSL_E_OK;
+}
+
+static int mac_update(EVP_MAC_CTX *ctx, const uint8_t *data, size_t len)
+{
+    if (len == 0) {
+        return NSSL_E_OK;
+    }
+    ENSURE(data != NULL, NSSL_E_ARG);
+    OSSL(EVP_MAC_update(ctx, data, len), NSSL_E_INTERNAL);
+    return NSSL_E_OK;
+}
+
+static int mac_final(EVP_MAC_CTX *ctx, uint8_t *out, size_t hlen)
+{
+    size_t len = 0;
+
+    OSSL(EVP_MAC_final(ctx, out, &len, hlen), NSSL_E_INTERNAL);
+    ENSURE(len == hlen, NSSL_E_INTERNAL);
+    return NSSL_E_OK;
+}
+
+int nssl_hmac(enum nssl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
+              size_t data_len, uint8_t *out)
+{
+    EVP_MAC_CTX *ctx = NULL;
+    int rc;
+
+    TRY(mac_new(alg, key, key_len, &ctx));
+    TRY_OUT(mac_update(ctx, data, data_len));
+    TRY_OUT(mac_final(ctx, out, nssl_hash_len(alg)));
+out:
+    EVP_MAC_CTX_free(ctx);
+    return rc;
+}
+
+int nssl_hkdf_extract(enum nssl_hash_alg alg, const uint8_t *salt, size_t salt_len,
+                      const uint8_t *ikm, size_t ikm_len, uint8_t *prk)
+{
+    /* RFC 5869 2.2: PRK = HMAC-Hash(salt, IKM); a missing salt is HashLen zeros, which HMAC's
+     * zero padding makes equal to an empty key. */
+    return nssl_hmac(alg, salt, salt_len, ikm, ikm_len, prk);
+}
+
+int nssl_hkdf_expand(enum nssl_hash_alg alg, const uint8_t *prk, size_t prk_len,
+                     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+{
+    /* RFC 5869 2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), L <= 255 * HashLen. */
+    uint8_t t[NSSL_MAX_HASH];
+    size_t hlen = nssl_hash_len(alg);
+    size_t done = 0;
+    EVP_MAC_CTX *ctx = NULL;
+    int rc;
+
+    ENSURE(hlen > 0, NSSL_E_ARG);
+    ENSURE(out_len <= 255 * hlen, NSSL_E_ARG);
+    ENSURE(out != NULL || out_len == 0, NSSL_E_ARG);
+    TRY(mac_new(alg, prk, prk_len, &ctx));
+    for (unsigned i = 1; done < out_len; i++) {
+        uint8_t counter = (uint8_t)i;
+        size_t n = out_len - done < hlen ? out_len - done : hlen;
+
+        if (i > 1) {
+            /* Re-initialise with the same key. */
+            OSSL_OUT(EVP_MAC_init(ctx, NULL, 0, NULL), NSSL_E_INTERNAL);
+            TRY_OUT(mac_update(ctx, t, hlen));
+        }
+        TRY_OUT(mac_update(ctx, info, info_len));
+        TRY_OUT(mac_update(ctx, &counter, 1));
+        TRY_OUT(mac_final(ctx, t, hlen));
+        /* Through t, so out may alias prk or info. */
+        memcpy(out + done, t, n);
+        done += n;
+    }
+    rc = NSSL_E_OK;
+out:
+    OPENSSL_cleanse(t, sizeof(t));
+    EVP_MAC_CTX_free(ctx);
+    return rc;
+}
+
+int nssl_hkdf_expand_label(enum nssl_hash_alg alg, const uint8_t *secret, const char *label,
+                           const uint8_t *context, size_t context_len, uint8_t *out,
+                           size_t out_len)
+{
+    /* RFC 8446 7.1:
+     *   struct {
+     *       uint16 length = Length;
+     *       opaque label<7..255> = "tls13 " + Label;
+     *       opaque context<0..255> = Context;
+     *   } HkdfLabel; */
+    uint8_t info[2 + 1 + 255 + 1 + 255];
+    size_t label_len = strlen(label);
+    size_t n = 0;
+
+    ENSURE(label_len + HKDF_LABEL_PREFIX_LEN <= 255, NSSL_E_ARG);
+    ENSURE(context_len <= 255 && (context != NULL || context_len == 0), NSSL_E_ARG);
+    ENSURE(out_len <= 0xffff, NSSL_E_ARG);
+    info[n++] = (uint8_t)(out_len >> 8);
+    info[n++] = (uint8_t)out_len;
+    info[n++] = (uint8_t)(HKDF_LABEL_PREFIX_LEN + label_len);
+    memcpy(info + n, HKDF_LABEL_PREFIX, HKDF_LABEL_PREFIX_LEN);
+    n += HKDF_LABEL_PREFIX_LEN;
+    memcpy(info + n, label, label_len);
+    n += label_len;
+    info[n++] = (uint8_t)context_len;
+    if (context_len > 0) {
+        memcpy(info + n, context, context_len);
+        n += context_len;
+    }
+    return nssl_hkdf_expand(alg, secret, nssl_hash_len(alg), info, n, out, out_len);
+}
