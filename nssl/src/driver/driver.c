@@ -129,10 +129,11 @@ int nssl_drive_write(struct nssl_driver *d, const uint8_t *buf, size_t len, size
     size_t took = 0;
     int rc;
 
+    /* A retry after WANT_WRITE must present at least the bytes taken before. */
+    ENSURE(len >= d->write_pending, NSSL_E_ARG);
     TRY(nssl_drive_handshake(d));
     if (d->write_pending > 0) {
         /* A retry after WANT_WRITE: the bytes were taken already; finish sending them. */
-        ENSURE(len >= d->write_pending, NSSL_E_ARG);
         TRY(nssl_drive_flush(d));
         *written = d->write_pending;
         d->write_pending = 0;

@@ -1,0 +1,153 @@
+/* In-process libssl test server. */
+#include "peer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include <nssl/nssl.h>
+
+char *peer_read_file(const char *path, long *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (f == NULL) {
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n + 1);
+        if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+            buf[n] = '\0';
+            *len = n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+int peer_client_context(void)
+{
+    long len = 0;
+    char *pem = peer_read_file(CERTS "root-ca.pem", &len);
+    int ctx = NSSLCreateContext(0);
+    if (pem == NULL || ctx < 0 ||
+        NSSLAddServerPKIExternal(ctx, pem, (int32_t)len, NSSL_CERT_TYPE_PEM) != 0) {
+        free(pem);
+        return -1;
+    }
+    free(pem);
+    return ctx;
+}
+
+int peer_script_echo(struct peer *p, SSL *ssl)
+{
+    char buf[16384];
+    for (;;) {
+        int n = SSL_read(ssl, buf, sizeof(buf));
+        if (n <= 0) {
+            int err = SSL_get_error(ssl, n);
+            if (err == SSL_ERROR_ZERO_RETURN) {
+                SSL_shutdown(ssl);
+                return 0;
+            }
+            return err == SSL_ERROR_SYSCALL ? 0 : -1;
+        }
+        p->bytes += (unsigned long)n;
+        if (SSL_write(ssl, buf, n) != n) {
+            return -1;
+        }
+    }
+}
+
+int peer_script_close_notify(struct peer *p, SSL *ssl)
+{
+    (void)p;
+    SSL_write(ssl, "bye", 3);
+    SSL_shutdown(ssl);
+    return 0;
+}
+
+static void *server_main(void *arg)
+{
+    struct peer *p = arg;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL *ssl = NULL;
+    char path[512];
+
+    p->result = -1;
+    if (ctx == NULL) {
+        goto out;
+    }
+    SSL_CTX_set_min_proto_version(ctx, p->min_version ? p->min_version : TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, p->max_version ? p->max_version : TLS1_3_VERSION);
+    snprintf(path, sizeof(path), CERTS "%s.pem", p->cert ? p->cert : "server-p256");
+    if (SSL_CTX_use_certificate_file(ctx, path, SSL_FILETYPE_PEM) != 1) {
+        goto out;
+    }
+    snprintf(path, sizeof(path), CERTS "%s.key", p->cert ? p->cert : "server-p256");
+    if (SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM) != 1) {
+        goto out;
+    }
+    snprintf(path, sizeof(path), CERTS "%s.pem", p->chain ? p->chain : "int-ca");
+    {
+        FILE *f = fopen(path, "r");
+        X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+        if (f) {
+            fclose(f);
+        }
+        if (x == NULL || SSL_CTX_add0_chain_cert(ctx, x) != 1) {
+            X509_free(x);
+            goto out;
+        }
+    }
+    if (p->groups && SSL_CTX_set1_groups_list(ctx, p->groups) != 1) {
+        goto out;
+    }
+    if (p->suites && SSL_CTX_set_ciphersuites(ctx, p->suites) != 1) {
+        goto out;
+    }
+    if (p->require_client_cert) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
+    ssl = SSL_new(ctx);
+    if (ssl == NULL || SSL_set_fd(ssl, p->fd) != 1) {
+        goto out;
+    }
+    if (SSL_accept(ssl) != 1) {
+        goto out;
+    }
+    p->handshake_ok = 1;
+    p->result = (p->script ? p->script : peer_script_echo)(p, ssl);
+out:
+    ERR_clear_error();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    shutdown(p->fd, SHUT_RDWR);
+    close(p->fd);
+    return NULL;
+}
+
+int peer_start(struct peer *p, int *client_fd)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        return -1;
+    }
+    p->fd = sv[0];
+    *client_fd = sv[1];
+    return pthread_create(&p->thread, NULL, server_main, p) == 0 ? 0 : -1;
+}
+
+int peer_join(struct peer *p)
+{
+    pthread_join(p->thread, NULL);
+    return p->result;
+}

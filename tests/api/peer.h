@@ -1,0 +1,48 @@
+/* Test peers: a libssl TLS server in a thread (libssl is allowed in tests, never in the SDK),
+ * and helpers to create NSSL client connections over socket pairs. */
+#ifndef NSSL_TESTS_PEER_H
+#define NSSL_TESTS_PEER_H
+
+#include <pthread.h>
+
+#include <openssl/ssl.h>
+
+#define CERTS NSSL_SOURCE_ROOT "/tests/certs/"
+
+struct peer;
+typedef int (*peer_script)(struct peer *p, SSL *ssl);
+
+struct peer {
+    /* configuration */
+    const char *cert;          /* leaf name in tests/certs, e.g. "server-p256" */
+    const char *chain;         /* intermediate PEM name, default "int-ca" */
+    int max_version;           /* TLS1_3_VERSION by default */
+    int min_version;
+    const char *groups;        /* libssl group list or NULL */
+    const char *suites;        /* TLS 1.3 suites or NULL */
+    int require_client_cert;
+    peer_script script;        /* after the handshake; default: echo until close */
+    void *arg;
+    /* state */
+    int fd;
+    pthread_t thread;
+    int handshake_ok;
+    int result;                /* script result, 0 = ok */
+    unsigned long bytes;       /* bytes the echo script handled */
+};
+
+/* Start the server thread on one end of a fresh socket pair; *client_fd gets the other end. */
+int peer_start(struct peer *p, int *client_fd);
+/* Wait for the server thread (bounded by the process watchdog). */
+int peer_join(struct peer *p);
+
+/* Scripts. */
+int peer_script_echo(struct peer *p, SSL *ssl);
+int peer_script_close_notify(struct peer *p, SSL *ssl);
+
+/* Read a whole file (the caller frees). */
+char *peer_read_file(const char *path, long *len);
+/* A context trusting tests/certs/root-ca.pem; < 0 on failure. */
+int peer_client_context(void);
+
+#endif
