@@ -297,6 +297,9 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
         /* RFC 8446 5.1: handshake messages must not span a key change; data left over after
          * the message that changed the key is unexpected_message. */
         ENSURE(!e->rd_key_changed || off == e->hs_len, NSSL_E_UNEXPECTED);
+        if (e->state == NSSL_ST_CONNECTED) {
+            e->connected = 1;
+        }
     }
     if (off > 0) {
         memmove(e->hs_buf, e->hs_buf + off, e->hs_len - off);

@@ -271,11 +271,10 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     memcpy(e->client_ap, hs->ks.client_ap, hlen);
     memcpy(e->server_ap, hs->ks.server_ap, hlen);
     memcpy(e->resumption, hs->ks.resumption, hlen);
-    e->connected = 1;
-    /* Handshake-only memory is released once the handshake is over. */
+    /* Handshake-only memory is released once the handshake is over; the engine marks the
+     * connection established once the record that carried this message is fully accepted. */
     nssl_hs_free(hs);
     e->hs = NULL;
-    e->rd_key_changed = 1;
     return NSSL_ST_CONNECTED;
 }
 
