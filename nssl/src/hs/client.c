@@ -174,18 +174,12 @@ static int offered_group(const struct nssl_engine *e, uint16_t group)
 static int start_transcript(struct nssl_engine *e, int for_hrr)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t mh[NSSL_HS_HEADER + NSSL_MAX_HASH];
-    size_t hlen = nssl_hash_len(e->hash);
 
     TRY(nssl_transcript_init(&hs->th, e->hash));
     hs->th_ready = 1;
+    TRY(nssl_transcript_update(&hs->th, hs->ch, hs->ch_len));
     if (for_hrr) {
-        mh[0] = NSSL_HS_MESSAGE_HASH;
-        nssl_put_u24(mh + 1, (uint32_t)hlen);
-        TRY(nssl_hash(e->hash, hs->ch, hs->ch_len, mh + NSSL_HS_HEADER));
-        TRY(nssl_transcript_update(&hs->th, mh, NSSL_HS_HEADER + hlen));
-    } else {
-        TRY(nssl_transcript_update(&hs->th, hs->ch, hs->ch_len));
+        TRY(nssl_transcript_hrr(&hs->th));
     }
     free(hs->ch);
     hs->ch = NULL;

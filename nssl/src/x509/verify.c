@@ -102,7 +102,7 @@ static void describe(struct nssl_verify_result *vr, X509_STORE_CTX *ctx)
     char subject[96] = "?";
 
     if (cur != NULL) {
-        X509_NAME_oneline(X509_get_subject_name(cur), subject, sizeof(subject));
+        nssl_x509_subject(cur, subject, sizeof(subject));
     }
     snprintf(vr->reason, sizeof(vr->reason), "%s (certificate %d: %s)",
              X509_verify_cert_error_string(vr->code), vr->depth, subject);
