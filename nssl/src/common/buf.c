@@ -6,7 +6,8 @@
 void nssl_r_init(struct nssl_reader *r, const uint8_t *data, size_t len)
 {
     r->p = data;
-    r->end = data + len;
+    /* {NULL, 0} (an absent span) is an empty reader; NULL + 0 is undefined behaviour. */
+    r->end = data != NULL ? data + len : data;
     r->failed = 0;
 }
 

@@ -66,12 +66,32 @@ static int is_response(enum nssl_ext_msg msg)
     return (msg & (NSSL_EM_SH | NSSL_EM_HRR | NSSL_EM_EE | NSSL_EM_CT | NSSL_EM_SH12)) != 0;
 }
 
+/* Unknown extension types seen so far in one block, one bit per type: a repeat is a duplicate
+ * (RFC 8446 4.2). Exact for any number of extensions; cleared on the first unknown type. */
+struct unknown_seen {
+    int ready;
+    uint8_t bits[65536 / 8];
+};
+
+static int note_unknown(struct unknown_seen *u, uint16_t type)
+{
+    if (!u->ready) {
+        memset(u->bits, 0, sizeof(u->bits));
+        u->ready = 1;
+    }
+    ENSURE(!(u->bits[type >> 3] & (1u << (type & 7))), NSSL_E_ILLEGAL);
+    u->bits[type >> 3] |= (uint8_t)(1u << (type & 7));
+    return NSSL_E_OK;
+}
+
 int nssl_ext_parse(const uint8_t *block, size_t len, enum nssl_ext_msg msg, uint32_t offered,
                    struct nssl_ext_set *out)
 {
     struct nssl_reader r;
+    struct unknown_seen unknown;
 
     memset(out, 0, sizeof(*out));
+    unknown.ready = 0;
     nssl_r_init(&r, block, len);
     while (nssl_r_left(&r) > 0) {
         uint16_t type;
@@ -81,11 +101,14 @@ int nssl_ext_parse(const uint8_t *block, size_t len, enum nssl_ext_msg msg, uint
         TRY(nssl_r_u16(&r, &type));
         TRY(nssl_r_vec(&r, 2, 0, 0xffff, &body));
         id = nssl_ext_id_of(type);
+        /* RFC 8446 4.2.11: whatever follows pre_shared_key, known or not, makes it not last. */
+        out->psk_last = id == NSSL_X_PRE_SHARED_KEY;
         if (id < 0) {
             /* RFC 8446 4.2: a client that receives an extension it did not send aborts with
              * unsupported_extension; unknown extensions in a ClientHello are ignored, and in
-             * a CertificateRequest or NewSessionTicket too (4.3.2, 4.6.1). */
+             * a CertificateRequest or NewSessionTicket too (4.3.2, 4.6.1), but not twice. */
             ENSURE(!is_response(msg), NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_EXTENSION));
+            TRY(note_unknown(&unknown, type));
             continue;
         }
         /* RFC 8446 4.2: at most one extension of each type per message. */
@@ -93,14 +116,15 @@ int nssl_ext_parse(const uint8_t *block, size_t len, enum nssl_ext_msg msg, uint
         /* RFC 8446 4.2: a recognised extension in a message it is not specified for is
          * illegal_parameter. */
         ENSURE((descs[id].msgs & msg) != 0, NSSL_E_ILLEGAL);
-        if (is_response(msg)) {
+        /* RFC 8446 4.2: the cookie in a HelloRetryRequest is the one extension a server sends
+         * unasked. */
+        if (is_response(msg) && !(id == NSSL_X_COOKIE && (msg & NSSL_EM_HRR) != 0)) {
             ENSURE((offered & NSSL_X_BIT(id)) != 0,
                    NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_EXTENSION));
         }
         out->x[id].present = 1;
         out->x[id].data = body.p;
         out->x[id].len = nssl_r_left(&body);
-        out->psk_last = id == NSSL_X_PRE_SHARED_KEY;
     }
     return nssl_r_done(&r);
 }

@@ -148,6 +148,9 @@ static int unprotect13(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
     n = body_len - NSSL_AEAD_TAG_LEN;
     TRY(nssl_aead_open(&d->aead, nonce, rec, NSSL_REC_HEADER, body, n, body + n));
     TRY(next_seq(d));
+    /* RFC 8446 5.2, 5.4: the whole TLSInnerPlaintext, content type and padding included, is at
+     * most 2^14 + 1 bytes; more is record_overflow. */
+    ENSURE(n <= NSSL_MAX_PLAINTEXT + 1, NSSL_E_SEND(NSSL_ALERT_RECORD_OVERFLOW));
     /* RFC 8446 5.4: the content type is the last non-zero byte; all zeros is
      * unexpected_message. */
     while (n > 0 && body[n - 1] == 0) {
@@ -156,8 +159,6 @@ static int unprotect13(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
     ENSURE(n > 0, NSSL_E_UNEXPECTED);
     n--;
     *type = body[n];
-    /* RFC 8446 5.2: a TLSInnerPlaintext over 2^14 + 1 bytes is record_overflow. */
-    ENSURE(n <= NSSL_MAX_PLAINTEXT, NSSL_E_SEND(NSSL_ALERT_RECORD_OVERFLOW));
     *plain = body;
     *plain_len = n;
     return NSSL_E_OK;

@@ -60,8 +60,9 @@ int nssl_rec_unprotect(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
                        uint8_t **plain, size_t *plain_len) NSSL_MUST_USE;
 
 /* Check a received record header. *body_len gets the length it announces.
- * Errors: record_overflow for a length over the version's limit, decode_error for an unknown
- * content type or a legacy version byte that is not 0x03 (RFC 8446 5.1). */
+ * Errors: record_overflow for a length over the version's limit, unexpected_message for an
+ * unknown content type (RFC 8446 5), decode_error for a legacy version byte that is not 0x03
+ * (RFC 8446 5.1). */
 int nssl_rec_check_header(const uint8_t hdr[NSSL_REC_HEADER], int protected_tls13,
                           size_t *body_len) NSSL_MUST_USE;
 

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Generate the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
+
+Seeds are the real messages and records of RFC 8448, read from tests/unit/rfc8448.h so that
+there is one copy of those bytes, plus a few hand-made variants that reach other paths
+(HelloRetryRequest, TLS 1.2 shapes, extension rules, sealed records). Run from anywhere:
+
+    python3 tests/fuzz/make_corpus.py
+
+Each target directory is rewritten from scratch; the files are committed.
+"""
+import os
+import re
+import shutil
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RFC_H = os.path.join(HERE, '..', 'unit', 'rfc8448.h')
+OUT = os.path.join(HERE, 'corpus')
+
+
+def load_rfc8448():
+    """The RFC8448_* macros of rfc8448.h as bytes."""
+    text = open(RFC_H).read()
+    macros = {}
+    for m in re.finditer(r'#define (RFC8448_\w+)((?:[^\n]*\\\n)*[^\n]*)', text):
+        hexstr = ''.join(re.findall(r'"([0-9a-fA-F ]*)"', m.group(2))).replace(' ', '')
+        macros[m.group(1)] = bytes.fromhex(hexstr)
+    return macros
+
+
+R = load_rfc8448()
+
+
+def body(msg):
+    """A handshake message without its 4-byte header (the parsers take bodies)."""
+    assert int.from_bytes(msg[1:4], 'big') == len(msg) - 4
+    return msg[4:]
+
+
+def u8(v):
+    return struct.pack('>B', v)
+
+
+def u16(v):
+    return struct.pack('>H', v)
+
+
+def u24(v):
+    return struct.pack('>I', v)[1:]
+
+
+def u32(v):
+    return struct.pack('>I', v)
+
+
+def vec8(b):
+    return u8(len(b)) + b
+
+
+def vec16(b):
+    return u16(len(b)) + b
+
+
+def vec24(b):
+    return u24(len(b)) + b
+
+
+def ext(t, b=b''):
+    return u16(t) + vec16(b)
+
+
+# Extension types.
+SERVER_NAME, STATUS_REQUEST, SUPPORTED_GROUPS, EC_POINT_FORMATS = 0, 5, 10, 11
+SIGNATURE_ALGORITHMS, ALPN, SCT, PADDING, EMS, RSL, SESSION_TICKET = 13, 16, 18, 21, 23, 28, 35
+PSK, EARLY_DATA, SUPPORTED_VERSIONS, COOKIE, PSK_MODES, CAS = 41, 42, 43, 44, 45, 47
+OID_FILTERS, PHA, SIGALGS_CERT, KEY_SHARE, RENEG = 48, 49, 50, 51, 0xff01
+
+# Internal ids (enum nssl_ext_id order) for `offered` masks.
+IDS = [SERVER_NAME, STATUS_REQUEST, SUPPORTED_GROUPS, EC_POINT_FORMATS, SIGNATURE_ALGORITHMS,
+       ALPN, SCT, PADDING, EMS, RSL, SESSION_TICKET, PSK, EARLY_DATA, SUPPORTED_VERSIONS, COOKIE,
+       PSK_MODES, CAS, OID_FILTERS, PHA, SIGALGS_CERT, KEY_SHARE, RENEG]
+
+
+def mask(*types):
+    m = 0
+    for t in types:
+        m |= 1 << IDS.index(t)
+    return m
+
+
+HRR_RANDOM = bytes.fromhex('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c')
+SIGALGS = vec16(bytes.fromhex('04030503060308040805080608070401'))
+
+
+def client_hello(exts, sid=b'', suites=b'\x13\x01\x13\x02\x13\x03'):
+    return (u16(0x0303) + bytes(range(32)) + vec8(sid) + vec16(suites) + b'\x01\x00' +
+            (vec16(b''.join(exts)) if exts is not None else b''))
+
+
+def server_hello(exts, random=bytes(range(32, 64)), sid=b'', suite=0x1301):
+    return (u16(0x0303) + random + vec8(sid) + u16(suite) + b'\x00' +
+            (vec16(b''.join(exts)) if exts is not None else b''))
+
+
+def cert_entry(der, exts=b''):
+    return vec24(der) + vec16(exts)
+
+
+def nst(lifetime, nonce, ticket, exts):
+    return u32(lifetime) + u32(0x01020304) + vec8(nonce) + vec16(ticket) + vec16(exts)
+
+
+def ext_seed(msg_index, offered, block, union=False):
+    return u8(msg_index | (8 if union else 0)) + u32(offered) + block
+
+
+def ext_block_of(msg_body, offset):
+    """The extensions block (without its length) starting at offset in a body."""
+    n = int.from_bytes(msg_body[offset:offset + 2], 'big')
+    return msg_body[offset + 2:offset + 2 + n]
+
+
+CH = body(R['RFC8448_CLIENT_HELLO'])
+CH1 = body(R['RFC8448_HRR_CLIENT_HELLO1'])
+SH = body(R['RFC8448_SERVER_HELLO'])
+HRR = body(R['RFC8448_HELLO_RETRY_REQUEST'])
+EE = body(R['RFC8448_ENCRYPTED_EXTENSIONS'])
+CERT = body(R['RFC8448_CERTIFICATE'])
+CR = body(R['RFC8448_CERTIFICATE_REQUEST'])
+CV = body(R['RFC8448_CERTIFICATE_VERIFY'])
+NST = body(R['RFC8448_NEW_SESSION_TICKET'])
+SFIN = body(R['RFC8448_SERVER_FINISHED'])
+CFIN = body(R['RFC8448_CLIENT_FINISHED'])
+RFC_OFFERED = mask(SERVER_NAME, RENEG, SUPPORTED_GROUPS, SESSION_TICKET, KEY_SHARE,
+                   SUPPORTED_VERSIONS, SIGNATURE_ALGORITHMS, PSK_MODES, RSL)
+CH1_OFFERED = RFC_OFFERED
+DER = CERT[7:7 + 0x1b0]
+
+SEEDS = {
+    'client_hello': {
+        'rfc8448_client_hello': CH,
+        'rfc8448_hrr_client_hello1': CH1,
+        'tls12_no_extensions': client_hello(None),
+        'empty_extensions': client_hello([]),
+        'psk_last': client_hello([ext(SUPPORTED_VERSIONS, b'\x02\x03\x04'),
+                                  ext(PSK_MODES, b'\x01\x01'),
+                                  ext(PSK, vec16(vec16(b'id') + u32(7)) + vec16(vec8(b'\x00' * 32)))]),
+        'psk_not_last': client_hello([ext(PSK, b'\x00'), ext(SUPPORTED_VERSIONS, b'\x02\x03\x04')]),
+        'duplicate': client_hello([ext(SUPPORTED_GROUPS, b'\x00\x02\x00\x1d')] * 2),
+        'unknown_and_grease': client_hello([ext(0x0a0a), ext(0xfe0d, b'ech'),
+                                            ext(SIGNATURE_ALGORITHMS, SIGALGS)]),
+        'session_id_32': client_hello([ext(SUPPORTED_VERSIONS, b'\x02\x03\x04')], sid=b'\x55' * 32),
+        'odd_suites': client_hello([], suites=b'\x13\x01\x13'),
+        'tls12_extensions': client_hello([ext(EMS), ext(RENEG, b'\x00'), ext(EC_POINT_FORMATS, b'\x01\x00'),
+                                          ext(SESSION_TICKET), ext(ALPN, vec16(b'\x02h2\x08http/1.1')),
+                                          ext(PADDING, b'\x00' * 40)]),
+    },
+    'server_hello': {
+        'rfc8448_server_hello': SH,
+        'rfc8448_hello_retry_request': HRR,
+        'tls12_no_extensions': server_hello(None),
+        'tls12_extensions': server_hello([ext(EMS), ext(RENEG, b'\x00'), ext(EC_POINT_FORMATS, b'\x01\x00'),
+                                          ext(ALPN, vec16(vec8(b'h2')))]),
+        'psk_selected': server_hello([ext(SUPPORTED_VERSIONS, b'\x03\x04'), ext(PSK, b'\x00\x00'),
+                                      ext(KEY_SHARE, u16(0x17) + vec16(b'\x04' + b'\x11' * 64))]),
+        'hrr_cookie': server_hello([ext(SUPPORTED_VERSIONS, b'\x03\x04'), ext(KEY_SHARE, u16(0x18)),
+                                    ext(COOKIE, vec16(b'cookie'))], random=HRR_RANDOM),
+        'unknown': server_hello([ext(0x1234)]),
+        'session_id_echo': server_hello([ext(SUPPORTED_VERSIONS, b'\x03\x04')], sid=b'\x66' * 32),
+    },
+    'encrypted_extensions': {
+        'rfc8448_encrypted_extensions': EE,
+        'empty': vec16(b''),
+        'alpn': vec16(ext(ALPN, vec16(vec8(b'h2')))),
+        'alpn_two_names': vec16(ext(ALPN, vec16(vec8(b'h2') + vec8(b'http/1.1')))),
+        'early_data_rsl': vec16(ext(EARLY_DATA) + ext(RSL, b'\x40\x00')),
+        'key_share_misplaced': vec16(ext(KEY_SHARE, b'\x00\x1d\x00\x00')),
+        'unknown': vec16(ext(0xabcd, b'xyz')),
+    },
+    'certificate': {
+        'rfc8448_certificate': CERT,
+        'empty_list': vec8(b'') + vec24(b''),
+        'context_two_entries': vec8(b'ctx!') + vec24(cert_entry(DER) + cert_entry(b'\x30\x03\x02\x01\x01')),
+        'status_request_sct': vec8(b'') + vec24(cert_entry(DER, ext(STATUS_REQUEST, b'\x01' + vec24(b'ocsp')) +
+                                                                ext(SCT, vec16(vec16(b'sct'))))),
+        'max_chain': vec8(b'') + vec24(cert_entry(b'\x30\x00') * 10),
+        'empty_entry': vec8(b'') + vec24(cert_entry(b'')),
+    },
+    'certificate_request': {
+        'rfc8448_certificate_request': CR,
+        'context_cas_unknown': vec8(b'\x01\x02') + vec16(ext(SIGNATURE_ALGORITHMS, SIGALGS) +
+                                                         ext(CAS, vec16(vec16(b'\x30\x00'))) +
+                                                         ext(0x7777, b'?') + ext(SIGALGS_CERT, SIGALGS) +
+                                                         ext(OID_FILTERS, vec16(b'')) +
+                                                         ext(STATUS_REQUEST, b'\x01\x00\x00\x00\x00')),
+        'missing_sigalgs': vec8(b'') + vec16(ext(CAS, vec16(b''))),
+    },
+    'certificate_verify': {
+        'rfc8448_certificate_verify': CV,
+        'ed25519': u16(0x0807) + vec16(b'\x5a' * 64),
+        'ecdsa_p256': u16(0x0403) + vec16(b'\x30\x44' + b'\x02\x20' + b'\x11' * 32 + b'\x02\x20' + b'\x22' * 32),
+    },
+    'new_session_ticket': {
+        'rfc8448_new_session_ticket': NST,
+        'seven_days': nst(604800, b'', b'T', b''),
+        'too_long': nst(604801, b'\x00', b'T', b''),
+        'unknown_ext': nst(60, b'\x01\x02', b'ticket' * 10, ext(0x5555, b'?') + ext(EARLY_DATA, u32(1024))),
+    },
+    'key_update': {
+        'not_requested': b'\x00',
+        'requested': b'\x01',
+        'illegal': b'\x02',
+        'rfc8448_server_finished': SFIN,
+        'rfc8448_client_finished': CFIN,
+        'sha384_finished': b'\xa5' * 48,
+    },
+    'ext': {
+        'ch_rfc8448': ext_seed(0, 0, ext_block_of(CH, 45)),
+        'sh_rfc8448': ext_seed(1, RFC_OFFERED, ext_block_of(SH, 38)),
+        'sh_union_rfc8448': ext_seed(1, RFC_OFFERED, ext_block_of(SH, 38), union=True),
+        'hrr_rfc8448': ext_seed(2, CH1_OFFERED, ext_block_of(HRR, 38)),
+        'ee_rfc8448': ext_seed(3, RFC_OFFERED, ext_block_of(EE, 0)),
+        'ct_status_request': ext_seed(4, mask(STATUS_REQUEST, SCT),
+                                      ext(STATUS_REQUEST, b'\x01\x00\x00\x01\x00') + ext(SCT, b'\x00\x00')),
+        'cr_rfc8448': ext_seed(5, 0, ext_block_of(CR, 1)),
+        'nst_rfc8448': ext_seed(6, 0, ext_block_of(NST, 191)),
+        'sh12': ext_seed(7, 0xffffffff, ext(EMS) + ext(RENEG, b'\x00') + ext(EC_POINT_FORMATS, b'\x01\x00')),
+        'duplicate': ext_seed(0, 0, ext(KEY_SHARE) + ext(KEY_SHARE)),
+        'psk_then_unknown': ext_seed(0, 0, ext(PSK, b'x') + ext(0x0a0a)),
+        'unsolicited': ext_seed(3, 0, ext(ALPN, vec16(vec8(b'h2')))),
+        'tail_with_length': ext_seed(0, 0, vec16(ext(SUPPORTED_VERSIONS, b'\x02\x03\x04'))),
+    },
+    'record': {
+        # Mode byte, then records (see fuzz_record.c).
+        'rfc8448_server_flight': b'\x00' + R['RFC8448_SERVER_FLIGHT_RECORD'],
+        'rfc8448_client_finished': b'\x01' + R['RFC8448_CLIENT_FINISHED_RECORD'],
+        'rfc8448_server_application': b'\x02' + R['RFC8448_NST_RECORD'] +
+                                      R['RFC8448_SERVER_APPDATA_RECORD'] + R['RFC8448_SERVER_ALERT_RECORD'],
+        'rfc8448_client_application': b'\x03' + R['RFC8448_CLIENT_APPDATA_RECORD'] +
+                                      R['RFC8448_CLIENT_ALERT_RECORD'],
+        'plaintext_records': b'\x09' + b'\x16\x03\x01\x00\x05hello' + b'\x15\x03\x03\x00\x02\x02\x32',
+        'bad_header': b'\x04' + b'\x18\x03\x03\x00\x01\x00',
+        'sealed13_aes256_padded': b'\x84' + b'hello' + b'\x17' + b'\x00' * 20,
+        'sealed13_chacha_zeros': b'\x85' + b'\x00' * 16,
+        'sealed13_rfc_key_handshake': b'\x80' + R['RFC8448_ENCRYPTED_EXTENSIONS'] + b'\x16',
+        'sealed12_gcm': b'\x86' + b'GET / HTTP/1.1\r\n\r\n',
+        'sealed12_gcm256': b'\x87' + bytes(range(256)),
+        'sealed12_chacha': b'\x88' + b'\x00',
+        'sealed_plaintext': b'\x89' + b'abc',
+        # At the limits: a TLSInnerPlaintext of exactly 2^14 + 1 bytes, a TLS 1.2 record of 2^14.
+        'sealed13_at_limit': b'\x85' + b'a' * 16384 + b'\x17',
+        'sealed13_padding_at_limit': b'\x84' + b'a' + b'\x17' + b'\x00' * 16383,
+        'sealed12_at_limit': b'\x88' + b'b' * 16384,
+        # Found by fuzz_record: 2^14 + 2 bytes of TLSInnerPlaintext, mostly padding, must be
+        # record_overflow (RFC 8446 5.4).
+        'regress_padding_overflow': b'\x84' + b'a' + b'\x17' + b'\x00' * 16384,
+    },
+}
+
+
+def main():
+    total = 0
+    for target, seeds in SEEDS.items():
+        d = os.path.join(OUT, target)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        for name, data in sorted(seeds.items()):
+            with open(os.path.join(d, name), 'wb') as f:
+                f.write(data)
+            total += 1
+    print('wrote %d seeds for %d targets under %s' % (total, len(SEEDS), OUT))
+
+
+if __name__ == '__main__':
+    main()
