@@ -484,9 +484,10 @@ static void test_sequence_numbers(void)
 static void test_sequence_wrap(void)
 {
     struct nssl_rec_dir enc, dec;
-    uint8_t rec[64], type, *plain;
+    uint8_t rec[64] = {0}, type, *plain;
     size_t len, plain_len;
 
+    memcpy(rec + 5, "abc", 3);
     pair(&enc, &dec, NSSL_AEAD_AES_128_GCM, 1);
     enc.seq = UINT64_MAX - 1;
     CU_ASSERT_EQUAL(nssl_rec_protect(&enc, 0x0303, 23, rec, 3, &len), 0);
