@@ -6,7 +6,7 @@
 # Installs missing Debian packages first (tools/deps.sh), then:
 #   1. builds build/ (normal) and build-san/ (-Dsanitizers=true: ASan + UBSan);
 #   2. runs every suite (unit, interop, build, ...) in build-san;
-#   3. runs the unit suite under valgrind in build;
+#   3. runs the unit, API and fuzz-corpus suites under valgrind in build;
 #   4. runs the build checks (suite 'build') in build.
 # Each test program prints "TESTS: N passed, M failed"; the totals add those up (see
 # summarize below). Exits 0 iff nothing failed.
@@ -90,9 +90,10 @@ else
     record sanitizers "" 1 "configuring or building $SAN_DIR failed"
 fi
 
-# 3. Unit tests under valgrind; 4. build checks on the normal build.
+# 3. Unit, API and fuzz-replay tests under valgrind; 4. build checks on the normal build.
 if [ "$build_ok" -eq 1 ]; then
-    run_phase valgrind "$BUILD_DIR" --suite unit --num-processes 2 --timeout-multiplier 10 \
+    run_phase valgrind "$BUILD_DIR" --suite unit --suite api --suite fuzz --num-processes 2 \
+        --timeout-multiplier 10 \
         --wrapper 'valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-origins=no -q'
     run_phase build-checks "$BUILD_DIR" --suite build
 else
