@@ -1,0 +1,179 @@
+/* The NSSL certificate store: a SQLite file of certificates addressed by stable integer IDs,
+ * grouped by bit masks, with client keys and chains, intermediates and CRLs.
+ *
+ * It knows nothing of TLS: it stores and hands out DER (DESIGN.md §8). The SDK opens a store
+ * read-only; the nssl-certstore tool opens it read-write. Every change is one transaction;
+ * every certificate's SHA-256 is stored and checked on read.
+ *
+ * All functions return NSSL_CS_OK (0) or a negative nssl_cs_err; nssl_cs_errmsg() gives a
+ * readable message for the last failure on a handle. A handle may be used from several threads
+ * (calls are serialised on the handle).
+ */
+#ifndef NSSL_CERTSTORE_CERTSTORE_H
+#define NSSL_CERTSTORE_CERTSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The schema version this library writes (PRAGMA user_version). */
+#define NSSL_CS_SCHEMA_VERSION 1
+
+enum nssl_cs_err {
+    NSSL_CS_OK = 0,
+    NSSL_CS_E_NOMEM = -1,
+    NSSL_CS_E_OPEN = -2,      /* the file cannot be opened or created */
+    NSSL_CS_E_CORRUPT = -3,   /* not a store, damaged, or a row fails its integrity check */
+    NSSL_CS_E_BUSY = -4,      /* locked by another writer past the busy timeout */
+    NSSL_CS_E_NOT_FOUND = -5, /* no such ID, group or row */
+    NSSL_CS_E_EXISTS = -6,    /* the ID (or group bit/name) is taken by something else */
+    NSSL_CS_E_INVALID = -7,   /* input that does not parse (certificate, key, CRL) */
+    NSSL_CS_E_READONLY = -8,  /* a change through a read-only handle */
+    NSSL_CS_E_VERSION = -9,   /* the file's schema is newer than this library */
+    NSSL_CS_E_ARG = -10,      /* bad argument */
+    NSSL_CS_E_SMALL = -11,    /* caller's buffer too small */
+    NSSL_CS_E_IO = -12,       /* any other SQLite failure */
+    NSSL_CS_E_RETIRED = -13,  /* the ID belonged to a removed certificate and is never reused */
+};
+
+/* What a certificate is for. */
+enum nssl_cs_kind {
+    NSSL_CS_KIND_SERVER_CA = 1,    /* trust anchor for verifying servers (the console's TYPE 1) */
+    NSSL_CS_KIND_CLIENT = 2,       /* client certificate with its private key (TYPE 2) */
+    NSSL_CS_KIND_INTERMEDIATE = 3, /* not trusted: completes chains a peer sent incompletely */
+};
+
+/* Entry properties (the console's NSSLCertProperties values where they exist). */
+enum nssl_cs_prop {
+    NSSL_CS_PROP_EXPORTABLE = 0x2,     /* the certificate may be exported */
+    NSSL_CS_PROP_KEY_EXPORTABLE = 0x8, /* the private key may be exported too */
+    NSSL_CS_PROP_BUILTIN = 0x10,       /* pinned by the manifest */
+};
+
+/* Open flags. */
+enum nssl_cs_open_flags {
+    NSSL_CS_READONLY = 0x1,
+    NSSL_CS_CREATE = 0x2,   /* create the file and schema if missing (read-write only) */
+};
+
+struct nssl_certstore;
+
+struct nssl_cs_entry {
+    int32_t id;
+    int kind;                      /* enum nssl_cs_kind */
+    char name[128];
+    uint32_t groups;               /* bit mask */
+    uint32_t props;                /* enum nssl_cs_prop bits */
+    uint8_t sha256[32];            /* of the certificate DER */
+    char subject[256];             /* RFC 2253 text */
+    int64_t not_before, not_after; /* Unix time */
+    int key_bits;                  /* public key size in bits (256 for P-256, 2048 for RSA...) */
+    int has_key;                   /* a private key is stored (client entries) */
+    int chain_len;                 /* number of chain certificates stored (client entries) */
+};
+
+struct nssl_cs_group {
+    int bit;                       /* 0..31 */
+    char name[64];
+    char description[160];
+};
+
+/* ---- opening ---- */
+
+/* Open (or with NSSL_CS_CREATE create) a store. Migrates an older schema when read-write;
+ * a read-only handle on an older schema fails with NSSL_CS_E_VERSION. Checks that the file is a
+ * store (NSSL_CS_E_CORRUPT otherwise). On failure *out is NULL; *msg (if not NULL) receives a
+ * static or thread-local message. */
+int nssl_cs_open(const char *path, int flags, struct nssl_certstore **out, const char **msg);
+void nssl_cs_close(struct nssl_certstore *cs);
+const char *nssl_cs_errmsg(const struct nssl_certstore *cs);
+/* How long a change waits for another writer's lock before failing with NSSL_CS_E_BUSY
+ * (default 5000 ms; 0 fails at once). */
+int nssl_cs_set_busy_timeout(struct nssl_certstore *cs, int ms);
+
+/* ---- certificates ---- */
+
+/* Import one DER certificate. id 0 asks for the next free ID at or above id_floor (never a
+ * retired one). Re-importing the same certificate (same SHA-256) updates nothing and returns its
+ * existing ID in *id_out (idempotent); asking for an explicit ID that holds another certificate
+ * is NSSL_CS_E_EXISTS, a retired ID NSSL_CS_E_RETIRED. name may be NULL (derived from the
+ * subject's CN/O). */
+int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t der_len, int kind,
+                        int32_t id, int32_t id_floor, const char *name, uint32_t groups,
+                        uint32_t props, int32_t *id_out);
+/* A client entry: certificate, private key (PKCS#8 or traditional DER), and chain (DER
+ * certificates, issuer order). The key must match the certificate (NSSL_CS_E_INVALID). */
+int nssl_cs_import_client(struct nssl_certstore *cs, const uint8_t *cert, size_t cert_len,
+                          const uint8_t *key, size_t key_len, const uint8_t *const *chain,
+                          const size_t *chain_lens, size_t chain_count, int32_t id,
+                          const char *name, uint32_t props, int32_t *id_out);
+/* Remove an entry; its ID is retired for ever. */
+int nssl_cs_remove(struct nssl_certstore *cs, int32_t id);
+/* Metadata of an entry. */
+int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e);
+/* The certificate DER, checked against its stored SHA-256 (NSSL_CS_E_CORRUPT on mismatch).
+ * *der is malloc'd; the caller frees it. */
+int nssl_cs_cert_der(struct nssl_certstore *cs, int32_t id, uint8_t **der, size_t *len);
+/* A client entry's private key DER (PKCS#8), checked like certificates. malloc'd. */
+int nssl_cs_key_der(struct nssl_certstore *cs, int32_t id, uint8_t **der, size_t *len);
+/* A client entry's chain certificate number i (0-based), checked. malloc'd. */
+int nssl_cs_chain_der(struct nssl_certstore *cs, int32_t id, int i, uint8_t **der, size_t *len);
+/* Visit every entry in ID order (kind 0 = all kinds). A callback returning non-zero stops the
+ * walk and that value is returned. */
+int nssl_cs_list(struct nssl_certstore *cs, int kind,
+                 int (*fn)(void *arg, const struct nssl_cs_entry *e), void *arg);
+/* Entries with this subject (DER of the X.509 Name) and kind (0 = any), with their checked
+ * DER, in ID order: the on-demand lookup of trust anchors and intermediates. No match is
+ * NSSL_CS_OK without a call; a row that fails its SHA-256 check fails the whole lookup with
+ * NSSL_CS_E_CORRUPT (before any call). Callbacks of this and the other walks run without the
+ * handle's lock, so they may use the handle. */
+int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_der,
+                            size_t subject_len, int kind,
+                            int (*fn)(void *arg, int32_t id, uint32_t groups, const uint8_t *der,
+                                      size_t len),
+                            void *arg);
+/* The ID of the entry holding the certificate with this SHA-256 (of its DER), or
+ * NSSL_CS_E_NOT_FOUND. */
+int nssl_cs_find_by_sha256(struct nssl_certstore *cs, const uint8_t sha256[32], int32_t *id);
+/* Count entries of a kind in the groups of mask (for NSSLAddServerPKIGroups). */
+int nssl_cs_count_in_groups(struct nssl_certstore *cs, int kind, uint32_t mask, int32_t *count);
+
+/* ---- groups ---- */
+
+int nssl_cs_group_create(struct nssl_certstore *cs, int bit, const char *name,
+                         const char *description);
+int nssl_cs_group_assign(struct nssl_certstore *cs, int32_t id, int bit);
+int nssl_cs_group_unassign(struct nssl_certstore *cs, int32_t id, int bit);
+int nssl_cs_group_list(struct nssl_certstore *cs,
+                       int (*fn)(void *arg, const struct nssl_cs_group *g), void *arg);
+/* Bit of a group by name, or NSSL_CS_E_NOT_FOUND. */
+int nssl_cs_group_bit(struct nssl_certstore *cs, const char *name, int *bit);
+
+/* ---- CRLs ---- */
+
+/* Import a DER CRL (idempotent by SHA-256). Its signature is not checked here: the SDK checks
+ * it against the issuer when it uses it. */
+int nssl_cs_add_crl(struct nssl_certstore *cs, const uint8_t *der, size_t len);
+/* CRLs whose issuer is this Name (DER), checked, newest (thisUpdate) first. issuer_der NULL
+ * (and issuer_len 0) visits every CRL of the store. No match is NSSL_CS_OK without a call. */
+int nssl_cs_find_crls(struct nssl_certstore *cs, const uint8_t *issuer_der, size_t issuer_len,
+                      int (*fn)(void *arg, const uint8_t *der, size_t len), void *arg);
+
+/* ---- integrity ---- */
+
+/* Check every row: SHA-256 of every certificate, key, chain and CRL, the schema, foreign keys,
+ * and SQLite's own integrity_check. Problems are reported through fn (may be NULL); the result
+ * is NSSL_CS_OK or NSSL_CS_E_CORRUPT. */
+int nssl_cs_check(struct nssl_certstore *cs, void (*fn)(void *arg, const char *problem),
+                  void *arg);
+
+const char *nssl_cs_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,196 @@
+/* Locking, statements, transactions and the row checks shared by the other files. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void nssl_cs_lock(struct nssl_certstore *cs)
+{
+    pthread_mutex_lock(&cs->mu);
+    nssl_cs_clear(cs);
+}
+
+void nssl_cs_unlock(struct nssl_certstore *cs)
+{
+    pthread_mutex_unlock(&cs->mu);
+}
+
+int nssl_cs_prepare(struct nssl_certstore *cs, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(cs->db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        *st = NULL;
+        return nssl_cs_db_fail(cs, rc, "preparing a query");
+    }
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_exec_stmt(struct nssl_certstore *cs, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    do {
+        rc = sqlite3_step(st);
+    } while (rc == SQLITE_ROW);
+    if (rc != SQLITE_DONE) {
+        int err = nssl_cs_db_fail(cs, rc, what);
+        sqlite3_finalize(st);
+        return err;
+    }
+    sqlite3_finalize(st);
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_exec(struct nssl_certstore *cs, const char *sql)
+{
+    char *errmsg = NULL;
+    int rc = sqlite3_exec(cs->db, sql, NULL, NULL, &errmsg);
+    if (rc != SQLITE_OK) {
+        int err = nssl_cs_map_sqlite(rc);
+        nssl_cs_fail(cs, err == NSSL_CS_OK ? NSSL_CS_E_IO : err, "%s",
+                     errmsg != NULL ? errmsg : sqlite3_errstr(rc));
+        sqlite3_free(errmsg);
+        return err == NSSL_CS_OK ? NSSL_CS_E_IO : err;
+    }
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_begin(struct nssl_certstore *cs)
+{
+    int rc;
+    if (cs->readonly) {
+        return nssl_cs_fail(cs, NSSL_CS_E_READONLY, "the store is open read-only");
+    }
+    rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+            return nssl_cs_fail(cs, NSSL_CS_E_BUSY,
+                                "the store is locked by another writer (gave up waiting)");
+        }
+        return nssl_cs_db_fail(cs, rc, "starting a transaction");
+    }
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_end(struct nssl_certstore *cs, int rc)
+{
+    if (rc == NSSL_CS_OK) {
+        int src = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+        if (src == SQLITE_OK) {
+            return NSSL_CS_OK;
+        }
+        rc = nssl_cs_db_fail(cs, src, "committing");
+    }
+    if (!sqlite3_get_autocommit(cs->db)) {
+        (void)sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,
+                         const char *what, uint8_t **out, size_t *len)
+{
+    const uint8_t *der = sqlite3_column_blob(st, der_col);
+    int n = sqlite3_column_bytes(st, der_col);
+    const uint8_t *sha = sqlite3_column_blob(st, sha_col);
+    int shan = sqlite3_column_bytes(st, sha_col);
+    uint8_t digest[32];
+    uint8_t *copy;
+
+    if (der == NULL || n <= 0 || sha == NULL || shan != 32) {
+        return nssl_cs_fail(cs, NSSL_CS_E_CORRUPT, "%s: empty DER or malformed SHA-256 column",
+                            what);
+    }
+    if (nssl_cs_sha256(der, (size_t)n, digest) != NSSL_CS_OK) {
+        return nssl_cs_fail(cs, NSSL_CS_E_NOMEM, "%s: cannot compute SHA-256", what);
+    }
+    if (memcmp(digest, sha, 32) != 0) {
+        return nssl_cs_fail(cs, NSSL_CS_E_CORRUPT, "%s: SHA-256 mismatch (the DER was altered)",
+                            what);
+    }
+    copy = malloc((size_t)n);
+    if (copy == NULL) {
+        return nssl_cs_fail(cs, NSSL_CS_E_NOMEM, "out of memory");
+    }
+    memcpy(copy, der, (size_t)n);
+    *out = copy;
+    *len = (size_t)n;
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_entry_exists(struct nssl_certstore *cs, int32_t id, int *kind)
+{
+    sqlite3_stmt *st;
+    int rc = nssl_cs_prepare(cs, "SELECT kind FROM certs WHERE id = ?1", &st);
+    if (rc != NSSL_CS_OK) {
+        return rc;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (kind != NULL) {
+            *kind = sqlite3_column_int(st, 0);
+        }
+        rc = NSSL_CS_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
+    } else {
+        rc = nssl_cs_db_fail(cs, rc, "looking up an ID");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int nssl_cs_groups_defined(struct nssl_certstore *cs, uint32_t mask)
+{
+    sqlite3_stmt *st;
+    uint32_t defined = 0;
+    int rc;
+
+    if (mask == 0) {
+        return NSSL_CS_OK;
+    }
+    rc = nssl_cs_prepare(cs, "SELECT bit FROM groups", &st);
+    if (rc != NSSL_CS_OK) {
+        return rc;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int bit = sqlite3_column_int(st, 0);
+        if (bit >= 0 && bit < 32) {
+            defined |= UINT32_C(1) << bit;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        return nssl_cs_db_fail(cs, rc, "reading groups");
+    }
+    for (int bit = 0; bit < 32; bit++) {
+        uint32_t b = UINT32_C(1) << bit;
+        if ((mask & b) != 0 && (defined & b) == 0) {
+            return nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no group with bit %d", bit);
+        }
+    }
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_groups_add(struct nssl_certstore *cs, int32_t id, uint32_t mask)
+{
+    for (int bit = 0; bit < 32; bit++) {
+        sqlite3_stmt *st;
+        int rc;
+        if ((mask & (UINT32_C(1) << bit)) == 0) {
+            continue;
+        }
+        rc = nssl_cs_prepare(cs, "INSERT OR IGNORE INTO cert_groups(cert_id, bit) VALUES (?1, ?2)",
+                             &st);
+        if (rc != NSSL_CS_OK) {
+            return rc;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, bit);
+        rc = nssl_cs_exec_stmt(cs, st, "assigning a group");
+        if (rc != NSSL_CS_OK) {
+            return rc;
+        }
+    }
+    return NSSL_CS_OK;
+}

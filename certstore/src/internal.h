@@ -1,0 +1,138 @@
+/* Internal interface of the certificate store library: the handle, error helpers, statement
+ * and transaction helpers, and the X.509 parsing the library needs. Not installed. */
+#ifndef NSSL_CERTSTORE_INTERNAL_H
+#define NSSL_CERTSTORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "certstore/certstore.h"
+
+#define CS_MUST_USE __attribute__((warn_unused_result))
+
+/* How long a writer waits for another writer's lock by default. */
+#define CS_BUSY_TIMEOUT_MS 5000
+
+struct nssl_cs_certinfo;
+
+struct nssl_certstore {
+    sqlite3 *db;
+    int readonly;
+    pthread_mutex_t mu;            /* serialises every public call on the handle */
+    char msg[256];                 /* message of the last failure */
+};
+
+/* ---- errors (errors.c) ---- */
+
+/* Record a failure on the handle and return err. */
+int nssl_cs_fail(struct nssl_certstore *cs, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Map a SQLite result to an nssl_cs_err (SQLITE_OK and SQLITE_DONE/ROW map to NSSL_CS_OK). */
+int nssl_cs_map_sqlite(int rc);
+/* Record a SQLite failure ("what: sqlite message") and return the mapped error. */
+int nssl_cs_db_fail(struct nssl_certstore *cs, int rc, const char *what);
+/* Clear the message (at the start of every public call). */
+void nssl_cs_clear(struct nssl_certstore *cs);
+
+/* ---- locking and statements (db.c) ---- */
+
+void nssl_cs_lock(struct nssl_certstore *cs);
+void nssl_cs_unlock(struct nssl_certstore *cs);
+/* Prepare a statement; on failure record the error. */
+int nssl_cs_prepare(struct nssl_certstore *cs, const char *sql, sqlite3_stmt **st) CS_MUST_USE;
+/* Run a statement that returns no rows to completion, then finalize it. */
+int nssl_cs_exec_stmt(struct nssl_certstore *cs, sqlite3_stmt *st, const char *what) CS_MUST_USE;
+/* Run SQL text without parameters. */
+int nssl_cs_exec(struct nssl_certstore *cs, const char *sql) CS_MUST_USE;
+/* Start a write transaction (BEGIN IMMEDIATE): NSSL_CS_E_READONLY on a read-only handle,
+ * NSSL_CS_E_BUSY when another writer holds the lock past the busy timeout. */
+int nssl_cs_begin(struct nssl_certstore *cs) CS_MUST_USE;
+/* Commit if rc is NSSL_CS_OK, else roll back; returns rc or the commit's failure. */
+int nssl_cs_end(struct nssl_certstore *cs, int rc) CS_MUST_USE;
+/* Fetch a DER blob column and check it against the SHA-256 column; on success *out is a
+ * malloc'd copy. what names the row in the message. */
+int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,
+                         const char *what, uint8_t **out, size_t *len) CS_MUST_USE;
+/* Does a certificate entry with this id exist (NSSL_CS_OK / NSSL_CS_E_NOT_FOUND)? */
+int nssl_cs_entry_exists(struct nssl_certstore *cs, int32_t id, int *kind) CS_MUST_USE;
+/* Check that every bit of mask names a defined group (NSSL_CS_E_NOT_FOUND otherwise). */
+int nssl_cs_groups_defined(struct nssl_certstore *cs, uint32_t mask) CS_MUST_USE;
+/* Is this a usable entry or group name: 1..max bytes, no control characters? */
+int nssl_cs_name_ok(const char *name, size_t max);
+/* Pick the smallest ID at or above floor that is neither in use nor retired. */
+int nssl_cs_next_id(struct nssl_certstore *cs, int32_t floor, int32_t *id) CS_MUST_USE;
+/* Check that an explicit ID is free: NSSL_CS_E_EXISTS if used, NSSL_CS_E_RETIRED if retired. */
+int nssl_cs_id_free(struct nssl_certstore *cs, int32_t id) CS_MUST_USE;
+/* ID and kind of the entry holding the certificate with this SHA-256 (NSSL_CS_E_NOT_FOUND). */
+int nssl_cs_id_by_sha256(struct nssl_certstore *cs, const uint8_t sha256[32], int32_t *id,
+                         int *kind) CS_MUST_USE;
+/* Insert a certificates row (within a transaction). */
+int nssl_cs_insert_cert(struct nssl_certstore *cs, int32_t id, int kind, const char *name,
+                        const uint8_t *der, size_t der_len, const struct nssl_cs_certinfo *ci,
+                        uint32_t props) CS_MUST_USE;
+/* The name of a kind ("server-ca", "client", "intermediate"). */
+const char *nssl_cs_kind_name(int kind);
+/* Add the groups of mask to an entry (within a transaction). */
+int nssl_cs_groups_add(struct nssl_certstore *cs, int32_t id, uint32_t mask) CS_MUST_USE;
+
+/* ---- schema (schema.c) ---- */
+
+/* One migration step: SQL that turns schema version `from` into from + 1. */
+struct nssl_cs_migration {
+    int from;
+    const char *sql;
+};
+
+/* Run steps from the file's user_version up to `target` in one transaction; each step sets
+ * user_version. Fails (and changes nothing) if a step is missing or fails. */
+int nssl_cs_migrate(struct nssl_certstore *cs, const struct nssl_cs_migration *steps,
+                    size_t nsteps, int target) CS_MUST_USE;
+/* The library's migrations up to NSSL_CS_SCHEMA_VERSION. */
+extern const struct nssl_cs_migration nssl_cs_migrations[];
+extern const size_t nssl_cs_migration_count;
+/* Tables the current schema must have. */
+extern const char *const nssl_cs_tables[];
+/* Check that the file holds the current schema's tables (NSSL_CS_E_CORRUPT otherwise). */
+int nssl_cs_check_tables(struct nssl_certstore *cs, void (*fn)(void *arg, const char *problem),
+                         void *arg) CS_MUST_USE;
+/* The file's user_version. */
+int nssl_cs_user_version(struct nssl_certstore *cs, int *version) CS_MUST_USE;
+
+/* ---- X.509 (x509.c) ---- */
+
+struct nssl_cs_certinfo {
+    uint8_t sha256[32];
+    uint8_t *subject;              /* DER of the subject Name, malloc'd */
+    size_t subject_len;
+    uint8_t *issuer;               /* DER of the issuer Name, malloc'd */
+    size_t issuer_len;
+    char subject_text[512];        /* RFC 2253 */
+    char default_name[128];        /* from CN, else O, else OU, else the subject text */
+    int64_t not_before, not_after;
+    int key_bits;
+};
+
+/* SHA-256 of a buffer. */
+int nssl_cs_sha256(const uint8_t *p, size_t len, uint8_t out[32]) CS_MUST_USE;
+/* Parse one whole DER certificate and extract what the store indexes. NSSL_CS_E_INVALID if it
+ * does not parse or has trailing bytes. */
+int nssl_cs_certinfo(const uint8_t *der, size_t len, struct nssl_cs_certinfo *ci) CS_MUST_USE;
+void nssl_cs_certinfo_free(struct nssl_cs_certinfo *ci);
+/* Parse a private key (PKCS#8 or traditional DER), check it matches the certificate, and give
+ * its PKCS#8 DER (malloc'd). On NSSL_CS_E_INVALID *why says what is wrong. */
+int nssl_cs_key_pkcs8(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
+                      uint8_t **out, size_t *out_len, const char **why) CS_MUST_USE;
+struct nssl_cs_crlinfo {
+    uint8_t sha256[32];
+    uint8_t *issuer;
+    size_t issuer_len;
+    int64_t this_update;
+    int64_t next_update;           /* 0 if absent */
+};
+int nssl_cs_crlinfo(const uint8_t *der, size_t len, struct nssl_cs_crlinfo *ci) CS_MUST_USE;
+void nssl_cs_crlinfo_free(struct nssl_cs_crlinfo *ci);
+
+#endif
