@@ -1,0 +1,166 @@
+/* nssl-certstore: create, fill, inspect and check NSSL certificate stores, generate the C
+ * header of their IDs, and verify chains against them exactly as the SDK does.
+ *
+ *   nssl-certstore [--store PATH] COMMAND [ARGS]      (--store defaults to $NSSL_CERTSTORE)
+ *
+ * Exit codes: 0 success; 1 invalid chain / check found problems / key export refused; 2 usage;
+ * 3 bad input file; 4 store error; 5 no such ID. Messages go to stderr. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certstore/cli.h"
+
+static const char usage_text[] =
+    "usage: nssl-certstore [--store PATH] COMMAND [ARGS]   (--store defaults to $NSSL_CERTSTORE)\n"
+    "\n"
+    "  init                      create the store with the groups vendor (bit 0), commercial (1)\n"
+    "                            and commercial-4096 (2); running it again changes nothing\n"
+    "  import FILE|DIR [--kind server-ca|intermediate] [--id N] [--id-floor N] [--name NAME]\n"
+    "         [--group NAME_OR_BIT]... [--exportable] [--builtin]\n"
+    "                            PEM bundle, DER file, or every *.pem *.crt *.der of a directory\n"
+    "  import-client --cert FILE --key FILE [--chain FILE] [--id N] [--name NAME]\n"
+    "         [--exportable] [--key-exportable] [--builtin]\n"
+    "  list [--json] [--kind server-ca|client|intermediate] [--group NAME_OR_BIT]\n"
+    "  show ID [--json]\n"
+    "  export ID [--der|--pem] [--out FILE] [--key]\n"
+    "  remove ID                 the ID is retired for ever\n"
+    "  group create BIT NAME [--description TEXT]\n"
+    "  group assign ID GROUP | group unassign ID GROUP | group list [--json]\n"
+    "  add-crl FILE              PEM or DER\n"
+    "  gen-header [--out FILE] [--guard NAME]\n"
+    "  check                     integrity of every row (exit 1 if problems)\n"
+    "  verify --chain FILE [--roots FILE | --group MASK | --id ID...] [--host NAME | --ip ADDR]\n"
+    "         [--purpose server|client] [--crl FILE]... [--crl-check leaf|chain]\n"
+    "         [--max-depth N] [--time UNIXTIME]\n"
+    "\n"
+    "exit: 0 ok, 1 invalid chain / problems / refused, 2 usage, 3 bad input file,\n"
+    "      4 store error, 5 no such ID\n";
+
+void nssl_cst_msg(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("nssl-certstore: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int nssl_cst_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("nssl-certstore: ", stderr);
+    if (cmd != NULL) {
+        fprintf(stderr, "%s: ", cmd);
+    }
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see nssl-certstore --help)\n", stderr);
+    return CST_EXIT_USAGE;
+}
+
+int nssl_cst_exit_for(int err)
+{
+    switch (err) {
+    case NSSL_CS_OK:
+        return CST_EXIT_OK;
+    case NSSL_CS_E_NOT_FOUND:
+        return CST_EXIT_NOT_FOUND;
+    case NSSL_CS_E_INVALID:
+        return CST_EXIT_INPUT;
+    case NSSL_CS_E_ARG:
+        return CST_EXIT_USAGE;
+    default:
+        return CST_EXIT_STORE;
+    }
+}
+
+int nssl_cst_store_fail(struct nssl_certstore *cs, int err, const char *what)
+{
+    const char *m = cs != NULL ? nssl_cs_errmsg(cs) : NULL;
+    if (m == NULL || strcmp(m, "no error") == 0) {
+        m = nssl_cs_strerror(err);
+    }
+    nssl_cst_msg("%s: %s", what, m);
+    return nssl_cst_exit_for(err);
+}
+
+int nssl_cst_open(const char *store, int flags, struct nssl_certstore **cs)
+{
+    const char *msg = NULL;
+    int rc = nssl_cs_open(store, flags, cs, &msg);
+    if (rc != NSSL_CS_OK) {
+        nssl_cst_msg("cannot use the store %s: %s", store,
+                     msg != NULL ? msg : nssl_cs_strerror(rc));
+        /* Whatever went wrong, it is the store's fault here, not the user's naming of an ID. */
+        return CST_EXIT_STORE;
+    }
+    return CST_EXIT_OK;
+}
+
+struct command {
+    const char *name;
+    int (*run)(const char *store, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"init", nssl_cst_cmd_init},
+    {"import", nssl_cst_cmd_import},
+    {"import-client", nssl_cst_cmd_import_client},
+    {"list", nssl_cst_cmd_list},
+    {"show", nssl_cst_cmd_show},
+    {"export", nssl_cst_cmd_export},
+    {"remove", nssl_cst_cmd_remove},
+    {"group", nssl_cst_cmd_group},
+    {"add-crl", nssl_cst_cmd_add_crl},
+    {"gen-header", nssl_cst_cmd_gen_header},
+    {"check", nssl_cst_cmd_check},
+    {"verify", nssl_cst_cmd_verify},
+};
+
+int main(int argc, char **argv)
+{
+    const char *store = NULL;
+    int i = 1;
+
+    /* Global options come before the command. */
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return CST_EXIT_OK;
+        } else if (strcmp(argv[i], "--store") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                return nssl_cst_usage(NULL, "--store needs a path");
+            }
+            store = argv[i + 1];
+            i += 2;
+        } else if (strncmp(argv[i], "--store=", 8) == 0) {
+            store = argv[i] + 8;
+            if (store[0] == '\0') {
+                return nssl_cst_usage(NULL, "--store needs a path");
+            }
+            i++;
+        } else {
+            return nssl_cst_usage(NULL, "unknown option %s", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        return nssl_cst_usage(NULL, "no command");
+    }
+    if (store == NULL) {
+        store = getenv("NSSL_CERTSTORE");
+        if (store != NULL && store[0] == '\0') {
+            store = NULL;
+        }
+    }
+    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            /* Every command but verify --roots needs a store; the commands check. */
+            return commands[c].run(store, argc - i - 1, argv + i + 1);
+        }
+    }
+    return nssl_cst_usage(NULL, "unknown command '%s'", argv[i]);
+}
