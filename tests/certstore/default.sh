@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# The built default store and its generated header agree with the committed manifest: every
+# manifest entry the bundle has is in the store under its pinned ID, name, groups and
+# certificate; retired IDs are absent; console IDs that must be kept are; the header defines
+# the constants and compiles; entry properties (export rules) are as pinned.
+#
+#   default.sh NSSL_CERTSTORE_TOOL CERTS_DIR STORE_DB HEADER MANIFEST BUNDLE SOURCE_ROOT
+#
+# Prints "TESTS: N passed, M failed".
+set -euo pipefail
+
+if [ $# -ne 7 ]; then
+    echo "usage: $0 NSSL_CERTSTORE_TOOL CERTS_DIR STORE_DB HEADER MANIFEST BUNDLE SOURCE_ROOT" >&2
+    exit 2
+fi
+
+source "$(dirname "$0")/lib.sh"
+cs_init default "$1" "$2"
+cs_require cc
+DB_IN=$3
+HEADER=$4
+MANIFEST=$5
+BUNDLE=$6
+SRC=$7
+
+if [ ! -f "$DB_IN" ] || [ ! -f "$HEADER" ]; then
+    echo "default: the default store or header is missing ($DB_IN, $HEADER)" >&2
+    echo "TESTS: 0 passed, 1 failed"
+    exit 1
+fi
+# A private copy: the tests never write next to a build output.
+S="$CS_TMP/default.db"
+cp "$DB_IN" "$S"
+
+# What the store must hold: manifest entries whose certificate is available, as
+# "id kind name groups sha256" lines; and the retired IDs.
+python3 - "$MANIFEST" "$BUNDLE" "$SRC" "$CS_TMP/expected" "$CS_TMP/retired" <<'PY'
+import base64, hashlib, os, re, sys
+manifest, bundle, src, out, retired_out = sys.argv[1:]
+pem = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+def ders(path):
+    data = open(path, "rb").read()
+    if b"-----BEGIN" in data:
+        return [base64.b64decode(b"".join(m.group(1).split())) for m in pem.finditer(data)]
+    return [data]
+have = {hashlib.sha256(d).hexdigest() for d in ders(bundle)}
+exp, ret = [], []
+for line in open(manifest, encoding="utf-8"):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        continue
+    c = line.split("\t")
+    if c[0] == "retired":
+        ret.append(c[1])
+        continue
+    eid, kind, sha, groups, name, source = c[:6]
+    if source == "bundle":
+        if sha not in have:
+            continue
+    else:
+        have_local = {hashlib.sha256(d).hexdigest() for d in ders(os.path.join(src, source))[:1]}
+        if sha not in have_local:
+            print("manifest pin of %s does not match %s" % (eid, source), file=sys.stderr)
+            sys.exit(1)
+    props = dict(x.split("=", 1) for x in c[6:]).get("props", "")
+    exp.append(" ".join([eid, kind, name, groups, sha, props or "-"]))
+open(out, "w").write("\n".join(exp) + "\n")
+open(retired_out, "w").write("\n".join(ret) + "\n")
+PY
+
+# ---------------------------------------------------------------------------------------------
+case_start "check on the default store exits 0"
+ok --store "$S" check
+case_end
+
+case_start "the store holds exactly the manifest's available entries (IDs, names, groups)"
+ok --store "$S" list --json
+python3 - "$OUT" "$CS_TMP/expected" >"$CASE_DIR/diff" 2>&1 <<'PY' || case_fail "$(head -n 12 "$CASE_DIR/diff")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+if isinstance(doc, dict):
+    arrays = [v for v in doc.values() if isinstance(v, list)]
+    doc = arrays[0] if len(arrays) == 1 else doc.get("entries", [])
+got = {int(e["id"]): e for e in doc}
+bits = {"vendor": 0, "commercial": 1, "commercial-4096": 2}
+problems = []
+want_ids = set()
+for line in open(sys.argv[2]):
+    if not line.strip():
+        continue
+    eid, kind, name, groups, sha, props = line.split()
+    eid = int(eid)
+    want_ids.add(eid)
+    e = got.get(eid)
+    if e is None:
+        problems.append("ID %d %s missing" % (eid, name))
+        continue
+    if "name" in e and e["name"] != name:
+        problems.append("ID %d is named %r, expected %s" % (eid, e["name"], name))
+    if "sha256" in e and str(e["sha256"]).lower().replace(":", "") != sha:
+        problems.append("ID %d holds another certificate" % eid)
+    if "kind" in e and str(e["kind"]) not in (kind, {"server-ca": "1", "client": "2"}[kind]):
+        problems.append("ID %d has kind %r, expected %s" % (eid, e["kind"], kind))
+    if "groups" in e:
+        g = e["groups"]
+        want = 0 if groups == "-" else sum(1 << bits[x] for x in groups.split(","))
+        if isinstance(g, str):
+            g = int(g, 0)
+        if isinstance(g, list):
+            g = sum((1 << bits[x]) if isinstance(x, str) else (1 << int(x)) for x in g)
+        if g != want:
+            problems.append("ID %d has groups %r, expected %s" % (eid, e["groups"], groups))
+extra = sorted(set(got) - want_ids)
+if extra:
+    problems.append("IDs not in the manifest: %s" % extra)
+print("\n".join(problems))
+print("%d entries checked" % len(want_ids))
+sys.exit(1 if problems else 0)
+PY
+tail -n 1 "$CASE_DIR/diff" | sed 's/^/    # /'
+case_end
+
+case_start "every stored certificate is the pinned one (export --der, SHA-256)"
+bad=0
+while read -r eid _ name _ sha _; do
+    run --store "$S" export "$eid" --der --out "$CASE_DIR/e.der"
+    if [ "$RC" != 0 ]; then
+        case_fail "export $eid exited $RC"
+        bad=$((bad + 1))
+    elif [ "$(sha256sum "$CASE_DIR/e.der" | cut -d' ' -f1)" != "$sha" ]; then
+        case_fail "ID $eid ($name) exports another certificate"
+        bad=$((bad + 1))
+    fi
+    [ "$bad" -lt 5 ] || break
+done <"$CS_TMP/expected"
+case_end
+
+case_start "console IDs and names kept; vendor and client entries"
+for pair in 1001:BALTIMORE_CYBERTRUST_ROOT_CA 1006:GLOBALSIGN_ROOT_CA_R3 \
+    1022:DIGICERT_GLOBAL_ROOT_CA 1033:DIGICERT_GLOBAL_ROOT_CA_G2 1900:COMODO_RSA_CA \
+    1901:USERTRUST_RSA_CA 100:NSSL_TEST_ROOT_CA 1:NSSL_TEST_CLIENT; do
+    id=${pair%%:*}
+    name=${pair#*:}
+    if ! grep -q "^$id " "$CS_TMP/expected"; then
+        echo "    # $id $name: not in this system's bundle, skipped"
+        continue
+    fi
+    ok --store "$S" show "$id"
+    expect_out_contains "$name"
+done
+list_ids "$S" --group vendor
+[ "$IDS" = " 100 " ] || case_fail "group vendor holds$IDS, expected 100 only"
+list_ids "$S" --kind client
+[ "$IDS" = " 1 " ] || case_fail "clients:$IDS, expected 1 only"
+list_ids "$S" --group commercial-4096
+ids_has 1901 || case_fail "1901 not in commercial-4096"
+list_ids "$S" --group commercial
+ids_has 1022 || case_fail "1022 not in commercial"
+if ids_has 1901; then case_fail "1901 also in commercial"; fi
+case_end
+
+case_start "retired and reserved IDs are absent (show exits 5)"
+while read -r rid; do
+    [ -n "$rid" ] || continue
+    run --store "$S" show "$rid"
+    [ "$RC" = 5 ] || case_fail "retired ID $rid: show exited $RC, expected 5"
+done <"$CS_TMP/retired"
+case_end
+
+case_start "export rules: certificates exportable, the client key is not"
+der_of "$CERTS/client-p256.pem" >"$CASE_DIR/c.der"
+ok --store "$S" export 1 --der --out "$CASE_DIR/c2.der"
+cmp -s "$CASE_DIR/c.der" "$CASE_DIR/c2.der" || case_fail "client 1 exports another certificate"
+run --store "$S" export 1 --key --pem --out "$CASE_DIR/k.pem"
+expect_rc 1
+ok --store "$S" export 100 --pem --out "$CASE_DIR/r.pem"
+der_of "$CASE_DIR/r.pem" | cmp -s - "$CERTS/root-ca.der" || case_fail "100 is not root-ca"
+case_end
+
+case_start "the generated header: constants, guard, compiles, equals a fresh gen-header"
+H=$HEADER
+grep -q '^#ifndef NSSL_NSSL_CERTS_H' "$H" || case_fail "guard NSSL_NSSL_CERTS_H missing"
+for def in 'NSSL_SERVER_CERT_GROUP_VENDOR 0x00000001u' \
+    'NSSL_SERVER_CERT_GROUP_COMMERCIAL 0x00000002u' \
+    'NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096 0x00000004u' \
+    'NSSL_SERVER_CERT_NSSL_TEST_ROOT_CA 100' 'NSSL_CLIENT_CERT_NSSL_TEST_CLIENT 1'; do
+    grep -qE "^#define ${def% *}[[:space:]]+${def##* }\$" "$H" || case_fail "no '#define $def'"
+done
+while read -r eid kind name _ _ _; do
+    if [ "$kind" = server-ca ]; then
+        macro="NSSL_SERVER_CERT_$name"
+    else
+        macro="NSSL_CLIENT_CERT_$name"
+    fi
+    grep -qE "^#define ${macro}[[:space:]]+${eid}\$" "$H" || case_fail "no '#define $macro $eid'"
+done <"$CS_TMP/expected"
+while read -r rid; do
+    [ -n "$rid" ] || continue
+    if grep -qE "^#define NSSL_(SERVER|CLIENT)_CERT_[A-Z0-9_]+[[:space:]]+$rid\$" "$H"; then
+        case_fail "retired ID $rid is defined"
+    fi
+done <"$CS_TMP/retired"
+cp "$H" "$CASE_DIR/nssl_certs.h"
+cat >"$CASE_DIR/t.c" <<'EOF'
+#include "nssl_certs.h"
+#include "nssl_certs.h"
+_Static_assert(NSSL_SERVER_CERT_NSSL_TEST_ROOT_CA == 100, "vendor CA");
+_Static_assert(NSSL_CLIENT_CERT_NSSL_TEST_CLIENT == 1, "test client");
+_Static_assert((NSSL_SERVER_CERT_GROUP_VENDOR | NSSL_SERVER_CERT_GROUP_COMMERCIAL |
+                NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096) == 7u, "group masks");
+int nssl_test_dummy(void);
+EOF
+cc -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$CASE_DIR" "$CASE_DIR/t.c" \
+    2>"$CASE_DIR/cc.err" || case_fail "the header does not compile: $(head -c 400 "$CASE_DIR/cc.err")"
+ok --store "$S" gen-header --out "$CASE_DIR/fresh.h" --guard NSSL_NSSL_CERTS_H
+cmp -s "$H" "$CASE_DIR/fresh.h" || case_fail "the installed header differs from gen-header's output"
+case_end
+
+case_start "the manifest is up to date with this system's ca-certificates (informational)"
+upd="$SRC/certstore/update-manifest.py"
+if [ -f "$upd" ] && [ -d /usr/share/ca-certificates/mozilla ] &&
+    [ "$BUNDLE" = /etc/ssl/certs/ca-certificates.crt ]; then
+    if python3 "$upd" --check --manifest "$MANIFEST" --bundle "$BUNDLE" --source-root "$SRC" \
+        >"$CASE_DIR/upd.out" 2>&1; then
+        echo "    # yes"
+    else
+        echo "    # NO: run certstore/update-manifest.py and commit the manifest"
+        grep -E '^\s+[-+] ' "$CASE_DIR/upd.out" | head -n 10 | sed 's/^/    #   /'
+    fi
+else
+    echo "    # skipped"
+fi
+case_end
+
+cs_finish
