@@ -2,9 +2,10 @@
  *
  *   nssl-sample-client HOST PORT SERVERNAME [CA_PEM_FILE]
  *
- * Connects a socket, creates a context trusting CA_PEM_FILE (default: the system bundle),
- * runs the handshake with full verification on a blocking connection, prints what was
- * negotiated, sends an HTTP request and prints the first line of the answer. */
+ * Connects a socket, creates a context trusting the built-in certificate store's CA groups
+ * (the vendor group holds the project's own CA; the commercial groups the public roots) or,
+ * if given, CA_PEM_FILE; runs the handshake with full verification on a blocking connection,
+ * prints what was negotiated, sends an HTTP request and prints the first line of the answer. */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <nssl/nssl.h>
+#include <nssl/nssl_certs.h> /* generated from the built-in store: IDs and group masks */
 
 static int tcp_connect(const char *host, const char *port)
 {
@@ -52,7 +54,7 @@ static char *read_file(const char *path, long *len)
 
 int main(int argc, char **argv)
 {
-    const char *ca_path = argc > 4 ? argv[4] : "/etc/ssl/certs/ca-certificates.crt";
+    const char *ca_path = argc > 4 ? argv[4] : NULL;
     NSSLContextHandle ctx;
     NSSLConnectionHandle conn;
     NSSLCipherInfo info;
@@ -69,13 +71,31 @@ int main(int argc, char **argv)
     NSSLInit();
     /* Version 0: TLS 1.3 preferred, as console titles pass it. */
     ctx = NSSLCreateContext(0);
-    ca = read_file(ca_path, &ca_len);
-    if (ctx < 0 || ca == NULL ||
-        NSSLAddServerPKIExternal(ctx, ca, (int32_t)ca_len, NSSL_CERT_TYPE_PEM) != 0) {
-        fprintf(stderr, "cannot set up the context with %s\n", ca_path);
-        return 1;
+    if (ca_path == NULL) {
+        /* The console way: whole groups of the built-in store, by mask. */
+        int32_t valid = 0, invalid = 0;
+        rc = NSSLAddServerPKIGroups(ctx,
+                                    NSSL_SERVER_CERT_GROUP_VENDOR |
+                                        NSSL_SERVER_CERT_GROUP_COMMERCIAL |
+                                        NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096,
+                                    &valid, &invalid);
+        if (ctx < 0 || rc != 0 || invalid > 0) {
+            fprintf(stderr, "cannot use the built-in certificate store: %s\n",
+                    NSSLErrorString(rc));
+            return 1;
+        }
+        printf("trust:        built-in store, %d CAs in the vendor and commercial groups\n",
+               (int)valid);
+    } else {
+        ca = read_file(ca_path, &ca_len);
+        if (ctx < 0 || ca == NULL ||
+            NSSLAddServerPKIExternal(ctx, ca, (int32_t)ca_len, NSSL_CERT_TYPE_PEM) != 0) {
+            fprintf(stderr, "cannot set up the context with %s\n", ca_path);
+            return 1;
+        }
+        free(ca);
+        printf("trust:        %s\n", ca_path);
     }
-    free(ca);
     fd = tcp_connect(argv[1], argv[2]);
     if (fd < 0) {
         fprintf(stderr, "cannot connect to %s:%s\n", argv[1], argv[2]);

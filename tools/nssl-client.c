@@ -36,14 +36,30 @@ struct options {
     int insecure;
     int timeout;
     int key_update;
+    int32_t ca_ids[16];
+    int nca_ids;
+    uint32_t ca_groups;
+    const char *cert;
+    const char *key;
+    int32_t client_id;
+    const char *crls[8];
+    int ncrls;
+    uint32_t crl_flags;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: nssl-client --host HOST --port PORT [options]\n"
-            "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable);\n"
-            "                     default: the system CA bundle\n"
+            "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"
+            "  --ca-id ID         trust the built-in store's CA with this ID (repeatable)\n"
+            "  --ca-groups MASK   trust the built-in store's CA groups in MASK\n"
+            "                     (default without --ca/--ca-id: every group of the store)\n"
+            "  --cert FILE        client certificate (PEM, chain after the leaf) ...\n"
+            "  --key FILE         ... and its private key (PEM), sent if the server asks\n"
+            "  --client-id ID     the built-in store's client certificate with this ID\n"
+            "  --crl FILE         a CRL (PEM or DER; repeatable)\n"
+            "  --crl-check leaf|chain  check revocation of the leaf or the whole chain\n"
             "  --servername NAME  name to send (SNI) and verify; default: HOST\n"
             "  --tls1_3           TLS 1.3 only\n"
             "  --tls1_2           TLS 1.2 only\n"
@@ -77,6 +93,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"insecure", no_argument, NULL, 'k'},
         {"timeout", required_argument, NULL, 't'},
         {"key-update", no_argument, NULL, 'u'},
+        {"ca-id", required_argument, NULL, 'I'},
+        {"ca-groups", required_argument, NULL, 'G'},
+        {"cert", required_argument, NULL, 'E'},
+        {"key", required_argument, NULL, 'K'},
+        {"client-id", required_argument, NULL, 'L'},
+        {"crl", required_argument, NULL, 'R'},
+        {"crl-check", required_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
@@ -131,6 +154,55 @@ static int parse_args(int argc, char **argv, struct options *o)
                 return -1;
             }
             break;
+        case 'I':
+        case 'L': {
+            long v = strtol(optarg, &end, 10);
+            if (*end != '\0' || v < 0 || v > 0x7fffffff) {
+                fprintf(stderr, "nssl-client: --%s needs an ID\n", ch == 'I' ? "ca-id" : "client-id");
+                return -1;
+            }
+            if (ch == 'L') {
+                o->client_id = (int32_t)v;
+            } else if (o->nca_ids == (int)(sizeof(o->ca_ids) / sizeof(o->ca_ids[0]))) {
+                fprintf(stderr, "nssl-client: too many --ca-id\n");
+                return -1;
+            } else {
+                o->ca_ids[o->nca_ids++] = (int32_t)v;
+            }
+            break;
+        }
+        case 'G': {
+            unsigned long v = strtoul(optarg, &end, 0);
+            if (*end != '\0' || v == 0 || v > 0xffffffffUL) {
+                fprintf(stderr, "nssl-client: --ca-groups needs a non-zero mask\n");
+                return -1;
+            }
+            o->ca_groups = (uint32_t)v;
+            break;
+        }
+        case 'E':
+            o->cert = optarg;
+            break;
+        case 'K':
+            o->key = optarg;
+            break;
+        case 'R':
+            if (o->ncrls == (int)(sizeof(o->crls) / sizeof(o->crls[0]))) {
+                fprintf(stderr, "nssl-client: too many --crl files\n");
+                return -1;
+            }
+            o->crls[o->ncrls++] = optarg;
+            break;
+        case 'V':
+            if (strcmp(optarg, "leaf") == 0) {
+                o->crl_flags = NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF;
+            } else if (strcmp(optarg, "chain") == 0) {
+                o->crl_flags = NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN;
+            } else {
+                fprintf(stderr, "nssl-client: --crl-check takes leaf or chain\n");
+                return -1;
+            }
+            break;
         case 'H':
             usage(stdout);
             exit(EXIT_VERIFIED);
@@ -150,6 +222,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (o->servername == NULL) {
         o->servername = o->host;
+    }
+    if ((o->cert == NULL) != (o->key == NULL) || (o->cert != NULL && o->client_id != 0)) {
+        fprintf(stderr, "nssl-client: --cert and --key go together, and not with --client-id\n");
+        return -1;
     }
     return 0;
 }
@@ -220,7 +296,10 @@ static int load_file(const char *path, unsigned char **data, long *len)
     return 0;
 }
 
-static int add_ca_file(NSSLContextHandle ctx, const char *path)
+enum file_use { USE_CA, USE_CRL };
+
+/* Load a CA or CRL file (PEM or DER, told apart by the PEM armour). */
+static int add_file(NSSLContextHandle ctx, const char *path, enum file_use use)
 {
     unsigned char *data = NULL;
     long len = 0;
@@ -228,16 +307,70 @@ static int add_ca_file(NSSLContextHandle ctx, const char *path)
     int pem;
 
     if (load_file(path, &data, &len) < 0) {
-        fprintf(stderr, "error: cannot read CA file %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(errno));
         return -1;
     }
     pem = memmem(data, (size_t)len, "-----BEGIN", 10) != NULL;
-    rc = NSSLAddServerPKIExternal(ctx, data, (int32_t)len,
-                                  pem ? NSSL_CERT_TYPE_PEM : NSSL_CERT_TYPE_DER);
+    rc = use == USE_CA ? NSSLAddServerPKIExternal(ctx, data, (int32_t)len,
+                                                  pem ? NSSL_CERT_TYPE_PEM : NSSL_CERT_TYPE_DER)
+                       : NSSLAddCRLExternal(ctx, data, (int32_t)len,
+                                            pem ? NSSL_CRL_TYPE_PEM : NSSL_CRL_TYPE_DER);
     free(data);
     if (rc != NSSL_ERROR_OK) {
         fprintf(stderr, "error: %s: %s\n", path, NSSLErrorString(rc));
         return -1;
+    }
+    return 0;
+}
+
+static int set_client_files(NSSLContextHandle ctx, const char *cert_path, const char *key_path)
+{
+    unsigned char *cert = NULL, *key = NULL;
+    long cert_len = 0, key_len = 0;
+    int32_t rc = NSSL_ERROR_INVALID_ARG;
+
+    if (load_file(cert_path, &cert, &cert_len) < 0 || load_file(key_path, &key, &key_len) < 0) {
+        fprintf(stderr, "error: cannot read %s: %s\n", cert == NULL ? cert_path : key_path,
+                strerror(errno));
+    } else {
+        rc = NSSLSetClientPKIExternal(ctx, cert, (int32_t)cert_len, NSSL_CERT_TYPE_PEM, key,
+                                      (int32_t)key_len, NSSL_KEY_TYPE_PEM);
+        if (rc != NSSL_ERROR_OK) {
+            fprintf(stderr, "error: --cert/--key: %s\n", NSSLErrorString(rc));
+        }
+    }
+    free(cert);
+    free(key);
+    return rc == NSSL_ERROR_OK ? 0 : -1;
+}
+
+/* Trust: files, store IDs and store groups as asked; with none of them, every group of the
+ * built-in store. */
+static int set_trust(NSSLContextHandle ctx, const struct options *o)
+{
+    int32_t rc, valid = 0, invalid = 0;
+    uint32_t groups = o->ca_groups;
+
+    for (int i = 0; i < o->nca; i++) {
+        if (add_file(ctx, o->ca[i], USE_CA) < 0) {
+            return -1;
+        }
+    }
+    for (int i = 0; i < o->nca_ids; i++) {
+        if ((rc = NSSLAddServerPKI(ctx, o->ca_ids[i])) != NSSL_ERROR_OK) {
+            fprintf(stderr, "error: --ca-id %d: %s\n", (int)o->ca_ids[i], NSSLErrorString(rc));
+            return -1;
+        }
+    }
+    if (groups == 0 && o->nca == 0 && o->nca_ids == 0) {
+        groups = 0xffffffffu;
+    }
+    if (groups != 0) {
+        rc = NSSLAddServerPKIGroups(ctx, groups, &valid, &invalid);
+        if (rc != NSSL_ERROR_OK) {
+            fprintf(stderr, "error: the built-in certificate store: %s\n", NSSLErrorString(rc));
+            return -1;
+        }
     }
     return 0;
 }
@@ -256,7 +389,7 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc)
     char reason[200] = "";
 
     NSSLGetLastAlert(conn, &sent, &received);
-    if (rc == NSSL_ERROR_INVALID_CERT &&
+    if ((rc == NSSL_ERROR_INVALID_CERT || rc == NSSL_ERROR_CERT_REVOKED) &&
         NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "verification: FAILED: %s\n", reason);
     }
@@ -400,14 +533,28 @@ int main(int argc, char **argv)
         NSSLFinish();
         return o.version != 0 ? EXIT_USAGE : EXIT_FAILED;
     }
-    if (o.nca == 0 && !o.insecure) {
-        o.ca[o.nca++] = "/etc/ssl/certs/ca-certificates.crt";
+    if (!o.insecure && set_trust(ctx, &o) < 0) {
+        status = EXIT_USAGE;
+        goto done_ctx;
     }
-    for (i = 0; i < o.nca; i++) {
-        if (add_ca_file(ctx, o.ca[i]) < 0) {
+    for (i = 0; i < o.ncrls; i++) {
+        if (add_file(ctx, o.crls[i], USE_CRL) < 0) {
             status = EXIT_USAGE;
             goto done_ctx;
         }
+    }
+    if (o.crl_flags != 0 && NSSLContextSetFlags(ctx, o.crl_flags) != NSSL_ERROR_OK) {
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (o.cert != NULL && set_client_files(ctx, o.cert, o.key) < 0) {
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (o.client_id != 0 && (rc = NSSLSetClientPKI(ctx, o.client_id)) != NSSL_ERROR_OK) {
+        fprintf(stderr, "error: --client-id %d: %s\n", (int)o.client_id, NSSLErrorString(rc));
+        status = EXIT_USAGE;
+        goto done_ctx;
     }
     if (o.alpn != NULL && (rc = NSSLContextSetALPN(ctx, o.alpn)) != 0) {
         fprintf(stderr, "error: --alpn: %s\n", NSSLErrorString(rc));

@@ -97,7 +97,7 @@ static void *server_main(void *arg)
         goto out;
     }
     snprintf(path, sizeof(path), CERTS "%s.pem", p->chain ? p->chain : "int-ca");
-    {
+    if (!p->no_chain) {
         FILE *f = fopen(path, "r");
         X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
         if (f) {
@@ -114,8 +114,18 @@ static void *server_main(void *arg)
     if (p->suites && SSL_CTX_set_ciphersuites(ctx, p->suites) != 1) {
         goto out;
     }
-    if (p->require_client_cert) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    if (p->require_client_cert || p->request_client_cert) {
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(CERTS "root-ca.pem");
+        if (SSL_CTX_load_verify_locations(ctx, CERTS "root-ca.pem", NULL) != 1 ||
+            SSL_CTX_load_verify_locations(ctx, CERTS "int-ca.pem", NULL) != 1) {
+            sk_X509_NAME_pop_free(names, X509_NAME_free);
+            goto out;
+        }
+        SSL_CTX_set_client_CA_list(ctx, names);
+        SSL_CTX_set_verify(ctx,
+                           SSL_VERIFY_PEER |
+                               (p->require_client_cert ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                           NULL);
     }
     ssl = SSL_new(ctx);
     if (ssl == NULL || SSL_set_fd(ssl, p->fd) != 1) {
@@ -125,6 +135,14 @@ static void *server_main(void *arg)
         goto out;
     }
     p->handshake_ok = 1;
+    {
+        X509 *client = SSL_get1_peer_certificate(ssl);
+        if (client != NULL) {
+            X509_NAME_oneline(X509_get_subject_name(client), p->client_subject,
+                              sizeof(p->client_subject));
+            X509_free(client);
+        }
+    }
     p->result = (p->script ? p->script : peer_script_echo)(p, ssl);
 out:
     ERR_clear_error();

@@ -20,7 +20,9 @@ struct peer {
     int min_version;
     const char *groups;        /* libssl group list or NULL */
     const char *suites;        /* TLS 1.3 suites or NULL */
-    int require_client_cert;
+    int require_client_cert;   /* demand a client certificate, verified against root-ca */
+    int request_client_cert;   /* ask for one, accept none */
+    int no_chain;              /* send the leaf alone (the client must complete the chain) */
     peer_script script;        /* after the handshake; default: echo until close */
     void *arg;
     /* state */
@@ -29,6 +31,7 @@ struct peer {
     int handshake_ok;
     int result;                /* script result, 0 = ok */
     unsigned long bytes;       /* bytes the echo script handled */
+    char client_subject[256];  /* the client certificate's subject, "" if none */
 };
 
 /* Start the server thread on one end of a fresh socket pair; *client_fd gets the other end. */

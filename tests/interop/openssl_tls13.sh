@@ -368,4 +368,75 @@ INTEROP_CLOSE_FDS=()
 stop_server
 case_end
 
+# --------------------------------------------------------------------------------------------
+# Trust from the built-in certificate store: no --ca at all (every group, which holds the
+# project's CA in the vendor group), a store ID, and a group that does not hold our root.
+case_start "openssl built-in store trust (no --ca)"
+if s_server server-p256 int-ca.pem -tls1_3 -rev; then
+    client --servername localhost
+    expect_verified_echo
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
+case_start "openssl built-in store trust by ID (--ca-id 100)"
+if s_server server-p256 int-ca.pem -tls1_3 -rev; then
+    client --servername localhost --ca-id 100
+    expect_verified_echo
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
+case_start "openssl built-in store: commercial group only does not trust the test CA"
+if s_server server-p256 int-ca.pem -tls1_3 -rev; then
+    client --servername localhost --ca-groups 0x6
+    expect_rc 1
+    expect_err_prefix "verification: FAILED"
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
+# --------------------------------------------------------------------------------------------
+# Client certificates: `s_server -Verify` demands one and validates it against our root.
+case_start "openssl -Verify: client certificate from files (--cert/--key)"
+if s_server server-p256 int-ca.pem -tls1_3 -rev -Verify 2 -CAfile "$CERTS/root-ca.pem" \
+        -chainCAfile "$CERTS/int-ca.pem"; then
+    client --servername localhost --ca "$CERTS/root-ca.pem" \
+        --cert "$CERTS/client-p256-chain.pem" --key "$CERTS/client-p256.key"
+    expect_verified_echo
+    expect_log_contains "NSSL Test Client"
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
+case_start "openssl -Verify: client certificate from the built-in store (--client-id 1)"
+if s_server server-p256 int-ca.pem -tls1_3 -rev -Verify 2 -CAfile "$CERTS/root-ca.pem"; then
+    client --servername localhost --client-id 1
+    expect_verified_echo
+    expect_log_contains "NSSL Test Client"
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
+case_start "openssl -Verify: no client certificate is refused (certificate_required)"
+if s_server server-p256 int-ca.pem -tls1_3 -rev -Verify 2 -CAfile "$CERTS/root-ca.pem"; then
+    client --servername localhost --ca "$CERTS/root-ca.pem"
+    expect_rc 1
+    expect_err_prefix "error: NSSL_ERROR_PEER_ALERT: server sent alert 116"
+else
+    case_fail "s_server did not start"
+fi
+stop_server
+case_end
+
 interop_finish

@@ -122,6 +122,8 @@ typedef int32_t NSSLSessionHandle;
 /** The peer broke the protocol after the handshake (bad record, unexpected message); this
  *  side sent the alert NSSLGetLastAlert() reports. */
 #define NSSL_ERROR_PROTOCOL_VIOLATION (-0x280103)
+/** The peer's certificate (or one of its chain, with chain CRL checking) is revoked by a CRL. */
+#define NSSL_ERROR_CERT_REVOKED (-0x280104)
 /** @} */
 
 /**
@@ -165,6 +167,26 @@ typedef int32_t NSSLSessionHandle;
 #define NSSL_CERT_TYPE_DER 0
 /** PEM X.509 (extension); a PEM buffer may hold several certificates. */
 #define NSSL_CERT_TYPE_PEM 1
+/** Private key in DER: PKCS#8 or the traditional RSA/EC form (the console's key type 0). */
+#define NSSL_KEY_TYPE_DER 0
+/** Private key in PEM (extension). */
+#define NSSL_KEY_TYPE_PEM 1
+/** CRL in DER. */
+#define NSSL_CRL_TYPE_DER 0
+/** CRL in PEM (extension). */
+#define NSSL_CRL_TYPE_PEM 1
+/** @} */
+
+/**
+ * @name Context flags (NSSLContextSetFlags)
+ * @{
+ */
+/** Check the server certificate (the leaf) against its issuer's CRL. A CRL for the issuer must
+ *  be available (NSSLAddCRLExternal, or the certificate store): without one the handshake
+ *  fails. */
+#define NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF 0x1u
+/** Check every certificate of the chain against CRLs (implies the leaf check). */
+#define NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN 0x2u
 /** @} */
 
 /** Largest host name accepted by NSSLCreateConnection (RFC 6066 3: up to 2^16-1 bytes, but
@@ -269,6 +291,115 @@ NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *gro
  *         NSSL_ERROR_INVALID_STATE once the context has connections.
  */
 NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const char *suites);
+
+/**
+ * Trust one CA of the certificate store by its ID (the NSSL_SERVER_CERT_* constants of the
+ * generated header <nssl/nssl_certs.h>). The certificate is read from the store only when a
+ * chain is validated. Adding an ID twice is harmless.
+ * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no server CA with this ID;
+ *         NSSL_ERROR_NO_CERT_STORE if there is no store; NSSL_ERROR_CERT_STORE_INIT_FAILURE if
+ *         the store file is not usable; NSSL_ERROR_INVALID_STATE once the context has
+ *         connections; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId);
+
+/**
+ * Trust every CA of the certificate store in the groups of groupMask (NSSL_SERVER_CERT_GROUP_*
+ * bits). Nothing is parsed up front: anchors are looked up by subject when a chain is
+ * validated, so the context's memory does not grow with the group.
+ * @param validCount set to the number of CAs in the selected groups whose stored certificate
+ *        passes its integrity check (may be NULL).
+ * @param invalidCount set to the number that fail it and will never be used (may be NULL).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a mask of 0; the store errors of NSSLAddServerPKI.
+ */
+NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t groupMask,
+                                        int32_t *validCount, int32_t *invalidCount);
+
+/**
+ * Use a client certificate of the store (with its private key and chain), sent when a server
+ * asks for one. A later call replaces an earlier one.
+ * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no client entry with this ID;
+ *         NSSL_ERROR_PRIVATE_KEY_READ_ERROR if its key does not load; the store errors of
+ *         NSSLAddServerPKI; NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertId);
+
+/**
+ * Use a client certificate supplied by the application, sent when a server asks for one.
+ * @param cert the certificate: DER (NSSL_CERT_TYPE_DER), or PEM (NSSL_CERT_TYPE_PEM) with the
+ *        leaf first and its chain after it.
+ * @param key its private key: DER PKCS#8 or traditional (NSSL_KEY_TYPE_DER) or PEM
+ *        (NSSL_KEY_TYPE_PEM).
+ * @return 0; NSSL_ERROR_INVALID_ARG for NULL or empty buffers; NSSL_ERROR_INVALID_CERT_TYPE /
+ *         NSSL_ERROR_INVALID_KEY_TYPE for unknown types; NSSL_ERROR_INVALID_CERT if the
+ *         certificate does not parse; NSSL_ERROR_INVALID_PRIVATE_KEY if the key does not parse
+ *         or does not belong to the certificate; NSSL_ERROR_INVALID_STATE once the context has
+ *         connections.
+ */
+NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void *cert,
+                                          int32_t certSize, int32_t certType, const void *key,
+                                          int32_t keySize, int32_t keyType);
+
+/**
+ * Add a certificate revocation list, used when CRL checking is on (NSSLContextSetFlags).
+ * @param crlType NSSL_CRL_TYPE_DER or NSSL_CRL_TYPE_PEM.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL/empty buffer or an unknown type;
+ *         NSSL_ERROR_INVALID_CERT if it does not parse; NSSL_ERROR_INVALID_STATE once the
+ *         context has connections.
+ */
+NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, int32_t crlSize,
+                                    int32_t crlType);
+
+/**
+ * Set context flags (NSSL_CONTEXT_FLAG_*), in addition to those already set.
+ * @return 0; NSSL_ERROR_INVALID_ARG for unknown bits; NSSL_ERROR_INVALID_STATE once the context
+ *         has connections.
+ */
+NSSL_API int32_t NSSLContextSetFlags(NSSLContextHandle context, uint32_t flags);
+/** Read the context flags. @return 0; NSSL_ERROR_INVALID_ARG for a NULL pointer. */
+NSSL_API int32_t NSSLContextGetFlags(NSSLContextHandle context, uint32_t *flags);
+/** Clear context flags. @return as NSSLContextSetFlags. */
+NSSL_API int32_t NSSLContextClearFlags(NSSLContextHandle context, uint32_t flags);
+
+/** @} */
+/* ---------------------------------------------------------------------------------------- */
+/** @name Certificate store */
+/** @{ */
+
+/**
+ * Use the certificate store at path instead of the default one (NULL: back to the default
+ * search: $NSSL_CERTSTORE, then the installed store, then an uninstalled build tree's).
+ * Must be called before the store is first used (or after NSSLFinish).
+ * @return 0; NSSL_ERROR_INVALID_STATE once the store is open.
+ */
+NSSL_API int32_t NSSLSetCertStorePath(const char *path);
+
+/**
+ * Export a server CA certificate of the store (DER). A NULL buf or a *bufSize of 0 only reports
+ * the size.
+ * @param bufSize in: the buffer's size; out: the certificate's size.
+ * @param certType set to NSSL_CERT_TYPE_DER (may be NULL).
+ * @return 0; NSSL_ERROR_INVALID_CERT_ID2 for an unknown ID; NSSL_ERROR_INVALID_CERT_TYPE if the
+ *         entry is not a server CA; NSSL_ERROR_CERT_NOT_EXPORTABLE if it is not marked
+ *         exportable; NSSL_ERROR_INSUFFICIENT_SIZE; NSSL_ERROR_CERT_READ_ERROR if the stored
+ *         certificate fails its integrity check; the store errors.
+ */
+NSSL_API int32_t NSSLExportInternalServerCertificate(int32_t certId, void *buf, uint32_t *bufSize,
+                                                     int32_t *certType);
+
+/**
+ * Export a client certificate of the store (DER) and, if the entry is marked key-exportable,
+ * its private key (DER PKCS#8). Sizes as for NSSLExportInternalServerCertificate; a key that
+ * is not exportable reports a size of 0, and asking for it with a non-NULL keyBuf fails with
+ * NSSL_ERROR_CERT_NOT_EXPORTABLE.
+ * @return as NSSLExportInternalServerCertificate (NSSL_ERROR_INVALID_CERT_TYPE if the entry is
+ *         not a client certificate; NSSL_ERROR_PRIVATE_KEY_READ_ERROR if the key fails its
+ *         integrity check).
+ */
+NSSL_API int32_t NSSLExportInternalClientCertificate(int32_t certId, void *certBuf,
+                                                     uint32_t *certSize, int32_t *certType,
+                                                     void *keyBuf, uint32_t *keySize,
+                                                     int32_t *keyType);
 
 /** @} */
 /* ---------------------------------------------------------------------------------------- */

@@ -9,6 +9,8 @@
 #include "api/handles.h"
 #include "driver/driver.h"
 #include "engine/engine.h"
+#include "store/anchors.h"
+#include "x509/pki.h"
 
 #define NSSL_MAX_CONTEXTS 64
 #define NSSL_MAX_CONNECTIONS 4096
@@ -17,6 +19,9 @@ struct nssl_context {
     int refs;                  /* the handle (until destroyed) + one per connection */
     int dead;                  /* destroyed by the application */
     int frozen;                /* a connection exists or existed: configuration is fixed */
+    uint32_t flags;            /* NSSL_CONTEXT_FLAG_* */
+    struct nssl_trust_source anchors;
+    struct nssl_credential client;
     struct nssl_engine_config cfg;
 };
 
@@ -36,6 +41,12 @@ extern struct nssl_handle_table nssl_connections;
 struct nssl_context *nssl_ctx_lookup(int32_t h);
 /* Drop a reference, freeing the context with the last one. Under the lock. */
 void nssl_ctx_unref(struct nssl_context *c);
+/* Look up a context for configuration: valid and not frozen. Returns it with the library lock
+ * held (release with nssl_ctx_config_end), or NULL with *err set and the lock released. */
+struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err);
+void nssl_ctx_config_end(void);
+/* Fix the configuration before the first connection (under the lock). */
+int nssl_ctx_freeze(struct nssl_context *c);
 
 /* Map an internal error to the public NSSL_ERROR_* (using the connection's state to tell a
  * failed verification or a refused legacy peer from other failures; e may be NULL). */

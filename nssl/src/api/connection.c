@@ -77,13 +77,14 @@ NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, co
         h = NSSL_ERROR_LIB_NOT_READY;
     } else if ((ctx = nssl_ctx_lookup(context)) == NULL) {
         h = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else if (nssl_ctx_freeze(ctx) < 0) {
+        h = NSSL_ERROR_CERT_STORE_ERROR;
     } else if (nssl_engine_init(&c->drv.eng, &ctx->cfg, 0) < 0) {
         h = NSSL_ERROR_OUT_OF_MEMORY;
     } else if ((h = nssl_handle_add(&nssl_connections, c)) < 0) {
         h = NSSL_ERROR_PROCESS_MAX_CONNECTIONS;
     } else {
         ctx->refs++;
-        ctx->frozen = 1;
         c->ctx = ctx;
     }
     pthread_mutex_unlock(&nssl_lib_lock);

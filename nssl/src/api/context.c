@@ -3,12 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509_vfy.h>
-
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "x509/verify.h"
 
 /* Defaults (DESIGN.md §3). */
 static const uint16_t default_groups[] = {NSSL_GROUP_X25519, NSSL_GROUP_SECP256R1,
@@ -35,8 +32,29 @@ void nssl_ctx_unref(struct nssl_context *c)
     if (--c->refs > 0) {
         return;
     }
-    X509_STORE_free(c->cfg.trust);
+    nssl_pki_store_free(c->cfg.trust);
+    nssl_trust_source_free(&c->anchors);
+    nssl_credential_free(&c->client);
     free(c);
+}
+
+int nssl_ctx_freeze(struct nssl_context *c)
+{
+    if (c->frozen) {
+        return NSSL_E_OK;
+    }
+    if (c->flags & NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN) {
+        c->cfg.crl_check = NSSL_CRL_CHECK_CHAIN;
+    } else if (c->flags & NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF) {
+        c->cfg.crl_check = NSSL_CRL_CHECK_LEAF;
+    }
+    if (c->cfg.crl_check != NSSL_CRL_CHECK_NONE) {
+        /* The store's CRLs apply whenever checking is on. */
+        TRY(nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs));
+    }
+    c->cfg.client = c->client.count > 0 ? &c->client : NULL;
+    c->frozen = 1;
+    return NSSL_E_OK;
 }
 
 NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
@@ -70,8 +88,11 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
     c->cfg.nsuites13 = sizeof(default_suites13) / sizeof(default_suites13[0]);
     memcpy(c->cfg.sigalgs, default_sigalgs, sizeof(default_sigalgs));
     c->cfg.nsigalgs = sizeof(default_sigalgs) / sizeof(default_sigalgs[0]);
-    c->cfg.trust = X509_STORE_new();
-    if (c->cfg.trust == NULL) {
+    c->cfg.trust = nssl_pki_store_new();
+    c->cfg.anchors = &c->anchors;
+    c->anchors.use_intermediates = 1;
+    if (c->cfg.trust == NULL || nssl_anchors_attach(c->cfg.trust, &c->anchors) < 0) {
+        nssl_pki_store_free(c->cfg.trust);
         free(c);
         return NSSL_ERROR_OUT_OF_MEMORY;
     }
@@ -86,7 +107,7 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     if (h < 0) {
-        X509_STORE_free(c->cfg.trust);
+        nssl_pki_store_free(c->cfg.trust);
         free(c);
     }
     return h;
@@ -113,9 +134,7 @@ NSSL_API int32_t NSSLDestroyContext(NSSLContextHandle context)
     return rc;
 }
 
-/* Look up a context for configuration: valid and not frozen. Returns it locked, or NULL with
- * *err set (and the lock released). */
-static struct nssl_context *config_begin(int32_t context, int32_t *err)
+struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err)
 {
     struct nssl_context *c;
     pthread_mutex_lock(&nssl_lib_lock);
@@ -133,44 +152,9 @@ static struct nssl_context *config_begin(int32_t context, int32_t *err)
     return NULL;
 }
 
-static void config_end(void)
+void nssl_ctx_config_end(void)
 {
     pthread_mutex_unlock(&nssl_lib_lock);
-}
-
-static int32_t add_der(X509_STORE *store, const unsigned char *p, long len)
-{
-    const unsigned char *q = p;
-    X509 *x = d2i_X509(NULL, &q, len);
-    int ok;
-    if (x == NULL || q != p + len) {
-        X509_free(x);
-        ERR_clear_error();
-        return NSSL_ERROR_INVALID_CERT;
-    }
-    ok = X509_STORE_add_cert(store, x);
-    X509_free(x);
-    ERR_clear_error(); /* adding a duplicate is harmless */
-    (void)ok;
-    return NSSL_ERROR_OK;
-}
-
-static int32_t add_pem(X509_STORE *store, const void *buf, int len)
-{
-    BIO *bio = BIO_new_mem_buf(buf, len);
-    X509 *x;
-    int count = 0;
-    if (bio == NULL) {
-        return NSSL_ERROR_OUT_OF_MEMORY;
-    }
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        X509_STORE_add_cert(store, x);
-        X509_free(x);
-        count++;
-    }
-    ERR_clear_error(); /* the end of the buffer reads as an error */
-    BIO_free(bio);
-    return count > 0 ? NSSL_ERROR_OK : NSSL_ERROR_INVALID_CERT;
 }
 
 NSSL_API int32_t NSSLAddServerPKIExternal(NSSLContextHandle context, const void *cert,
@@ -185,13 +169,14 @@ NSSL_API int32_t NSSLAddServerPKIExternal(NSSLContextHandle context, const void 
     if (certType != NSSL_CERT_TYPE_DER && certType != NSSL_CERT_TYPE_PEM) {
         return NSSL_ERROR_INVALID_CERT_TYPE;
     }
-    if ((c = config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
-    rc = certType == NSSL_CERT_TYPE_DER ? add_der(c->cfg.trust, cert, certSize)
-                                        : add_pem(c->cfg.trust, cert, certSize);
-    config_end();
-    return rc;
+    rc = nssl_pki_add_anchors(c->cfg.trust, cert, (size_t)certSize,
+                              certType == NSSL_CERT_TYPE_PEM);
+    nssl_ctx_config_end();
+    return rc == NSSL_E_OK ? NSSL_ERROR_OK
+                           : rc == NSSL_E_NOMEM ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_INVALID_CERT;
 }
 
 NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *protocols)
@@ -219,12 +204,12 @@ NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *proto
             p = comma + 1;
         }
     }
-    if ((c = config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
     memcpy(c->cfg.alpn, wire, len);
     c->cfg.alpn_len = len;
-    config_end();
+    nssl_ctx_config_end();
     return NSSL_ERROR_OK;
 }
 
@@ -332,12 +317,12 @@ NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *gro
     if (rc < 0) {
         return rc;
     }
-    if ((c = config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
     memcpy(c->cfg.groups, list, n * sizeof(list[0]));
     c->cfg.ngroups = n;
-    config_end();
+    nssl_ctx_config_end();
     return NSSL_ERROR_OK;
 }
 
@@ -351,11 +336,11 @@ NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const cha
     if (rc < 0) {
         return rc;
     }
-    if ((c = config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
     memcpy(c->cfg.suites13, list, n * sizeof(list[0]));
     c->cfg.nsuites13 = n;
-    config_end();
+    nssl_ctx_config_end();
     return NSSL_ERROR_OK;
 }

@@ -19,7 +19,8 @@ int32_t nssl_public_error(const struct nssl_engine *e, int err)
             return NSSL_ERROR_INSECURE_PROTOCOL;
         }
         if (e != NULL && e->vr.ran && e->vr.code != 0) {
-            return NSSL_ERROR_INVALID_CERT;
+            return nssl_x509_is_revoked(e->vr.code) ? NSSL_ERROR_CERT_REVOKED
+                                                    : NSSL_ERROR_INVALID_CERT;
         }
         return e != NULL && e->connected ? NSSL_ERROR_PROTOCOL_VIOLATION
                                          : NSSL_ERROR_HANDSHAKE_ERROR;
@@ -111,6 +112,8 @@ const char *NSSLErrorString(int32_t error)
         return "NSSL_ERROR_PEER_ALERT";
     case NSSL_ERROR_PROTOCOL_VIOLATION:
         return "NSSL_ERROR_PROTOCOL_VIOLATION";
+    case NSSL_ERROR_CERT_REVOKED:
+        return "NSSL_ERROR_CERT_REVOKED";
     default:
         break;
     }

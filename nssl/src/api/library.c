@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "store/default_store.h"
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
 int nssl_lib_ready;
@@ -51,6 +52,7 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_handle_table_free(&nssl_connections);
         nssl_handle_each(&nssl_contexts, drop_context);
         nssl_handle_table_free(&nssl_contexts);
+        nssl_default_store_close();
         nssl_crypto_global_free();
         nssl_lib_ready = 0;
     }

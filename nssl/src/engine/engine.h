@@ -30,6 +30,9 @@ enum nssl_verify_flag {
     NSSL_V_DATE = 4,
 };
 
+struct nssl_trust_source;
+struct nssl_credential;
+
 /* Settings shared by every connection of a context (read-only once connections exist). */
 struct nssl_engine_config {
     uint16_t min_version;                 /* 0x0303 or 0x0304 */
@@ -43,6 +46,9 @@ struct nssl_engine_config {
     uint8_t alpn[NSSL_MAX_ALPN_WIRE];     /* ProtocolNameList contents; alpn_len 0 = none */
     size_t alpn_len;
     X509_STORE *trust;
+    struct nssl_trust_source *anchors;        /* store intermediates for chains; may be NULL */
+    int crl_check;                            /* enum nssl_crl_check */
+    const struct nssl_credential *client;     /* the client's certificate, NULL for none */
     nssl_rand_fn rng;
     void *rng_arg;
 };

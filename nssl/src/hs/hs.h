@@ -47,6 +47,7 @@ struct nssl_hs {
     struct nssl_ks13 ks;
     EVP_PKEY *peer_key;
     int cert_requested;
+    uint16_t client_scheme;        /* how we sign our CertificateVerify; 0: no certificate */
     uint8_t *cr_context;
     size_t cr_context_len;
     int ccs_sent;

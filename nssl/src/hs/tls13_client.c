@@ -12,6 +12,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "store/anchors.h"
+#include "x509/pki.h"
 #include "x509/verify.h"
 
 static int transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -104,6 +106,31 @@ int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return NSSL_ST_CLIENT_WAIT_CERT_CR;
 }
 
+static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme);
+
+/* RFC 8446 4.4.2.2: the client's certificate must be signable with a scheme the server listed
+ * in its CertificateRequest; take the server's first that fits our key and that we support. */
+static int choose_client_scheme(struct nssl_engine *e, const struct nssl_ext_span *sigalgs)
+{
+    const struct nssl_credential *cred = e->cfg->client;
+    const uint8_t *list;
+    size_t count;
+
+    TRY(nssl_ext_sigalgs_parse(sigalgs, &list, &count));
+    e->hs->client_scheme = 0;
+    if (cred == NULL) {
+        return NSSL_E_OK;
+    }
+    for (size_t i = 0; i < count; i++) {
+        uint16_t scheme = nssl_get_u16(list + 2 * i);
+        if (sigalg_offered(e, scheme) && nssl_sig_scheme_fits_key(cred->key, scheme, 1) == 1) {
+            e->hs->client_scheme = scheme;
+            break;
+        }
+    }
+    return NSSL_E_OK;
+}
+
 int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_certificate_request cr;
@@ -116,6 +143,7 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
     /* RFC 8446 4.3.2: during the handshake the request context is empty. */
     ENSURE(cr.context_len == 0, NSSL_E_ILLEGAL);
     hs->cert_requested = 1;
+    TRY(choose_client_scheme(e, &cr.ext.x[NSSL_X_SIGNATURE_ALGORITHMS]));
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CERT;
 }
@@ -159,6 +187,12 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
 
     memset(&vp, 0, sizeof(vp));
     vp.store = e->cfg->trust;
+    vp.crl_check = e->cfg->crl_check;
+    if (e->cfg->anchors != NULL) {
+        /* Complete a chain the server sent incompletely from the store's intermediates. */
+        vp.complete = nssl_anchors_complete_chain;
+        vp.complete_arg = e->cfg->anchors;
+    }
     vp.host = e->host_len > 0 ? e->host : NULL;
     vp.host_len = e->host_len;
     vp.host_is_ip = e->host_is_ip;
@@ -220,17 +254,55 @@ static int send_finished(struct nssl_engine *e)
     return nssl_engine_send_handshake(e, buf, len);
 }
 
-static int send_empty_certificate(struct nssl_engine *e)
+/* The client's Certificate: its chain, or (RFC 8446 4.4.2) an empty list when it has no
+ * certificate the server's signature algorithms allow; the context echoes the request's. */
+static int send_client_certificate(struct nssl_engine *e)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t buf[NSSL_HS_HEADER + 1 + 255 + 3];
+    const struct nssl_credential *cred = hs->client_scheme != 0 ? e->cfg->client : NULL;
+    size_t count = cred != NULL ? cred->count : 0;
+    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3 + 8;
+    const uint8_t *ders[10];
     struct nssl_writer w;
+    uint8_t *buf;
     size_t len;
+    int rc;
 
-    /* RFC 8446 4.4.2: without a suitable certificate the client sends an empty list, with the
-     * request's context. */
+    for (size_t i = 0; i < count; i++) {
+        ders[i] = cred->der[i];
+        cap += 5 + cred->len[i];
+    }
+    buf = malloc(cap);
+    ENSURE(buf != NULL, NSSL_E_NOMEM);
+    nssl_w_init(&w, buf, cap);
+    rc = nssl_msg_certificate_write(&w, hs->cr_context, hs->cr_context_len, ders,
+                                    cred != NULL ? cred->len : NULL, count);
+    if (rc == 0) {
+        rc = nssl_w_finish(&w, &len);
+    }
+    if (rc == 0) {
+        rc = nssl_engine_send_handshake(e, buf, len);
+    }
+    free(buf);
+    return rc;
+}
+
+/* RFC 8446 4.4.3: the client's CertificateVerify over the transcript through its
+ * Certificate. */
+static int send_client_certificate_verify(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH], content[64 + 34 + NSSL_MAX_HASH];
+    uint8_t sig[1024], buf[NSSL_HS_HEADER + 4 + sizeof(sig)];
+    size_t content_len, sig_len = 0, len;
+    struct nssl_writer w;
+
+    TRY(transcript_hash(e, th));
+    content_len = nssl_cv_content(0, th, nssl_hash_len(e->hash), content);
+    TRY(nssl_sig_sign(e->cfg->client->key, hs->client_scheme, 1, content, content_len, sig,
+                      sizeof(sig), &sig_len));
     nssl_w_init(&w, buf, sizeof(buf));
-    TRY(nssl_msg_certificate_write(&w, hs->cr_context, hs->cr_context_len, NULL, NULL, 0));
+    TRY(nssl_msg_certificate_verify_write(&w, hs->client_scheme, sig, sig_len));
     TRY(nssl_w_finish(&w, &len));
     return nssl_engine_send_handshake(e, buf, len);
 }
@@ -258,7 +330,10 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     TRY(nssl_engine_set_key13(e, 0, hs->ks.server_ap));
 
     if (hs->cert_requested) {
-        TRY(send_empty_certificate(e));
+        TRY(send_client_certificate(e));
+        if (hs->client_scheme != 0) {
+            TRY(send_client_certificate_verify(e));
+        }
     }
     TRY(send_finished(e));
     TRY(transcript_hash(e, th));

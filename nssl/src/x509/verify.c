@@ -125,6 +125,9 @@ int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     ENSURE(sk_X509_num(chain) > 0, NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE));
     leaf = sk_X509_value(chain, 0);
     vr->ran = 1;
+    if (p->complete != NULL) {
+        TRY(p->complete(p->complete_arg, chain));
+    }
     ctx = X509_STORE_CTX_new();
     ENSURE(ctx != NULL, NSSL_E_NOMEM);
     OSSL_OUT(X509_STORE_CTX_init(ctx, p->store, leaf, chain), NSSL_E_INTERNAL);
@@ -135,6 +138,13 @@ int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     }
     if (!(p->flags & NSSL_V_DATE)) {
         X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_NO_CHECK_TIME);
+    } else if (p->time != 0) {
+        X509_VERIFY_PARAM_set_time(vp, (time_t)p->time);
+    }
+    if (p->crl_check == NSSL_CRL_CHECK_LEAF) {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK);
+    } else if (p->crl_check == NSSL_CRL_CHECK_CHAIN) {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     }
     if ((p->flags & NSSL_V_HOST) && p->host != NULL) {
         ENSURE_OUT(p->host_len < sizeof(host), NSSL_E_ARG);

@@ -19,6 +19,17 @@ struct nssl_verify_params {
     unsigned flags;                /* NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE */
     int purpose;                   /* X509_PURPOSE_SSL_SERVER or X509_PURPOSE_SSL_CLIENT */
     int max_depth;                 /* 0 for the default */
+    int64_t time;                  /* check validity at this Unix time; 0: now */
+    int crl_check;                 /* NSSL_CRL_CHECK_* */
+    /* Extend the untrusted certificates before building (store intermediates); may be NULL. */
+    int (*complete)(void *arg, STACK_OF(X509) *untrusted);
+    void *complete_arg;
+};
+
+enum nssl_crl_check {
+    NSSL_CRL_CHECK_NONE = 0,
+    NSSL_CRL_CHECK_LEAF = 1,       /* the leaf's revocation status, from its issuer's CRL */
+    NSSL_CRL_CHECK_CHAIN = 2,      /* every certificate's */
 };
 
 /* Parse DER certificates (leaf first) into a stack. Each must be one whole DER certificate:

@@ -1,0 +1,442 @@
+/* Trust anchors, client credentials, CRLs and exports: the NSSL functions that reach the
+ * certificate store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "store/default_store.h"
+
+static int32_t store_error(int rc)
+{
+    switch (rc) {
+    case NSSL_STORE_E_MISSING:
+        return NSSL_ERROR_NO_CERT_STORE;
+    case NSSL_STORE_E_INIT:
+        return NSSL_ERROR_CERT_STORE_INIT_FAILURE;
+    case NSSL_E_NOMEM:
+    case NSSL_CS_E_NOMEM:
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    default:
+        return NSSL_ERROR_CERT_STORE_ERROR;
+    }
+}
+
+/* The default store for a context being configured (lock held). */
+static int32_t context_store(struct nssl_context *c, struct nssl_certstore **cs)
+{
+    int rc = nssl_default_store(cs);
+    if (rc < 0) {
+        return store_error(rc);
+    }
+    c->anchors.cs = *cs;
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId)
+{
+    struct nssl_context *c;
+    struct nssl_certstore *cs;
+    struct nssl_cs_entry e;
+    int32_t rc;
+
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    rc = context_store(c, &cs);
+    if (rc == NSSL_ERROR_OK) {
+        int got = nssl_cs_entry(cs, certId, &e);
+        if (got == NSSL_CS_E_NOT_FOUND || (got == NSSL_CS_OK && e.kind != NSSL_CS_KIND_SERVER_CA)) {
+            rc = NSSL_ERROR_INVALID_CERT_ID;
+        } else if (got != NSSL_CS_OK) {
+            rc = store_error(got);
+        } else if (nssl_trust_add_id(&c->anchors, certId) < 0) {
+            rc = NSSL_ERROR_OUT_OF_MEMORY;
+        }
+    }
+    nssl_ctx_config_end();
+    return rc;
+}
+
+struct group_count {
+    uint32_t mask;
+    struct nssl_certstore *cs;
+    int32_t valid, invalid;
+};
+
+static int count_entry(void *arg, const struct nssl_cs_entry *e)
+{
+    struct group_count *g = arg;
+    uint8_t *der = NULL;
+    size_t len = 0;
+
+    if ((e->groups & g->mask) == 0) {
+        return 0;
+    }
+    /* Integrity only (the stored SHA-256): no certificate is parsed here. */
+    if (nssl_cs_cert_der(g->cs, e->id, &der, &len) == NSSL_CS_OK) {
+        g->valid++;
+    } else {
+        g->invalid++;
+    }
+    free(der);
+    return 0;
+}
+
+NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t groupMask,
+                                        int32_t *validCount, int32_t *invalidCount)
+{
+    struct nssl_context *c;
+    struct nssl_certstore *cs;
+    struct group_count g = {groupMask, NULL, 0, 0};
+    int32_t rc;
+
+    if (groupMask == 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    rc = context_store(c, &cs);
+    if (rc == NSSL_ERROR_OK) {
+        int got;
+        g.cs = cs;
+        got = nssl_cs_list(cs, NSSL_CS_KIND_SERVER_CA, count_entry, &g);
+        if (got < 0) {
+            rc = store_error(got);
+        } else {
+            c->anchors.group_mask |= groupMask;
+        }
+    }
+    nssl_ctx_config_end();
+    if (rc == NSSL_ERROR_OK) {
+        if (validCount != NULL) {
+            *validCount = g.valid;
+        }
+        if (invalidCount != NULL) {
+            *invalidCount = g.invalid;
+        }
+    }
+    return rc;
+}
+
+static int32_t credential_error(int rc)
+{
+    switch (rc) {
+    case NSSL_CRED_E_CERT:
+        return NSSL_ERROR_INVALID_CERT;
+    case NSSL_CRED_E_KEY:
+    case NSSL_CRED_E_MISMATCH:
+        return NSSL_ERROR_INVALID_PRIVATE_KEY;
+    case NSSL_E_NOMEM:
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    default:
+        return NSSL_ERROR_INVALID_ARG;
+    }
+}
+
+static int32_t load_store_client(struct nssl_certstore *cs, int32_t id,
+                                 struct nssl_credential *cred)
+{
+    struct nssl_cs_entry e;
+    uint8_t *cert = NULL, *key = NULL;
+    size_t cert_len = 0, key_len = 0;
+    int32_t rc = NSSL_ERROR_OK;
+    int got = nssl_cs_entry(cs, id, &e);
+
+    if (got == NSSL_CS_E_NOT_FOUND || (got == NSSL_CS_OK && e.kind != NSSL_CS_KIND_CLIENT)) {
+        return NSSL_ERROR_INVALID_CERT_ID;
+    }
+    if (got != NSSL_CS_OK) {
+        return store_error(got);
+    }
+    if (nssl_cs_cert_der(cs, id, &cert, &cert_len) != NSSL_CS_OK) {
+        rc = NSSL_ERROR_CERT_READ_ERROR;
+    } else if (nssl_cs_key_der(cs, id, &key, &key_len) != NSSL_CS_OK) {
+        rc = NSSL_ERROR_PRIVATE_KEY_READ_ERROR;
+    } else {
+        int lrc = nssl_credential_load(cred, cert, cert_len, 0, key, key_len, 0);
+        if (lrc < 0) {
+            rc = lrc == NSSL_CRED_E_CERT ? NSSL_ERROR_CERT_READ_ERROR
+                                         : NSSL_ERROR_PRIVATE_KEY_READ_ERROR;
+        }
+        for (int i = 0; rc == NSSL_ERROR_OK && i < e.chain_len; i++) {
+            uint8_t *der = NULL;
+            size_t len = 0;
+            if (nssl_cs_chain_der(cs, id, i, &der, &len) != NSSL_CS_OK ||
+                nssl_credential_add_chain(cred, der, len) < 0) {
+                rc = NSSL_ERROR_CERT_READ_ERROR;
+            }
+            free(der);
+        }
+        if (rc != NSSL_ERROR_OK) {
+            nssl_credential_free(cred);
+        }
+    }
+    if (key != NULL) {
+        nssl_pki_wipe(key, key_len);
+    }
+    free(key);
+    free(cert);
+    return rc;
+}
+
+NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertId)
+{
+    struct nssl_context *c;
+    struct nssl_certstore *cs;
+    struct nssl_credential cred;
+    int32_t rc;
+
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    rc = context_store(c, &cs);
+    if (rc == NSSL_ERROR_OK) {
+        rc = load_store_client(cs, clientCertId, &cred);
+    }
+    if (rc == NSSL_ERROR_OK) {
+        /* The console keeps one client certificate per context: a later call replaces it. */
+        nssl_credential_free(&c->client);
+        c->client = cred;
+    }
+    nssl_ctx_config_end();
+    return rc;
+}
+
+NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void *cert,
+                                          int32_t certSize, int32_t certType, const void *key,
+                                          int32_t keySize, int32_t keyType)
+{
+    struct nssl_context *c;
+    struct nssl_credential cred;
+    int32_t rc;
+    int lrc;
+
+    if (cert == NULL || certSize <= 0 || key == NULL || keySize <= 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (certType != NSSL_CERT_TYPE_DER && certType != NSSL_CERT_TYPE_PEM) {
+        return NSSL_ERROR_INVALID_CERT_TYPE;
+    }
+    if (keyType != NSSL_KEY_TYPE_DER && keyType != NSSL_KEY_TYPE_PEM) {
+        return NSSL_ERROR_INVALID_KEY_TYPE;
+    }
+    lrc = nssl_credential_load(&cred, cert, (size_t)certSize, certType == NSSL_CERT_TYPE_PEM, key,
+                               (size_t)keySize, keyType == NSSL_KEY_TYPE_PEM);
+    if (lrc < 0) {
+        return credential_error(lrc);
+    }
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        nssl_credential_free(&cred);
+        return rc;
+    }
+    nssl_credential_free(&c->client);
+    c->client = cred;
+    nssl_ctx_config_end();
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, int32_t crlSize,
+                                    int32_t crlType)
+{
+    struct nssl_context *c;
+    int32_t rc;
+    int arc;
+
+    if (crl == NULL || crlSize <= 0 ||
+        (crlType != NSSL_CRL_TYPE_DER && crlType != NSSL_CRL_TYPE_PEM)) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    arc = nssl_pki_add_crl(c->cfg.trust, crl, (size_t)crlSize, crlType == NSSL_CRL_TYPE_PEM);
+    nssl_ctx_config_end();
+    return arc == NSSL_E_OK ? NSSL_ERROR_OK
+                            : arc == NSSL_E_NOMEM ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_INVALID_CERT;
+}
+
+#define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN)
+
+static int32_t change_flags(NSSLContextHandle context, uint32_t set, uint32_t clear)
+{
+    struct nssl_context *c;
+    int32_t rc;
+
+    if (((set | clear) & ~KNOWN_FLAGS) != 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    c->flags = (c->flags | set) & ~clear;
+    nssl_ctx_config_end();
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLContextSetFlags(NSSLContextHandle context, uint32_t flags)
+{
+    return change_flags(context, flags, 0);
+}
+
+NSSL_API int32_t NSSLContextClearFlags(NSSLContextHandle context, uint32_t flags)
+{
+    return change_flags(context, 0, flags);
+}
+
+NSSL_API int32_t NSSLContextGetFlags(NSSLContextHandle context, uint32_t *flags)
+{
+    struct nssl_context *c;
+    int32_t rc = NSSL_ERROR_OK;
+
+    if (flags == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        rc = NSSL_ERROR_LIB_NOT_READY;
+    } else if ((c = nssl_ctx_lookup(context)) == NULL) {
+        rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else {
+        *flags = c->flags;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return rc;
+}
+
+NSSL_API int32_t NSSLSetCertStorePath(const char *path)
+{
+    return nssl_default_store_set_path(path) == NSSL_E_OK ? NSSL_ERROR_OK
+                                                          : NSSL_ERROR_INVALID_STATE;
+}
+
+/* Copy out with the console's size protocol: NULL buffer or zero size asks for the size. */
+static int32_t copy_out(const uint8_t *data, size_t len, void *buf, uint32_t *size)
+{
+    if (buf == NULL || *size == 0) {
+        *size = (uint32_t)len;
+        return NSSL_ERROR_OK;
+    }
+    if (*size < len) {
+        return NSSL_ERROR_INSUFFICIENT_SIZE;
+    }
+    memcpy(buf, data, len);
+    *size = (uint32_t)len;
+    return NSSL_ERROR_OK;
+}
+
+/* Checks shared by both exports (nssl-api.md 5.4): the ID, the kind, the exportable mark. */
+static int32_t export_entry(int32_t id, int kind, struct nssl_certstore **cs,
+                            struct nssl_cs_entry *e)
+{
+    int rc;
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    rc = nssl_lib_ready ? 0 : 1;
+    pthread_mutex_unlock(&nssl_lib_lock);
+    if (rc != 0) {
+        return NSSL_ERROR_LIB_NOT_READY;
+    }
+    rc = nssl_default_store(cs);
+    if (rc < 0) {
+        return store_error(rc);
+    }
+    rc = nssl_cs_entry(*cs, id, e);
+    if (rc == NSSL_CS_E_NOT_FOUND) {
+        return NSSL_ERROR_INVALID_CERT_ID2;
+    }
+    if (rc != NSSL_CS_OK) {
+        return store_error(rc);
+    }
+    if (!(e->props & NSSL_CS_PROP_EXPORTABLE)) {
+        return NSSL_ERROR_CERT_NOT_EXPORTABLE;
+    }
+    if (e->kind != kind) {
+        return NSSL_ERROR_INVALID_CERT_TYPE;
+    }
+    return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLExportInternalServerCertificate(int32_t certId, void *buf, uint32_t *bufSize,
+                                                     int32_t *certType)
+{
+    struct nssl_certstore *cs;
+    struct nssl_cs_entry e;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    int32_t rc;
+
+    if (bufSize == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    rc = export_entry(certId, NSSL_CS_KIND_SERVER_CA, &cs, &e);
+    if (rc != NSSL_ERROR_OK) {
+        return rc;
+    }
+    if (nssl_cs_cert_der(cs, certId, &der, &len) != NSSL_CS_OK) {
+        return NSSL_ERROR_CERT_READ_ERROR;
+    }
+    if (certType != NULL) {
+        *certType = NSSL_CERT_TYPE_DER;
+    }
+    rc = copy_out(der, len, buf, bufSize);
+    free(der);
+    return rc;
+}
+
+NSSL_API int32_t NSSLExportInternalClientCertificate(int32_t certId, void *certBuf,
+                                                     uint32_t *certSize, int32_t *certType,
+                                                     void *keyBuf, uint32_t *keySize,
+                                                     int32_t *keyType)
+{
+    struct nssl_certstore *cs;
+    struct nssl_cs_entry e;
+    uint8_t *der = NULL, *key = NULL;
+    size_t len = 0, key_len = 0;
+    int key_ok;
+    int32_t rc;
+
+    if (certSize == NULL || keySize == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    rc = export_entry(certId, NSSL_CS_KIND_CLIENT, &cs, &e);
+    if (rc != NSSL_ERROR_OK) {
+        return rc;
+    }
+    key_ok = (e.props & NSSL_CS_PROP_KEY_EXPORTABLE) != 0;
+    /* Private keys never leave the store unless the entry says they may. */
+    if (!key_ok && keyBuf != NULL && *keySize != 0) {
+        return NSSL_ERROR_CERT_NOT_EXPORTABLE;
+    }
+    if (nssl_cs_cert_der(cs, certId, &der, &len) != NSSL_CS_OK) {
+        return NSSL_ERROR_CERT_READ_ERROR;
+    }
+    if (key_ok && nssl_cs_key_der(cs, certId, &key, &key_len) != NSSL_CS_OK) {
+        free(der);
+        return NSSL_ERROR_PRIVATE_KEY_READ_ERROR;
+    }
+    if (certType != NULL) {
+        *certType = NSSL_CERT_TYPE_DER;
+    }
+    if (keyType != NULL) {
+        *keyType = NSSL_KEY_TYPE_DER;
+    }
+    /* Check both sizes before copying either, so a failure leaves nothing half done. */
+    if ((certBuf != NULL && *certSize != 0 && *certSize < len) ||
+        (key_ok && keyBuf != NULL && *keySize != 0 && *keySize < key_len)) {
+        rc = NSSL_ERROR_INSUFFICIENT_SIZE;
+    } else {
+        rc = copy_out(der, len, certBuf, certSize);
+        if (key_ok) {
+            rc = copy_out(key, key_len, keyBuf, keySize);
+        } else {
+            *keySize = 0;
+        }
+    }
+    if (key != NULL) {
+        nssl_pki_wipe(key, key_len);
+    }
+    free(key);
+    free(der);
+    return rc;
+}

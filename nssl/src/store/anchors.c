@@ -1,0 +1,248 @@
+/* On-demand trust anchors through X509_STORE's get_issuer hook. */
+#include "store/anchors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "hs/msg.h" /* NSSL_MAX_CHAIN */
+
+static int ex_index = -1;
+static pthread_once_t ex_once = PTHREAD_ONCE_INIT;
+
+static void make_index(void)
+{
+    ex_index = X509_STORE_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+int nssl_trust_add_id(struct nssl_trust_source *src, int32_t id)
+{
+    for (size_t i = 0; i < src->nids; i++) {
+        if (src->ids[i] == id) {
+            return NSSL_E_OK; /* the console keeps IDs as a set */
+        }
+    }
+    if (src->nids == src->cap) {
+        size_t cap = src->cap ? src->cap * 2 : 8;
+        int32_t *p = realloc(src->ids, cap * sizeof(*p));
+        ENSURE(p != NULL, NSSL_E_NOMEM);
+        src->ids = p;
+        src->cap = cap;
+    }
+    src->ids[src->nids++] = id;
+    return NSSL_E_OK;
+}
+
+void nssl_trust_source_free(struct nssl_trust_source *src)
+{
+    free(src->ids);
+    memset(src, 0, sizeof(*src));
+}
+
+static int trusted(const struct nssl_trust_source *src, int32_t id, uint32_t groups)
+{
+    if ((groups & src->group_mask) != 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < src->nids; i++) {
+        if (src->ids[i] == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct issuer_search {
+    const struct nssl_trust_source *src;
+    X509_STORE_CTX *ctx;
+    X509 *subject;     /* the certificate whose issuer we want */
+    X509 *found;       /* owned reference, or NULL */
+    X509 *fallback;    /* an issuer outside its validity period, if nothing better */
+};
+
+static int consider_anchor(void *arg, int32_t id, uint32_t groups, const uint8_t *der,
+                           size_t len)
+{
+    struct issuer_search *s = arg;
+    const unsigned char *p = der;
+    X509 *cand;
+
+    if (!trusted(s->src, id, groups) || len > 0x7fffffff) {
+        return 0;
+    }
+    cand = d2i_X509(NULL, &p, (long)len);
+    if (cand == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    if (X509_check_issued(cand, s->subject) != X509_V_OK) {
+        X509_free(cand);
+        return 0;
+    }
+    /* Prefer a currently valid issuer (cross-signed and renewed roots share subjects). */
+    if (X509_cmp_time(X509_get0_notAfter(cand), NULL) > 0 &&
+        X509_cmp_time(X509_get0_notBefore(cand), NULL) < 0) {
+        s->found = cand;
+        return 1; /* stop */
+    }
+    if (s->fallback == NULL) {
+        s->fallback = cand;
+    } else {
+        X509_free(cand);
+    }
+    return 0;
+}
+
+/* X509_STORE get_issuer hook: the store's own certificates first (anchors added directly or
+ * found earlier), then the certificate store. */
+static int get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x)
+{
+    X509_STORE *store = X509_STORE_CTX_get0_store(ctx);
+    const struct nssl_trust_source *src = X509_STORE_get_ex_data(store, ex_index);
+    struct issuer_search s = {src, ctx, x, NULL, NULL};
+    unsigned char *name = NULL;
+    int name_len, rc;
+
+    rc = X509_STORE_CTX_get1_issuer(issuer, ctx, x);
+    if (rc != 0 || src == NULL || src->cs == NULL) {
+        return rc;
+    }
+    ERR_clear_error();
+    name_len = i2d_X509_NAME(X509_get_issuer_name(x), &name);
+    if (name_len <= 0) {
+        ERR_clear_error();
+        return 0;
+    }
+    (void)nssl_cs_find_by_subject(src->cs, name, (size_t)name_len, NSSL_CS_KIND_SERVER_CA,
+                                  consider_anchor, &s);
+    OPENSSL_free(name);
+    if (s.found == NULL) {
+        s.found = s.fallback;
+        s.fallback = NULL;
+    }
+    X509_free(s.fallback);
+    if (s.found == NULL) {
+        return 0;
+    }
+    /* Keep it for the next validation (the store takes its own reference). */
+    X509_STORE_add_cert(store, s.found);
+    ERR_clear_error();
+    *issuer = s.found;
+    return 1;
+}
+
+int nssl_anchors_attach(X509_STORE *store, struct nssl_trust_source *src)
+{
+    pthread_once(&ex_once, make_index);
+    ENSURE(ex_index >= 0, NSSL_E_INTERNAL);
+    OSSL(X509_STORE_set_ex_data(store, ex_index, src), NSSL_E_INTERNAL);
+    X509_STORE_set_get_issuer(store, get_issuer);
+    return NSSL_E_OK;
+}
+
+struct intermediate_search {
+    STACK_OF(X509) *untrusted;
+    int added;
+};
+
+static int have_cert(STACK_OF(X509) *sk, X509 *x)
+{
+    for (int i = 0; i < sk_X509_num(sk); i++) {
+        if (X509_cmp(sk_X509_value(sk, i), x) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int add_intermediate(void *arg, int32_t id, uint32_t groups, const uint8_t *der,
+                            size_t len)
+{
+    struct intermediate_search *s = arg;
+    const unsigned char *p = der;
+    X509 *x;
+
+    (void)id;
+    (void)groups;
+    if (s->added >= NSSL_MAX_CHAIN || len > 0x7fffffff) {
+        return 1;
+    }
+    x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    if (have_cert(s->untrusted, x) || !sk_X509_push(s->untrusted, x)) {
+        X509_free(x);
+        return 0;
+    }
+    s->added++;
+    return 0;
+}
+
+static int issuer_present(STACK_OF(X509) *sk, X509 *x)
+{
+    for (int i = 0; i < sk_X509_num(sk); i++) {
+        if (X509_check_issued(sk_X509_value(sk, i), x) == X509_V_OK) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int nssl_anchors_complete_chain(void *arg, STACK_OF(X509) *untrusted)
+{
+    const struct nssl_trust_source *src = arg;
+    struct intermediate_search s = {untrusted, 0};
+
+    if (src == NULL || src->cs == NULL || !src->use_intermediates) {
+        return NSSL_E_OK;
+    }
+    /* Walk the list as it grows: each new intermediate may need its own issuer. */
+    for (int i = 0; i < sk_X509_num(untrusted) && s.added < NSSL_MAX_CHAIN; i++) {
+        X509 *x = sk_X509_value(untrusted, i);
+        unsigned char *name = NULL;
+        int name_len;
+
+        if (X509_check_issued(x, x) == X509_V_OK || issuer_present(untrusted, x)) {
+            continue;
+        }
+        name_len = i2d_X509_NAME(X509_get_issuer_name(x), &name);
+        if (name_len <= 0) {
+            ERR_clear_error();
+            continue;
+        }
+        (void)nssl_cs_find_by_subject(src->cs, name, (size_t)name_len,
+                                      NSSL_CS_KIND_INTERMEDIATE, add_intermediate, &s);
+        OPENSSL_free(name);
+    }
+    ERR_clear_error();
+    return NSSL_E_OK;
+}
+
+static int add_crl(void *arg, const uint8_t *der, size_t len)
+{
+    X509_STORE *store = arg;
+    const unsigned char *p = der;
+    X509_CRL *crl = len <= 0x7fffffff ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+    if (crl != NULL) {
+        X509_STORE_add_crl(store, crl);
+        X509_CRL_free(crl);
+    }
+    ERR_clear_error();
+    return 0;
+}
+
+int nssl_anchors_load_crls(X509_STORE *store, struct nssl_certstore *cs)
+{
+    int rc;
+    if (cs == NULL) {
+        return NSSL_E_OK;
+    }
+    /* An empty issuer name asks for every CRL (see nssl_cs_find_crls). */
+    rc = nssl_cs_find_crls(cs, NULL, 0, add_crl, store);
+    return rc < 0 && rc != NSSL_CS_E_NOT_FOUND ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

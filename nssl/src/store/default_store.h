@@ -1,0 +1,25 @@
+/* The built-in default certificate store, opened read-only once per process on first use.
+ * Where it is: NSSLSetCertStorePath(), else $NSSL_CERTSTORE, else the installed store, else (in
+ * an uninstalled build tree) the store the build generated. */
+#ifndef NSSL_STORE_DEFAULT_STORE_H
+#define NSSL_STORE_DEFAULT_STORE_H
+
+#include "certstore/certstore.h"
+#include "common/err.h"
+
+enum {
+    NSSL_STORE_E_MISSING = -0x50, /* no store file anywhere */
+    NSSL_STORE_E_INIT = -0x51,    /* a file exists but is not a usable store */
+};
+
+/* The shared handle (not to be closed by the caller). */
+int nssl_default_store(struct nssl_certstore **cs) NSSL_MUST_USE;
+/* Use this path from now on (NULL: back to the default search). Fails with NSSL_E_STATE once
+ * the store has been opened. */
+int nssl_default_store_set_path(const char *path) NSSL_MUST_USE;
+/* Close the shared handle (library finish). */
+void nssl_default_store_close(void);
+/* The message of the last failure to open, for diagnostics. */
+const char *nssl_default_store_error(void);
+
+#endif

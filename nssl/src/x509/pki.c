@@ -1,0 +1,203 @@
+/* Parsing what applications and the store hand in. */
+#include "x509/pki.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+X509_STORE *nssl_pki_store_new(void)
+{
+    return X509_STORE_new();
+}
+
+void nssl_pki_store_free(X509_STORE *st)
+{
+    X509_STORE_free(st);
+}
+
+int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem)
+{
+    int count = 0;
+
+    ENSURE(len > 0 && len <= 0x7fffffff, NSSL_E_ARG);
+    if (!pem) {
+        const unsigned char *p = buf;
+        X509 *x = d2i_X509(NULL, &p, (long)len);
+        /* Exactly one certificate: trailing bytes are not accepted. */
+        if (x == NULL || p != (const unsigned char *)buf + len) {
+            X509_free(x);
+            ERR_clear_error();
+            return NSSL_E_ARG;
+        }
+        X509_STORE_add_cert(st, x); /* a duplicate is harmless */
+        X509_free(x);
+        count = 1;
+    } else {
+        BIO *bio = BIO_new_mem_buf(buf, (int)len);
+        X509 *x;
+        ENSURE(bio != NULL, NSSL_E_NOMEM);
+        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+            X509_STORE_add_cert(st, x);
+            X509_free(x);
+            count++;
+        }
+        BIO_free(bio);
+    }
+    ERR_clear_error();
+    return count > 0 ? NSSL_E_OK : NSSL_E_ARG;
+}
+
+int nssl_pki_add_crl(X509_STORE *st, const void *buf, size_t len, int pem)
+{
+    X509_CRL *crl = NULL;
+
+    ENSURE(len > 0 && len <= 0x7fffffff, NSSL_E_ARG);
+    if (pem) {
+        BIO *bio = BIO_new_mem_buf(buf, (int)len);
+        ENSURE(bio != NULL, NSSL_E_NOMEM);
+        crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = buf;
+        crl = d2i_X509_CRL(NULL, &p, (long)len);
+        if (crl != NULL && p != (const unsigned char *)buf + len) {
+            X509_CRL_free(crl);
+            crl = NULL;
+        }
+    }
+    ERR_clear_error();
+    ENSURE(crl != NULL, NSSL_E_ARG);
+    X509_STORE_add_crl(st, crl);
+    X509_CRL_free(crl);
+    ERR_clear_error();
+    return NSSL_E_OK;
+}
+
+static int push_der(struct nssl_credential *c, X509 *x)
+{
+    unsigned char *der = NULL;
+    int len;
+
+    ENSURE(c->count < sizeof(c->der) / sizeof(c->der[0]), NSSL_CRED_E_CERT);
+    len = i2d_X509(x, &der);
+    ENSURE(len > 0, NSSL_E_NOMEM);
+    c->der[c->count] = malloc((size_t)len);
+    if (c->der[c->count] == NULL) {
+        OPENSSL_free(der);
+        return NSSL_E_NOMEM;
+    }
+    memcpy(c->der[c->count], der, (size_t)len);
+    OPENSSL_free(der);
+    c->len[c->count++] = (size_t)len;
+    return NSSL_E_OK;
+}
+
+int nssl_credential_add_chain(struct nssl_credential *c, const void *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x;
+    int rc;
+
+    ENSURE(len > 0 && len <= 0x7fffffff, NSSL_CRED_E_CERT);
+    x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL) {
+        ERR_clear_error();
+        return NSSL_CRED_E_CERT;
+    }
+    rc = push_der(c, x);
+    X509_free(x);
+    return rc;
+}
+
+static EVP_PKEY *parse_key(const void *key, size_t len, int pem)
+{
+    EVP_PKEY *k = NULL;
+    if (len == 0 || len > 0x7fffffff) {
+        return NULL;
+    }
+    if (pem) {
+        BIO *bio = BIO_new_mem_buf(key, (int)len);
+        if (bio != NULL) {
+            k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+            BIO_free(bio);
+        }
+    } else {
+        const unsigned char *p = key;
+        k = d2i_AutoPrivateKey(NULL, &p, (long)len);
+    }
+    ERR_clear_error();
+    return k;
+}
+
+int nssl_credential_load(struct nssl_credential *c, const void *cert, size_t cert_len,
+                         int cert_pem, const void *key, size_t key_len, int key_pem)
+{
+    X509 *leaf = NULL;
+    int rc = NSSL_E_OK;
+
+    memset(c, 0, sizeof(*c));
+    ENSURE(cert_len > 0 && cert_len <= 0x7fffffff, NSSL_CRED_E_CERT);
+    if (cert_pem) {
+        BIO *bio = BIO_new_mem_buf(cert, (int)cert_len);
+        X509 *x;
+        ENSURE(bio != NULL, NSSL_E_NOMEM);
+        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+            if (leaf == NULL) {
+                leaf = x;
+                X509_up_ref(leaf);
+            }
+            rc = push_der(c, x);
+            X509_free(x);
+            if (rc < 0) {
+                break;
+            }
+        }
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = cert;
+        leaf = d2i_X509(NULL, &p, (long)cert_len);
+        if (leaf != NULL && p != (const unsigned char *)cert + cert_len) {
+            X509_free(leaf);
+            leaf = NULL;
+        }
+        if (leaf != NULL) {
+            rc = push_der(c, leaf);
+        }
+    }
+    ERR_clear_error();
+    ENSURE_OUT(rc == NSSL_E_OK, rc);
+    ENSURE_OUT(leaf != NULL, NSSL_CRED_E_CERT);
+    c->key = parse_key(key, key_len, key_pem);
+    ENSURE_OUT(c->key != NULL, NSSL_CRED_E_KEY);
+    /* The key must be the certificate's: a mismatch would only fail at the peer. */
+    ENSURE_OUT(X509_check_private_key(leaf, c->key) == 1, NSSL_CRED_E_MISMATCH);
+out:
+    ERR_clear_error();
+    X509_free(leaf);
+    if (rc < 0) {
+        nssl_credential_free(c);
+    }
+    return rc;
+}
+
+void nssl_credential_free(struct nssl_credential *c)
+{
+    EVP_PKEY_free(c->key);
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->der[i]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+void nssl_pki_wipe(void *p, size_t len)
+{
+    OPENSSL_cleanse(p, len);
+}
+
+int nssl_x509_is_revoked(int code)
+{
+    return code == X509_V_ERR_CERT_REVOKED;
+}

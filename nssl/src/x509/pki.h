@@ -1,0 +1,53 @@
+/* Certificates, keys and CRLs handed in by the application or read from the certificate
+ * store: parsing and the objects a context keeps. The API layer goes through here so that only
+ * crypto/ and x509/ touch libcrypto (DESIGN.md §7). */
+#ifndef NSSL_X509_PKI_H
+#define NSSL_X509_PKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509_vfy.h>
+
+#include "common/err.h"
+
+/* A certificate chain (leaf first, DER) with its private key: the client's credential. */
+struct nssl_credential {
+    EVP_PKEY *key;
+    uint8_t *der[10];
+    size_t len[10];
+    size_t count;
+};
+
+X509_STORE *nssl_pki_store_new(void);
+void nssl_pki_store_free(X509_STORE *st);
+
+/* Add trust anchors: one DER certificate (pem 0) or every certificate of a PEM buffer.
+ * NSSL_E_ARG if nothing parses. */
+int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem) NSSL_MUST_USE;
+/* Add a CRL (DER or PEM). NSSL_E_ARG if it does not parse. */
+int nssl_pki_add_crl(X509_STORE *st, const void *buf, size_t len, int pem) NSSL_MUST_USE;
+
+/* Build a credential from a certificate (DER, or PEM with the chain after the leaf) and a private
+ * key (DER PKCS#8 or traditional, or PEM). */
+enum {
+    NSSL_CRED_E_CERT = -0x40,
+    NSSL_CRED_E_KEY = -0x41,
+    NSSL_CRED_E_MISMATCH = -0x42,
+};
+int nssl_credential_load(struct nssl_credential *c, const void *cert, size_t cert_len,
+                         int cert_pem, const void *key, size_t key_len,
+                         int key_pem) NSSL_MUST_USE;
+/* Append a DER chain certificate. */
+int nssl_credential_add_chain(struct nssl_credential *c, const void *der,
+                              size_t len) NSSL_MUST_USE;
+void nssl_credential_free(struct nssl_credential *c);
+
+/* Wipe secret bytes (keys read from the store). */
+void nssl_pki_wipe(void *p, size_t len);
+
+/* Is this X509_V_ERR_* code a revocation? */
+int nssl_x509_is_revoked(int code);
+
+#endif

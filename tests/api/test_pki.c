@@ -1,0 +1,637 @@
+/* The store-backed API: trust anchors by ID and by group (looked up on demand), chains
+ * completed from stored intermediates, CRLs from the application and from the store, exports,
+ * client certificates (store and external) against a server that demands one, and every store
+ * failure. Each test builds its own store with the certstore library. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "nssl/nssl.h"
+
+#include "../unit/unit.h"
+#include "certstore/certstore.h"
+#include "peer.h"
+
+static char dir[64];
+static char store_path[128];
+
+enum {
+    ID_ROOT = 100,
+    ID_OTHER_ROOT = 1500,
+    ID_RSA_ROOT = 1901,
+    ID_INT = 3000,
+    ID_CLIENT = 1,
+    ID_CLIENT_KEY_EXPORTABLE = 2,
+};
+
+/* ---- fixtures ---- */
+
+static X509 *load_cert(const char *name)
+{
+    char path[512];
+    FILE *f;
+    X509 *x;
+    snprintf(path, sizeof(path), CERTS "%s", name);
+    f = fopen(path, "r");
+    x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f) {
+        fclose(f);
+    }
+    return x;
+}
+
+static EVP_PKEY *load_key(const char *name)
+{
+    char path[512];
+    FILE *f;
+    EVP_PKEY *k;
+    snprintf(path, sizeof(path), CERTS "%s", name);
+    f = fopen(path, "r");
+    k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f) {
+        fclose(f);
+    }
+    return k;
+}
+
+static size_t der_of(X509 *x, uint8_t *out, size_t cap)
+{
+    unsigned char *p = NULL;
+    int n = i2d_X509(x, &p);
+    size_t len = n > 0 && (size_t)n <= cap ? (size_t)n : 0;
+    memcpy(out, p, len);
+    OPENSSL_free(p);
+    return len;
+}
+
+static size_t key_der_of(EVP_PKEY *k, uint8_t *out, size_t cap)
+{
+    unsigned char *p = NULL;
+    int n = i2d_PrivateKey(k, &p);
+    size_t len = n > 0 && (size_t)n <= cap ? (size_t)n : 0;
+    memcpy(out, p, len);
+    OPENSSL_free(p);
+    return len;
+}
+
+static void import_file(struct nssl_certstore *cs, const char *name, int kind, int32_t id,
+                        uint32_t groups, uint32_t props)
+{
+    uint8_t der[8192];
+    X509 *x = load_cert(name);
+    size_t len = der_of(x, der, sizeof(der));
+    int32_t got = 0;
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_import_cert(cs, der, len, kind, id, 0, NULL, groups, props,
+                                              &got), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(got, id);
+    X509_free(x);
+}
+
+static void import_client(struct nssl_certstore *cs, const char *cert, const char *key,
+                          int32_t id, uint32_t props)
+{
+    uint8_t der[8192], kder[8192], ider[8192];
+    X509 *x = load_cert(cert), *inter = load_cert("int-ca.pem");
+    EVP_PKEY *k = load_key(key);
+    size_t len = der_of(x, der, sizeof(der)), klen = key_der_of(k, kder, sizeof(kder));
+    size_t ilen = der_of(inter, ider, sizeof(ider));
+    const uint8_t *chain[1] = {ider};
+    int32_t got = 0;
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_import_client(cs, der, len, kder, klen, chain, &ilen, 1, id,
+                                                NULL, props, &got), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(got, id);
+    X509_free(x);
+    X509_free(inter);
+    EVP_PKEY_free(k);
+}
+
+/* A CRL issued by the intermediate (or, with by_root, by the root), revoking `revoked` (a
+ * certificate file) or nothing. */
+static X509_CRL *make_crl(const char *revoked, int by_root)
+{
+    X509 *issuer = load_cert(by_root ? "root-ca.pem" : "int-ca.pem");
+    EVP_PKEY *key = load_key(by_root ? "root-ca.key" : "int-ca.key");
+    X509_CRL *crl = X509_CRL_new();
+    ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL) - 3600);
+    ASN1_TIME *next = ASN1_TIME_set(NULL, time(NULL) + 86400);
+
+    X509_CRL_set_version(crl, 1);
+    X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+    X509_CRL_set1_lastUpdate(crl, now);
+    X509_CRL_set1_nextUpdate(crl, next);
+    if (revoked != NULL) {
+        X509 *x = load_cert(revoked);
+        X509_REVOKED *r = X509_REVOKED_new();
+        X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(x));
+        X509_REVOKED_set_revocationDate(r, now);
+        X509_CRL_add0_revoked(crl, r);
+        X509_free(x);
+    }
+    X509_CRL_sort(crl);
+    X509_CRL_sign(crl, key, EVP_sha256());
+    ASN1_TIME_free(now);
+    ASN1_TIME_free(next);
+    X509_free(issuer);
+    EVP_PKEY_free(key);
+    return crl;
+}
+
+static size_t crl_der(X509_CRL *crl, uint8_t *out, size_t cap)
+{
+    unsigned char *p = NULL;
+    int n = i2d_X509_CRL(crl, &p);
+    size_t len = n > 0 && (size_t)n <= cap ? (size_t)n : 0;
+    memcpy(out, p, len);
+    OPENSSL_free(p);
+    return len;
+}
+
+/* The test store: root 100 in group 0 (exportable), an unrelated root 1500 in group 1, the
+ * RSA root 1901 in group 2, the intermediate, and two client entries. */
+static void make_store(const char *revoked_in_store)
+{
+    struct nssl_certstore *cs = NULL;
+    const char *msg = NULL;
+
+    unlink(store_path);
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(store_path, NSSL_CS_CREATE, &cs, &msg), NSSL_CS_OK);
+    nssl_cs_group_create(cs, 0, "vendor", "test vendor CA");
+    nssl_cs_group_create(cs, 1, "commercial", NULL);
+    nssl_cs_group_create(cs, 2, "commercial-4096", NULL);
+    import_file(cs, "root-ca.pem", NSSL_CS_KIND_SERVER_CA, ID_ROOT, 1u << 0,
+                NSSL_CS_PROP_EXPORTABLE);
+    import_file(cs, "other-root-ca.pem", NSSL_CS_KIND_SERVER_CA, ID_OTHER_ROOT, 1u << 1, 0);
+    import_file(cs, "rsa-root-ca.pem", NSSL_CS_KIND_SERVER_CA, ID_RSA_ROOT, 1u << 2, 0);
+    import_file(cs, "int-ca.pem", NSSL_CS_KIND_INTERMEDIATE, ID_INT, 0, 0);
+    import_client(cs, "client-p256.pem", "client-p256.key", ID_CLIENT, NSSL_CS_PROP_EXPORTABLE);
+    import_client(cs, "server-p256.pem", "server-p256.key", ID_CLIENT_KEY_EXPORTABLE,
+                  NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_KEY_EXPORTABLE);
+    if (revoked_in_store != NULL) {
+        uint8_t der[4096];
+        X509_CRL *crl = make_crl(revoked_in_store, 0);
+        size_t len = crl_der(crl, der, sizeof(der));
+        CU_ASSERT_EQUAL(nssl_cs_add_crl(cs, der, len), NSSL_CS_OK);
+        X509_CRL_free(crl);
+    }
+    nssl_cs_close(cs);
+}
+
+/* Restart the library on the test store (the store path is fixed once it is opened). */
+static void use_store(const char *path)
+{
+    NSSLFinish();
+    CU_ASSERT_EQUAL(NSSLSetCertStorePath(path), 0);
+    CU_ASSERT_EQUAL(NSSLInit(), 0);
+}
+
+/* Handshake with a libssl server; returns the result, with the peer's view in *p. */
+static int32_t handshake(int ctx, struct peer *p)
+{
+    int fd, conn;
+    int32_t rc, n;
+    char buf[8];
+
+    if (peer_start(p, &fd) != 0) {
+        return -1;
+    }
+    conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 1);
+    rc = conn < 0 ? conn : NSSLDoHandshake(conn);
+    if (rc == 0) {
+        /* Data both ways: in TLS 1.3 a server's verdict on our certificate comes after our
+         * Finished. */
+        rc = NSSLWrite(conn, "ping", 4, &n);
+        if (rc == 0) {
+            rc = NSSLRead(conn, buf, sizeof(buf), &n);
+        }
+        NSSLShutdown(conn);
+    }
+    if (conn >= 0) {
+        NSSLDestroyConnection(conn);
+    }
+    shutdown(fd, SHUT_RDWR);
+    peer_join(p);
+    close(fd);
+    return rc;
+}
+
+/* ---- tests ---- */
+
+static void test_trust_by_id(void)
+{
+    int ctx;
+    struct peer p = {0};
+    struct peer p2 = {.cert = "server-rsa-chain2048", .chain = "rsa-int-ca"};
+
+    make_store(NULL);
+    use_store(store_path);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, 999), NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_CLIENT), NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_INT), NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), 0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), 0); /* a set: twice is harmless */
+    CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    /* An RSA chain under a root the context does not trust. */
+    CU_ASSERT_EQUAL(handshake(ctx, &p2), NSSL_ERROR_INVALID_CERT);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_RSA_ROOT), NSSL_ERROR_INVALID_STATE); /* frozen */
+    NSSLDestroyContext(ctx);
+}
+
+static void test_trust_by_group(void)
+{
+    int ctx;
+    int32_t valid = -1, invalid = -1;
+    struct peer p = {0}, p_rsa = {.cert = "server-rsa-chain2048", .chain = "rsa-int-ca"};
+
+    make_store(NULL);
+    use_store(store_path);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0, &valid, &invalid), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0x5, &valid, &invalid), 0);
+    CU_ASSERT_EQUAL(valid, 2);
+    CU_ASSERT_EQUAL(invalid, 0);
+    CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    CU_ASSERT_EQUAL(handshake(ctx, &p_rsa), 0);
+    NSSLDestroyContext(ctx);
+
+    /* Only the other commercial group: our chain's root is not trusted. */
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0x2, NULL, NULL), 0);
+    {
+        struct peer q = {0};
+        CU_ASSERT_EQUAL(handshake(ctx, &q), NSSL_ERROR_INVALID_CERT);
+    }
+    NSSLDestroyContext(ctx);
+}
+
+static void test_chain_completed_from_store(void)
+{
+    int ctx;
+    struct peer p = {.no_chain = 1};
+
+    make_store(NULL);
+    use_store(store_path);
+    /* With the store's intermediate the leaf alone verifies. */
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), 0);
+    CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    NSSLDestroyContext(ctx);
+    /* A context trusting only an external root has no store intermediates to use. */
+    {
+        long len = 0;
+        char *pem = peer_read_file(CERTS "root-ca.pem", &len);
+        struct peer q = {.no_chain = 1};
+        NSSLFinish();
+        NSSLSetCertStorePath(dir); /* a directory: no usable store */
+        NSSLInit();
+        ctx = NSSLCreateContext(0);
+        NSSLAddServerPKIExternal(ctx, pem, (int32_t)len, NSSL_CERT_TYPE_PEM);
+        CU_ASSERT_EQUAL(handshake(ctx, &q), NSSL_ERROR_INVALID_CERT);
+        NSSLDestroyContext(ctx);
+        free(pem);
+    }
+}
+
+static void test_crl_external(void)
+{
+    uint8_t der[4096];
+    X509_CRL *empty = make_crl(NULL, 0), *revoking = make_crl("server-p256.pem", 0);
+    X509_CRL *root_crl = make_crl(NULL, 1);
+    size_t empty_len = crl_der(empty, der, sizeof(der));
+    uint8_t der2[4096], der3[4096];
+    size_t rev_len = crl_der(revoking, der2, sizeof(der2));
+    size_t root_len = crl_der(root_crl, der3, sizeof(der3));
+    int ctx;
+    uint32_t flags = 99;
+
+    make_store(NULL);
+    use_store(store_path);
+
+    /* The flag API. */
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLContextGetFlags(ctx, &flags), 0);
+    CU_ASSERT_EQUAL(flags, 0);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(ctx, 0x80), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN), 0);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF), 0);
+    CU_ASSERT_EQUAL(NSSLContextGetFlags(ctx, &flags), 0);
+    CU_ASSERT_EQUAL(flags, 3);
+    CU_ASSERT_EQUAL(NSSLContextClearFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN), 0);
+    CU_ASSERT_EQUAL(NSSLContextGetFlags(ctx, &flags), 0);
+    CU_ASSERT_EQUAL(flags, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF);
+    CU_ASSERT_EQUAL(NSSLContextGetFlags(ctx, NULL), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLAddCRLExternal(ctx, NULL, 5, 0), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLAddCRLExternal(ctx, der, (int32_t)empty_len, 7), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLAddCRLExternal(ctx, "garbage", 7, NSSL_CRL_TYPE_DER),
+                    NSSL_ERROR_INVALID_CERT);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), 0);
+    /* Leaf checking without any CRL for the issuer: the check cannot be done, which fails. */
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), NSSL_ERROR_INVALID_CERT);
+    }
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF),
+                    NSSL_ERROR_INVALID_STATE);
+    NSSLDestroyContext(ctx);
+
+    /* An empty CRL from the issuer: not revoked. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF);
+    CU_ASSERT_EQUAL(NSSLAddCRLExternal(ctx, der, (int32_t)empty_len, NSSL_CRL_TYPE_DER), 0);
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    }
+    NSSLDestroyContext(ctx);
+
+    /* A CRL revoking the server's certificate: its own error and certificate_revoked. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF);
+    CU_ASSERT_EQUAL(NSSLAddCRLExternal(ctx, der2, (int32_t)rev_len, NSSL_CRL_TYPE_DER), 0);
+    {
+        struct peer p = {0};
+        int fd, conn;
+        int32_t sent = -2, recv = -2;
+        CU_ASSERT_FATAL(peer_start(&p, &fd) == 0);
+        conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 1);
+        CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_CERT_REVOKED);
+        NSSLGetLastAlert(conn, &sent, &recv);
+        CU_ASSERT_EQUAL(sent, 44);
+        NSSLDestroyConnection(conn);
+        shutdown(fd, SHUT_RDWR);
+        peer_join(&p);
+        close(fd);
+    }
+    NSSLDestroyContext(ctx);
+
+    /* Chain checking needs the root's CRL for the intermediate too. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN);
+    NSSLAddCRLExternal(ctx, der, (int32_t)empty_len, NSSL_CRL_TYPE_DER);
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), NSSL_ERROR_INVALID_CERT);
+    }
+    NSSLDestroyContext(ctx);
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN);
+    NSSLAddCRLExternal(ctx, der, (int32_t)empty_len, NSSL_CRL_TYPE_DER);
+    NSSLAddCRLExternal(ctx, der3, (int32_t)root_len, NSSL_CRL_TYPE_DER);
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    }
+    NSSLDestroyContext(ctx);
+    X509_CRL_free(empty);
+    X509_CRL_free(revoking);
+    X509_CRL_free(root_crl);
+}
+
+static void test_crl_from_store(void)
+{
+    int ctx;
+    struct peer p = {0}, q = {0};
+
+    make_store("server-p256.pem");
+    use_store(store_path);
+    /* Without the flag the store's CRL is not consulted. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+    NSSLDestroyContext(ctx);
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF);
+    CU_ASSERT_EQUAL(handshake(ctx, &q), NSSL_ERROR_CERT_REVOKED);
+    NSSLDestroyContext(ctx);
+}
+
+static void test_exports(void)
+{
+    uint8_t buf[8192], key[8192];
+    uint32_t size, ksize;
+    int32_t type = -1, ktype = -1;
+    X509 *root = load_cert("root-ca.pem");
+    uint8_t expect[8192];
+    size_t expect_len = der_of(root, expect, sizeof(expect));
+
+    make_store(NULL);
+    use_store(store_path);
+    /* Server CA: size query, too small, copy. */
+    size = 0;
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, NULL, &size, &type), 0);
+    CU_ASSERT_EQUAL(size, expect_len);
+    CU_ASSERT_EQUAL(type, NSSL_CERT_TYPE_DER);
+    size = 10;
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, buf, &size, &type),
+                    NSSL_ERROR_INSUFFICIENT_SIZE);
+    size = sizeof(buf);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, buf, &size, &type), 0);
+    CU_ASSERT(size == expect_len && memcmp(buf, expect, expect_len) == 0);
+    size = sizeof(buf);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_OTHER_ROOT, buf, &size, &type),
+                    NSSL_ERROR_CERT_NOT_EXPORTABLE);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(4242, buf, &size, &type),
+                    NSSL_ERROR_INVALID_CERT_ID2);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_CLIENT, buf, &size, &type),
+                    NSSL_ERROR_INVALID_CERT_TYPE);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, buf, NULL, &type),
+                    NSSL_ERROR_INVALID_ARG);
+
+    /* Client entry whose key is not exportable: the key reports size 0 and is refused. */
+    size = sizeof(buf);
+    ksize = 0;
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_CLIENT, buf, &size, &type, NULL,
+                                                        &ksize, &ktype), 0);
+    CU_ASSERT(size > 100);
+    CU_ASSERT_EQUAL(ksize, 0);
+    ksize = sizeof(key);
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_CLIENT, buf, &size, &type, key,
+                                                        &ksize, &ktype),
+                    NSSL_ERROR_CERT_NOT_EXPORTABLE);
+    /* Key-exportable entry: both come out, and the key parses. */
+    size = sizeof(buf);
+    ksize = 0;
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_CLIENT_KEY_EXPORTABLE, NULL, &size,
+                                                        &type, NULL, &ksize, &ktype), 0);
+    CU_ASSERT(ksize > 30);
+    size = sizeof(buf);
+    ksize = 10;
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_CLIENT_KEY_EXPORTABLE, buf, &size,
+                                                        &type, key, &ksize, &ktype),
+                    NSSL_ERROR_INSUFFICIENT_SIZE);
+    size = sizeof(buf);
+    ksize = sizeof(key);
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_CLIENT_KEY_EXPORTABLE, buf, &size,
+                                                        &type, key, &ksize, &ktype), 0);
+    CU_ASSERT_EQUAL(ktype, NSSL_KEY_TYPE_DER);
+    {
+        const unsigned char *p = key;
+        EVP_PKEY *k = d2i_AutoPrivateKey(NULL, &p, (long)ksize);
+        CU_ASSERT_PTR_NOT_NULL(k);
+        EVP_PKEY_free(k);
+    }
+    CU_ASSERT_EQUAL(NSSLExportInternalClientCertificate(ID_ROOT, buf, &size, &type, NULL,
+                                                        &ksize, &ktype),
+                    NSSL_ERROR_INVALID_CERT_TYPE);
+    X509_free(root);
+}
+
+static void test_client_certificates(void)
+{
+    int ctx;
+    long clen = 0, klen = 0, slen = 0, sklen = 0;
+    char *cert = peer_read_file(CERTS "client-p256-chain.pem", &clen);
+    char *key = peer_read_file(CERTS "client-p256.key", &klen);
+    char *other = peer_read_file(CERTS "server-p384.pem", &slen);
+    char *other_key = peer_read_file(CERTS "server-p384.key", &sklen);
+
+    make_store(NULL);
+    use_store(store_path);
+
+    /* No client certificate: the server that demands one refuses. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    {
+        struct peer p = {.require_client_cert = 1};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), NSSL_ERROR_PEER_ALERT);
+    }
+    NSSLDestroyContext(ctx);
+
+    /* From the store by ID. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    CU_ASSERT_EQUAL(NSSLSetClientPKI(ctx, 77), NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_EQUAL(NSSLSetClientPKI(ctx, ID_ROOT), NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_EQUAL(NSSLSetClientPKI(ctx, ID_CLIENT), 0);
+    {
+        struct peer p = {.require_client_cert = 1};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(p.client_subject, "NSSL Test Client"));
+    }
+    NSSLDestroyContext(ctx);
+
+    /* External, PEM with its chain; every server signature preference. */
+    ctx = NSSLCreateContext(0);
+    NSSLAddServerPKI(ctx, ID_ROOT);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, NULL, 5, 1, key, (int32_t)klen, 1),
+                    NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, cert, (int32_t)clen, 9, key, (int32_t)klen, 1),
+                    NSSL_ERROR_INVALID_CERT_TYPE);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, cert, (int32_t)clen, 1, key, (int32_t)klen, 9),
+                    NSSL_ERROR_INVALID_KEY_TYPE);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, "junk", 4, 0, key, (int32_t)klen, 1),
+                    NSSL_ERROR_INVALID_CERT);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, cert, (int32_t)clen, 1, "junk", 4, 0),
+                    NSSL_ERROR_INVALID_PRIVATE_KEY);
+    /* A key that is not the certificate's. */
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, cert, (int32_t)clen, 1, other_key,
+                                             (int32_t)sklen, 1),
+                    NSSL_ERROR_INVALID_PRIVATE_KEY);
+    CU_ASSERT_EQUAL(NSSLSetClientPKIExternal(ctx, cert, (int32_t)clen, 1, key, (int32_t)klen, 1),
+                    0);
+    {
+        struct peer p = {.require_client_cert = 1};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(p.client_subject, "NSSL Test Client"));
+    }
+    {
+        /* A server that only asks: the certificate goes, the handshake succeeds. */
+        struct peer p = {.request_client_cert = 1};
+        CU_ASSERT_EQUAL(handshake(ctx, &p), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(p.client_subject, "NSSL Test Client"));
+    }
+    NSSLDestroyContext(ctx);
+    free(cert);
+    free(key);
+    free(other);
+    free(other_key);
+}
+
+static void test_store_failures(void)
+{
+    char garbage[160], missing[160];
+    FILE *f;
+    int ctx;
+    uint32_t size = 0;
+
+    snprintf(garbage, sizeof(garbage), "%s/garbage.db", dir);
+    snprintf(missing, sizeof(missing), "%s/missing.db", dir);
+    f = fopen(garbage, "w");
+    fputs("this is not a certificate store, just text long enough to look like a file\n", f);
+    fclose(f);
+
+    use_store(garbage);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), NSSL_ERROR_CERT_STORE_INIT_FAILURE);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 1, NULL, NULL),
+                    NSSL_ERROR_CERT_STORE_INIT_FAILURE);
+    CU_ASSERT_EQUAL(NSSLSetClientPKI(ctx, ID_CLIENT), NSSL_ERROR_CERT_STORE_INIT_FAILURE);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, NULL, &size, NULL),
+                    NSSL_ERROR_CERT_STORE_INIT_FAILURE);
+    NSSLDestroyContext(ctx);
+
+    use_store(missing);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), NSSL_ERROR_NO_CERT_STORE);
+    NSSLDestroyContext(ctx);
+
+    /* The path is fixed once the store is open. */
+    make_store(NULL);
+    use_store(store_path);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKI(ctx, ID_ROOT), 0);
+    CU_ASSERT_EQUAL(NSSLSetCertStorePath(missing), NSSL_ERROR_INVALID_STATE);
+    NSSLDestroyContext(ctx);
+}
+
+static int init_suite(void)
+{
+    alarm(240);
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(dir, sizeof(dir), "/tmp/nssl-pki-XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        return -1;
+    }
+    snprintf(store_path, sizeof(store_path), "%s/store.db", dir);
+    return NSSLInit() == 0 ? 0 : -1;
+}
+
+static int cleanup_suite(void)
+{
+    char path[200];
+    NSSLFinish();
+    NSSLSetCertStorePath(NULL);
+    for (const char *const *n = (const char *const[]){"store.db", "store.db-wal", "store.db-shm",
+                                                       "garbage.db", NULL};
+         *n != NULL; n++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, *n);
+        unlink(path);
+    }
+    rmdir(dir);
+    return 0;
+}
+
+static CU_TestInfo tests[] = {
+    {"trust anchors by ID", test_trust_by_id},
+    {"trust anchors by group, on demand", test_trust_by_group},
+    {"chain completed from store intermediates", test_chain_completed_from_store},
+    {"CRLs from the application, leaf and chain", test_crl_external},
+    {"CRLs from the store", test_crl_from_store},
+    {"exports: sizes, exportable marks, kinds", test_exports},
+    {"client certificates from the store and external", test_client_certificates},
+    {"store missing, corrupt, path fixed once open", test_store_failures},
+    CU_TEST_INFO_NULL,
+};
+
+UNIT_MAIN_WITH("pki", tests, init_suite, cleanup_suite)
