@@ -9,14 +9,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sqlite3.h>
 
 #include "nssl/nssl.h"
 
 #include "../unit/unit.h"
 #include "certstore/certstore.h"
 #include "peer.h"
+#include "store/anchors.h"
+#include "x509/pki.h"
+#include "x509/verify.h"
 
 static char dir[64];
 static char store_path[128];
@@ -595,6 +600,207 @@ static void test_store_failures(void)
     NSSLDestroyContext(ctx);
 }
 
+/* A tampered row is never used: it counts as invalid, is not a trust anchor, does not
+ * export. */
+static void test_tampered_row(void)
+{
+    sqlite3 *db = NULL;
+    int ctx;
+    int32_t valid = -1, invalid = -1;
+    uint32_t size = 0;
+    struct peer p = {0};
+
+    make_store(NULL);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(store_path, &db), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db,
+                                 "UPDATE certs SET der = zeroblob(length(der)) WHERE id = 100",
+                                 NULL, NULL, NULL),
+                    SQLITE_OK);
+    sqlite3_close(db);
+    use_store(store_path);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 1, &valid, &invalid), 0);
+    CU_ASSERT_EQUAL(valid, 0);
+    CU_ASSERT_EQUAL(invalid, 1);
+    CU_ASSERT_EQUAL(handshake(ctx, &p), NSSL_ERROR_INVALID_CERT);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_ROOT, NULL, &size, NULL),
+                    NSSL_ERROR_CERT_READ_ERROR);
+    NSSLDestroyContext(ctx);
+}
+
+static void test_truncated_store(void)
+{
+    char cut[160];
+    FILE *in, *out;
+    long len;
+    char *buf;
+    int ctx;
+    int32_t rc;
+
+    make_store(NULL);
+    snprintf(cut, sizeof(cut), "%s/truncated.db", dir);
+    in = fopen(store_path, "rb");
+    CU_ASSERT_FATAL(in != NULL);
+    fseek(in, 0, SEEK_END);
+    len = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    buf = malloc((size_t)len);
+    CU_ASSERT_FATAL(fread(buf, 1, (size_t)len, in) == (size_t)len);
+    fclose(in);
+    out = fopen(cut, "wb");
+    fwrite(buf, 1, (size_t)len / 2, out);
+    fclose(out);
+    free(buf);
+    use_store(cut);
+    ctx = NSSLCreateContext(0);
+    rc = NSSLAddServerPKI(ctx, ID_ROOT);
+    CU_ASSERT(rc == NSSL_ERROR_CERT_STORE_INIT_FAILURE || rc == NSSL_ERROR_CERT_STORE_ERROR ||
+              rc == NSSL_ERROR_INVALID_CERT_ID);
+    CU_ASSERT_NOT_EQUAL(rc, 0);
+    NSSLDestroyContext(ctx);
+    unlink(cut);
+}
+
+/* The SDK keeps reading (and validating through store lookups) while another process-like
+ * writer imports into the same file: WAL readers are never blocked. */
+struct writer {
+    pthread_t thread;
+    int imported;
+    int failed;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct nssl_certstore *cs = NULL;
+    const char *msg = NULL;
+    FILE *f = fopen("/etc/ssl/certs/ca-certificates.crt", "r");
+    X509 *x;
+
+    if (f == NULL || nssl_cs_open(store_path, 0, &cs, &msg) != NSSL_CS_OK) {
+        w->failed = 1;
+        if (f != NULL) {
+            fclose(f);
+        }
+        return NULL;
+    }
+    while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+        uint8_t der[8192];
+        size_t len = der_of(x, der, sizeof(der));
+        int32_t id = 0;
+        /* One transaction per certificate, each visible to readers as it commits. */
+        if (nssl_cs_import_cert(cs, der, len, NSSL_CS_KIND_SERVER_CA, 0, 5000, NULL, 0, 0,
+                                &id) == NSSL_CS_OK) {
+            w->imported++;
+        }
+        X509_free(x);
+    }
+    fclose(f);
+    nssl_cs_close(cs);
+    return NULL;
+}
+
+static void test_reads_while_writing(void)
+{
+    struct writer w = {0};
+    int ok = 0;
+
+    make_store(NULL);
+    use_store(store_path);
+    pthread_create(&w.thread, NULL, writer_main, &w);
+    for (int i = 0; i < 6; i++) {
+        int ctx = NSSLCreateContext(0);
+        struct peer p = {0};
+        int32_t valid = 0;
+        CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 1, &valid, NULL), 0);
+        CU_ASSERT_EQUAL(valid, 1);
+        ok += handshake(ctx, &p) == 0;
+        NSSLDestroyContext(ctx);
+    }
+    pthread_join(w.thread, NULL);
+    CU_ASSERT_EQUAL(ok, 6);
+    CU_ASSERT_EQUAL(w.failed, 0);
+    CU_ASSERT(w.imported > 100);
+}
+
+/* Every root of the built-in store is reachable by the on-demand lookup: a certificate naming
+ * it as issuer finds it (validation then fails on the signature, not on a missing issuer). */
+static void test_every_default_root_reachable(void)
+{
+    const char *path = getenv("NSSL_TEST_DEFAULT_STORE");
+    struct nssl_certstore *cs = NULL;
+    const char *msg = NULL;
+    struct nssl_trust_source src = {0};
+    X509_STORE *store = nssl_pki_store_new();
+    /* X509_check_issued also matches the signature algorithm to the issuer's key type: sign
+     * each probe with a key of its root's type. */
+    EVP_PKEY *ec_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY *rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    int found = 0, total = 0;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, &msg), NSSL_CS_OK);
+    src.cs = cs;
+    src.group_mask = 0xffffffffu;
+    CU_ASSERT_EQUAL_FATAL(nssl_anchors_attach(store, &src), 0);
+    for (int32_t id = 1; id < 2000; id++) {
+        struct nssl_cs_entry e;
+        uint8_t *der = NULL;
+        size_t len = 0;
+        const unsigned char *p;
+        X509 *root, *leaf;
+        STACK_OF(X509) *chain;
+        struct nssl_verify_params vp = {0};
+        struct nssl_verify_result vr;
+
+        if (nssl_cs_entry(cs, id, &e) != NSSL_CS_OK || e.kind != NSSL_CS_KIND_SERVER_CA ||
+            nssl_cs_cert_der(cs, id, &der, &len) != NSSL_CS_OK) {
+            continue;
+        }
+        total++;
+        p = der;
+        root = d2i_X509(NULL, &p, (long)len);
+        leaf = X509_new();
+        X509_set_version(leaf, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(leaf), id);
+        X509_set_issuer_name(leaf, X509_get_subject_name(root));
+        X509_NAME *name = X509_NAME_new();
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"probe", -1,
+                                   -1, 0);
+        X509_set_subject_name(leaf, name);
+        X509_NAME_free(name);
+        X509_gmtime_adj(X509_getm_notBefore(leaf), 0);
+        X509_gmtime_adj(X509_getm_notAfter(leaf), 3600);
+        EVP_PKEY *key = EVP_PKEY_get_base_id(X509_get0_pubkey(root)) == EVP_PKEY_RSA ? rsa_key
+                                                                                    : ec_key;
+        X509_set_pubkey(leaf, key);
+        X509_sign(leaf, key, EVP_sha256());
+        chain = sk_X509_new_null();
+        sk_X509_push(chain, leaf);
+        vp.store = store;
+        vp.flags = NSSL_V_PEER;
+        vp.purpose = X509_PURPOSE_SSL_SERVER;
+        /* Must fail: the probe is not signed by the root. What matters is why. */
+        CU_ASSERT_NOT_EQUAL(nssl_x509_verify(&vp, chain, &vr), 0);
+        if (vr.code == X509_V_ERR_CERT_SIGNATURE_FAILURE ||
+            vr.code == X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE) {
+            found++;
+        } else {
+            fprintf(stderr, "root %d (%s): %s\n", (int)id, e.name, vr.reason);
+        }
+        sk_X509_pop_free(chain, X509_free);
+        X509_free(root);
+        free(der);
+    }
+    CU_ASSERT(total > 100);
+    CU_ASSERT_EQUAL(found, total);
+    printf("roots reachable by on-demand lookup: %d of %d\n", found, total);
+    EVP_PKEY_free(ec_key);
+    EVP_PKEY_free(rsa_key);
+    nssl_pki_store_free(store);
+    nssl_cs_close(cs);
+}
+
 static int init_suite(void)
 {
     alarm(240);
@@ -631,6 +837,10 @@ static CU_TestInfo tests[] = {
     {"exports: sizes, exportable marks, kinds", test_exports},
     {"client certificates from the store and external", test_client_certificates},
     {"store missing, corrupt, path fixed once open", test_store_failures},
+    {"a tampered row is never used", test_tampered_row},
+    {"a truncated store file", test_truncated_store},
+    {"the SDK reads while a writer imports", test_reads_while_writing},
+    {"every root of the built-in store is reachable", test_every_default_root_reachable},
     CU_TEST_INFO_NULL,
 };
 
