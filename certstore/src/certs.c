@@ -388,13 +388,18 @@ out:
     return rc;
 }
 
+static int list_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    return read_entry(cs, st, item);
+}
+
 int nssl_cs_list(struct nssl_certstore *cs, int kind,
                  int (*fn)(void *arg, const struct nssl_cs_entry *e), void *arg)
 {
     struct nssl_cs_entry *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     sqlite3_stmt *st;
-    int rc, err = NSSL_CS_OK;
+    int rc;
 
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -412,30 +417,8 @@ int nssl_cs_list(struct nssl_certstore *cs, int kind,
                          &st);
     if (rc == NSSL_CS_OK) {
         sqlite3_bind_int(st, 1, kind);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t ncap = cap != 0 ? 2 * cap : 32;
-                struct nssl_cs_entry *nv = realloc(v, ncap * sizeof(*v));
-                if (nv == NULL) {
-                    rc = SQLITE_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = ncap;
-            }
-            err = read_entry(cs, st, &v[n]);
-            if (err != NSSL_CS_OK) {
-                break;
-            }
-            n++;
-        }
-        if (err != NSSL_CS_OK) {
-            rc = err;
-        } else if (rc == SQLITE_DONE) {
-            rc = NSSL_CS_OK;
-        } else {
-            rc = nssl_cs_db_fail(cs, rc, "listing entries");
-        }
+        rc = nssl_cs_collect(cs, st, sizeof(*v), list_row, "listing entries", (void **)&v,
+                             &n);
         sqlite3_finalize(st);
     }
     nssl_cs_unlock(cs);
@@ -453,6 +436,17 @@ struct found {
     size_t len;
 };
 
+static int found_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    struct found *f = item;
+    char what[64];
+
+    f->id = (int32_t)sqlite3_column_int64(st, 0);
+    f->groups = (uint32_t)sqlite3_column_int64(st, 3);
+    snprintf(what, sizeof(what), "certificate ID %ld", (long)f->id);
+    return nssl_cs_checked_blob(cs, st, 1, 2, what, &f->der, &f->len);
+}
+
 int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_der,
                             size_t subject_len, int kind,
                             int (*fn)(void *arg, int32_t id, uint32_t groups, const uint8_t *der,
@@ -460,9 +454,9 @@ int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_de
                             void *arg)
 {
     struct found *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     sqlite3_stmt *st;
-    int rc, err = NSSL_CS_OK;
+    int rc;
 
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -484,34 +478,8 @@ int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_de
     if (rc == NSSL_CS_OK) {
         sqlite3_bind_blob64(st, 1, subject_der, subject_len, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, kind);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            char what[64];
-            if (n == cap) {
-                size_t ncap = cap != 0 ? 2 * cap : 4;
-                struct found *nv = realloc(v, ncap * sizeof(*v));
-                if (nv == NULL) {
-                    rc = SQLITE_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = ncap;
-            }
-            v[n].id = (int32_t)sqlite3_column_int64(st, 0);
-            v[n].groups = (uint32_t)sqlite3_column_int64(st, 3);
-            snprintf(what, sizeof(what), "certificate ID %ld", (long)v[n].id);
-            err = nssl_cs_checked_blob(cs, st, 1, 2, what, &v[n].der, &v[n].len);
-            if (err != NSSL_CS_OK) {
-                break;
-            }
-            n++;
-        }
-        if (err != NSSL_CS_OK) {
-            rc = err;
-        } else if (rc == SQLITE_DONE) {
-            rc = NSSL_CS_OK;
-        } else {
-            rc = nssl_cs_db_fail(cs, rc, "looking up a subject");
-        }
+        rc = nssl_cs_collect(cs, st, sizeof(*v), found_row, "looking up a subject",
+                             (void **)&v, &n);
         sqlite3_finalize(st);
     }
     nssl_cs_unlock(cs);

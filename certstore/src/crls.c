@@ -54,13 +54,22 @@ struct crl {
     size_t len;
 };
 
+static int crl_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    struct crl *c = item;
+    char what[48];
+
+    snprintf(what, sizeof(what), "CRL row %lld", (long long)sqlite3_column_int64(st, 2));
+    return nssl_cs_checked_blob(cs, st, 0, 1, what, &c->der, &c->len);
+}
+
 int nssl_cs_find_crls(struct nssl_certstore *cs, const uint8_t *issuer_der, size_t issuer_len,
                       int (*fn)(void *arg, const uint8_t *der, size_t len), void *arg)
 {
     struct crl *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     sqlite3_stmt *st;
-    int rc, err = NSSL_CS_OK;
+    int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
     }
@@ -80,32 +89,7 @@ int nssl_cs_find_crls(struct nssl_certstore *cs, const uint8_t *issuer_der, size
         if (issuer_der != NULL) {
             sqlite3_bind_blob64(st, 1, issuer_der, issuer_len, SQLITE_STATIC);
         }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            char what[48];
-            if (n == cap) {
-                size_t ncap = cap != 0 ? 2 * cap : 4;
-                struct crl *nv = realloc(v, ncap * sizeof(*v));
-                if (nv == NULL) {
-                    rc = SQLITE_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = ncap;
-            }
-            snprintf(what, sizeof(what), "CRL row %lld", (long long)sqlite3_column_int64(st, 2));
-            err = nssl_cs_checked_blob(cs, st, 0, 1, what, &v[n].der, &v[n].len);
-            if (err != NSSL_CS_OK) {
-                break;
-            }
-            n++;
-        }
-        if (err != NSSL_CS_OK) {
-            rc = err;
-        } else if (rc == SQLITE_DONE) {
-            rc = NSSL_CS_OK;
-        } else {
-            rc = nssl_cs_db_fail(cs, rc, "looking up CRLs");
-        }
+        rc = nssl_cs_collect(cs, st, sizeof(*v), crl_row, "looking up CRLs", (void **)&v, &n);
         sqlite3_finalize(st);
     }
     nssl_cs_unlock(cs);

@@ -86,6 +86,40 @@ int nssl_cs_end(struct nssl_certstore *cs, int rc)
     return rc;
 }
 
+int nssl_cs_collect(struct nssl_certstore *cs, sqlite3_stmt *st, size_t item_size,
+                    int (*read_row)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item),
+                    const char *what, void **items, size_t *count)
+{
+    uint8_t *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = NSSL_CS_OK;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap != 0 ? 2 * cap : 8;
+            uint8_t *nv = realloc(v, ncap * item_size);
+            if (nv == NULL) {
+                err = nssl_cs_fail(cs, NSSL_CS_E_NOMEM, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        memset(v + n * item_size, 0, item_size);
+        err = read_row(cs, st, v + n * item_size);
+        if (err != NSSL_CS_OK) {
+            break;
+        }
+        n++;
+    }
+    *items = v;
+    *count = n;
+    if (err != NSSL_CS_OK) {
+        return err;
+    }
+    return rc == SQLITE_DONE ? NSSL_CS_OK : nssl_cs_db_fail(cs, rc, what);
+}
+
 int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,
                          const char *what, uint8_t **out, size_t *len)
 {

@@ -54,6 +54,13 @@ int nssl_cs_begin(struct nssl_certstore *cs) CS_MUST_USE;
 int nssl_cs_end(struct nssl_certstore *cs, int rc) CS_MUST_USE;
 /* Fetch a DER blob column and check it against the SHA-256 column; on success *out is a
  * malloc'd copy. what names the row in the message. */
+/* Step st to its end, appending one item_size-byte item per row, filled by read_row (which
+ * gets a zeroed slot). *items (malloc'd) and *count are set even on failure, holding the rows
+ * read before it; `what` names the query in error messages. Callers collect under the handle's
+ * lock and call back after releasing it, so callbacks may use the handle. */
+int nssl_cs_collect(struct nssl_certstore *cs, sqlite3_stmt *st, size_t item_size,
+                    int (*read_row)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item),
+                    const char *what, void **items, size_t *count) CS_MUST_USE;
 int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,
                          const char *what, uint8_t **out, size_t *len) CS_MUST_USE;
 /* Does a certificate entry with this id exist (NSSL_CS_OK / NSSL_CS_E_NOT_FOUND)? */
