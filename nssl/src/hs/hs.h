@@ -81,6 +81,10 @@ int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len);
 int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len);
 int nssl_tls13_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
 
+/* The server's chain, both versions (hs/peer_chain.c): parse, keep the leaf, validate. */
+int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                         size_t count) NSSL_MUST_USE;
+
 /* Hello phase (hs/client.c). */
 int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);
 

@@ -10,11 +10,7 @@
 
 #include <openssl/crypto.h>
 
-#include <openssl/x509v3.h>
-
-#include "store/anchors.h"
 #include "x509/pki.h"
-#include "x509/verify.h"
 
 static int transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
@@ -148,29 +144,14 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
     return NSSL_ST_CLIENT_WAIT_CERT;
 }
 
-static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, size_t der_len)
-{
-    free(e->peer_der);
-    e->peer_der = malloc(der_len);
-    if (e->peer_der != NULL) {
-        memcpy(e->peer_der, der, der_len);
-        e->peer_der_len = der_len;
-    }
-    nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
-}
-
 int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
-    struct nssl_hs *hs = e->hs;
     struct nssl_certificate c;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     size_t lens[NSSL_MAX_CHAIN];
-    STACK_OF(X509) *chain = NULL;
-    struct nssl_verify_params vp;
-    X509 *leaf;
-    int rc;
 
-    TRY(nssl_msg_certificate_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, hs->offered, &c));
+    TRY(nssl_msg_certificate_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, e->hs->offered,
+                                   &c));
     /* RFC 8446 4.4.2: the server's context is empty; an empty chain is decode_error
      * (4.4.2.4). */
     ENSURE(c.context_len == 0, NSSL_E_ILLEGAL);
@@ -179,34 +160,9 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
         ders[i] = c.certs[i].der;
         lens[i] = c.certs[i].len;
     }
-    TRY(nssl_x509_parse_chain(ders, lens, c.count, &chain));
-    leaf = sk_X509_value(chain, 0);
-    record_peer(e, leaf, ders[0], lens[0]);
-    hs->peer_key = X509_get_pubkey(leaf);
-    ENSURE_OUT(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
-
-    memset(&vp, 0, sizeof(vp));
-    vp.store = e->cfg->trust;
-    vp.crl_check = e->cfg->crl_check;
-    if (e->cfg->anchors != NULL) {
-        /* Complete a chain the server sent incompletely from the store's intermediates. */
-        vp.complete = nssl_anchors_complete_chain;
-        vp.complete_arg = e->cfg->anchors;
-    }
-    vp.host = e->host_len > 0 ? e->host : NULL;
-    vp.host_len = e->host_len;
-    vp.host_is_ip = e->host_is_ip;
-    vp.flags = e->verify;
-    vp.purpose = X509_PURPOSE_SSL_SERVER;
-    TRY_OUT(nssl_x509_verify(&vp, chain, &e->vr));
-    /* Proof: only chain validation, or the application's explicit choice of no verification,
-     * sets this bit. */
-    hs->proofs |= NSSL_PROOF_CERT;
-    TRY_OUT(transcript_add(e, msg, len));
-    rc = NSSL_ST_CLIENT_WAIT_CV;
-out:
-    sk_X509_pop_free(chain, X509_free);
-    return rc;
+    TRY(nssl_hs_server_chain(e, ders, lens, c.count));
+    TRY(transcript_add(e, msg, len));
+    return NSSL_ST_CLIENT_WAIT_CV;
 }
 
 static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme)

@@ -1,0 +1,63 @@
+/* The server's certificate chain, for both protocol versions: parse it, keep the leaf's key
+ * and DER, and validate it with the one validation function (DESIGN.md §7). */
+#include "hs/hs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "store/anchors.h"
+#include "x509/verify.h"
+
+static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, size_t der_len)
+{
+    free(e->peer_der);
+    e->peer_der = malloc(der_len);
+    e->peer_der_len = 0;
+    if (e->peer_der != NULL) {
+        memcpy(e->peer_der, der, der_len);
+        e->peer_der_len = der_len;
+    }
+    nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
+}
+
+int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                         size_t count)
+{
+    struct nssl_hs *hs = e->hs;
+    STACK_OF(X509) *chain = NULL;
+    struct nssl_verify_params vp;
+    X509 *leaf;
+    int rc = NSSL_E_OK;
+
+    /* RFC 8446 4.4.2.4, RFC 5246 7.4.2: a server always sends its certificate. */
+    ENSURE(count > 0, NSSL_E_DECODE);
+    TRY(nssl_x509_parse_chain(ders, lens, count, &chain));
+    leaf = sk_X509_value(chain, 0);
+    record_peer(e, leaf, ders[0], lens[0]);
+    EVP_PKEY_free(hs->peer_key);
+    hs->peer_key = X509_get_pubkey(leaf);
+    ENSURE_OUT(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+
+    memset(&vp, 0, sizeof(vp));
+    vp.store = e->cfg->trust;
+    vp.crl_check = e->cfg->crl_check;
+    if (e->cfg->anchors != NULL) {
+        /* Complete a chain the server sent incompletely from the store's intermediates. */
+        vp.complete = nssl_anchors_complete_chain;
+        vp.complete_arg = e->cfg->anchors;
+    }
+    vp.host = e->host_len > 0 ? e->host : NULL;
+    vp.host_len = e->host_len;
+    vp.host_is_ip = e->host_is_ip;
+    vp.flags = e->verify;
+    vp.purpose = X509_PURPOSE_SSL_SERVER;
+    TRY_OUT(nssl_x509_verify(&vp, chain, &e->vr));
+    /* Proof: only chain validation, or the application's explicit choice of no verification,
+     * sets this bit. */
+    hs->proofs |= NSSL_PROOF_CERT;
+out:
+    sk_X509_pop_free(chain, X509_free);
+    return rc;
+}
