@@ -259,6 +259,58 @@ SEEDS = {
 }
 
 
+# TLS 1.2 messages (RFC 5246 7.4, RFC 8422 5.4 and 5.7, RFC 5077 3.3).
+P256_POINT = b'\x04' + bytes(range(1, 65))
+SKE_PARAMS = u8(3) + u16(0x0017) + vec8(P256_POINT)
+ECDSA_SIG = b'\x30\x44' + b'\x02\x20' + b'\x11' * 32 + b'\x02\x20' + b'\x22' * 32
+SEEDS.update({
+    'server_key_exchange': {
+        'p256_ecdsa': SKE_PARAMS + u16(0x0403) + vec16(ECDSA_SIG),
+        'x25519_rsa_pss': (u8(3) + u16(0x001d) + vec8(bytes(range(32))) + u16(0x0804) +
+                           vec16(b'\x5a' * 256)),
+        'p384_ecdsa': (u8(3) + u16(0x0018) + vec8(b'\x04' + b'\x33' * 96) + u16(0x0503) +
+                       vec16(ECDSA_SIG)),
+        'explicit_prime': u8(1) + SKE_PARAMS[1:] + u16(0x0403) + vec16(ECDSA_SIG),
+        'empty_signature': SKE_PARAMS + u16(0x0403) + vec16(b''),
+        'empty_point': u8(3) + u16(0x0017) + vec8(b'') + u16(0x0403) + vec16(ECDSA_SIG),
+        # The same bytes also feed ClientKeyExchange and ServerHelloDone.
+        'cke_p256': vec8(P256_POINT),
+        'cke_x25519': vec8(bytes(range(32))),
+        'server_hello_done': b'',
+    },
+    'certificate12': {
+        'rfc8448_der': vec24(vec24(DER)),
+        'two_entries': vec24(vec24(DER) + vec24(b'\x30\x03\x02\x01\x01')),
+        'empty_list': vec24(b''),
+        'max_chain': vec24(vec24(b'\x30\x00') * 10),
+        'over_max_chain': vec24(vec24(b'\x30\x00') * 11),
+        'empty_entry': vec24(vec24(b'')),
+    },
+    'certificate_request12': {
+        'rsa_ecdsa_cas': vec8(b'\x01\x40') + vec16(bytes.fromhex('040308040401')) +
+                         vec16(vec16(b'\x30\x03\x02\x01\x01') + vec16(b'\x30\x00')),
+        'no_cas': vec8(b'\x40') + vec16(bytes.fromhex('0403')) + vec16(b''),
+        'odd_sigalgs': vec8(b'\x40') + vec16(bytes.fromhex('040308')) + vec16(b''),
+        'empty_types': vec8(b'') + vec16(bytes.fromhex('0403')) + vec16(b''),
+        'empty_dn': vec8(b'\x40') + vec16(bytes.fromhex('0403')) + vec16(vec16(b'')),
+    },
+    'new_session_ticket12': {
+        'ticket': u32(7200) + vec16(b'ticket' * 8),
+        'empty_ticket': u32(0) + vec16(b''),
+        'max_hint': u32(0xffffffff) + vec16(b'T'),
+        # The same bytes also feed the ServerHello extension checks.
+        'reneg_info_initial': b'\x00',
+        'reneg_info_renegotiated': vec8(b'\x01' * 12),
+        'ec_point_formats': vec8(b'\x00\x01\x02'),
+        'ec_point_formats_compressed_only': vec8(b'\x01'),
+    },
+})
+
+
+# Inputs found by fuzzing, kept as regression seeds (the script must not drop them).
+SEEDS['ext']['regress_psk_then_grease'] = bytes.fromhex('0000 0000 0000 2900 0178 0a0a 0000'.replace(' ', ''))
+
+
 def main():
     total = 0
     for target, seeds in SEEDS.items():
