@@ -395,11 +395,19 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc)
     }
     fprintf(stderr, "error: %s: ", NSSLErrorString(rc));
     if (received >= 0) {
-        fprintf(stderr, "server sent alert %d\n", received);
+        fprintf(stderr, "server sent alert %d (%s)\n", received, NSSLAlertString(received));
+        if (received == 40 || received == 70 || received == 71) {
+            fprintf(stderr, "hint: the server shares no protocol version, cipher suite or group "
+                            "with NSSL; it may accept only legacy ones (TLS 1.0/1.1, CBC, RSA "
+                            "key exchange), which NSSL refuses\n");
+        }
     } else if (sent >= 0) {
-        fprintf(stderr, "sent alert %d\n", sent);
+        fprintf(stderr, "sent alert %d (%s)\n", sent, NSSLAlertString(sent));
     } else {
         fprintf(stderr, "no alert\n");
+    }
+    if (rc == NSSL_ERROR_INSECURE_PROTOCOL) {
+        fprintf(stderr, "hint: the server chose a refused legacy protocol version\n");
     }
 }
 

@@ -75,26 +75,23 @@ int peer_script_close_notify(struct peer *p, SSL *ssl)
     return 0;
 }
 
-static void *server_main(void *arg)
+SSL_CTX *peer_make_ctx(const struct peer *p)
 {
-    struct peer *p = arg;
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    SSL *ssl = NULL;
     char path[512];
 
-    p->result = -1;
     if (ctx == NULL) {
-        goto out;
+        return NULL;
     }
     SSL_CTX_set_min_proto_version(ctx, p->min_version ? p->min_version : TLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx, p->max_version ? p->max_version : TLS1_3_VERSION);
     snprintf(path, sizeof(path), CERTS "%s.pem", p->cert ? p->cert : "server-p256");
     if (SSL_CTX_use_certificate_file(ctx, path, SSL_FILETYPE_PEM) != 1) {
-        goto out;
+        goto fail;
     }
     snprintf(path, sizeof(path), CERTS "%s.key", p->cert ? p->cert : "server-p256");
     if (SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM) != 1) {
-        goto out;
+        goto fail;
     }
     snprintf(path, sizeof(path), CERTS "%s.pem", p->chain ? p->chain : "int-ca");
     if (!p->no_chain) {
@@ -105,27 +102,48 @@ static void *server_main(void *arg)
         }
         if (x == NULL || SSL_CTX_add0_chain_cert(ctx, x) != 1) {
             X509_free(x);
-            goto out;
+            goto fail;
         }
     }
     if (p->groups && SSL_CTX_set1_groups_list(ctx, p->groups) != 1) {
-        goto out;
+        goto fail;
     }
     if (p->suites && SSL_CTX_set_ciphersuites(ctx, p->suites) != 1) {
-        goto out;
+        goto fail;
+    }
+    if (p->cipher_list && SSL_CTX_set_cipher_list(ctx, p->cipher_list) != 1) {
+        goto fail;
     }
     if (p->require_client_cert || p->request_client_cert) {
         STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(CERTS "root-ca.pem");
         if (SSL_CTX_load_verify_locations(ctx, CERTS "root-ca.pem", NULL) != 1 ||
             SSL_CTX_load_verify_locations(ctx, CERTS "int-ca.pem", NULL) != 1) {
             sk_X509_NAME_pop_free(names, X509_NAME_free);
-            goto out;
+            goto fail;
         }
         SSL_CTX_set_client_CA_list(ctx, names);
         SSL_CTX_set_verify(ctx,
                            SSL_VERIFY_PEER |
                                (p->require_client_cert ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
                            NULL);
+    }
+    /* One session ID context, so the server's cache can resume what it issued. */
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"nssl-tests", 10);
+    return ctx;
+fail:
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+static void *server_main(void *arg)
+{
+    struct peer *p = arg;
+    SSL_CTX *ctx = p->shared_ctx != NULL ? p->shared_ctx : peer_make_ctx(p);
+    SSL *ssl = NULL;
+
+    p->result = -1;
+    if (ctx == NULL) {
+        goto out;
     }
     ssl = SSL_new(ctx);
     if (ssl == NULL || SSL_set_fd(ssl, p->fd) != 1) {
@@ -135,6 +153,7 @@ static void *server_main(void *arg)
         goto out;
     }
     p->handshake_ok = 1;
+    p->resumed = SSL_session_reused(ssl);
     {
         X509 *client = SSL_get1_peer_certificate(ssl);
         if (client != NULL) {
@@ -147,7 +166,9 @@ static void *server_main(void *arg)
 out:
     ERR_clear_error();
     SSL_free(ssl);
-    SSL_CTX_free(ctx);
+    if (ctx != p->shared_ctx) {
+        SSL_CTX_free(ctx);
+    }
     shutdown(p->fd, SHUT_RDWR);
     close(p->fd);
     return NULL;

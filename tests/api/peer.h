@@ -20,19 +20,25 @@ struct peer {
     int min_version;
     const char *groups;        /* libssl group list or NULL */
     const char *suites;        /* TLS 1.3 suites or NULL */
+    const char *cipher_list;   /* TLS 1.2 suites (OpenSSL cipher list) or NULL */
     int require_client_cert;   /* demand a client certificate, verified against root-ca */
     int request_client_cert;   /* ask for one, accept none */
     int no_chain;              /* send the leaf alone (the client must complete the chain) */
     peer_script script;        /* after the handshake; default: echo until close */
+    SSL_CTX *shared_ctx;       /* use this server context (sessions survive connections) */
     void *arg;
     /* state */
     int fd;
     pthread_t thread;
     int handshake_ok;
     int result;                /* script result, 0 = ok */
+    int resumed;               /* the server resumed a session */
     unsigned long bytes;       /* bytes the echo script handled */
     char client_subject[256];  /* the client certificate's subject, "" if none */
 };
+
+/* A server context built from p's settings (the caller frees it): to share between peers. */
+SSL_CTX *peer_make_ctx(const struct peer *p);
 
 /* Start the server thread on one end of a fresh socket pair; *client_fd gets the other end. */
 int peer_start(struct peer *p, int *client_fd);

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -261,8 +263,19 @@ static void *relay_main(void *arg)
             }
         }
         if (p[1].revents) {
+            int queued = 1;
             if (read(r->b, &c, 1) != 1 || write(r->a, &c, 1) != 1) {
                 break;
+            }
+            /* Wait (bounded) until the client has taken the byte, so each of its reads sees
+             * exactly one. */
+            for (int i = 0; i < 400 && queued > 0; i++) {
+                if (ioctl(r->a, SIOCOUTQ, &queued) != 0) {
+                    break;
+                }
+                if (queued > 0) {
+                    usleep(250);
+                }
             }
         }
     }
@@ -517,24 +530,98 @@ static void test_peer_alert_is_reported(void)
     NSSLDestroyContext(ctx);
 }
 
-static void test_tls12_only_server_is_refused(void)
+/* A server that speaks only TLS 1.2: the default context falls back to it; a TLS 1.3-only
+ * context is refused by the server (protocol_version). */
+static void test_tls12_only_server(void)
 {
-    struct peer p = {.max_version = TLS1_2_VERSION};
-    int fd, ctx = peer_client_context(), conn;
-    int32_t sent = -2, recv = -2;
+    struct peer p = {.max_version = TLS1_2_VERSION}, q = {.max_version = TLS1_2_VERSION};
+    int fd, ctx = peer_client_context(), ctx13 = NSSLCreateContext(NSSL_VERSION_TLS1_3), conn;
+    int32_t sent = -2, recv = -2, n = 0;
+    NSSLCipherInfo ci;
+    char buf[8];
 
     CU_ASSERT_FATAL(peer_start(&p, &fd) == 0);
     conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 1);
-    /* We offer only TLS 1.3 until the TLS 1.2 engine lands: the server refuses with
-     * protocol_version, reported as the peer's alert. */
+    CU_ASSERT_EQUAL(NSSLDoHandshake(conn), 0);
+    CU_ASSERT_EQUAL(NSSLGetCipherInfo(conn, &ci), 0);
+    CU_ASSERT_EQUAL(ci.version, 0x0303);
+    CU_ASSERT_STRING_EQUAL(ci.versionName, "TLSv1.2");
+    CU_ASSERT_EQUAL(ci.suite, 0xc02b);
+    CU_ASSERT_EQUAL(NSSLKeyUpdate(conn, 1), NSSL_ERROR_INVALID_STATE); /* TLS 1.3 only */
+    CU_ASSERT_EQUAL(NSSLWrite(conn, "v12", 3, &n), 0);
+    CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), 0);
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(NSSLShutdown(conn), 0);
+    CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), NSSL_ERROR_ZERO_RETURN);
+    NSSLDestroyConnection(conn);
+    close(fd);
+    peer_join(&p);
+
+    NSSLAddServerPKIExternal(ctx13, "x", 1, 0); /* no trust needed: the server refuses first */
+    CU_ASSERT_FATAL(peer_start(&q, &fd) == 0);
+    conn = NSSLCreateConnection(ctx13, "localhost", 9, 0, fd, 1);
     CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_PEER_ALERT);
     NSSLGetLastAlert(conn, &sent, &recv);
     CU_ASSERT_EQUAL(recv, 70);
     CU_ASSERT_EQUAL(sent, -1);
     NSSLDestroyConnection(conn);
     close(fd);
-    peer_join(&p);
+    peer_join(&q);
     NSSLDestroyContext(ctx);
+    NSSLDestroyContext(ctx13);
+}
+
+/* TLS 1.2: every suite x group with ECDSA, RSA and RSA-PSS certificates, TLS 1.2-only
+ * contexts, client certificates. */
+static void test_tls12_matrix(void)
+{
+    static const struct {
+        const char *cipher;
+        int id;
+        const char *cert;
+    } cases[] = {
+        {"ECDHE-ECDSA-AES128-GCM-SHA256", 0xc02b, "server-p256"},
+        {"ECDHE-ECDSA-AES256-GCM-SHA384", 0xc02c, "server-p384"},
+        {"ECDHE-ECDSA-CHACHA20-POLY1305", 0xcca9, "server-p256"},
+        {"ECDHE-ECDSA-AES128-GCM-SHA256", 0xc02b, "server-ed25519"},
+        {"ECDHE-RSA-AES128-GCM-SHA256", 0xc02f, "server-rsa"},
+        {"ECDHE-RSA-AES256-GCM-SHA384", 0xc030, "server-rsa"},
+        {"ECDHE-RSA-CHACHA20-POLY1305", 0xcca8, "server-rsa"},
+        {"ECDHE-RSA-AES128-GCM-SHA256", 0xc02f, "server-rsapss"},
+    };
+    static const char *groups[] = {"X25519", "P-256", "P-384"};
+    static const int group_ids[] = {0x001d, 0x0017, 0x0018};
+
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        for (int g = 0; g < 3; g++) {
+            struct peer p = {.cert = cases[c].cert, .cipher_list = cases[c].cipher,
+                             .groups = groups[g], .max_version = TLS1_2_VERSION};
+            int fd, ctx = NSSLCreateContext(NSSL_VERSION_TLS1_2), conn;
+            long len = 0;
+            char *pem = peer_read_file(CERTS "root-ca.pem", &len);
+            NSSLCipherInfo ci;
+            char buf[8];
+            int32_t n = 0;
+
+            NSSLAddServerPKIExternal(ctx, pem, (int32_t)len, NSSL_CERT_TYPE_PEM);
+            free(pem);
+            CU_ASSERT_FATAL(peer_start(&p, &fd) == 0);
+            conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 1);
+            CU_ASSERT_EQUAL(NSSLDoHandshake(conn), 0);
+            CU_ASSERT_EQUAL(NSSLGetCipherInfo(conn, &ci), 0);
+            CU_ASSERT_EQUAL(ci.version, 0x0303);
+            CU_ASSERT_EQUAL(ci.suite, cases[c].id);
+            CU_ASSERT_EQUAL(ci.group, group_ids[g]);
+            CU_ASSERT_EQUAL(NSSLWrite(conn, "ping", 4, &n), 0);
+            CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), 0);
+            CU_ASSERT_EQUAL(n, 4);
+            NSSLShutdown(conn);
+            peer_join(&p);
+            NSSLDestroyConnection(conn);
+            NSSLDestroyContext(ctx);
+            close(fd);
+        }
+    }
 }
 
 static void test_peer_closes_mid_handshake(void)
@@ -719,7 +806,9 @@ static CU_TestInfo tests[] = {
     {"KeyUpdate both ways", test_key_update_both_ways},
     {"verification outcomes and explicit options", test_verification_outcomes},
     {"peer alert reported", test_peer_alert_is_reported},
-    {"TLS 1.2-only server refused", test_tls12_only_server_is_refused},
+    {"TLS 1.2-only server: fallback, and refusal by a TLS 1.3-only context",
+     test_tls12_only_server},
+    {"TLS 1.2 suite x group x key matrix", test_tls12_matrix},
     {"peer closes mid-handshake", test_peer_closes_mid_handshake},
     {"context misuse", test_context_misuse},
     {"connection misuse and stale handles", test_connection_misuse},

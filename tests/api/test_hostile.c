@@ -141,6 +141,7 @@ static void *script_main(void *arg)
 
 /* Build a ServerHello. ext: raw extension block contents (without the outer length). */
 struct sh_spec {
+    const uint8_t *random_tail;    /* the last 8 bytes of the random, or NULL */
     uint16_t legacy_version;
     int hrr;
     int bad_session_id;
@@ -158,6 +159,9 @@ static size_t build_server_hello(const struct hello *h, const struct sh_spec *sp
     size_t len = 0;
 
     memset(random, 0x5a, sizeof(random));
+    if (sp->random_tail != NULL) {
+        memcpy(random + 24, sp->random_tail, 8);
+    }
     nssl_w_init(&w, out, cap);
     nssl_msg_begin(&w, NSSL_HS_SERVER_HELLO);
     nssl_w_u16(&w, sp->legacy_version ? sp->legacy_version : 0x0303);
@@ -377,6 +381,37 @@ static void s_tls10(struct script *s, const struct hello *h)
 static void s_tls12(struct script *s, const struct hello *h)
 {
     struct sh_spec sp = {.legacy_version = 0x0303, .suite = 0xc02b};
+    send_sh(s, h, &sp);
+}
+
+/* TLS 1.2 ServerHello extensions: extended_master_secret, renegotiation_info (empty). */
+static const uint8_t ems_reneg[] = {0x00, 0x17, 0x00, 0x00, 0xff, 0x01, 0x00, 0x01, 0x00};
+
+static void s_tls12_downgrade(struct script *s, const struct hello *h)
+{
+    static const uint8_t downgrd01[] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+    struct sh_spec sp = {.suite = 0xc02b, .random_tail = downgrd01, .ext = ems_reneg,
+                         .ext_len = sizeof(ems_reneg)};
+    send_sh(s, h, &sp);
+}
+
+static void s_tls12_cbc_suite(struct script *s, const struct hello *h)
+{
+    struct sh_spec sp = {.suite = 0xc013, .ext = ems_reneg, .ext_len = sizeof(ems_reneg)};
+    send_sh(s, h, &sp);
+}
+
+static void s_tls12_key_share(struct script *s, const struct hello *h)
+{
+    static const uint8_t ext[] = {0x00, 0x17, 0x00, 0x00, 0x00, 0x33, 0x00, 0x02, 0x00, 0x1d};
+    struct sh_spec sp = {.suite = 0xc02b, .ext = ext, .ext_len = sizeof(ext)};
+    send_sh(s, h, &sp);
+}
+
+static void s_tls12_reneg_not_empty(struct script *s, const struct hello *h)
+{
+    static const uint8_t ext[] = {0x00, 0x17, 0x00, 0x00, 0xff, 0x01, 0x00, 0x02, 0x01, 0x00};
+    struct sh_spec sp = {.suite = 0xc02b, .ext = ext, .ext_len = sizeof(ext)};
     send_sh(s, h, &sp);
 }
 
@@ -768,7 +803,12 @@ static void test_peer_alert(void)
 static void test_server_hello(void)
 {
     EXPECT_PLAIN(s_tls10, NSSL_ERROR_INSECURE_PROTOCOL, 70);
-    EXPECT_PLAIN(s_tls12, NSSL_ERROR_HANDSHAKE_ERROR, 70);
+    /* TLS 1.2 without extended_master_secret (RFC 7627 5.3). */
+    EXPECT_PLAIN(s_tls12, NSSL_ERROR_HANDSHAKE_ERROR, 40);
+    EXPECT_PLAIN(s_tls12_downgrade, NSSL_ERROR_HANDSHAKE_ERROR, 47);
+    EXPECT_PLAIN(s_tls12_cbc_suite, NSSL_ERROR_HANDSHAKE_ERROR, 47);
+    EXPECT_PLAIN(s_tls12_key_share, NSSL_ERROR_HANDSHAKE_ERROR, 47);
+    EXPECT_PLAIN(s_tls12_reneg_not_empty, NSSL_ERROR_HANDSHAKE_ERROR, 40);
     EXPECT_PLAIN(s_sv_tls12, NSSL_ERROR_HANDSHAKE_ERROR, 47);
     EXPECT_PLAIN(s_bad_session_id, NSSL_ERROR_HANDSHAKE_ERROR, 47);
     EXPECT_PLAIN(s_suite_not_offered, NSSL_ERROR_HANDSHAKE_ERROR, 47);

@@ -558,7 +558,8 @@ static void test_ch_write_round_trip(void)
                         NSSL_X_BIT(NSSL_X_SIGNATURE_ALGORITHMS) | NSSL_X_BIT(NSSL_X_KEY_SHARE) |
                         NSSL_X_BIT(NSSL_X_ALPN) | NSSL_X_BIT(NSSL_X_EXTENDED_MASTER_SECRET) |
                         NSSL_X_BIT(NSSL_X_RENEGOTIATION_INFO) |
-                        NSSL_X_BIT(NSSL_X_EC_POINT_FORMATS));
+                        NSSL_X_BIT(NSSL_X_EC_POINT_FORMATS) |
+                        NSSL_X_BIT(NSSL_X_SESSION_TICKET));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SERVER_NAME], "000e 00 000b 6578616d706c652e636f6d"));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SUPPORTED_VERSIONS], "04 0304 0303"));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SUPPORTED_GROUPS], "0006 001d 0017 0018"));

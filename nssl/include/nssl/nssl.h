@@ -49,7 +49,7 @@ extern "C" {
 typedef int32_t NSSLContextHandle;
 /** A connection: one TLS session over one socket. */
 typedef int32_t NSSLConnectionHandle;
-/** A resumable session (reserved for the session API). */
+/** A resumable session (NSSLGetSession). */
 typedef int32_t NSSLSessionHandle;
 
 /**
@@ -230,6 +230,11 @@ NSSL_API int32_t NSSLFinish(void);
  */
 NSSL_API const char *NSSLErrorString(int32_t error);
 
+/**
+ * The RFC name of a TLS alert ("handshake_failure" for 40); "unknown" for others.
+ */
+NSSL_API const char *NSSLAlertString(int32_t alert);
+
 /** @} */
 /* ---------------------------------------------------------------------------------------- */
 /** @name Contexts */
@@ -360,6 +365,51 @@ NSSL_API int32_t NSSLContextSetFlags(NSSLContextHandle context, uint32_t flags);
 NSSL_API int32_t NSSLContextGetFlags(NSSLContextHandle context, uint32_t *flags);
 /** Clear context flags. @return as NSSLContextSetFlags. */
 NSSL_API int32_t NSSLContextClearFlags(NSSLContextHandle context, uint32_t flags);
+
+/** @} */
+/* ---------------------------------------------------------------------------------------- */
+/** @name Sessions (resumption) */
+/** @{ */
+
+/**
+ * The session of an established connection, for resuming the next connection to the same
+ * server with NSSLSetSession. Each call returns a new handle; free each with NSSLFreeSession.
+ * TLS 1.3 tickets that arrive later on the connection join the same session.
+ * @return a session handle (>= 0); NSSL_ERROR_NO_SESSION before the handshake completed;
+ *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection);
+
+/**
+ * Offer a session on a connection before its handshake (a TLS 1.3 ticket, each used once; or
+ * the TLS 1.2 session by ID and ticket). If the server declines, or nothing in the session is
+ * usable any more (tickets used or past their lifetime), a full handshake follows.
+ * NSSLGetCipherInfo reports whether the session was resumed.
+ * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION for an unknown or freed session, a session of
+ *         another context, or one for another server name; NSSL_ERROR_INVALID_STATE once the
+ *         handshake has started.
+ */
+NSSL_API int32_t NSSLSetSession(NSSLConnectionHandle connection, NSSLSessionHandle session);
+
+/**
+ * Release a session handle (the session lives on in its context's cache).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION.
+ */
+NSSL_API int32_t NSSLFreeSession(NSSLSessionHandle session);
+
+/**
+ * Evict from the cache: a session handle evicts that session (it is never offered again), a
+ * context handle every session of that context.
+ * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION or NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLRemoveSession(int32_t contextOrSession);
+
+/**
+ * How many sessions a context keeps (least recently used evicted first; default 64; 0 keeps
+ * none, so sessions live only while their handles do).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative size.
+ */
+NSSL_API int32_t NSSLContextSetSessionCacheSize(NSSLContextHandle context, int32_t size);
 
 /** @} */
 /* ---------------------------------------------------------------------------------------- */

@@ -14,6 +14,12 @@
 
 #define NSSL_MAX_CONTEXTS 64
 #define NSSL_MAX_CONNECTIONS 4096
+#define NSSL_MAX_SESSION_HANDLES 4096
+/* Session handles carry this bit, so NSSLRemoveSession can take a context or a session. */
+#define NSSL_SESSION_HANDLE_BIT 0x40000000
+#define NSSL_DEFAULT_SESSION_CACHE 64
+
+struct nssl_session;
 
 struct nssl_context {
     int refs;                  /* the handle (until destroyed) + one per connection */
@@ -23,12 +29,18 @@ struct nssl_context {
     struct nssl_trust_source anchors;
     struct nssl_credential client;
     struct nssl_engine_config cfg;
+    uint64_t serial;           /* identity for sessions (never reused) */
+    struct nssl_session **cache; /* least recently used first */
+    size_t ncache, cache_max;
 };
 
 struct nssl_connection {
     struct nssl_context *ctx;
     struct nssl_driver drv;
     int fd;
+    struct nssl_session *offered; /* set with NSSLSetSession */
+    struct nssl_session *session; /* this connection's session, once it is established */
+    int synced;
 };
 
 /* The library lock guards the handle tables and context reference counts. */
@@ -36,6 +48,15 @@ extern pthread_mutex_t nssl_lib_lock;
 extern int nssl_lib_ready;
 extern struct nssl_handle_table nssl_contexts;
 extern struct nssl_handle_table nssl_connections;
+extern struct nssl_handle_table nssl_session_handles;
+
+/* Under the lock: after an API call on an established connection, make or update its session
+ * (and on resumption restore the peer's details), and drop sessions on context teardown. */
+void nssl_conn_sync_session(struct nssl_connection *c);
+void nssl_conn_release_sessions(struct nssl_connection *c);
+void nssl_ctx_cache_clear(struct nssl_context *c);
+/* Milliseconds since the Unix epoch: the engine's clock. */
+int64_t nssl_api_now_ms(void *arg);
 
 /* Under the lock: look a context up (NULL if invalid). */
 struct nssl_context *nssl_ctx_lookup(int32_t h);

@@ -129,6 +129,7 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
     }
     nssl_engine_free(&c->drv.eng);
     pthread_mutex_lock(&nssl_lib_lock);
+    nssl_conn_release_sessions(c);
     nssl_ctx_unref(c->ctx);
     pthread_mutex_unlock(&nssl_lib_lock);
     free(c);
@@ -137,12 +138,15 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
 
 NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection)
 {
+    int rc;
     int32_t err = 0;
     struct nssl_connection *c = conn_get(connection, &err);
     if (c == NULL) {
         return err;
     }
-    return nssl_public_error(&c->drv.eng, nssl_drive_handshake(&c->drv));
+    rc = nssl_drive_handshake(&c->drv);
+    nssl_conn_sync_session(c);
+    return nssl_public_error(&c->drv.eng, rc);
 }
 
 static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t len,
@@ -161,6 +165,7 @@ static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t l
     }
     *bytesRead = 0;
     rc = nssl_drive_read(&c->drv, buf, (size_t)len, peek, &got);
+    nssl_conn_sync_session(c);
     if (rc < 0) {
         return nssl_public_error(&c->drv.eng, rc);
     }
@@ -196,6 +201,7 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
     }
     *bytesWritten = 0;
     rc = nssl_drive_write(&c->drv, buf, (size_t)len, &written);
+    nssl_conn_sync_session(c);
     if (rc < 0) {
         return nssl_public_error(&c->drv.eng, rc);
     }

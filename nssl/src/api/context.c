@@ -11,6 +11,8 @@
 static const uint16_t default_groups[] = {NSSL_GROUP_X25519, NSSL_GROUP_SECP256R1,
                                           NSSL_GROUP_SECP384R1};
 static const uint16_t default_suites13[] = {0x1301, 0x1302, 0x1303};
+/* TLS 1.2: ECDHE with AEAD only (RFC 5289, RFC 7905), ECDSA before RSA, AES-128 first. */
+static const uint16_t default_suites12[] = {0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8};
 /* Handshake signatures first; rsa_pkcs1 and secp521r1 are listed for certificate signatures
  * only (RFC 8446 4.2.3) and refused in CertificateVerify. */
 static const uint16_t default_sigalgs[] = {
@@ -32,6 +34,7 @@ void nssl_ctx_unref(struct nssl_context *c)
     if (--c->refs > 0) {
         return;
     }
+    nssl_ctx_cache_clear(c);
     nssl_pki_store_free(c->cfg.trust);
     nssl_trust_source_free(&c->anchors);
     nssl_credential_free(&c->client);
@@ -62,9 +65,19 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
     struct nssl_context *c;
     int32_t h;
 
+    uint16_t min, max;
+
     switch (version) {
     case NSSL_VERSION_AUTO:
+        /* TLS 1.3 preferred, TLS 1.2 allowed (DESIGN.md §3). */
+        min = 0x0303;
+        max = 0x0304;
+        break;
     case NSSL_VERSION_TLS1_3:
+        min = max = 0x0304;
+        break;
+    case NSSL_VERSION_TLS1_2:
+        min = max = 0x0303;
         break;
     case NSSL_VERSION_SSLV3:
     case NSSL_VERSION_TLS1_0:
@@ -72,7 +85,6 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
         /* Refused: broken or deprecated protocols (RFC 7568, RFC 8996). */
         return NSSL_ERROR_INSECURE_PROTOCOL;
     default:
-        /* NSSL_VERSION_TLS1_2 joins with the TLS 1.2 engine. */
         return NSSL_ERROR_INVALID_ARG;
     }
     c = calloc(1, sizeof(*c));
@@ -80,8 +92,12 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
         return NSSL_ERROR_OUT_OF_MEMORY;
     }
     c->refs = 1;
-    c->cfg.min_version = 0x0304;
-    c->cfg.max_version = 0x0304;
+    c->cache_max = NSSL_DEFAULT_SESSION_CACHE;
+    c->cfg.now_ms = nssl_api_now_ms;
+    c->cfg.min_version = min;
+    c->cfg.max_version = max;
+    memcpy(c->cfg.suites12, default_suites12, sizeof(default_suites12));
+    c->cfg.nsuites12 = sizeof(default_suites12) / sizeof(default_suites12[0]);
     memcpy(c->cfg.groups, default_groups, sizeof(default_groups));
     c->cfg.ngroups = sizeof(default_groups) / sizeof(default_groups[0]);
     memcpy(c->cfg.suites13, default_suites13, sizeof(default_suites13));
@@ -100,9 +116,12 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
     if (!nssl_lib_ready) {
         h = NSSL_ERROR_LIB_NOT_READY;
     } else {
+        static uint64_t next_serial;
         h = nssl_handle_add(&nssl_contexts, c);
         if (h < 0) {
             h = NSSL_ERROR_PROCESS_MAX_CONTEXTS;
+        } else {
+            c->serial = ++next_serial;
         }
     }
     pthread_mutex_unlock(&nssl_lib_lock);
@@ -280,18 +299,31 @@ static int suite_lookup(const char *p, size_t len)
 {
     static const struct {
         const char *name;
+        const char *openssl_name;
         uint16_t id;
     } ok[] = {
-        {"TLS_AES_128_GCM_SHA256", 0x1301},
-        {"TLS_AES_256_GCM_SHA384", 0x1302},
-        {"TLS_CHACHA20_POLY1305_SHA256", 0x1303},
+        {"TLS_AES_128_GCM_SHA256", NULL, 0x1301},
+        {"TLS_AES_256_GCM_SHA384", NULL, 0x1302},
+        {"TLS_CHACHA20_POLY1305_SHA256", NULL, 0x1303},
+        {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", 0xc02b},
+        {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", 0xc02f},
+        {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", 0xc02c},
+        {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", 0xc030},
+        {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
+         0xcca9},
+        {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", 0xcca8},
     };
+    /* Legacy suites are refused by name rather than reported as unknown: CBC, stream and
+     * export ciphers, static RSA or DH key exchange, anonymous or PSK-only suites. */
     static const char *const refused[] = {"CBC", "RC4", "3DES", "DES", "NULL", "EXPORT", "MD5",
-                                          "TLS_RSA_", "AES128-SHA", "AES256-SHA", "CCM"};
+                                          "TLS_RSA_", "TLS_DH_", "TLS_DHE_", "ADH", "AECDH",
+                                          "AES128-SHA", "AES256-SHA", "CCM", "CAMELLIA", "SEED",
+                                          "ARIA", "IDEA", "PSK"};
     char buf[96];
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        if (name_is(p, len, ok[i].name)) {
+        if (name_is(p, len, ok[i].name) ||
+            (ok[i].openssl_name != NULL && name_is(p, len, ok[i].openssl_name))) {
             return ok[i].id;
         }
     }
@@ -328,19 +360,34 @@ NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *gro
 
 NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const char *suites)
 {
-    uint16_t list[NSSL_MAX_SUITES];
-    size_t n = 0;
+    uint16_t list[2 * NSSL_MAX_SUITES], l13[NSSL_MAX_SUITES], l12[NSSL_MAX_SUITES];
+    size_t n = 0, n13 = 0, n12 = 0;
     struct nssl_context *c;
-    int32_t rc = parse_list(suites, suite_lookup, list, NSSL_MAX_SUITES, &n);
+    int32_t rc = parse_list(suites, suite_lookup, list, 2 * NSSL_MAX_SUITES, &n);
 
     if (rc < 0) {
         return rc;
     }
+    /* One list for both versions: each suite belongs to one (0x13xx is TLS 1.3). */
+    for (size_t i = 0; i < n; i++) {
+        if ((list[i] >> 8) == 0x13) {
+            l13[n13++] = list[i];
+        } else {
+            l12[n12++] = list[i];
+        }
+    }
     if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
-    memcpy(c->cfg.suites13, list, n * sizeof(list[0]));
-    c->cfg.nsuites13 = n;
+    /* A version left without suites is not offered; one with neither cannot connect. */
+    if ((n13 == 0 || c->cfg.max_version < 0x0304) && (n12 == 0 || c->cfg.min_version > 0x0303)) {
+        nssl_ctx_config_end();
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    memcpy(c->cfg.suites13, l13, n13 * sizeof(l13[0]));
+    c->cfg.nsuites13 = n13;
+    memcpy(c->cfg.suites12, l12, n12 * sizeof(l12[0]));
+    c->cfg.nsuites12 = n12;
     nssl_ctx_config_end();
     return NSSL_ERROR_OK;
 }

@@ -1,4 +1,5 @@
-/* Generation-checked handle tables. Handle = generation (15 bits, never 0) << 16 | index. */
+/* Generation-checked handle tables. Handle = generation (14 bits, never 0) << 16 | index, so
+ * bit 30 stays free for the API to tell session handles from context handles. */
 #include "api/handles.h"
 
 #include <stdlib.h>
@@ -34,7 +35,7 @@ int32_t nssl_handle_add(struct nssl_handle_table *t, void *obj)
         t->cap = cap;
     }
     /* A reused slot gets a new generation, so the old handle stays dead. */
-    t->slots[i].gen = (uint16_t)((t->slots[i].gen + 1) & 0x7fff);
+    t->slots[i].gen = (uint16_t)((t->slots[i].gen + 1) & 0x3fff);
     if (t->slots[i].gen == 0) {
         t->slots[i].gen = 1;
     }

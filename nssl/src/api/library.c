@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "session/session.h"
 #include "store/default_store.h"
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -31,8 +32,15 @@ static void free_connection(int32_t h, void *obj)
     struct nssl_connection *c = obj;
     (void)h;
     nssl_engine_free(&c->drv.eng);
+    nssl_conn_release_sessions(c);
     nssl_ctx_unref(c->ctx);
     free(c);
+}
+
+static void free_session_handle(int32_t h, void *obj)
+{
+    (void)h;
+    nssl_session_unref(obj);
 }
 
 static void drop_context(int32_t h, void *obj)
@@ -50,6 +58,8 @@ NSSL_API int32_t NSSLFinish(void)
         /* Connections first: each holds a reference to its context. */
         nssl_handle_each(&nssl_connections, free_connection);
         nssl_handle_table_free(&nssl_connections);
+        nssl_handle_each(&nssl_session_handles, free_session_handle);
+        nssl_handle_table_free(&nssl_session_handles);
         nssl_handle_each(&nssl_contexts, drop_context);
         nssl_handle_table_free(&nssl_contexts);
         nssl_default_store_close();

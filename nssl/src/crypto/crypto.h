@@ -103,6 +103,10 @@ int nssl_transcript_update(struct nssl_transcript *t, const uint8_t *data,
                            size_t len) NSSL_MUST_USE;
 /* Hash of everything so far, without finishing the running hash. out: nssl_hash_len bytes. */
 int nssl_transcript_current(const struct nssl_transcript *t, uint8_t *out) NSSL_MUST_USE;
+/* Hash of everything so far plus `extra`, leaving the running hash as it was (PSK binders hash
+ * a ClientHello that is not yet part of the transcript, RFC 8446 4.2.11.2). */
+int nssl_transcript_current_with(const struct nssl_transcript *t, const uint8_t *extra,
+                                 size_t extra_len, uint8_t *out) NSSL_MUST_USE;
 /* After a HelloRetryRequest (RFC 8446 4.4.1): replace the transcript so far, which must be
  * exactly ClientHello1, with message_hash(0xfe) || 00 00 Hash.length || Hash(ClientHello1). */
 int nssl_transcript_hrr(struct nssl_transcript *t) NSSL_MUST_USE;

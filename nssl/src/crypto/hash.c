@@ -51,6 +51,18 @@ int nssl_transcript_current(const struct nssl_transcript *t, uint8_t *out)
     return NSSL_E_OK;
 }
 
+int nssl_transcript_current_with(const struct nssl_transcript *t, const uint8_t *extra,
+                                 size_t extra_len, uint8_t *out)
+{
+    ENSURE(t->ctx != NULL && t->tmp != NULL, NSSL_E_STATE);
+    OSSL(EVP_MD_CTX_copy_ex(t->tmp, t->ctx), NSSL_E_INTERNAL);
+    if (extra_len > 0) {
+        OSSL(EVP_DigestUpdate(t->tmp, extra, extra_len), NSSL_E_INTERNAL);
+    }
+    OSSL(EVP_DigestFinal_ex(t->tmp, out, NULL), NSSL_E_INTERNAL);
+    return NSSL_E_OK;
+}
+
 int nssl_transcript_hrr(struct nssl_transcript *t)
 {
     /* RFC 8446 4.4.1: Transcript-Hash(ClientHello1, HelloRetryRequest, ...) =

@@ -45,8 +45,18 @@ void nssl_engine_free(struct nssl_engine *e)
     free(e->out);
     free(e->hs_buf);
     free(e->peer_der);
+    free(e->ticket12);
+    free(e->offer.t13.ticket);
+    free(e->offer.ticket12);
     free_tickets(e);
     OPENSSL_cleanse(e, sizeof(*e));
+}
+
+int64_t nssl_engine_now_ms(const struct nssl_engine *e)
+{
+    /* The engine reads no clock itself (DESIGN.md §1): without a hook, time stands still,
+     * which makes every ticket age 0 and never expire within a run. */
+    return e->cfg->now_ms != NULL ? e->cfg->now_ms(e->cfg->now_arg) : 0;
 }
 
 int nssl_engine_random(struct nssl_engine *e, uint8_t *out, size_t len)
@@ -129,6 +139,12 @@ static void send_alert(struct nssl_engine *e, int level, int desc)
         level == ALERT_LEVEL_FATAL) {
         e->alert_sent = desc;
     }
+}
+
+int nssl_engine_send_warning(struct nssl_engine *e, int desc)
+{
+    uint8_t a[2] = {ALERT_LEVEL_WARNING, (uint8_t)desc};
+    return nssl_engine_send_record(e, NSSL_CT_ALERT, a, sizeof(a));
 }
 
 int nssl_engine_fail(struct nssl_engine *e, int err)
@@ -337,6 +353,12 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
         return handle_alert(e, plain, plain_len);
     case NSSL_CT_HANDSHAKE:
         return handle_handshake_records(e, plain, plain_len);
+    case NSSL_CT_CHANGE_CIPHER_SPEC:
+        /* TLS 1.2 (RFC 5246 7.1): a single byte of value 1, never inside a fragmented
+         * handshake message; when it may come is the machine's to say. */
+        ENSURE(e->version == 0x0303 && e->hs_len == 0, NSSL_E_UNEXPECTED);
+        ENSURE(plain_len == 1 && plain[0] == 1, NSSL_E_DECODE);
+        return nssl_tls12_client_ccs(e);
     case NSSL_CT_APPLICATION_DATA:
         /* No application data before the handshake is done (no early data is offered), and
          * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */

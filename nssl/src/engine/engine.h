@@ -17,12 +17,13 @@
 #include "record/record.h"
 
 #define NSSL_MAX_GROUPS 3
-#define NSSL_MAX_SUITES 3
+#define NSSL_MAX_SUITES 6
 #define NSSL_MAX_SIGALGS 16
 #define NSSL_MAX_ALPN_WIRE 512
 /* Largest handshake message accepted (a Certificate with a long chain is the largest). */
 #define NSSL_MAX_HS_MESSAGE (128 * 1024)
 #define NSSL_MAX_TICKETS 4
+#define NSSL_MAX_SESSION_ID_LEN 32
 
 enum nssl_verify_flag {
     NSSL_V_PEER = 1,
@@ -41,6 +42,8 @@ struct nssl_engine_config {
     size_t ngroups;
     uint16_t suites13[NSSL_MAX_SUITES];
     size_t nsuites13;
+    uint16_t suites12[NSSL_MAX_SUITES];
+    size_t nsuites12;
     uint16_t sigalgs[NSSL_MAX_SIGALGS];
     size_t nsigalgs;
     uint8_t alpn[NSSL_MAX_ALPN_WIRE];     /* ProtocolNameList contents; alpn_len 0 = none */
@@ -51,17 +54,35 @@ struct nssl_engine_config {
     const struct nssl_credential *client;     /* the client's certificate, NULL for none */
     nssl_rand_fn rng;
     void *rng_arg;
+    /* The clock (milliseconds, Unix epoch): ticket ages and lifetimes. */
+    int64_t (*now_ms)(void *arg);
+    void *now_arg;
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */
 struct nssl_ticket13 {
     uint8_t *ticket;
     size_t ticket_len;
-    uint32_t lifetime;
+    uint32_t lifetime;             /* seconds (RFC 8446 4.6.1) */
     uint32_t age_add;
     uint8_t psk[NSSL_MAX_HASH];
     size_t psk_len;
     uint16_t suite;
+    int64_t received_ms;           /* when it arrived, by the clock hook */
+};
+
+/* What a connection offers to resume (filled by the session API before the handshake; the
+ * engine owns this copy). */
+struct nssl_resume_offer {
+    int tls13;                     /* offer t13 as a PSK (RFC 8446 4.2.11) */
+    struct nssl_ticket13 t13;
+    int tls12;                     /* offer a TLS 1.2 session (RFC 5246 7.4.1.2, RFC 5077) */
+    uint16_t suite12;
+    uint8_t master12[48];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint8_t *ticket12;
+    size_t ticket12_len;
 };
 
 struct nssl_hs; /* handshake-only state, hs/hs.h */
@@ -114,6 +135,13 @@ struct nssl_engine {
     uint8_t client_ap[NSSL_MAX_HASH]; /* current application traffic secrets (KeyUpdate) */
     uint8_t server_ap[NSSL_MAX_HASH];
     uint8_t resumption[NSSL_MAX_HASH];
+    /* TLS 1.2 session (resumption comes with the session API). */
+    uint8_t master12[48];
+    uint8_t session_id[NSSL_MAX_SESSION_ID_LEN];
+    size_t session_id_len;
+    uint8_t *ticket12;
+    size_t ticket12_len;
+    uint32_t ticket12_hint;
 
     /* Handshake. */
     int state;
@@ -129,6 +157,7 @@ struct nssl_engine {
 
     struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
     size_t ntickets;
+    struct nssl_resume_offer offer;
 
     /* Status. */
     int err;                       /* first fatal error, sticky */
@@ -182,6 +211,10 @@ int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *
                             size_t len) NSSL_MUST_USE;
 /* Install a TLS 1.3 traffic secret as the read or write key (RFC 8446 7.3). */
 int nssl_engine_set_key13(struct nssl_engine *e, int write, const uint8_t *secret) NSSL_MUST_USE;
+/* Queue a warning alert (the connection goes on). */
+int nssl_engine_send_warning(struct nssl_engine *e, int desc) NSSL_MUST_USE;
+/* The configured clock, in milliseconds. */
+int64_t nssl_engine_now_ms(const struct nssl_engine *e);
 /* Random bytes from the configured source. */
 int nssl_engine_random(struct nssl_engine *e, uint8_t *out, size_t len) NSSL_MUST_USE;
 

@@ -1,6 +1,7 @@
 /* Client hello phase: the ClientHello, the ServerHello's version selection, and the state table
  * with its dispatcher. After version selection the TLS 1.3 machine (tls13_client.c) takes over. */
 #include "hs/hs.h"
+#include "hs/msg12.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,33 @@ static const struct nssl_hs_state_desc client_states[NSSL_ST_COUNT] = {
                                 nssl_tls13_client_cv},
     [NSSL_ST_CLIENT_WAIT_FINISHED] = {"wait_finished", 1u << NSSL_HS_FINISHED,
                                       nssl_tls13_client_finished},
+    [NSSL_ST_CLIENT12_WAIT_CERT] = {"tls12_wait_certificate", 1u << NSSL_HS_CERTIFICATE,
+                                    nssl_tls12_client_cert},
+    [NSSL_ST_CLIENT12_WAIT_SKE] = {"tls12_wait_server_key_exchange",
+                                   1u << NSSL_HS_SERVER_KEY_EXCHANGE, nssl_tls12_client_ske},
+    [NSSL_ST_CLIENT12_WAIT_CR_OR_SHD] = {"tls12_wait_request_or_done",
+                                         (1u << NSSL_HS_CERTIFICATE_REQUEST) |
+                                             (1u << NSSL_HS_SERVER_HELLO_DONE),
+                                         nssl_tls12_client_cr_or_shd},
+    [NSSL_ST_CLIENT12_WAIT_SHD] = {"tls12_wait_server_hello_done",
+                                   1u << NSSL_HS_SERVER_HELLO_DONE, nssl_tls12_client_shd},
+    [NSSL_ST_CLIENT12_WAIT_NST] = {"tls12_wait_new_session_ticket",
+                                   1u << NSSL_HS_NEW_SESSION_TICKET, nssl_tls12_client_nst},
+    /* Only the ChangeCipherSpec record may come now: no handshake message is expected. */
+    [NSSL_ST_CLIENT12_WAIT_CCS] = {"tls12_wait_change_cipher_spec", 0, NULL},
+    [NSSL_ST_CLIENT12_WAIT_FINISHED] = {"tls12_wait_finished", 1u << NSSL_HS_FINISHED,
+                                        nssl_tls12_client_finished},
     [NSSL_ST_CONNECTED] = {"connected",
-                           (1u << NSSL_HS_NEW_SESSION_TICKET) | (1u << NSSL_HS_KEY_UPDATE),
-                           nssl_tls13_post_handshake},
+                           (1u << NSSL_HS_NEW_SESSION_TICKET) | (1u << NSSL_HS_KEY_UPDATE) |
+                               (1u << NSSL_HS_HELLO_REQUEST),
+                           nssl_client_post_handshake},
 };
+
+int nssl_client_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    return e->version == 0x0304 ? nssl_tls13_post_handshake(e, msg, len)
+                                : nssl_tls12_post_handshake(e, msg, len);
+}
 
 int nssl_hs_dispatch(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
@@ -60,19 +84,30 @@ void nssl_hs_free(struct nssl_hs *hs)
     free(hs->ch);
     free(hs->cookie);
     free(hs->cr_context);
+    free(hs->log);
     OPENSSL_cleanse(hs, sizeof(*hs));
     free(hs);
 }
 
 /* Build and send a ClientHello: the first one, or the second after a HelloRetryRequest. */
+static int offers13(const struct nssl_engine_config *cfg)
+{
+    return cfg->max_version >= 0x0304 && cfg->nsuites13 > 0;
+}
+
+static int offers12(const struct nssl_engine_config *cfg)
+{
+    return cfg->min_version <= 0x0303 && cfg->nsuites12 > 0;
+}
+
 static int send_client_hello(struct nssl_engine *e)
 {
-    static const uint16_t versions13[] = {0x0304};
     struct nssl_hs *hs = e->hs;
     const struct nssl_engine_config *cfg = e->cfg;
     struct nssl_ch_params p;
     uint8_t pub[NSSL_MAX_KEX_PUB];
-    size_t pub_len;
+    uint16_t suites[2 * NSSL_MAX_SUITES], versions[2];
+    size_t pub_len, nsuites = 0, nversions = 0;
     struct nssl_writer w;
     uint8_t *buf;
     size_t cap, len;
@@ -82,10 +117,23 @@ static int send_client_hello(struct nssl_engine *e)
     memcpy(p.random, hs->client_random, NSSL_RANDOM_LEN);
     memcpy(p.session_id, hs->session_id, hs->session_id_len);
     p.session_id_len = hs->session_id_len;
-    p.suites = cfg->suites13;
-    p.nsuites = cfg->nsuites13;
-    p.versions = versions13;
-    p.nversions = 1;
+    /* RFC 8446 4.2.1: supported_versions in preference order; TLS 1.3 suites first. */
+    if (offers13(cfg)) {
+        versions[nversions++] = 0x0304;
+        memcpy(suites, cfg->suites13, cfg->nsuites13 * sizeof(suites[0]));
+        nsuites = cfg->nsuites13;
+    }
+    if (offers12(cfg)) {
+        versions[nversions++] = 0x0303;
+        memcpy(suites + nsuites, cfg->suites12, cfg->nsuites12 * sizeof(suites[0]));
+        nsuites += cfg->nsuites12;
+        p.offer_tls12 = 1;
+    }
+    ENSURE(nversions > 0, NSSL_E_UNSAFE);
+    p.suites = suites;
+    p.nsuites = nsuites;
+    p.versions = versions;
+    p.nversions = nversions;
     p.groups = cfg->groups;
     p.ngroups = cfg->ngroups;
     p.sigalgs = cfg->sigalgs;
@@ -99,21 +147,34 @@ static int send_client_hello(struct nssl_engine *e)
         p.alpn = cfg->alpn;
         p.alpn_len = cfg->alpn_len;
     }
-    TRY(nssl_kex_public(&hs->kex, pub, sizeof(pub), &pub_len));
-    p.shares[0].group = hs->share_group;
-    p.shares[0].pub = pub;
-    p.shares[0].pub_len = pub_len;
-    p.nshares = 1;
+    if (offers13(cfg)) {
+        TRY(nssl_kex_public(&hs->kex, pub, sizeof(pub), &pub_len));
+        p.shares[0].group = hs->share_group;
+        p.shares[0].pub = pub;
+        p.shares[0].pub_len = pub_len;
+        p.nshares = 1;
+    }
     p.cookie = hs->cookie;
     p.cookie_len = hs->cookie_len;
+    if (p.offer_tls12 && e->offer.tls12) {
+        p.ticket12 = e->offer.ticket12;
+        p.ticket12_len = e->offer.ticket12_len;
+    }
+    if (offers13(cfg)) {
+        TRY(nssl_psk_prepare(e, &p));
+    }
 
-    cap = 1024 + e->host_len + cfg->alpn_len + hs->cookie_len;
+    cap = 1024 + e->host_len + cfg->alpn_len + hs->cookie_len + p.ticket12_len +
+          p.psk_identity_len + p.psk_binder_len;
     buf = malloc(cap);
     ENSURE(buf != NULL, NSSL_E_NOMEM);
     nssl_w_init(&w, buf, cap);
     rc = nssl_msg_client_hello_write(&w, &p, &hs->offered);
     if (rc == 0) {
         rc = nssl_w_finish(&w, &len);
+    }
+    if (rc == 0 && hs->psk_offered) {
+        rc = nssl_psk_fill_binder(e, buf, len);
     }
     if (rc == 0) {
         rc = nssl_engine_send_handshake(e, buf, len);
@@ -133,17 +194,27 @@ int nssl_client_start(struct nssl_engine *e)
 {
     struct nssl_hs *hs;
 
-    ENSURE(e->cfg->max_version == 0x0304, NSSL_E_UNSAFE);
+    ENSURE(offers13(e->cfg) || offers12(e->cfg), NSSL_E_UNSAFE);
     hs = calloc(1, sizeof(*hs));
     ENSURE(hs != NULL, NSSL_E_NOMEM);
     e->hs = hs;
     TRY(nssl_engine_random(e, hs->client_random, NSSL_RANDOM_LEN));
-    /* RFC 8446 D.4: middlebox compatibility mode sends a non-empty legacy_session_id. */
-    hs->session_id_len = NSSL_MAX_SESSION_ID;
-    TRY(nssl_engine_random(e, hs->session_id, hs->session_id_len));
-    hs->share_group = e->cfg->groups[0];
-    TRY(nssl_kex_generate(&hs->kex, hs->share_group, e->cfg->rng ? e->cfg->rng : nssl_rand_default,
-                          e->cfg->rng_arg));
+    if (e->offer.tls12 && e->offer.ticket12 == NULL && e->offer.session_id_len > 0) {
+        /* RFC 5246 7.4.1.2 (and RFC 8446 4.1.2 when TLS 1.3 is offered too): the cached
+         * TLS 1.2 session's ID. */
+        memcpy(hs->session_id, e->offer.session_id, e->offer.session_id_len);
+        hs->session_id_len = e->offer.session_id_len;
+    } else if (offers13(e->cfg) || (e->offer.tls12 && e->offer.ticket12 != NULL)) {
+        /* RFC 8446 D.4: middlebox compatibility mode sends a non-empty legacy_session_id;
+         * RFC 5077 3.4: with a ticket, a fresh ID the server echoes if it accepts it. */
+        hs->session_id_len = NSSL_MAX_SESSION_ID;
+        TRY(nssl_engine_random(e, hs->session_id, hs->session_id_len));
+    }
+    if (offers13(e->cfg)) {
+        hs->share_group = e->cfg->groups[0];
+        TRY(nssl_kex_generate(&hs->kex, hs->share_group,
+                              e->cfg->rng ? e->cfg->rng : nssl_rand_default, e->cfg->rng_arg));
+    }
     TRY(send_client_hello(e));
     e->state = NSSL_ST_CLIENT_WAIT_SH;
     return NSSL_E_OK;
@@ -171,7 +242,7 @@ static int offered_group(const struct nssl_engine *e, uint16_t group)
 
 /* Start the transcript with the negotiated hash; after a HelloRetryRequest the first
  * ClientHello is replaced by its hash in a synthetic message_hash message (RFC 8446 4.4.1). */
-static int start_transcript(struct nssl_engine *e, int for_hrr)
+int nssl_client_start_transcript(struct nssl_engine *e, int for_hrr)
 {
     struct nssl_hs *hs = e->hs;
 
@@ -201,7 +272,7 @@ static int hello_retry(struct nssl_engine *e, const struct nssl_server_hello *sh
     e->hello_retry = 1;
     hs->hrr_suite = sh->suite;
     TRY(nssl_suite13_params(sh->suite, &e->hash, &e->aead));
-    TRY(start_transcript(e, 1));
+    TRY(nssl_client_start_transcript(e, 1));
     TRY(nssl_transcript_update(&hs->th, msg, len));
 
     if (sh->ext.x[NSSL_X_KEY_SHARE].present) {
@@ -244,15 +315,28 @@ int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
                                     &sh));
     if (!sh.ext.x[NSSL_X_SUPPORTED_VERSIONS].present) {
         /* A server that answers without supported_versions negotiates TLS 1.2 or below
-         * (RFC 8446 4.2.1). TLS 1.0 and 1.1 are refused outright; TLS 1.2 is only acceptable
-         * when it was offered. */
-        e->refused_legacy = sh.legacy_version < 0x0303;
-        return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+         * (RFC 8446 4.2.1). TLS 1.0 and 1.1 are refused outright (RFC 8996); TLS 1.2 is only
+         * acceptable when it was offered, and never after a HelloRetryRequest. */
+        if (sh.legacy_version < 0x0303) {
+            e->refused_legacy = 1;
+            return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+        }
+        ENSURE(sh.legacy_version == 0x0303 && offers12(e->cfg),
+               NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION));
+        ENSURE(!hs->hrr_done && !sh.is_hrr, NSSL_E_ILLEGAL);
+        /* RFC 8446 4.1.3: a TLS 1.3 server negotiating lower sets a sentinel in its random;
+         * seeing it when we offered TLS 1.3 means an attacker removed our offer. */
+        if (offers13(e->cfg)) {
+            ENSURE(memcmp(sh.random + 24, nssl_downgrade_tls12, 8) != 0 &&
+                       memcmp(sh.random + 24, nssl_downgrade_tls11, 8) != 0,
+                   NSSL_E_ILLEGAL);
+        }
+        return nssl_tls12_client_server_hello(e, &sh, msg, len);
     }
     TRY(nssl_ext_supported_versions_sh(&sh.ext.x[NSSL_X_SUPPORTED_VERSIONS], &version));
     /* RFC 8446 4.2.1: a version we did not offer is illegal_parameter; legacy_version must be
      * 0x0303. */
-    ENSURE(version == 0x0304, NSSL_E_ILLEGAL);
+    ENSURE(version == 0x0304 && offers13(e->cfg), NSSL_E_ILLEGAL);
     ENSURE(sh.legacy_version == 0x0303, NSSL_E_ILLEGAL);
     TRY(nssl_msg_server_hello_check13(&sh));
     /* RFC 8446 4.1.3: echo of our session id, a suite we offered, null compression. */
@@ -270,7 +354,7 @@ int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
     ENSURE(!hs->hrr_done || sh.suite == hs->hrr_suite, NSSL_E_ILLEGAL);
     TRY(nssl_suite13_params(sh.suite, &e->hash, &e->aead));
     if (!hs->th_ready) {
-        TRY(start_transcript(e, 0));
+        TRY(nssl_client_start_transcript(e, 0));
     }
     return nssl_tls13_client_server_hello(e, &sh, msg, len);
 }

@@ -17,6 +17,14 @@ enum nssl_hs_state {
     NSSL_ST_CLIENT_WAIT_CERT,
     NSSL_ST_CLIENT_WAIT_CV,
     NSSL_ST_CLIENT_WAIT_FINISHED,
+    /* TLS 1.2 (RFC 5246 7.3, full handshake with ECDHE) */
+    NSSL_ST_CLIENT12_WAIT_CERT,
+    NSSL_ST_CLIENT12_WAIT_SKE,
+    NSSL_ST_CLIENT12_WAIT_CR_OR_SHD,
+    NSSL_ST_CLIENT12_WAIT_SHD,
+    NSSL_ST_CLIENT12_WAIT_NST,
+    NSSL_ST_CLIENT12_WAIT_CCS,
+    NSSL_ST_CLIENT12_WAIT_FINISHED,
     NSSL_ST_CONNECTED,
     NSSL_ST_COUNT
 };
@@ -52,6 +60,24 @@ struct nssl_hs {
     size_t cr_context_len;
     int ccs_sent;
     unsigned proofs;
+    /* TLS 1.3 resumption */
+    int psk_offered;
+    enum nssl_hash_alg psk_hash;
+    int psk_accepted;
+    /* TLS 1.2 */
+    int resuming12;                      /* the server took our TLS 1.2 session */
+    uint8_t client_key[NSSL_MAX_KEY];    /* installed with our ChangeCipherSpec */
+    uint8_t client_iv[NSSL_AEAD_IV_LEN];
+    uint8_t server_random[NSSL_RANDOM_LEN];
+    uint8_t pms[NSSL_MAX_KEX_SECRET];    /* the ECDHE shared secret */
+    size_t pms_len;
+    uint8_t master12[48];
+    uint8_t server_key[NSSL_MAX_KEY];    /* installed when the server's CCS arrives */
+    uint8_t server_iv[NSSL_AEAD_IV_LEN];
+    size_t key_len, iv_len;
+    int ticket_expected;                 /* the server acknowledged session_ticket */
+    uint8_t *log;                        /* every handshake message, for a CertificateVerify */
+    size_t log_len, log_cap;
 };
 
 /* A handler gets the whole message (4-byte header + body) and returns the next state or an
@@ -87,9 +113,40 @@ int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
 
 /* Hello phase (hs/client.c). */
 int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);
+/* Start the transcript once the suite's hash is known, with the kept ClientHello (or, after a
+ * HelloRetryRequest, its message_hash). */
+int nssl_client_start_transcript(struct nssl_engine *e, int for_hrr) NSSL_MUST_USE;
+/* Post-handshake messages, either version. */
+int nssl_client_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* TLS 1.3 PSK resumption (hs/psk.c). */
+int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p) NSSL_MUST_USE;
+int nssl_psk_fill_binder(struct nssl_engine *e, uint8_t *ch, size_t len) NSSL_MUST_USE;
+int nssl_psk_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                          int *accepted) NSSL_MUST_USE;
+
+/* TLS 1.2 client (hs/tls12_client.c). */
+int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                                   const uint8_t *msg, size_t len) NSSL_MUST_USE;
+int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_shd(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_nst(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len);
+/* The server's ChangeCipherSpec (a record, not a handshake message). */
+int nssl_tls12_client_ccs(struct nssl_engine *e) NSSL_MUST_USE;
+int nssl_tls12_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
 
 /* Suite facts. */
 int nssl_suite13_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead_alg *aead);
+enum nssl_suite_auth {
+    NSSL_AUTH_ECDSA = 1,
+    NSSL_AUTH_RSA = 2,
+};
+/* A TLS 1.2 ECDHE AEAD suite: its PRF hash, AEAD and certificate type. */
+int nssl_suite12_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead_alg *aead,
+                        int *auth);
 const char *nssl_suite_name(uint16_t suite);
 const char *nssl_group_name(uint16_t group);
 const char *nssl_sig_name(uint16_t scheme);

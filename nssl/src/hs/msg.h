@@ -17,6 +17,7 @@
 #define NSSL_MAX_SESSION_ID 32
 
 enum nssl_hs_type {
+    NSSL_HS_HELLO_REQUEST = 0,
     NSSL_HS_CLIENT_HELLO = 1,
     NSSL_HS_SERVER_HELLO = 2,
     NSSL_HS_NEW_SESSION_TICKET = 4,
@@ -70,7 +71,19 @@ struct nssl_ch_params {
     const uint8_t *cookie;         /* echoed from HelloRetryRequest, NULL for none */
     size_t cookie_len;
     int offer_tls12;               /* also send the TLS 1.2 extensions (EMS, reneg_info, ...) */
+    const uint8_t *ticket12;       /* session_ticket contents (RFC 5077 3.2), may be empty */
+    size_t ticket12_len;
+    /* One PSK identity (RFC 8446 4.2.11): pre_shared_key goes last, with psk_binder_len zero
+     * bytes as its binder, to be filled in once the truncated ClientHello is hashed. */
+    const uint8_t *psk_identity;   /* NULL: no PSK */
+    size_t psk_identity_len;
+    uint32_t psk_age;              /* obfuscated_ticket_age */
+    size_t psk_binder_len;
 };
+
+/* Bytes at the end of a ClientHello that the PSK binder does not cover: the binders list
+ * (RFC 8446 4.2.11.2), for one binder of binder_len bytes. */
+#define NSSL_CH_BINDERS_LEN(binder_len) (2 + 1 + (binder_len))
 
 /* Writes the ClientHello; *offered gets the bit mask (NSSL_X_BIT) of extensions sent. */
 int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_params *p,
@@ -111,6 +124,8 @@ int nssl_msg_server_hello_parse(const uint8_t *body, size_t len, uint32_t offere
                                 struct nssl_server_hello *sh) NSSL_MUST_USE;
 /* Every extension present is allowed in a TLS 1.3 ServerHello (or HRR). */
 int nssl_msg_server_hello_check13(const struct nssl_server_hello *sh) NSSL_MUST_USE;
+/* Every extension present is allowed in a TLS 1.2 ServerHello. */
+int nssl_msg_server_hello_check12(const struct nssl_server_hello *sh) NSSL_MUST_USE;
 
 /* Parsed contents of the ServerHello / HRR extensions TLS 1.3 needs. */
 int nssl_ext_supported_versions_sh(const struct nssl_ext_span *x, uint16_t *version) NSSL_MUST_USE;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+static const uint8_t zero_binder[255];
+
 static void write_u16_list(struct nssl_writer *w, int lenbytes, size_t min, size_t max,
                            const uint16_t *v, size_t n)
 {
@@ -106,6 +108,31 @@ int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_para
         ext_begin(w, NSSL_X_EC_POINT_FORMATS, &sent);
         nssl_w_u8(w, 1);
         nssl_w_u8(w, 0);
+        nssl_w_close_vec(w);
+        /* RFC 5077 3.2: a ticket to resume with, or empty to ask for one. */
+        ext_begin(w, NSSL_X_SESSION_TICKET, &sent);
+        nssl_w_bytes(w, p->ticket12, p->ticket12_len);
+        nssl_w_close_vec(w);
+    }
+    if (p->psk_identity != NULL) {
+        /* RFC 8446 4.2.9: only psk_dhe_ke (1): resumption keeps forward secrecy. */
+        ext_begin(w, NSSL_X_PSK_KEY_EXCHANGE_MODES, &sent);
+        nssl_w_u8(w, 1);
+        nssl_w_u8(w, 1);
+        nssl_w_close_vec(w);
+        /* RFC 8446 4.2.11: pre_shared_key is the last extension. */
+        ext_begin(w, NSSL_X_PRE_SHARED_KEY, &sent);
+        nssl_w_open_vec(w, 2, 7, 0xffff);
+        nssl_w_open_vec(w, 2, 1, 0xffff);
+        nssl_w_bytes(w, p->psk_identity, p->psk_identity_len);
+        nssl_w_close_vec(w);
+        nssl_w_u32(w, p->psk_age);
+        nssl_w_close_vec(w);
+        nssl_w_open_vec(w, 2, 33, 0xffff);
+        nssl_w_open_vec(w, 1, 32, 255);
+        nssl_w_bytes(w, zero_binder, p->psk_binder_len);
+        nssl_w_close_vec(w);
+        nssl_w_close_vec(w);
         nssl_w_close_vec(w);
     }
     nssl_w_close_vec(w); /* extensions */

@@ -46,6 +46,17 @@ int nssl_msg_server_hello_check13(const struct nssl_server_hello *sh)
     return NSSL_E_OK;
 }
 
+int nssl_msg_server_hello_check12(const struct nssl_server_hello *sh)
+{
+    /* The TLS 1.3-only extensions have no place in a TLS 1.2 ServerHello (RFC 8446 4.2). */
+    static const int tls13_only[] = {NSSL_X_SUPPORTED_VERSIONS, NSSL_X_KEY_SHARE,
+                                     NSSL_X_PRE_SHARED_KEY, NSSL_X_COOKIE, NSSL_X_EARLY_DATA};
+    for (size_t k = 0; k < sizeof(tls13_only) / sizeof(tls13_only[0]); k++) {
+        ENSURE(!sh->ext.x[tls13_only[k]].present, NSSL_E_ILLEGAL);
+    }
+    return NSSL_E_OK;
+}
+
 int nssl_ext_supported_versions_sh(const struct nssl_ext_span *x, uint16_t *version)
 {
     struct nssl_reader r;

@@ -23,6 +23,34 @@ int nssl_suite13_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead
     }
 }
 
+int nssl_suite12_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead_alg *aead,
+                        int *auth)
+{
+    /* RFC 5289 3.2, RFC 7905 2: ECDHE with AEAD only; no CBC, no RSA key exchange. */
+    switch (suite) {
+    case 0xc02b: /* TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    case 0xc02f: /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+        *hash = NSSL_HASH_SHA256;
+        *aead = NSSL_AEAD_AES_128_GCM;
+        break;
+    case 0xc02c: /* TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 */
+    case 0xc030: /* TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
+        *hash = NSSL_HASH_SHA384;
+        *aead = NSSL_AEAD_AES_256_GCM;
+        break;
+    case 0xcca9: /* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
+    case 0xcca8: /* TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 */
+        *hash = NSSL_HASH_SHA256;
+        *aead = NSSL_AEAD_CHACHA20_POLY1305;
+        break;
+    default:
+        return NSSL_E_ILLEGAL;
+    }
+    *auth = (suite == 0xc02b || suite == 0xc02c || suite == 0xcca9) ? NSSL_AUTH_ECDSA
+                                                                    : NSSL_AUTH_RSA;
+    return NSSL_E_OK;
+}
+
 const char *nssl_suite_name(uint16_t suite)
 {
     switch (suite) {

@@ -36,11 +36,19 @@ int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     TRY(nssl_ext_key_share_sh(&sh->ext.x[NSSL_X_KEY_SHARE], &share));
     /* RFC 8446 4.2.8: the server's share must be in the group we sent a share for. */
     ENSURE(share.group == hs->share_group, NSSL_E_ILLEGAL);
+    TRY(nssl_psk_server_hello(e, sh, &hs->psk_accepted));
     TRY(transcript_add(e, msg, len));
     TRY(nssl_kex_derive(&hs->kex, share.pub, share.pub_len, dhe, sizeof(dhe), &dhe_len));
     e->group = share.group;
+    if (hs->psk_accepted) {
+        /* RFC 8446 2.2: the server is authenticated by the PSK of a session whose chain and
+         * signature were checked when it was made. */
+        e->resumed = 1;
+        hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+    }
 
-    rc = nssl_ks13_early(&hs->ks, e->hash, NULL, 0);
+    rc = nssl_ks13_early(&hs->ks, e->hash, hs->psk_accepted ? e->offer.t13.psk : NULL,
+                         hs->psk_accepted ? e->offer.t13.psk_len : 0);
     if (rc == 0) {
         rc = transcript_hash(e, th);
     }
@@ -99,7 +107,8 @@ int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
         ENSURE(ext.x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
     }
     TRY(transcript_add(e, msg, len));
-    return NSSL_ST_CLIENT_WAIT_CERT_CR;
+    /* RFC 8446 2.2: with a PSK the server sends neither Certificate nor CertificateVerify. */
+    return e->hs->psk_accepted ? NSSL_ST_CLIENT_WAIT_FINISHED : NSSL_ST_CLIENT_WAIT_CERT_CR;
 }
 
 static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme);
@@ -328,6 +337,7 @@ static int keep_ticket(struct nssl_engine *e, const struct nssl_new_session_tick
     ENSURE(slot->ticket != NULL, NSSL_E_NOMEM);
     memcpy(slot->ticket, t->ticket, t->ticket_len);
     slot->ticket_len = t->ticket_len;
+    slot->received_ms = nssl_engine_now_ms(e);
     slot->lifetime = t->lifetime;
     slot->age_add = t->age_add;
     slot->suite = e->suite;

@@ -1,0 +1,467 @@
+/* TLS 1.2 client machine after the ServerHello (RFC 5246 7.3; ECDHE per RFC 8422; extended
+ * master secret per RFC 7627, required).
+ *
+ *   ServerHello → Certificate → ServerKeyExchange → [CertificateRequest] → ServerHelloDone →
+ *   send [Certificate] ClientKeyExchange [CertificateVerify] ChangeCipherSpec Finished →
+ *   [NewSessionTicket] → ChangeCipherSpec → Finished → connected
+ */
+#include "hs/hs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "hs/msg12.h"
+#include "keys/prf12.h"
+#include "x509/pki.h"
+
+/* A TLS 1.2 CertificateVerify signs the handshake messages themselves, not a hash the
+ * transcript already holds (RFC 5246 7.4.8), so the handshake keeps them in a log. */
+static int log_add(struct nssl_hs *hs, const uint8_t *msg, size_t len)
+{
+    if (hs->log_cap - hs->log_len < len) {
+        size_t cap = hs->log_cap ? hs->log_cap : 4096;
+        uint8_t *p;
+        while (cap - hs->log_len < len) {
+            cap *= 2;
+        }
+        p = realloc(hs->log, cap);
+        ENSURE(p != NULL, NSSL_E_NOMEM);
+        hs->log = p;
+        hs->log_cap = cap;
+    }
+    memcpy(hs->log + hs->log_len, msg, len);
+    hs->log_len += len;
+    return NSSL_E_OK;
+}
+
+/* A received message: into the transcript and the log. */
+static int add_received(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    TRY(log_add(e->hs, msg, len));
+    return nssl_transcript_update(&e->hs->th, msg, len);
+}
+
+/* A sent message: the engine adds it to the transcript as it frames it. */
+static int send_hs(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    TRY(log_add(e->hs, msg, len));
+    return nssl_engine_send_handshake(e, msg, len);
+}
+
+static int alpn_offered(const struct nssl_engine *e, const uint8_t *name, size_t len)
+{
+    struct nssl_reader r;
+    nssl_r_init(&r, e->cfg->alpn, e->cfg->alpn_len);
+    while (nssl_r_left(&r) > 0) {
+        struct nssl_reader n;
+        if (nssl_r_vec(&r, 1, 1, 255, &n) < 0) {
+            return 0;
+        }
+        if (nssl_r_left(&n) == len && memcmp(n.p, name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int in_list(const uint16_t *list, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int derive_keys(struct nssl_engine *e);
+
+int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
+                                   const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    const struct nssl_ext_set *x = &sh->ext;
+    int auth;
+
+    TRY(nssl_msg_server_hello_check12(sh));
+    /* RFC 5246 7.4.1.3: a suite and a compression method we offered. */
+    ENSURE(in_list(e->cfg->suites12, e->cfg->nsuites12, sh->suite), NSSL_E_ILLEGAL);
+    ENSURE(sh->compression == 0, NSSL_E_ILLEGAL);
+    TRY(nssl_suite12_params(sh->suite, &e->hash, &e->aead, &auth));
+    /* RFC 7627 5.3: a client that requires the extended master secret aborts with
+     * handshake_failure when the server does not use it. */
+    ENSURE(x->x[NSSL_X_EXTENDED_MASTER_SECRET].present, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+    TRY(nssl_ext_empty(&x->x[NSSL_X_EXTENDED_MASTER_SECRET]));
+    if (x->x[NSSL_X_RENEGOTIATION_INFO].present) {
+        /* RFC 5746 3.4: on the initial handshake renegotiated_connection is empty. */
+        TRY(nssl_ext_reneg_info_initial(&x->x[NSSL_X_RENEGOTIATION_INFO]));
+    }
+    if (x->x[NSSL_X_EC_POINT_FORMATS].present) {
+        TRY(nssl_ext_ec_point_formats_ok(&x->x[NSSL_X_EC_POINT_FORMATS]));
+    }
+    if (x->x[NSSL_X_SERVER_NAME].present) {
+        /* RFC 6066 3: the server's acknowledgement is empty. */
+        ENSURE(x->x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
+    }
+    if (x->x[NSSL_X_ALPN].present) {
+        const uint8_t *name;
+        size_t name_len;
+        TRY(nssl_ext_alpn_selected(&x->x[NSSL_X_ALPN], &name, &name_len));
+        /* RFC 7301 3.2: the selected protocol must be one the client offered. */
+        ENSURE(alpn_offered(e, name, name_len), NSSL_E_ILLEGAL);
+        memcpy(e->alpn, name, name_len);
+        e->alpn_len = name_len;
+    }
+    if (x->x[NSSL_X_SESSION_TICKET].present) {
+        /* RFC 5077 3.2: an empty acknowledgement; a NewSessionTicket will follow. */
+        TRY(nssl_ext_empty(&x->x[NSSL_X_SESSION_TICKET]));
+        hs->ticket_expected = 1;
+    }
+    e->version = 0x0303;
+    e->suite = sh->suite;
+    memcpy(hs->server_random, sh->random, NSSL_RANDOM_LEN);
+    memcpy(e->session_id, sh->session_id, sh->session_id_len);
+    e->session_id_len = sh->session_id_len;
+    /* The first ClientHello is in hs->ch until the hash is known: log it, then start. */
+    TRY(log_add(hs, hs->ch, hs->ch_len));
+    TRY(nssl_client_start_transcript(e, 0));
+    TRY(add_received(e, msg, len));
+    /* RFC 5246 7.4.1.3, RFC 5077 3.4: the server resumes by echoing the session ID we sent
+     * with a cached session (or alongside a ticket). */
+    if (e->offer.tls12 && sh->session_id_len > 0 && sh->session_id_len == hs->session_id_len &&
+        CRYPTO_memcmp(sh->session_id, hs->session_id, hs->session_id_len) == 0) {
+        /* A resumed session keeps its suite (RFC 5246 7.4.1.3). */
+        ENSURE(sh->suite == e->offer.suite12, NSSL_E_ILLEGAL);
+        memcpy(hs->master12, e->offer.master12, sizeof(hs->master12));
+        hs->resuming12 = 1;
+        e->resumed = 1;
+        /* The session's chain and signature were checked when it was made. */
+        hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+        TRY(derive_keys(e));
+        return hs->ticket_expected ? NSSL_ST_CLIENT12_WAIT_NST : NSSL_ST_CLIENT12_WAIT_CCS;
+    }
+    return NSSL_ST_CLIENT12_WAIT_CERT;
+}
+
+/* RFC 5246 7.4.2: the certificate's key must fit the suite's authentication. */
+static int key_fits_suite(const struct nssl_engine *e, EVP_PKEY *key)
+{
+    enum nssl_hash_alg hash;
+    enum nssl_aead_alg aead;
+    int auth, id = EVP_PKEY_get_base_id(key);
+
+    if (nssl_suite12_params(e->suite, &hash, &aead, &auth) < 0) {
+        return 0;
+    }
+    if (auth == NSSL_AUTH_ECDSA) {
+        return id == EVP_PKEY_EC || id == EVP_PKEY_ED25519;
+    }
+    return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
+}
+
+int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_certificate12 c;
+    const uint8_t *ders[NSSL_MAX_CHAIN];
+    size_t lens[NSSL_MAX_CHAIN];
+
+    TRY(nssl_msg_certificate12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &c));
+    for (size_t i = 0; i < c.count; i++) {
+        ders[i] = c.certs[i].der;
+        lens[i] = c.certs[i].len;
+    }
+    TRY(nssl_hs_server_chain(e, ders, lens, c.count));
+    ENSURE(key_fits_suite(e, e->hs->peer_key), NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+    TRY(add_received(e, msg, len));
+    return NSSL_ST_CLIENT12_WAIT_SKE;
+}
+
+int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_server_key_exchange ske;
+    uint8_t *content;
+    size_t content_len;
+    int rc;
+
+    TRY(nssl_msg_server_key_exchange_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &ske));
+    /* RFC 8422 5.4: the curve must be one we listed in supported_groups. */
+    ENSURE(in_list(e->cfg->groups, e->cfg->ngroups, ske.group), NSSL_E_ILLEGAL);
+    /* RFC 5246 7.4.1.4.1: the signature algorithm must be one we offered. */
+    ENSURE(in_list(e->cfg->sigalgs, e->cfg->nsigalgs, ske.scheme), NSSL_E_ILLEGAL);
+    content = malloc(2 * NSSL_RANDOM_LEN + ske.params_len);
+    ENSURE(content != NULL, NSSL_E_NOMEM);
+    content_len = nssl_ske_signed_content(hs->client_random, hs->server_random, ske.params,
+                                          ske.params_len, content);
+    rc = nssl_sig_verify(hs->peer_key, ske.scheme, 0, content, content_len, ske.sig,
+                         ske.sig_len);
+    free(content);
+    TRY(rc);
+    /* Proof of the server's key: its signature over both randoms and its key share. */
+    hs->proofs |= NSSL_PROOF_SIG;
+    e->peer_sig = ske.scheme;
+    e->group = ske.group;
+    nssl_kex_free(&hs->kex);
+    TRY(nssl_kex_generate(&hs->kex, ske.group, e->cfg->rng ? e->cfg->rng : nssl_rand_default,
+                          e->cfg->rng_arg));
+    TRY(nssl_kex_derive(&hs->kex, ske.point, ske.point_len, hs->pms, sizeof(hs->pms),
+                        &hs->pms_len));
+    TRY(add_received(e, msg, len));
+    return NSSL_ST_CLIENT12_WAIT_CR_OR_SHD;
+}
+
+/* RFC 5246 7.4.4: a client certificate is sent when we have one whose key can sign with a
+ * scheme the server listed (and we support); otherwise an empty Certificate. */
+static int choose_client_scheme(struct nssl_engine *e, const struct nssl_certificate_request12 *cr)
+{
+    const struct nssl_credential *cred = e->cfg->client;
+    e->hs->client_scheme = 0;
+    if (cred == NULL) {
+        return NSSL_E_OK;
+    }
+    for (size_t i = 0; i < cr->nsigalgs; i++) {
+        uint16_t scheme = nssl_get_u16(cr->sigalgs + 2 * i);
+        if (in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme) &&
+            nssl_sig_scheme_fits_key(cred->key, scheme, 0) == 1) {
+            e->hs->client_scheme = scheme;
+            break;
+        }
+    }
+    return NSSL_E_OK;
+}
+
+static int send_client_flight(struct nssl_engine *e);
+
+int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_certificate_request12 cr;
+
+    if (msg[0] == NSSL_HS_SERVER_HELLO_DONE) {
+        return nssl_tls12_client_shd(e, msg, len);
+    }
+    TRY(nssl_msg_certificate_request12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cr));
+    e->hs->cert_requested = 1;
+    TRY(choose_client_scheme(e, &cr));
+    TRY(add_received(e, msg, len));
+    return NSSL_ST_CLIENT12_WAIT_SHD;
+}
+
+int nssl_tls12_client_shd(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    TRY(nssl_msg_server_hello_done_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER));
+    TRY(add_received(e, msg, len));
+    TRY(send_client_flight(e));
+    return e->hs->ticket_expected ? NSSL_ST_CLIENT12_WAIT_NST : NSSL_ST_CLIENT12_WAIT_CCS;
+}
+
+static int send_certificate12(struct nssl_engine *e)
+{
+    const struct nssl_credential *cred = e->hs->client_scheme != 0 ? e->cfg->client : NULL;
+    size_t count = cred != NULL ? cred->count : 0, cap = NSSL_HS_HEADER + 3 + 8, len;
+    const uint8_t *ders[10];
+    struct nssl_writer w;
+    uint8_t *buf;
+    int rc;
+
+    for (size_t i = 0; i < count; i++) {
+        ders[i] = cred->der[i];
+        cap += 3 + cred->len[i];
+    }
+    buf = malloc(cap);
+    ENSURE(buf != NULL, NSSL_E_NOMEM);
+    nssl_w_init(&w, buf, cap);
+    rc = nssl_msg_certificate12_write(&w, ders, cred != NULL ? cred->len : NULL, count);
+    if (rc == 0) {
+        rc = nssl_w_finish(&w, &len);
+    }
+    if (rc == 0) {
+        rc = send_hs(e, buf, len);
+    }
+    free(buf);
+    return rc;
+}
+
+static int send_client_key_exchange(struct nssl_engine *e)
+{
+    uint8_t pub[NSSL_MAX_KEX_PUB], buf[NSSL_HS_HEADER + 1 + NSSL_MAX_KEX_PUB];
+    size_t pub_len, len;
+    struct nssl_writer w;
+
+    TRY(nssl_kex_public(&e->hs->kex, pub, sizeof(pub), &pub_len));
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_client_key_exchange_write(&w, pub, pub_len));
+    TRY(nssl_w_finish(&w, &len));
+    return send_hs(e, buf, len);
+}
+
+static int send_certificate_verify12(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t sig[1024], buf[NSSL_HS_HEADER + 4 + sizeof(sig)];
+    size_t sig_len = 0, len;
+    struct nssl_writer w;
+
+    /* RFC 5246 7.4.8: the signature covers every handshake message so far. */
+    TRY(nssl_sig_sign(e->cfg->client->key, hs->client_scheme, 0, hs->log, hs->log_len, sig,
+                      sizeof(sig), &sig_len));
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_certificate_verify_write(&w, hs->client_scheme, sig, sig_len));
+    TRY(nssl_w_finish(&w, &len));
+    return send_hs(e, buf, len);
+}
+
+/* RFC 5246 6.3: key_block = client_write_key, server_write_key, client_write_IV,
+ * server_write_IV (AEAD suites have no MAC keys); the IV is 4 bytes of salt for AES-GCM
+ * (RFC 5288 3) and 12 bytes for ChaCha20-Poly1305 (RFC 7905 2). */
+static int derive_keys(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t block[2 * NSSL_MAX_KEY + 2 * NSSL_AEAD_IV_LEN];
+    size_t key_len = nssl_aead_key_len(e->aead);
+    size_t iv_len = e->aead == NSSL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
+    int rc;
+
+    rc = nssl_tls12_key_block(e->hash, hs->master12, hs->client_random, hs->server_random, block,
+                              2 * key_len + 2 * iv_len);
+    if (rc == 0) {
+        memcpy(hs->client_key, block, key_len);
+        memcpy(hs->server_key, block + key_len, key_len);
+        memcpy(hs->client_iv, block + 2 * key_len, iv_len);
+        memcpy(hs->server_iv, block + 2 * key_len + iv_len, iv_len);
+        hs->key_len = key_len;
+        hs->iv_len = iv_len;
+    }
+    OPENSSL_cleanse(block, sizeof(block));
+    return rc;
+}
+
+/* RFC 5246 7.1: our ChangeCipherSpec, after which everything we send is protected. */
+static int send_ccs_and_switch(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    int rc;
+
+    TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
+    rc = nssl_rec_set_key(&e->wr, 0, e->aead, 1, hs->client_key, hs->key_len, hs->client_iv,
+                          hs->iv_len);
+    OPENSSL_cleanse(hs->client_key, sizeof(hs->client_key));
+    return rc;
+}
+
+static int send_finished12(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH], vd[NSSL_TLS12_VERIFY_LEN], buf[NSSL_HS_HEADER + 12];
+    struct nssl_writer w;
+    size_t len;
+
+    TRY(nssl_transcript_current(&hs->th, th));
+    TRY(nssl_tls12_finished(e->hash, hs->master12, 0, th, nssl_hash_len(e->hash), vd));
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_finished_write(&w, vd, sizeof(vd)));
+    TRY(nssl_w_finish(&w, &len));
+    return send_hs(e, buf, len);
+}
+
+static int send_client_flight(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t session_hash[NSSL_MAX_HASH];
+    int rc;
+
+    if (hs->cert_requested) {
+        TRY(send_certificate12(e));
+    }
+    TRY(send_client_key_exchange(e));
+    /* RFC 7627 3: session_hash = Hash(handshake messages through ClientKeyExchange). */
+    TRY(nssl_transcript_current(&hs->th, session_hash));
+    rc = nssl_tls12_ems_master(e->hash, hs->pms, hs->pms_len, session_hash,
+                               nssl_hash_len(e->hash), hs->master12);
+    OPENSSL_cleanse(hs->pms, sizeof(hs->pms));
+    TRY(rc);
+    if (hs->cert_requested && hs->client_scheme != 0) {
+        TRY(send_certificate_verify12(e));
+    }
+    TRY(derive_keys(e));
+    TRY(send_ccs_and_switch(e));
+    return send_finished12(e);
+}
+
+int nssl_tls12_client_nst(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_new_session_ticket12 t;
+
+    TRY(nssl_msg_new_session_ticket12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &t));
+    free(e->ticket12);
+    e->ticket12 = NULL;
+    e->ticket12_len = 0;
+    /* RFC 5077 3.3: an empty ticket means the server will not issue one this time. */
+    if (t.ticket_len > 0) {
+        e->ticket12 = malloc(t.ticket_len);
+        ENSURE(e->ticket12 != NULL, NSSL_E_NOMEM);
+        memcpy(e->ticket12, t.ticket, t.ticket_len);
+        e->ticket12_len = t.ticket_len;
+        e->ticket12_hint = t.lifetime_hint;
+    }
+    TRY(add_received(e, msg, len));
+    return NSSL_ST_CLIENT12_WAIT_CCS;
+}
+
+int nssl_tls12_client_ccs(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+
+    /* RFC 5246 7.1: the server's ChangeCipherSpec comes only after our Finished (and its
+     * NewSessionTicket, when announced). */
+    ENSURE(hs != NULL && e->state == NSSL_ST_CLIENT12_WAIT_CCS, NSSL_E_UNEXPECTED);
+    TRY(nssl_rec_set_key(&e->rd, 0, e->aead, 0, hs->server_key, hs->key_len, hs->server_iv,
+                         hs->iv_len));
+    OPENSSL_cleanse(hs->server_key, sizeof(hs->server_key));
+    e->rd_key_changed = 1;
+    e->state = NSSL_ST_CLIENT12_WAIT_FINISHED;
+    return NSSL_E_OK;
+}
+
+int nssl_tls12_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH], expect[NSSL_TLS12_VERIFY_LEN];
+    const uint8_t *vd;
+    unsigned need = NSSL_PROOF_CERT | NSSL_PROOF_SIG | NSSL_PROOF_FIN;
+
+    TRY(nssl_msg_finished_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                NSSL_TLS12_VERIFY_LEN, &vd));
+    TRY(nssl_transcript_current(&hs->th, th));
+    TRY(nssl_tls12_finished(e->hash, hs->master12, 1, th, nssl_hash_len(e->hash), expect));
+    /* RFC 5246 7.4.9: a wrong verify_data is decrypt_error. */
+    ENSURE(CRYPTO_memcmp(vd, expect, sizeof(expect)) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
+    hs->proofs |= NSSL_PROOF_FIN;
+    if (hs->resuming12) {
+        /* RFC 5246 7.3: in an abbreviated handshake the server finishes first; our
+         * ChangeCipherSpec and Finished answer it. */
+        TRY(add_received(e, msg, len));
+        TRY(send_ccs_and_switch(e));
+        TRY(send_finished12(e));
+    }
+    /* Entering the connected state: every proof the handshake needs must be there. */
+    ENSURE((hs->proofs & need) == need, NSSL_E_INTERNAL);
+    memcpy(e->master12, hs->master12, sizeof(e->master12));
+    nssl_hs_free(hs);
+    e->hs = NULL;
+    return NSSL_ST_CONNECTED;
+}
+
+int nssl_tls12_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    if (msg[0] == NSSL_HS_HELLO_REQUEST) {
+        /* RFC 5246 7.4.1.1: HelloRequest is empty. Renegotiation is refused: answer with a
+         * no_renegotiation warning and go on (RFC 5746 4.2). */
+        ENSURE(len == NSSL_HS_HEADER, NSSL_E_DECODE);
+        TRY(nssl_engine_send_warning(e, NSSL_ALERT_NO_RENEGOTIATION));
+        return NSSL_ST_CONNECTED;
+    }
+    /* NewSessionTicket only inside the handshake, KeyUpdate only in TLS 1.3. */
+    return NSSL_E_UNEXPECTED;
+}

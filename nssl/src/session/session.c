@@ -1,0 +1,168 @@
+/* Session objects: creation from a completed handshake, offers, tickets. */
+#include "session/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "x509/pki.h"
+
+/* A TLS 1.2 session without a ticket lifetime hint is kept this long (RFC 5246 F.1.4
+ * suggests an upper limit of 24 hours for session IDs). */
+#define TLS12_SESSION_MS (24LL * 3600 * 1000)
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *q = n > 0 ? malloc(n) : NULL;
+    if (q != NULL) {
+        memcpy(q, p, n);
+    }
+    return q;
+}
+
+struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ctx_serial,
+                                              int64_t now_ms)
+{
+    struct nssl_session *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        return NULL;
+    }
+    s->refs = 1;
+    s->ctx_serial = ctx_serial;
+    s->resumable = 1;
+    memcpy(s->host, e->host, e->host_len);
+    s->host_len = e->host_len;
+    s->version = e->version;
+    if (e->peer_der != NULL) {
+        s->peer_der = dup_bytes(e->peer_der, e->peer_der_len);
+        s->peer_der_len = s->peer_der != NULL ? e->peer_der_len : 0;
+    }
+    memcpy(s->peer_subject, e->peer_subject, sizeof(s->peer_subject));
+    s->vr = e->vr;
+    s->peer_sig = e->peer_sig;
+    if (e->version == 0x0303) {
+        s->suite12 = e->suite;
+        memcpy(s->master12, e->master12, sizeof(s->master12));
+        memcpy(s->session_id, e->session_id, e->session_id_len);
+        s->session_id_len = e->session_id_len;
+        if (e->ticket12 != NULL) {
+            s->ticket12 = dup_bytes(e->ticket12, e->ticket12_len);
+            s->ticket12_len = s->ticket12 != NULL ? e->ticket12_len : 0;
+        }
+        /* RFC 5077 5.6: the hint is seconds, 0 meaning unspecified. */
+        s->expires_ms = now_ms + (e->ticket12 != NULL && e->ticket12_hint > 0
+                                      ? (int64_t)e->ticket12_hint * 1000
+                                      : TLS12_SESSION_MS);
+    }
+    nssl_session_take_tickets(s, e);
+    return s;
+}
+
+void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e)
+{
+    for (size_t i = 0; i < e->ntickets; i++) {
+        if (s->ntickets == NSSL_MAX_TICKETS) {
+            free(s->tickets[0].ticket);
+            memmove(&s->tickets[0], &s->tickets[1],
+                    sizeof(s->tickets[0]) * (NSSL_MAX_TICKETS - 1));
+            s->ntickets--;
+        }
+        /* Ownership of the ticket bytes moves to the session. */
+        s->tickets[s->ntickets++] = e->tickets[i];
+        memset(&e->tickets[i], 0, sizeof(e->tickets[i]));
+    }
+    e->ntickets = 0;
+}
+
+static int ticket_live(const struct nssl_ticket13 *t, int64_t now_ms)
+{
+    int64_t age = now_ms - t->received_ms;
+    /* RFC 8446 4.6.1: not past its lifetime. */
+    return t->ticket != NULL && age >= 0 && age <= (int64_t)t->lifetime * 1000;
+}
+
+int nssl_session_usable(const struct nssl_session *s, int64_t now_ms)
+{
+    if (!s->resumable) {
+        return 0;
+    }
+    if (s->version == 0x0304) {
+        for (size_t i = 0; i < s->ntickets; i++) {
+            if (ticket_live(&s->tickets[i], now_ms)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return (s->session_id_len > 0 || s->ticket12 != NULL) && now_ms <= s->expires_ms;
+}
+
+int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms)
+{
+    struct nssl_resume_offer *o = &e->offer;
+
+    if (!nssl_session_usable(s, now_ms)) {
+        return 0;
+    }
+    if (s->version == 0x0304) {
+        /* The newest live ticket, used once (RFC 8446 C.4: tickets are not reused). */
+        for (size_t i = s->ntickets; i-- > 0;) {
+            if (ticket_live(&s->tickets[i], now_ms)) {
+                o->t13 = s->tickets[i];
+                memmove(&s->tickets[i], &s->tickets[i + 1],
+                        sizeof(s->tickets[0]) * (s->ntickets - i - 1));
+                s->ntickets--;
+                o->tls13 = 1;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    o->suite12 = s->suite12;
+    memcpy(o->master12, s->master12, sizeof(o->master12));
+    memcpy(o->session_id, s->session_id, s->session_id_len);
+    o->session_id_len = s->session_id_len;
+    if (s->ticket12 != NULL) {
+        o->ticket12 = dup_bytes(s->ticket12, s->ticket12_len);
+        o->ticket12_len = o->ticket12 != NULL ? s->ticket12_len : 0;
+    }
+    o->tls12 = 1;
+    return 1;
+}
+
+int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *e)
+{
+    free(e->peer_der);
+    e->peer_der = NULL;
+    e->peer_der_len = 0;
+    if (s->peer_der != NULL) {
+        e->peer_der = dup_bytes(s->peer_der, s->peer_der_len);
+        ENSURE(e->peer_der != NULL, NSSL_E_NOMEM);
+        e->peer_der_len = s->peer_der_len;
+    }
+    memcpy(e->peer_subject, s->peer_subject, sizeof(e->peer_subject));
+    e->vr = s->vr;
+    /* A resumed handshake has no new server signature: report the one the session began
+     * with. */
+    e->peer_sig = s->peer_sig;
+    return NSSL_E_OK;
+}
+
+void nssl_session_ref(struct nssl_session *s)
+{
+    s->refs++;
+}
+
+void nssl_session_unref(struct nssl_session *s)
+{
+    if (s == NULL || --s->refs > 0) {
+        return;
+    }
+    for (size_t i = 0; i < s->ntickets; i++) {
+        free(s->tickets[i].ticket);
+    }
+    free(s->ticket12);
+    free(s->peer_der);
+    nssl_pki_wipe(s, sizeof(*s));
+    free(s);
+}

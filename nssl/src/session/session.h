@@ -1,0 +1,54 @@
+/* Resumable sessions (DESIGN.md §2): what a completed handshake leaves for the next one to the
+ * same server. Reference-counted; shared between connections and a context's cache, so every
+ * call here runs under the library lock. The engine never sees a session: before a handshake
+ * one resumption offer is copied into the engine, after it the results are copied back. */
+#ifndef NSSL_SESSION_SESSION_H
+#define NSSL_SESSION_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+struct nssl_session {
+    int refs;
+    uint64_t ctx_serial;           /* the context that made it */
+    char host[256];
+    size_t host_len;
+    int resumable;                 /* cleared when removed from the cache */
+    uint16_t version;
+    /* TLS 1.3: tickets, each offered once (RFC 8446 C.4). */
+    struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
+    size_t ntickets;
+    /* TLS 1.2: the session by ID and/or ticket (RFC 5246 7.4.1.2, RFC 5077). */
+    uint16_t suite12;
+    uint8_t master12[48];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint8_t *ticket12;
+    size_t ticket12_len;
+    int64_t expires_ms;
+    /* The peer, as verified when the session was made: restored on resumption. */
+    uint8_t *peer_der;
+    size_t peer_der_len;
+    char peer_subject[256];
+    struct nssl_verify_result vr;
+    uint16_t peer_sig;
+};
+
+/* A new session from a connection whose full handshake just completed (refs = 1). */
+struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ctx_serial,
+                                              int64_t now_ms);
+/* Move tickets that arrived on the connection into its session (newest kept). */
+void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e);
+/* Copy one resumption offer into the engine before its handshake: a TLS 1.3 ticket (taken out
+ * of the session: each is used once) or the TLS 1.2 session. 0 if nothing usable is left. */
+int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms);
+/* After a resumed handshake: the peer's certificate and verification as first established. */
+int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *e);
+/* Anything left to offer? */
+int nssl_session_usable(const struct nssl_session *s, int64_t now_ms);
+void nssl_session_ref(struct nssl_session *s);
+void nssl_session_unref(struct nssl_session *s);
+
+#endif
