@@ -36,6 +36,7 @@ struct options {
     int insecure;
     int timeout;
     int key_update;
+    int reconnect;
     int32_t ca_ids[16];
     int nca_ids;
     uint32_t ca_groups;
@@ -67,6 +68,8 @@ static void usage(FILE *f)
             "  --groups LIST      key-exchange groups, preferred first (x25519,secp256r1,...)\n"
             "  --ciphersuites L   TLS 1.3 suites, preferred first (colon-separated)\n"
             "  --key-update       after the handshake, update keys and ask the server to\n"
+            "  --reconnect        send the input twice: on a first connection, then on a\n"
+            "                     second one resuming the first's session\n"
             "  --timeout SECONDS  give up after this long without progress (default 30)\n"
             "  --insecure         DO NOT verify the server (anyone can impersonate it)\n");
 }
@@ -93,6 +96,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"insecure", no_argument, NULL, 'k'},
         {"timeout", required_argument, NULL, 't'},
         {"key-update", no_argument, NULL, 'u'},
+        {"reconnect", no_argument, NULL, 'r'},
         {"ca-id", required_argument, NULL, 'I'},
         {"ca-groups", required_argument, NULL, 'G'},
         {"cert", required_argument, NULL, 'E'},
@@ -146,6 +150,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'u':
             o->key_update = 1;
+            break;
+        case 'r':
+            o->reconnect = 1;
             break;
         case 't':
             o->timeout = (int)strtol(optarg, &end, 10);
@@ -463,13 +470,13 @@ static int write_all(NSSLConnectionHandle conn, int fd, const char *buf, int32_t
 }
 
 /* Pipe stdin to the connection and the connection to stdout until both ends are done. */
-static int pipe_data(NSSLConnectionHandle conn, int fd, int timeout_ms)
+static int pipe_data(NSSLConnectionHandle conn, int fd, int in_fd, int timeout_ms)
 {
     int stdin_open = 1;
     char buf[16384];
 
     for (;;) {
-        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = in_fd, .events = POLLIN}};
         int32_t pending = 0, n = 0, rc;
         int ready;
 
@@ -483,7 +490,7 @@ static int pipe_data(NSSLConnectionHandle conn, int fd, int timeout_ms)
             return -1;
         }
         if (stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
-            ssize_t got = read(0, buf, sizeof(buf));
+            ssize_t got = read(in_fd, buf, sizeof(buf));
             if (got > 0) {
                 if (write_all(conn, fd, buf, (int32_t)got, timeout_ms) < 0) {
                     return -1;
@@ -517,6 +524,101 @@ static int pipe_data(NSSLConnectionHandle conn, int fd, int timeout_ms)
     }
 }
 
+/* Connect, create the connection (offering session if >= 0) and run the handshake.
+ * Returns the socket (or -1); *conn is the connection, or < 0 after a failure that was
+ * reported, with *status set. */
+static int open_connection(const struct options *o, NSSLContextHandle ctx,
+                           NSSLSessionHandle session, int timeout_ms, NSSLConnectionHandle *conn,
+                           int *status)
+{
+    long long deadline;
+    int32_t rc;
+    int fd = connect_to(o->host, o->port, timeout_ms);
+
+    *conn = -1;
+    if (fd < 0) {
+        return -1;
+    }
+    *conn = NSSLCreateConnection(ctx, o->servername, (int32_t)strlen(o->servername),
+                                 o->insecure ? NSSL_VERIFY_NONE : NSSL_VERIFY_DEFAULT, fd, 0);
+    if (*conn < 0) {
+        fprintf(stderr, "error: %s\n", NSSLErrorString(*conn));
+        *status = *conn == NSSL_ERROR_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
+        return fd;
+    }
+    if (session >= 0 && (rc = NSSLSetSession(*conn, session)) != NSSL_ERROR_OK) {
+        fprintf(stderr, "error: the session: %s\n", NSSLErrorString(rc));
+    }
+    deadline = now_ms() + timeout_ms;
+    while ((rc = NSSLDoHandshake(*conn)) == NSSL_ERROR_WANT_READ ||
+           rc == NSSL_ERROR_WANT_WRITE) {
+        if (wait_for(fd, rc, deadline) < 0) {
+            fprintf(stderr, "error: handshake timed out\n");
+            NSSLDestroyConnection(*conn);
+            *conn = -1;
+            return fd;
+        }
+    }
+    if (rc != NSSL_ERROR_OK) {
+        report_failure(*conn, rc);
+        NSSLDestroyConnection(*conn);
+        *conn = -1;
+    }
+    return fd;
+}
+
+/* --reconnect: stdin is kept in a temporary file so both connections send the same input (a
+ * server may send its TLS 1.3 tickets only once it has read application data). */
+static int spool_stdin(void)
+{
+    char path[] = "/tmp/nssl-client-XXXXXX";
+    char buf[16384];
+    ssize_t n;
+    int fd = mkstemp(path);
+
+    if (fd < 0) {
+        return -1;
+    }
+    unlink(path);
+    while ((n = read(0, buf, sizeof(buf))) > 0) {
+        if (write(fd, buf, (size_t)n) != n) {
+            close(fd);
+            return -1;
+        }
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The first connection: send the input, show the answer, keep the session. */
+static NSSLSessionHandle first_session(const struct options *o, NSSLContextHandle ctx,
+                                       int in_fd, int timeout_ms)
+{
+    NSSLConnectionHandle conn;
+    NSSLSessionHandle session = NSSL_ERROR_NO_SESSION;
+    int status = 0;
+    int fd = open_connection(o, ctx, -1, timeout_ms, &conn, &status);
+
+    if (fd < 0) {
+        return NSSL_ERROR_IO_ERROR;
+    }
+    if (conn >= 0) {
+        print_summary(conn, o->insecure);
+        if (pipe_data(conn, fd, in_fd, timeout_ms) == 0) {
+            session = NSSLGetSession(conn);
+            if (session < 0) {
+                fprintf(stderr, "error: no session: %s\n", NSSLErrorString(session));
+            }
+        }
+        NSSLDestroyConnection(conn);
+    }
+    close(fd);
+    return session;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -524,8 +626,8 @@ int main(int argc, char **argv)
     NSSLConnectionHandle conn;
     int fd, status = EXIT_FAILED, i;
     int32_t rc;
-    long long deadline;
-    int timeout_ms;
+    NSSLSessionHandle session = -1;
+    int timeout_ms, in_fd = 0;
 
     if (parse_args(argc, argv, &o) < 0) {
         return EXIT_USAGE;
@@ -579,28 +681,25 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto done_ctx;
     }
-    fd = connect_to(o.host, o.port, timeout_ms);
+    if (o.reconnect) {
+        /* A first connection to obtain a session, then the same again resuming it. */
+        in_fd = spool_stdin();
+        if (in_fd < 0) {
+            fprintf(stderr, "error: cannot keep stdin for --reconnect\n");
+            goto done_ctx;
+        }
+        session = first_session(&o, ctx, in_fd, timeout_ms);
+        if (session < 0) {
+            goto done_ctx;
+        }
+        fprintf(stderr, "--- reconnecting with the session\n");
+        lseek(in_fd, 0, SEEK_SET);
+    }
+    fd = open_connection(&o, ctx, session, timeout_ms, &conn, &status);
     if (fd < 0) {
         goto done_ctx;
     }
-    conn = NSSLCreateConnection(ctx, o.servername, (int32_t)strlen(o.servername),
-                                o.insecure ? NSSL_VERIFY_NONE : NSSL_VERIFY_DEFAULT, fd, 0);
     if (conn < 0) {
-        fprintf(stderr, "error: %s\n", NSSLErrorString(conn));
-        status = conn == NSSL_ERROR_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
-        close(fd);
-        goto done_ctx;
-    }
-    deadline = now_ms() + timeout_ms;
-    while ((rc = NSSLDoHandshake(conn)) == NSSL_ERROR_WANT_READ ||
-           rc == NSSL_ERROR_WANT_WRITE) {
-        if (wait_for(fd, rc, deadline) < 0) {
-            fprintf(stderr, "error: handshake timed out\n");
-            goto done_conn;
-        }
-    }
-    if (rc != NSSL_ERROR_OK) {
-        report_failure(conn, rc);
         goto done_conn;
     }
     print_summary(conn, o.insecure);
@@ -611,13 +710,21 @@ int main(int argc, char **argv)
             goto done_conn;
         }
     }
-    if (pipe_data(conn, fd, timeout_ms) == 0) {
+    if (pipe_data(conn, fd, in_fd, timeout_ms) == 0) {
         status = o.insecure ? EXIT_UNVERIFIED : EXIT_VERIFIED;
     }
 done_conn:
-    NSSLDestroyConnection(conn);
+    if (conn >= 0) {
+        NSSLDestroyConnection(conn);
+    }
     close(fd);
 done_ctx:
+    if (session >= 0) {
+        NSSLFreeSession(session);
+    }
+    if (in_fd > 0) {
+        close(in_fd);
+    }
     NSSLDestroyContext(ctx);
     NSSLFinish();
     return status;

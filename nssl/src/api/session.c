@@ -133,6 +133,8 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
     if (c == NULL) {
         return err;
     }
+    /* Tickets may have come with the server's last flight and still sit in the buffer. */
+    nssl_drive_process_buffered(&c->drv);
     nssl_conn_sync_session(c);
     pthread_mutex_lock(&nssl_lib_lock);
     if (c->session == NULL) {

@@ -165,3 +165,10 @@ int nssl_drive_key_update(struct nssl_driver *d, int request_peer)
     TRY(nssl_engine_key_update(&d->eng, request_peer));
     return nssl_drive_flush(d);
 }
+
+void nssl_drive_process_buffered(struct nssl_driver *d)
+{
+    /* Each pump consumes one record, so this ends within the buffered bytes. */
+    while (d->eng.connected && d->eng.app_len == 0 && nssl_engine_pump(&d->eng) == NSSL_E_OK) {
+    }
+}

@@ -23,5 +23,9 @@ int nssl_drive_write(struct nssl_driver *d, const uint8_t *buf, size_t len,
                      size_t *written) NSSL_MUST_USE;
 int nssl_drive_shutdown(struct nssl_driver *d) NSSL_MUST_USE;
 int nssl_drive_key_update(struct nssl_driver *d, int request_peer) NSSL_MUST_USE;
+/* Process the complete records already received, without any I/O, until application data or
+ * a partial record is next (post-handshake messages such as tickets that came along with the
+ * handshake). Errors stay in the engine for the next call to report. */
+void nssl_drive_process_buffered(struct nssl_driver *d);
 
 #endif
