@@ -150,6 +150,26 @@ static void test_tls12_ticket(void)
     SSL_CTX_free(sctx);
 }
 
+/* A server that wants another key share: the second ClientHello carries the PSK again with
+ * its binder recomputed over the new transcript (RFC 8446 4.1.4, 4.2.11.2). */
+static void test_tls13_resume_after_hello_retry(void)
+{
+    struct peer p = {.max_version = TLS1_3_VERSION, .groups = "P-384"};
+    SSL_CTX *sctx = peer_make_ctx(&p);
+    int ctx = client_context(0);
+    int32_t s = -1;
+    struct result r;
+
+    CU_ASSERT_EQUAL_FATAL(connect_once(ctx, sctx, "localhost", -1, &s).rc, 0);
+    r = connect_once(ctx, sctx, "localhost", s, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r.resumed, 1);
+    CU_ASSERT_EQUAL(r.server_resumed, 1);
+    NSSLFreeSession(s);
+    NSSLDestroyContext(ctx);
+    SSL_CTX_free(sctx);
+}
+
 /* Each TLS 1.3 ticket is used once: with the two tickets OpenSSL sends, two resumptions from
  * one session (connections that read nothing, so no new tickets arrive), then a full
  * handshake. */
@@ -311,6 +331,7 @@ static CU_TestInfo tests[] = {
     {"TLS 1.2 resumption by session ID", test_tls12_session_id},
     {"TLS 1.2 resumption by ticket", test_tls12_ticket},
     {"TLS 1.3 tickets are used once", test_tickets_used_once},
+    {"TLS 1.3 resumption through a HelloRetryRequest", test_tls13_resume_after_hello_retry},
     {"sessions of other contexts and names, stale handles", test_misuse},
     {"a session set after the handshake", test_too_late},
     {"a server that declines resumption", test_server_declines},
