@@ -220,24 +220,48 @@ int nssl_client_start(struct nssl_engine *e)
     return NSSL_E_OK;
 }
 
-static int offered_suite(const struct nssl_engine *e, uint16_t suite)
+int nssl_hs_in_list(const uint16_t *list, size_t n, uint16_t v)
 {
-    for (size_t i = 0; i < e->cfg->nsuites13; i++) {
-        if (e->cfg->suites13[i] == suite) {
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == v) {
             return 1;
         }
     }
     return 0;
 }
 
-static int offered_group(const struct nssl_engine *e, uint16_t group)
+int nssl_hs_accept_alpn(struct nssl_engine *e, const struct nssl_ext_span *x)
 {
-    for (size_t i = 0; i < e->cfg->ngroups; i++) {
-        if (e->cfg->groups[i] == group) {
-            return 1;
+    const uint8_t *name;
+    size_t name_len;
+    struct nssl_reader r;
+
+    if (!x->present) {
+        return NSSL_E_OK;
+    }
+    TRY(nssl_ext_alpn_selected(x, &name, &name_len));
+    /* RFC 7301 3.2: the selected protocol must be one the client offered. */
+    nssl_r_init(&r, e->cfg->alpn, e->cfg->alpn_len);
+    while (nssl_r_left(&r) > 0) {
+        struct nssl_reader n;
+        TRY(nssl_r_vec(&r, 1, 1, 255, &n));
+        if (nssl_r_left(&n) == name_len && memcmp(n.p, name, name_len) == 0) {
+            memcpy(e->alpn, name, name_len);
+            e->alpn_len = name_len;
+            return NSSL_E_OK;
         }
     }
-    return 0;
+    return NSSL_E_ILLEGAL;
+}
+
+static int offered_suite(const struct nssl_engine *e, uint16_t suite)
+{
+    return nssl_hs_in_list(e->cfg->suites13, e->cfg->nsuites13, suite);
+}
+
+static int offered_group(const struct nssl_engine *e, uint16_t group)
+{
+    return nssl_hs_in_list(e->cfg->groups, e->cfg->ngroups, group);
 }
 
 /* Start the transcript with the negotiated hash; after a HelloRetryRequest the first

@@ -111,6 +111,12 @@ int nssl_tls13_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t 
 int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
                          size_t count) NSSL_MUST_USE;
 
+/* Shared by both versions' machines (hs/client.c). */
+int nssl_hs_in_list(const uint16_t *list, size_t n, uint16_t v);
+/* The server's ALPN answer (EncryptedExtensions or TLS 1.2 ServerHello), if present: one of the
+ * protocols we offered (RFC 7301 3.2), kept as negotiated. */
+int nssl_hs_accept_alpn(struct nssl_engine *e, const struct nssl_ext_span *x) NSSL_MUST_USE;
+
 /* Hello phase (hs/client.c). */
 int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);
 /* Start the transcript once the suite's hash is known, with the kept ClientHello (or, after a

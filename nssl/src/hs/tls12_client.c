@@ -50,32 +50,6 @@ static int send_hs(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return nssl_engine_send_handshake(e, msg, len);
 }
 
-static int alpn_offered(const struct nssl_engine *e, const uint8_t *name, size_t len)
-{
-    struct nssl_reader r;
-    nssl_r_init(&r, e->cfg->alpn, e->cfg->alpn_len);
-    while (nssl_r_left(&r) > 0) {
-        struct nssl_reader n;
-        if (nssl_r_vec(&r, 1, 1, 255, &n) < 0) {
-            return 0;
-        }
-        if (nssl_r_left(&n) == len && memcmp(n.p, name, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int in_list(const uint16_t *list, size_t n, uint16_t v)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (list[i] == v) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static int derive_keys(struct nssl_engine *e);
 
 int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
@@ -87,7 +61,7 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
 
     TRY(nssl_msg_server_hello_check12(sh));
     /* RFC 5246 7.4.1.3: a suite and a compression method we offered. */
-    ENSURE(in_list(e->cfg->suites12, e->cfg->nsuites12, sh->suite), NSSL_E_ILLEGAL);
+    ENSURE(nssl_hs_in_list(e->cfg->suites12, e->cfg->nsuites12, sh->suite), NSSL_E_ILLEGAL);
     ENSURE(sh->compression == 0, NSSL_E_ILLEGAL);
     TRY(nssl_suite12_params(sh->suite, &e->hash, &e->aead, &auth));
     /* RFC 7627 5.3: a client that requires the extended master secret aborts with
@@ -105,15 +79,7 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
         /* RFC 6066 3: the server's acknowledgement is empty. */
         ENSURE(x->x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
     }
-    if (x->x[NSSL_X_ALPN].present) {
-        const uint8_t *name;
-        size_t name_len;
-        TRY(nssl_ext_alpn_selected(&x->x[NSSL_X_ALPN], &name, &name_len));
-        /* RFC 7301 3.2: the selected protocol must be one the client offered. */
-        ENSURE(alpn_offered(e, name, name_len), NSSL_E_ILLEGAL);
-        memcpy(e->alpn, name, name_len);
-        e->alpn_len = name_len;
-    }
+    TRY(nssl_hs_accept_alpn(e, &x->x[NSSL_X_ALPN]));
     if (x->x[NSSL_X_SESSION_TICKET].present) {
         /* RFC 5077 3.2: an empty acknowledgement; a NewSessionTicket will follow. */
         TRY(nssl_ext_empty(&x->x[NSSL_X_SESSION_TICKET]));
@@ -188,9 +154,9 @@ int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len)
 
     TRY(nssl_msg_server_key_exchange_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &ske));
     /* RFC 8422 5.4: the curve must be one we listed in supported_groups. */
-    ENSURE(in_list(e->cfg->groups, e->cfg->ngroups, ske.group), NSSL_E_ILLEGAL);
+    ENSURE(nssl_hs_in_list(e->cfg->groups, e->cfg->ngroups, ske.group), NSSL_E_ILLEGAL);
     /* RFC 5246 7.4.1.4.1: the signature algorithm must be one we offered. */
-    ENSURE(in_list(e->cfg->sigalgs, e->cfg->nsigalgs, ske.scheme), NSSL_E_ILLEGAL);
+    ENSURE(nssl_hs_in_list(e->cfg->sigalgs, e->cfg->nsigalgs, ske.scheme), NSSL_E_ILLEGAL);
     content = malloc(2 * NSSL_RANDOM_LEN + ske.params_len);
     ENSURE(content != NULL, NSSL_E_NOMEM);
     content_len = nssl_ske_signed_content(hs->client_random, hs->server_random, ske.params,
@@ -223,7 +189,7 @@ static int choose_client_scheme(struct nssl_engine *e, const struct nssl_certifi
     }
     for (size_t i = 0; i < cr->nsigalgs; i++) {
         uint16_t scheme = nssl_get_u16(cr->sigalgs + 2 * i);
-        if (in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme) &&
+        if (nssl_hs_in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme) &&
             nssl_sig_scheme_fits_key(cred->key, scheme, 0) == 1) {
             e->hs->client_scheme = scheme;
             break;

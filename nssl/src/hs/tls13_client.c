@@ -71,37 +71,13 @@ int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     return NSSL_ST_CLIENT_WAIT_EE;
 }
 
-static int alpn_offered(const struct nssl_engine *e, const uint8_t *name, size_t len)
-{
-    struct nssl_reader r;
-    nssl_r_init(&r, e->cfg->alpn, e->cfg->alpn_len);
-    while (nssl_r_left(&r) > 0) {
-        struct nssl_reader n;
-        if (nssl_r_vec(&r, 1, 1, 255, &n) < 0) {
-            return 0;
-        }
-        if (nssl_r_left(&n) == len && memcmp(n.p, name, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_ext_set ext;
 
     TRY(nssl_msg_encrypted_extensions_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
                                             e->hs->offered, &ext));
-    if (ext.x[NSSL_X_ALPN].present) {
-        const uint8_t *name;
-        size_t name_len;
-        TRY(nssl_ext_alpn_selected(&ext.x[NSSL_X_ALPN], &name, &name_len));
-        /* RFC 7301 3.2: the selected protocol must be one the client offered. */
-        ENSURE(alpn_offered(e, name, name_len), NSSL_E_ILLEGAL);
-        memcpy(e->alpn, name, name_len);
-        e->alpn_len = name_len;
-    }
+    TRY(nssl_hs_accept_alpn(e, &ext.x[NSSL_X_ALPN]));
     if (ext.x[NSSL_X_SERVER_NAME].present) {
         /* RFC 6066 3: the server's acknowledgement is empty. */
         ENSURE(ext.x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
@@ -176,12 +152,7 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
 
 static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme)
 {
-    for (size_t i = 0; i < e->cfg->nsigalgs; i++) {
-        if (e->cfg->sigalgs[i] == scheme) {
-            return 1;
-        }
-    }
-    return 0;
+    return nssl_hs_in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme);
 }
 
 int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
