@@ -390,7 +390,7 @@ static int wait_for(int fd, int32_t want, long long deadline)
     return left > 0 && poll(&p, 1, (int)left) > 0 ? 0 : -1;
 }
 
-static void report_failure(NSSLConnectionHandle conn, int32_t rc)
+static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handshake)
 {
     int32_t sent = -1, received = -1, code = 0, depth = 0;
     char reason[200] = "";
@@ -403,10 +403,12 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc)
     fprintf(stderr, "error: %s: ", NSSLErrorString(rc));
     if (received >= 0) {
         fprintf(stderr, "server sent alert %d (%s)\n", received, NSSLAlertString(received));
-        if (received == 40 || received == 70 || received == 71) {
-            fprintf(stderr, "hint: the server shares no protocol version, cipher suite or group "
-                            "with NSSL; it may accept only legacy ones (TLS 1.0/1.1, CBC, RSA "
-                            "key exchange), which NSSL refuses\n");
+        if (in_handshake && (received == 40 || received == 70 || received == 71)) {
+            fprintf(stderr, "hint: the server refused the handshake's parameters (protocol "
+                            "version, cipher suite, group, signature, or a client certificate "
+                            "it requires); a server that accepts only legacy versions or suites "
+                            "(TLS 1.0/1.1, CBC, RSA key exchange) ends this way, since NSSL "
+                            "refuses them\n");
         }
     } else if (sent >= 0) {
         fprintf(stderr, "sent alert %d (%s)\n", sent, NSSLAlertString(sent));
@@ -517,7 +519,7 @@ static int pipe_data(NSSLConnectionHandle conn, int fd, int in_fd, int timeout_m
                 /* The server closed its socket right after our close_notify. */
                 return 0;
             } else if (rc != NSSL_ERROR_WANT_READ && rc != NSSL_ERROR_WANT_WRITE) {
-                report_failure(conn, rc);
+                report_failure(conn, rc, 0);
                 return -1;
             }
         }
@@ -560,7 +562,7 @@ static int open_connection(const struct options *o, NSSLContextHandle ctx,
         }
     }
     if (rc != NSSL_ERROR_OK) {
-        report_failure(*conn, rc);
+        report_failure(*conn, rc, 1);
         NSSLDestroyConnection(*conn);
         *conn = -1;
     }
