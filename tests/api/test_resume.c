@@ -313,6 +313,54 @@ static void test_remove(void)
     SSL_CTX_free(sctx);
 }
 
+/* Several threads resume from one session handle at once: tickets are taken once each under
+ * the lock, new ones flow back, the cache stays consistent (run under ASan in the suite). */
+struct worker {
+    pthread_t thread;
+    int ctx;
+    SSL_CTX *sctx;
+    int32_t session;
+    int ok, resumed;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 4; i++) {
+        struct result r = connect_once(w->ctx, w->sctx, "localhost", w->session, NULL);
+        w->ok += r.rc == 0;
+        w->resumed += r.resumed;
+    }
+    return NULL;
+}
+
+static void test_threads_share_a_session(void)
+{
+    SSL_CTX *sctx = server_context(TLS1_3_VERSION, 1, 1);
+    int ctx = client_context(0);
+    int32_t s = -1;
+    struct worker w[4];
+    int ok = 0, resumed = 0;
+
+    CU_ASSERT_EQUAL_FATAL(connect_once(ctx, sctx, "localhost", -1, &s).rc, 0);
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct worker){.ctx = ctx, .sctx = sctx, .session = s};
+        pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(w[i].thread, NULL);
+        ok += w[i].ok;
+        resumed += w[i].resumed;
+    }
+    CU_ASSERT_EQUAL(ok, 16);
+    /* Every resumed connection brings new tickets back into the session, so most resume;
+     * at least the two first tickets were used. */
+    CU_ASSERT(resumed >= 2);
+    NSSLFreeSession(s);
+    NSSLDestroyContext(ctx);
+    SSL_CTX_free(sctx);
+}
+
 static int init_suite(void)
 {
     alarm(200);
@@ -337,6 +385,7 @@ static CU_TestInfo tests[] = {
     {"a server that declines resumption", test_server_declines},
     {"an expired ticket is not offered", test_expired_ticket},
     {"removed sessions are not offered", test_remove},
+    {"threads resuming from one session at once", test_threads_share_a_session},
     CU_TEST_INFO_NULL,
 };
 
