@@ -44,14 +44,6 @@ suite_line() {
         *) echo "?" ;;
     esac
 }
-group_line() {
-    case "$1" in
-        X25519) echo "group: x25519 (0x001d)" ;;
-        SECP256R1) echo "group: secp256r1 (0x0017)" ;;
-        SECP384R1) echo "group: secp384r1 (0x0018)" ;;
-        *) echo "?" ;;
-    esac
-}
 sig_line() {
     case "$1" in
         server-p256) echo "signature: ecdsa_secp256r1_sha256 (0x0403)" ;;
@@ -60,20 +52,7 @@ sig_line() {
     esac
 }
 
-# g_server CERT PRIORITY extra-args...: start gnutls-serv in echo mode.
-g_server() {
-    local cert=$1 prio=$2
-    shift 2
-    start_server "$SERVER_LOG" /dev/null gnutls-serv --echo --port "{PORT}" \
-        --x509certfile "$CERTS/$cert-chain.pem" --x509keyfile "$CERTS/$cert.key" \
-        --priority "$prio" "$@"
-}
-
 TLS12="NORMAL:-VERS-ALL:+VERS-TLS1.2"
-
-client() {
-    run_client "$INPUT" --host 127.0.0.1 --port "$PORT" --timeout 10 "$@"
-}
 
 expect_verified_echo() {
     expect_rc 0

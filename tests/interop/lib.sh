@@ -401,6 +401,45 @@ case_end() {
 }
 
 # interop_finish: print the closing line and exit with the result.
+# ---- peers and the client, shared by the interop scripts -------------------------------
+
+# The group line nssl-client prints, for an OpenSSL or a GnuTLS group name.
+group_line() {
+    case "$1" in
+        X25519) echo "group: x25519 (0x001d)" ;;
+        P-256 | SECP256R1) echo "group: secp256r1 (0x0017)" ;;
+        P-384 | SECP384R1) echo "group: secp384r1 (0x0018)" ;;
+        *) echo "?" ;;
+    esac
+}
+
+# s_server CERT ISSUERS_FILE extra-args...: start `openssl s_server` for one connection.
+s_server() {
+    local cert=$1 issuers=$2
+    shift 2
+    local chain=()
+    if [ -n "$issuers" ]; then
+        chain=(-cert_chain "$CERTS/$issuers")
+    fi
+    start_server "$SERVER_LOG" /dev/null openssl s_server -accept "127.0.0.1:{PORT}" \
+        -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "${chain[@]}" -naccept 1 "$@"
+}
+
+# g_server CERT PRIORITY extra-args...: start gnutls-serv in echo mode.
+g_server() {
+    local cert=$1 prio=$2
+    shift 2
+    start_server "$SERVER_LOG" /dev/null gnutls-serv --echo --port "{PORT}" \
+        --x509certfile "$CERTS/$cert-chain.pem" --x509keyfile "$CERTS/$cert.key" \
+        --priority "$prio" "$@"
+}
+
+# client args...: nssl-client towards the current server, with the script's $INPUT.
+# shellcheck disable=SC2153  # INPUT is set by each script before it runs a case
+client() {
+    run_client "$INPUT" --host 127.0.0.1 --port "$PORT" --timeout 10 "$@"
+}
+
 interop_finish() {
     echo "TESTS: $INTEROP_PASSED passed, $INTEROP_FAILED failed"
     if [ "$INTEROP_FAILED" -eq 0 ] && [ "$INTEROP_PASSED" -gt 0 ]; then

@@ -43,16 +43,6 @@ suite_line() {
     esac
 }
 
-# group line nssl-client prints for an openssl group name
-group_line() {
-    case "$1" in
-        X25519) echo "group: x25519 (0x001d)" ;;
-        P-256) echo "group: secp256r1 (0x0017)" ;;
-        P-384) echo "group: secp384r1 (0x0018)" ;;
-        *) echo "?" ;;
-    esac
-}
-
 # Signature line for a certificate fixture. In TLS 1.2 an ECDSA scheme names only the hash
 # (the curve is not bound), and s_server takes the client's first usable one: the P-384 key
 # signs with ecdsa_secp256r1_sha256 (0x0403) too.
@@ -64,23 +54,6 @@ sig_line() {
         server-ed25519) echo "signature: ed25519 (0x0807)" ;;
         *) echo "?" ;;
     esac
-}
-
-# s_server CERT ISSUERS_FILE extra-args...: start `openssl s_server` for one connection.
-s_server() {
-    local cert=$1 issuers=$2
-    shift 2
-    local chain=()
-    if [ -n "$issuers" ]; then
-        chain=(-cert_chain "$CERTS/$issuers")
-    fi
-    start_server "$SERVER_LOG" /dev/null openssl s_server -accept "127.0.0.1:{PORT}" \
-        -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "${chain[@]}" -naccept 1 "$@"
-}
-
-# client args...: nssl-client towards the current server.
-client() {
-    run_client "$INPUT" --host 127.0.0.1 --port "$PORT" --timeout 10 "$@"
 }
 
 # The common checks of a successful, verified TLS 1.2 connection with echoed data.
