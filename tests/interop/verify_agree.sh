@@ -29,17 +29,17 @@ echo "agree" >"$INPUT"
 #   the tool gets the same certificates as its chain file.
 agree() {
     local name=$1 expect=$2 cert=$3 issuers=$4 tool_args=$5 client_args=$6
-    local chain="$INTEROP_TMP/$name.pem" tool_rc=0 client_rc tool_says client_says
+    local chain_file="$INTEROP_TMP/$name.pem" tool_rc=0 client_rc tool_says client_says
     local chain_args=()
 
     case_start "agree: $name ($expect)"
-    cat "$CERTS/$cert.pem" >"$chain"
+    cat "$CERTS/$cert.pem" >"$chain_file"
     if [ -n "$issuers" ]; then
-        cat "$CERTS/$issuers" >>"$chain"
+        cat "$CERTS/$issuers" >>"$chain_file"
         chain_args=(-cert_chain "$CERTS/$issuers")
     fi
     # shellcheck disable=SC2086  # the argument strings are word lists
-    timeout -k 2 20 "$TOOL" --store "$STORE" verify --chain "$chain" $tool_args \
+    timeout -k 2 20 "$TOOL" --store "$STORE" verify --chain "$chain_file" $tool_args \
         >"$INTEROP_TMP/tool.out" 2>&1 || tool_rc=$?
     if start_server "$SERVER_LOG" /dev/null openssl s_server -accept "127.0.0.1:{PORT}" \
         -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "${chain_args[@]}" -naccept 1 \
