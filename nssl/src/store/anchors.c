@@ -228,12 +228,17 @@ static int add_crl(void *arg, const uint8_t *der, size_t len)
     X509_STORE *store = arg;
     const unsigned char *p = der;
     X509_CRL *crl = len <= 0x7fffffff ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+    int rc = 0;
+
     if (crl != NULL) {
-        X509_STORE_add_crl(store, crl);
+        /* A CRL left out would silently leave revocation unchecked: stop the load. */
+        if (X509_STORE_add_crl(store, crl) != 1) {
+            rc = NSSL_E_NOMEM;
+        }
         X509_CRL_free(crl);
     }
     ERR_clear_error();
-    return 0;
+    return rc;
 }
 
 int nssl_anchors_load_crls(X509_STORE *store, struct nssl_certstore *cs)
@@ -244,5 +249,8 @@ int nssl_anchors_load_crls(X509_STORE *store, struct nssl_certstore *cs)
     }
     /* An empty issuer name asks for every CRL (see nssl_cs_find_crls). */
     rc = nssl_cs_find_crls(cs, NULL, 0, add_crl, store);
+    if (rc == NSSL_E_NOMEM) {
+        return rc;
+    }
     return rc < 0 && rc != NSSL_CS_E_NOT_FOUND ? NSSL_E_INTERNAL : NSSL_E_OK;
 }

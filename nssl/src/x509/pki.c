@@ -18,9 +18,26 @@ void nssl_pki_store_free(X509_STORE *st)
     X509_STORE_free(st);
 }
 
+/* libcrypto decodes a certificate's public key while parsing it and swallows a failure (out of
+ * memory included): an anchor without its key can never verify anything, refuse it now. And
+ * X509_STORE_add_cert can fail (a duplicate is not a failure). */
+static int add_anchor(X509_STORE *st, X509 *x)
+{
+    if (X509_get0_pubkey(x) == NULL) {
+        ERR_clear_error();
+        return NSSL_E_ARG;
+    }
+    if (X509_STORE_add_cert(st, x) != 1) {
+        ERR_clear_error();
+        return NSSL_E_NOMEM;
+    }
+    return NSSL_E_OK;
+}
+
 int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem)
 {
     int count = 0;
+    int rc;
 
     ENSURE(len > 0 && len <= 0x7fffffff, NSSL_E_ARG);
     if (!pem) {
@@ -32,16 +49,23 @@ int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem)
             ERR_clear_error();
             return NSSL_E_ARG;
         }
-        X509_STORE_add_cert(st, x); /* a duplicate is harmless */
+        rc = add_anchor(st, x);
         X509_free(x);
+        if (rc < 0) {
+            return rc;
+        }
         count = 1;
     } else {
         BIO *bio = BIO_new_mem_buf(buf, (int)len);
         X509 *x;
         ENSURE(bio != NULL, NSSL_E_NOMEM);
         while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-            X509_STORE_add_cert(st, x);
+            rc = add_anchor(st, x);
             X509_free(x);
+            if (rc < 0) {
+                BIO_free(bio);
+                return rc;
+            }
             count++;
         }
         BIO_free(bio);
@@ -70,7 +94,12 @@ int nssl_pki_add_crl(X509_STORE *st, const void *buf, size_t len, int pem)
     }
     ERR_clear_error();
     ENSURE(crl != NULL, NSSL_E_ARG);
-    X509_STORE_add_crl(st, crl);
+    /* A CRL that cannot be added would silently leave revocation unchecked. */
+    if (X509_STORE_add_crl(st, crl) != 1) {
+        X509_CRL_free(crl);
+        ERR_clear_error();
+        return NSSL_E_NOMEM;
+    }
     X509_CRL_free(crl);
     ERR_clear_error();
     return NSSL_E_OK;

@@ -166,6 +166,12 @@ int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
         }
         describe(vr, ctx);
         ERR_clear_error();
+        /* Running out of memory is not the peer's fault: no certificate alert, no verdict. */
+        if (vr->code == X509_V_ERR_OUT_OF_MEM) {
+            vr->ran = 0;
+            rc = NSSL_E_NOMEM;
+            goto out;
+        }
         rc = NSSL_E_SEND(nssl_x509_alert_for(vr->code));
         goto out;
     }
