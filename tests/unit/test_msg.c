@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "rfc8448.h"
+#include "codec_checks.h"
 #include "unit.h"
 
 #define ALL_OFFERED 0xffffffffu
@@ -63,165 +64,6 @@ static int span_is(const struct nssl_ext_span *x, const char *hex)
     return ok;
 }
 
-/* A parser under test, over a body. */
-typedef int (*parse_fn)(const uint8_t *body, size_t len);
-
-/* Run fn over an exact-size heap copy, so AddressSanitizer catches any read past the end. */
-static int run_exact(parse_fn fn, const uint8_t *body, size_t len)
-{
-    uint8_t *p = malloc(len > 0 ? len : 1);
-    int rc;
-    if (len > 0) {
-        memcpy(p, body, len);
-    }
-    rc = fn(p, len);
-    free(p);
-    return rc;
-}
-
-/* Every proper prefix must fail with decode_error, except the prefixes listed in ok_cuts,
- * which are shorter messages that are valid in their own right. */
-static void check_truncations(const char *name, parse_fn fn, const uint8_t *body, size_t len,
-                              const size_t *ok_cuts, size_t n_ok)
-{
-    for (size_t cut = 0; cut < len; cut++) {
-        int want = NSSL_E_DECODE;
-        int rc;
-        for (size_t i = 0; i < n_ok; i++) {
-            if (ok_cuts[i] == cut) {
-                want = 0;
-            }
-        }
-        rc = run_exact(fn, body, cut);
-        if (rc != want) {
-            fprintf(stderr, "%s: prefix of %zu bytes: got %d, want %d\n", name, cut, rc, want);
-        }
-        CU_ASSERT_EQUAL(rc, want);
-    }
-    CU_ASSERT_EQUAL(run_exact(fn, body, len), 0);
-}
-
-/* Bytes after the end of the message are decode_error. */
-static void check_trailing(const char *name, parse_fn fn, const uint8_t *body, size_t len)
-{
-    static const uint8_t tails[][2] = {{0x00, 0x00}, {0xff, 0xff}, {0x00, 0x01}};
-    uint8_t *p = malloc(len + 2);
-    memcpy(p, body, len);
-    for (size_t t = 0; t < 3; t++) {
-        for (size_t extra = 1; extra <= 2; extra++) {
-            int rc;
-            memcpy(p + len, tails[t], 2);
-            rc = run_exact(fn, p, len + extra);
-            if (rc != NSSL_E_DECODE) {
-                fprintf(stderr, "%s: %zu trailing byte(s): got %d\n", name, extra, rc);
-            }
-            CU_ASSERT_EQUAL(rc, NSSL_E_DECODE);
-        }
-    }
-    free(p);
-}
-
-struct lenfield {
-    size_t off;    /* offset in the body */
-    int width;     /* 1, 2 or 3 bytes */
-    uint32_t orig; /* its value in the valid message (checked, to keep this table honest) */
-};
-
-static uint32_t get_be(const uint8_t *p, int width)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < width; i++) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-static void put_be(uint8_t *p, int width, uint32_t v)
-{
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-/* Every listed length field one above, one below and at its maximum: the parse must fail
- * with an alert (decode_error in the usual case; a misaligned read may also meet an
- * extension rule first). */
-static void check_lengths(const char *name, parse_fn fn, const uint8_t *body, size_t len,
-                          const struct lenfield *f, size_t nf)
-{
-    uint8_t *p = malloc(len);
-    for (size_t i = 0; i < nf; i++) {
-        uint32_t max = (uint32_t)((1ull << (8 * f[i].width)) - 1);
-        uint32_t muts[3];
-        CU_ASSERT_EQUAL_FATAL(get_be(body + f[i].off, f[i].width), f[i].orig);
-        muts[0] = (f[i].orig + 1) & max;
-        muts[1] = (f[i].orig - 1) & max;
-        muts[2] = max;
-        for (size_t k = 0; k < 3; k++) {
-            int rc;
-            if (k == 2 && (muts[2] == muts[0] || muts[2] == muts[1] || muts[2] == f[i].orig)) {
-                continue;
-            }
-            memcpy(p, body, len);
-            put_be(p + f[i].off, f[i].width, muts[k]);
-            rc = run_exact(fn, p, len);
-            if (rc >= 0 || !NSSL_E_IS_SEND(rc)) {
-                fprintf(stderr, "%s: length at %zu set to %u: got %d\n", name, f[i].off,
-                        muts[k], rc);
-            }
-            CU_ASSERT(rc < 0 && NSSL_E_IS_SEND(rc));
-        }
-    }
-    free(p);
-}
-
-/* A body built by hand. */
-struct mb {
-    uint8_t b[4096];
-    size_t n;
-};
-
-static void mb_hex(struct mb *m, const char *hex)
-{
-    size_t n;
-    uint8_t *x = unit_hex(hex, &n);
-    CU_ASSERT_FATAL(m->n + n <= sizeof(m->b));
-    memcpy(m->b + m->n, x, n);
-    m->n += n;
-    free(x);
-}
-
-static void mb_bytes(struct mb *m, const void *p, size_t n)
-{
-    CU_ASSERT_FATAL(m->n + n <= sizeof(m->b));
-    memcpy(m->b + m->n, p, n);
-    m->n += n;
-}
-
-static void mb_u8(struct mb *m, uint8_t v)
-{
-    mb_bytes(m, &v, 1);
-}
-
-static void mb_u16(struct mb *m, uint16_t v)
-{
-    uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    mb_bytes(m, b, 2);
-}
-
-static void mb_u24(struct mb *m, uint32_t v)
-{
-    uint8_t b[3] = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    mb_bytes(m, b, 3);
-}
-
-static void mb_fill(struct mb *m, uint8_t v, size_t n)
-{
-    CU_ASSERT_FATAL(m->n + n <= sizeof(m->b));
-    memset(m->b + m->n, v, n);
-    m->n += n;
-}
 
 /* ---- parse wrappers ---- */
 
@@ -410,7 +252,7 @@ static void test_ch_malformed_rfc8448(void)
     };
     check_truncations("ClientHello", p_ch, body, len, ok_cuts, 1);
     check_trailing("ClientHello", p_ch, body, len);
-    check_lengths("ClientHello", p_ch_full, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("ClientHello", p_ch_full, body, len, f, sizeof(f) / sizeof(f[0]));
     free(m);
 }
 
@@ -660,7 +502,7 @@ static void test_sh_malformed_rfc8448(void)
     g_offered = rfc_offered();
     check_truncations("ServerHello", p_sh, body, len, ok_cuts, 1);
     check_trailing("ServerHello", p_sh, body, len);
-    check_lengths("ServerHello", p_sh_full, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("ServerHello", p_sh_full, body, len, f, sizeof(f) / sizeof(f[0]));
     g_offered = ALL_OFFERED;
     free(m);
 }
@@ -884,7 +726,7 @@ static void test_hrr_rfc8448(void)
 
     check_truncations("HelloRetryRequest", p_sh, body, len, ok_cuts, 1);
     check_trailing("HelloRetryRequest", p_sh, body, len);
-    check_lengths("HelloRetryRequest", p_sh_full, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("HelloRetryRequest", p_sh_full, body, len, f, sizeof(f) / sizeof(f[0]));
     free(m);
     free(c);
 }
@@ -916,7 +758,7 @@ static void test_ee_rfc8448(void)
     g_offered = rfc_offered();
     check_truncations("EncryptedExtensions", p_ee, body, len, NULL, 0);
     check_trailing("EncryptedExtensions", p_ee, body, len);
-    check_lengths("EncryptedExtensions", p_ee, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("EncryptedExtensions", p_ee, body, len, f, sizeof(f) / sizeof(f[0]));
     g_offered = ALL_OFFERED;
     free(m);
 }
@@ -980,7 +822,7 @@ static void test_cert_rfc8448(void)
     g_offered = rfc_offered();
     check_truncations("Certificate", p_cert, body, len, NULL, 0);
     check_trailing("Certificate", p_cert, body, len);
-    check_lengths("Certificate", p_cert, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("Certificate", p_cert, body, len, f, sizeof(f) / sizeof(f[0]));
     g_offered = ALL_OFFERED;
     free(m);
 }
@@ -1126,7 +968,7 @@ static void test_cr_rfc8448(void)
 
     check_truncations("CertificateRequest", p_cr, body, len, NULL, 0);
     check_trailing("CertificateRequest", p_cr, body, len);
-    check_lengths("CertificateRequest", p_cr_full, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("CertificateRequest", p_cr_full, body, len, f, sizeof(f) / sizeof(f[0]));
     free(m);
 }
 
@@ -1175,7 +1017,7 @@ static void test_cv_rfc8448(void)
 
     check_truncations("CertificateVerify", p_cv, body, len, NULL, 0);
     check_trailing("CertificateVerify", p_cv, body, len);
-    check_lengths("CertificateVerify", p_cv, body, len, f, 1);
+    check_lengths_any_alert("CertificateVerify", p_cv, body, len, f, 1);
     /* signature<0..2^16-1> on the wire, but an empty signature can never verify: refused. */
     CU_ASSERT_EQUAL(run_exact(p_cv, (const uint8_t *)"\x08\x04\x00\x00", 4), NSSL_E_DECODE);
     free(m);
@@ -1338,7 +1180,7 @@ static void test_nst_rfc8448(void)
 
     check_truncations("NewSessionTicket", p_nst, body, len, NULL, 0);
     check_trailing("NewSessionTicket", p_nst, body, len);
-    check_lengths("NewSessionTicket", p_nst, body, len, f, sizeof(f) / sizeof(f[0]));
+    check_lengths_any_alert("NewSessionTicket", p_nst, body, len, f, sizeof(f) / sizeof(f[0]));
     free(m);
 }
 
