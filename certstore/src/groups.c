@@ -148,10 +148,20 @@ static void copy_text(char *out, size_t cap, const unsigned char *text)
     snprintf(out, cap, "%s", text != NULL ? (const char *)text : "");
 }
 
+static int group_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    struct nssl_cs_group *g = item;
+    (void)cs;
+    g->bit = sqlite3_column_int(st, 0);
+    copy_text(g->name, sizeof(g->name), sqlite3_column_text(st, 1));
+    copy_text(g->description, sizeof(g->description), sqlite3_column_text(st, 2));
+    return NSSL_CS_OK;
+}
+
 int nssl_cs_group_list(struct nssl_certstore *cs,
                        int (*fn)(void *arg, const struct nssl_cs_group *g), void *arg)
 {
-    struct nssl_cs_group v[32];
+    struct nssl_cs_group *v = NULL;
     size_t n = 0;
     sqlite3_stmt *st;
     int rc;
@@ -166,21 +176,14 @@ int nssl_cs_group_list(struct nssl_certstore *cs,
     }
     rc = nssl_cs_prepare(cs, "SELECT bit, name, description FROM groups ORDER BY bit", &st);
     if (rc == NSSL_CS_OK) {
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 32) {
-            memset(&v[n], 0, sizeof(v[n]));
-            v[n].bit = sqlite3_column_int(st, 0);
-            copy_text(v[n].name, sizeof(v[n].name), sqlite3_column_text(st, 1));
-            copy_text(v[n].description, sizeof(v[n].description), sqlite3_column_text(st, 2));
-            n++;
-        }
-        rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? NSSL_CS_OK
-                                                   : nssl_cs_db_fail(cs, rc, "listing groups");
+        rc = nssl_cs_collect(cs, st, sizeof(*v), group_row, "listing groups", (void **)&v, &n);
         sqlite3_finalize(st);
     }
     nssl_cs_unlock(cs);
     for (size_t i = 0; rc == NSSL_CS_OK && i < n; i++) {
         rc = fn(arg, &v[i]);
     }
+    free(v);
     return rc;
 }
 
