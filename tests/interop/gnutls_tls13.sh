@@ -35,14 +35,6 @@ suite_prio() {
         *) echo "?" ;;
     esac
 }
-suite_id() {
-    case "$1" in
-        TLS_AES_128_GCM_SHA256) echo 0x1301 ;;
-        TLS_AES_256_GCM_SHA384) echo 0x1302 ;;
-        TLS_CHACHA20_POLY1305_SHA256) echo 0x1303 ;;
-        *) echo "?" ;;
-    esac
-}
 sig_line() {
     case "$1" in
         server-p256) echo "signature: ecdsa_secp256r1_sha256 (0x0403)" ;;

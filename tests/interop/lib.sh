@@ -403,6 +403,16 @@ case_end() {
 # interop_finish: print the closing line and exit with the result.
 # ---- peers and the client, shared by the interop scripts -------------------------------
 
+# The number of a TLS 1.3 suite, as nssl-client prints it.
+suite_id() {
+    case "$1" in
+        TLS_AES_128_GCM_SHA256) echo 0x1301 ;;
+        TLS_AES_256_GCM_SHA384) echo 0x1302 ;;
+        TLS_CHACHA20_POLY1305_SHA256) echo 0x1303 ;;
+        *) echo "?" ;;
+    esac
+}
+
 # The group line nssl-client prints, for an OpenSSL or a GnuTLS group name.
 group_line() {
     case "$1" in

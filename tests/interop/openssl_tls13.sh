@@ -25,15 +25,6 @@ MSG_REV=$(printf '%s' "$MSG" | python3 -c 'import sys; print(sys.stdin.read()[::
 INPUT="$INTEROP_TMP/input.txt"
 printf '%s\n' "$MSG" >"$INPUT"
 
-suite_id() {
-    case "$1" in
-        TLS_AES_128_GCM_SHA256) echo 0x1301 ;;
-        TLS_AES_256_GCM_SHA384) echo 0x1302 ;;
-        TLS_CHACHA20_POLY1305_SHA256) echo 0x1303 ;;
-        *) echo "?" ;;
-    esac
-}
-
 # signature line for a certificate fixture
 sig_line() {
     case "$1" in
