@@ -58,6 +58,8 @@ void nssl_ctx_cache_clear(struct nssl_context *c);
 /* Milliseconds since the Unix epoch: the engine's clock. */
 int64_t nssl_api_now_ms(void *arg);
 
+/* Look a connection up (takes the lock); NULL with *err set if the handle is not live. */
+struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err);
 /* Under the lock: look a context up (NULL if invalid). */
 struct nssl_context *nssl_ctx_lookup(int32_t h);
 /* Drop a reference, freeing the context with the last one. Under the lock. */

@@ -7,9 +7,10 @@
 #include "hs/hs.h"
 #include "x509/verify.h"
 
+
 /* Look a connection up. The connection itself is used by one thread at a time (nssl.h), so
  * only the lookup needs the lock. */
-static struct nssl_connection *conn_get(int32_t h, int32_t *err)
+struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err)
 {
     struct nssl_connection *c = NULL;
     pthread_mutex_lock(&nssl_lib_lock);
@@ -140,7 +141,7 @@ NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection)
 {
     int rc;
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -153,7 +154,7 @@ static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t l
                            int32_t *bytesRead, int peek)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     size_t got = 0;
     int rc;
 
@@ -189,7 +190,7 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
                            int32_t *bytesWritten)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     size_t written = 0;
     int rc;
 
@@ -212,7 +213,7 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
 NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pending)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -226,7 +227,7 @@ NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pendin
 NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     int rc;
     if (c == NULL) {
         return err;
@@ -244,7 +245,7 @@ NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
 NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestPeer)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -257,7 +258,7 @@ NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestP
 NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -275,7 +276,7 @@ NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int
                                  int32_t *certType)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     int32_t need;
     if (c == NULL) {
         return err;
@@ -305,7 +306,7 @@ NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int
 NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subject, int32_t size)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -327,7 +328,7 @@ static void copy_name(char *dst, size_t cap, const char *src)
 NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherInfo *info)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     const struct nssl_engine *e;
     if (c == NULL) {
         return err;
@@ -360,7 +361,7 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
                                      int32_t *depth, char *reason, int32_t reasonSize)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     const struct nssl_verify_result *vr;
     if (c == NULL) {
         return err;
@@ -385,7 +386,7 @@ NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent
                                   int32_t *received)
 {
     int32_t err = 0;
-    struct nssl_connection *c = conn_get(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
         return err;
     }

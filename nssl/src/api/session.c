@@ -102,20 +102,6 @@ void nssl_conn_release_sessions(struct nssl_connection *c)
     c->session = NULL;
 }
 
-static struct nssl_connection *conn_lookup(int32_t h, int32_t *err)
-{
-    struct nssl_connection *c;
-    pthread_mutex_lock(&nssl_lib_lock);
-    if (!nssl_lib_ready) {
-        *err = NSSL_ERROR_LIB_NOT_READY;
-        c = NULL;
-    } else if ((c = nssl_handle_get(&nssl_connections, h)) == NULL) {
-        *err = NSSL_ERROR_INVALID_NSSL_CONNECTION;
-    }
-    pthread_mutex_unlock(&nssl_lib_lock);
-    return c;
-}
-
 /* Under the lock. */
 static struct nssl_session *session_lookup(int32_t h)
 {
@@ -128,7 +114,7 @@ static struct nssl_session *session_lookup(int32_t h)
 NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
 {
     int32_t err = 0, h;
-    struct nssl_connection *c = conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
 
     if (c == NULL) {
         return err;
@@ -152,7 +138,7 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
 NSSL_API int32_t NSSLSetSession(NSSLConnectionHandle connection, NSSLSessionHandle session)
 {
     int32_t err = 0, rc = NSSL_ERROR_OK;
-    struct nssl_connection *c = conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     struct nssl_session *s;
     struct nssl_engine *e;
 

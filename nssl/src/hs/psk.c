@@ -6,16 +6,6 @@
 
 #include <openssl/crypto.h>
 
-static int suite_offered(const struct nssl_engine *e, uint16_t suite)
-{
-    for (size_t i = 0; i < e->cfg->nsuites13; i++) {
-        if (e->cfg->suites13[i] == suite) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
 {
     const struct nssl_ticket13 *t = &e->offer.t13;
@@ -25,7 +15,7 @@ int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
     int64_t age_ms;
 
     hs->psk_offered = 0;
-    if (!e->offer.tls13 || t->ticket == NULL || !suite_offered(e, t->suite) ||
+    if (!e->offer.tls13 || t->ticket == NULL || !nssl_hs_in_list(e->cfg->suites13, e->cfg->nsuites13, t->suite) ||
         e->cfg->max_version < 0x0304) {
         return NSSL_E_OK;
     }
