@@ -68,7 +68,9 @@ void nssl_conn_sync_session(struct nssl_connection *c)
 {
     struct nssl_engine *e = &c->drv.eng;
 
-    if (!e->connected || e->err != 0) {
+    /* Called after every read and write: nothing to do (and no lock to take) once the session
+     * is made and no new ticket waits. Both are this connection's own state. */
+    if (!e->connected || e->err != 0 || (c->synced && e->ntickets == 0)) {
         return;
     }
     pthread_mutex_lock(&nssl_lib_lock);
