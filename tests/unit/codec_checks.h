@@ -18,7 +18,7 @@ typedef int (*parse_fn)(const uint8_t *body, size_t len);
 /* Run fn over an exact-size heap copy, so AddressSanitizer catches any read past the end. */
 static inline int run_exact(parse_fn fn, const uint8_t *body, size_t len)
 {
-    uint8_t *p = malloc(len > 0 ? len : 1);
+    uint8_t *p = calloc(1, len > 0 ? len : 1);
     int rc;
     if (len > 0) {
         memcpy(p, body, len);

@@ -22,7 +22,7 @@ int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg
     e->in_cap = NSSL_MAX_RECORD;
     e->in = malloc(e->in_cap);
     ENSURE(e->in != NULL, NSSL_E_NOMEM);
-    e->state = NSSL_ST_CLIENT_START;
+    e->state = is_server ? NSSL_ST_SERVER_WAIT_CH : NSSL_ST_CLIENT_START;
     return NSSL_E_OK;
 }
 
@@ -335,8 +335,8 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
      * first ClientHello and the peer's Finished is dropped (middlebox compatibility); any other
      * is unexpected_message. */
     if (rec[0] == NSSL_CT_CHANGE_CIPHER_SPEC && e->version != 0x0303) {
-        ENSURE(before_peer_finished && e->started && rec_len == NSSL_REC_HEADER + 1 &&
-                   rec[NSSL_REC_HEADER] == 1,
+        ENSURE(before_peer_finished && e->started && (!e->is_server || e->hs != NULL) &&
+                   rec_len == NSSL_REC_HEADER + 1 && rec[NSSL_REC_HEADER] == 1,
                NSSL_E_UNEXPECTED);
         return NSSL_E_OK;
     }
@@ -358,7 +358,7 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
          * handshake message; when it may come is the machine's to say. */
         ENSURE(e->version == 0x0303 && e->hs_len == 0, NSSL_E_UNEXPECTED);
         ENSURE(plain_len == 1 && plain[0] == 1, NSSL_E_DECODE);
-        return nssl_tls12_client_ccs(e);
+        return e->is_server ? nssl_tls12_server_ccs(e) : nssl_tls12_client_ccs(e);
     case NSSL_CT_APPLICATION_DATA:
         /* No application data before the handshake is done (no early data is offered), and
          * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */

@@ -33,6 +33,17 @@ enum nssl_verify_flag {
 
 struct nssl_trust_source;
 struct nssl_credential;
+struct nssl_ticket_keys;
+struct nssl_sid_cache;
+
+#define NSSL_MAX_SERVER_CREDS 4
+
+/* Server role: whether to ask the client for a certificate (RFC 8446 4.3.2, RFC 5246 7.4.4). */
+enum nssl_client_auth {
+    NSSL_CAUTH_OFF = 0,
+    NSSL_CAUTH_REQUEST = 1,  /* ask; a client without one is let in */
+    NSSL_CAUTH_REQUIRE = 2,  /* ask; no certificate is certificate_required */
+};
 
 /* Settings shared by every connection of a context (read-only once connections exist). */
 struct nssl_engine_config {
@@ -57,6 +68,15 @@ struct nssl_engine_config {
     /* The clock (milliseconds, Unix epoch): ticket ages and lifetimes. */
     int64_t (*now_ms)(void *arg);
     void *now_arg;
+
+    /* Server role. Certificates in the order they are preferred; the first whose key can sign
+     * with a scheme the client allows is used (RFC 8446 4.4.2.2). */
+    const struct nssl_credential *server_creds[NSSL_MAX_SERVER_CREDS];
+    size_t nserver_creds;
+    int client_auth;                          /* enum nssl_client_auth */
+    struct nssl_ticket_keys *ticket_keys;     /* NULL: no tickets (either version) */
+    uint32_t ticket_lifetime;                 /* seconds, sent in NewSessionTicket */
+    struct nssl_sid_cache *sid_cache;         /* TLS 1.2 session IDs; NULL: none */
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */
@@ -98,7 +118,7 @@ struct nssl_engine {
     const struct nssl_engine_config *cfg;
     int is_server;
 
-    /* Connection parameters. */
+    /* Connection parameters. A server keeps the client's server_name here. */
     char host[256];
     size_t host_len;
     int host_is_ip;

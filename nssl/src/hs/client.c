@@ -1,5 +1,5 @@
-/* Client hello phase: the ClientHello, the ServerHello's version selection, and the state table
- * with its dispatcher. After version selection the TLS 1.3 machine (tls13_client.c) takes over. */
+/* Client hello phase: the ClientHello and the ServerHello's version selection. After version
+ * selection the TLS 1.3 (tls13_client.c) or TLS 1.2 (tls12_client.c) machine takes over. */
 #include "hs/hs.h"
 #include "hs/msg12.h"
 
@@ -8,68 +8,10 @@
 
 #include <openssl/crypto.h>
 
-static const struct nssl_hs_state_desc client_states[NSSL_ST_COUNT] = {
-    [NSSL_ST_CLIENT_START] = {"start", 0, NULL},
-    [NSSL_ST_CLIENT_WAIT_SH] = {"wait_server_hello", 1u << NSSL_HS_SERVER_HELLO,
-                                nssl_client_server_hello},
-    [NSSL_ST_CLIENT_WAIT_EE] = {"wait_encrypted_extensions", 1u << NSSL_HS_ENCRYPTED_EXTENSIONS,
-                                nssl_tls13_client_ee},
-    [NSSL_ST_CLIENT_WAIT_CERT_CR] = {"wait_certificate_or_request",
-                                     (1u << NSSL_HS_CERTIFICATE) |
-                                         (1u << NSSL_HS_CERTIFICATE_REQUEST),
-                                     nssl_tls13_client_cert_or_cr},
-    [NSSL_ST_CLIENT_WAIT_CERT] = {"wait_certificate", 1u << NSSL_HS_CERTIFICATE,
-                                  nssl_tls13_client_cert},
-    [NSSL_ST_CLIENT_WAIT_CV] = {"wait_certificate_verify", 1u << NSSL_HS_CERTIFICATE_VERIFY,
-                                nssl_tls13_client_cv},
-    [NSSL_ST_CLIENT_WAIT_FINISHED] = {"wait_finished", 1u << NSSL_HS_FINISHED,
-                                      nssl_tls13_client_finished},
-    [NSSL_ST_CLIENT12_WAIT_CERT] = {"tls12_wait_certificate", 1u << NSSL_HS_CERTIFICATE,
-                                    nssl_tls12_client_cert},
-    [NSSL_ST_CLIENT12_WAIT_SKE] = {"tls12_wait_server_key_exchange",
-                                   1u << NSSL_HS_SERVER_KEY_EXCHANGE, nssl_tls12_client_ske},
-    [NSSL_ST_CLIENT12_WAIT_CR_OR_SHD] = {"tls12_wait_request_or_done",
-                                         (1u << NSSL_HS_CERTIFICATE_REQUEST) |
-                                             (1u << NSSL_HS_SERVER_HELLO_DONE),
-                                         nssl_tls12_client_cr_or_shd},
-    [NSSL_ST_CLIENT12_WAIT_SHD] = {"tls12_wait_server_hello_done",
-                                   1u << NSSL_HS_SERVER_HELLO_DONE, nssl_tls12_client_shd},
-    [NSSL_ST_CLIENT12_WAIT_NST] = {"tls12_wait_new_session_ticket",
-                                   1u << NSSL_HS_NEW_SESSION_TICKET, nssl_tls12_client_nst},
-    /* Only the ChangeCipherSpec record may come now: no handshake message is expected. */
-    [NSSL_ST_CLIENT12_WAIT_CCS] = {"tls12_wait_change_cipher_spec", 0, NULL},
-    [NSSL_ST_CLIENT12_WAIT_FINISHED] = {"tls12_wait_finished", 1u << NSSL_HS_FINISHED,
-                                        nssl_tls12_client_finished},
-    [NSSL_ST_CONNECTED] = {"connected",
-                           (1u << NSSL_HS_NEW_SESSION_TICKET) | (1u << NSSL_HS_KEY_UPDATE) |
-                               (1u << NSSL_HS_HELLO_REQUEST),
-                           nssl_client_post_handshake},
-};
-
 int nssl_client_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     return e->version == 0x0304 ? nssl_tls13_post_handshake(e, msg, len)
                                 : nssl_tls12_post_handshake(e, msg, len);
-}
-
-int nssl_hs_dispatch(struct nssl_engine *e, const uint8_t *msg, size_t len)
-{
-    const struct nssl_hs_state_desc *st;
-    uint8_t type = msg[0];
-    int next;
-
-    ENSURE(e->state >= 0 && e->state < NSSL_ST_COUNT, NSSL_E_INTERNAL);
-    st = &client_states[e->state];
-    /* RFC 8446 6.2: a message not expected in this state is unexpected_message. */
-    ENSURE(type < 32 && (st->allowed & (1u << type)) != 0 && st->handler != NULL,
-           NSSL_E_UNEXPECTED);
-    next = st->handler(e, msg, len);
-    if (next < 0) {
-        return next;
-    }
-    ENSURE(next < NSSL_ST_COUNT, NSSL_E_INTERNAL);
-    e->state = next;
-    return NSSL_E_OK;
 }
 
 void nssl_hs_free(struct nssl_hs *hs)

@@ -25,6 +25,19 @@ enum nssl_hs_state {
     NSSL_ST_CLIENT12_WAIT_NST,
     NSSL_ST_CLIENT12_WAIT_CCS,
     NSSL_ST_CLIENT12_WAIT_FINISHED,
+    /* Server, both versions: the hello phase (hs/server.c). */
+    NSSL_ST_SERVER_WAIT_CH,
+    NSSL_ST_SERVER_WAIT_CH2,           /* the second ClientHello, after a HelloRetryRequest */
+    /* TLS 1.3 server (hs/tls13_server.c, RFC 8446 A.2) */
+    NSSL_ST_SERVER_WAIT_CERT,
+    NSSL_ST_SERVER_WAIT_CV,
+    NSSL_ST_SERVER_WAIT_FINISHED,
+    /* TLS 1.2 server (hs/tls12_server.c, RFC 5246 7.3) */
+    NSSL_ST_SERVER12_WAIT_CERT,
+    NSSL_ST_SERVER12_WAIT_CKE,
+    NSSL_ST_SERVER12_WAIT_CV,
+    NSSL_ST_SERVER12_WAIT_CCS,
+    NSSL_ST_SERVER12_WAIT_FINISHED,
     NSSL_ST_CONNECTED,
     NSSL_ST_COUNT
 };
@@ -78,6 +91,12 @@ struct nssl_hs {
     int ticket_expected;                 /* the server acknowledged session_ticket */
     uint8_t *log;                        /* every handshake message, for a CertificateVerify */
     size_t log_len, log_cap;
+    /* Server */
+    const struct nssl_credential *cred;  /* the certificate we present */
+    uint16_t server_scheme;              /* how we sign with it */
+    uint16_t hrr_group;                  /* the group our HelloRetryRequest asked for */
+    int client_cert_sent;                /* the client answered our request with a chain */
+    int issue_ticket12;                  /* TLS 1.2: we announced a NewSessionTicket */
 };
 
 /* A handler gets the whole message (4-byte header + body) and returns the next state or an
@@ -143,6 +162,36 @@ int nssl_tls12_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
 /* The server's ChangeCipherSpec (a record, not a handshake message). */
 int nssl_tls12_client_ccs(struct nssl_engine *e) NSSL_MUST_USE;
 int nssl_tls12_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* Server hello phase (hs/server.c). */
+int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);
+/* The client's chain (hs/peer_chain.c): validated with purpose TLS client, no host name. */
+int nssl_hs_client_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                         size_t count) NSSL_MUST_USE;
+/* Pick the credential and signature scheme for the client's signature_algorithms (list of
+ * count 2-byte schemes); tls12_auth restricts the key type to a TLS 1.2 suite's
+ * (NSSL_AUTH_*), 0 for TLS 1.3. 1 if one fits (hs->cred, hs->server_scheme set), else 0. */
+int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t count,
+                          int tls12_auth);
+
+/* TLS 1.3 server (hs/tls13_server.c). */
+struct nssl_server_ch;
+int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *ch,
+                            const uint8_t *msg, size_t len) NSSL_MUST_USE;
+int nssl_tls13_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_server_cv(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* TLS 1.2 server (hs/tls12_server.c). */
+int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *ch,
+                            const uint8_t *msg, size_t len) NSSL_MUST_USE;
+int nssl_tls12_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_server_cke(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_server_cv(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_server_ccs(struct nssl_engine *e) NSSL_MUST_USE;
+/* Post-handshake messages on a server, either version. */
+int nssl_server_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
 
 /* Suite facts. */
 int nssl_suite13_params(uint16_t suite, enum nssl_hash_alg *hash, enum nssl_aead_alg *aead);

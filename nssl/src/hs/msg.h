@@ -104,6 +104,63 @@ struct nssl_client_hello {
 int nssl_msg_client_hello_parse(const uint8_t *body, size_t len,
                                 struct nssl_client_hello *ch) NSSL_MUST_USE;
 
+/* ---- ClientHello extensions, as a server reads them ---- */
+
+/* supported_versions (RFC 8446 4.2.1): versions<2..254>, 2 bytes each. */
+int nssl_ext_supported_versions_ch(const struct nssl_ext_span *x, const uint8_t **list,
+                                   size_t *count) NSSL_MUST_USE;
+/* supported_groups (RFC 8446 4.2.7): named_group_list<2..2^16-1>, 2 bytes each. */
+int nssl_ext_groups_parse(const struct nssl_ext_span *x, const uint8_t **list,
+                          size_t *count) NSSL_MUST_USE;
+
+#define NSSL_MAX_CH_SHARES 8
+struct nssl_ch_key_shares {
+    size_t count;                  /* entries kept (the first NSSL_MAX_CH_SHARES) */
+    struct nssl_key_share_entry e[NSSL_MAX_CH_SHARES];
+};
+/* key_share in a ClientHello (RFC 8446 4.2.8): client_shares<0..2^16-1> of
+ * {group, key_exchange<1..2^16-1>}. Every entry is framed-checked; two entries for one group
+ * (among those kept) are illegal_parameter. */
+int nssl_ext_key_share_ch(const struct nssl_ext_span *x,
+                          struct nssl_ch_key_shares *out) NSSL_MUST_USE;
+
+/* psk_key_exchange_modes (RFC 8446 4.2.9): ke_modes<1..255>. *modes gets bit (1 << mode) for
+ * each known mode listed (psk_ke 0, psk_dhe_ke 1); unknown modes are ignored. */
+int nssl_ext_psk_modes_parse(const struct nssl_ext_span *x, unsigned *modes) NSSL_MUST_USE;
+
+#define NSSL_MAX_PSK_IDENTITIES 4
+/* pre_shared_key in a ClientHello (RFC 8446 4.2.11): identities<7..2^16-1> of
+ * {identity<1..2^16-1>, obfuscated_ticket_age u32}, binders<33..2^16-1> of
+ * PskBinderEntry<32..255>. The first NSSL_MAX_PSK_IDENTITIES identities are kept with their
+ * binders; as many binders as identities are required (otherwise illegal_parameter). */
+struct nssl_ch_psk {
+    size_t count;                  /* identities kept */
+    size_t total;                  /* identities listed */
+    struct {
+        const uint8_t *identity;
+        size_t identity_len;
+        uint32_t age;
+        const uint8_t *binder;
+        size_t binder_len;
+    } id[NSSL_MAX_PSK_IDENTITIES];
+    /* Bytes at the end of the ClientHello not covered by the binders: the binders vector with
+     * its 2-byte length (RFC 8446 4.2.11.2; pre_shared_key is the last extension). */
+    size_t binders_len;
+};
+int nssl_ext_psk_ch(const struct nssl_ext_span *x, struct nssl_ch_psk *out) NSSL_MUST_USE;
+
+/* server_name in a ClientHello (RFC 6066 3): server_name_list<1..2^16-1> of {name_type,
+ * HostName<1..2^16-1>}. *host gets the host_name (type 0) entry, or NULL if none; two entries
+ * of one type are illegal_parameter. The name is not otherwise checked here. */
+int nssl_ext_server_name_ch(const struct nssl_ext_span *x, const uint8_t **host,
+                            size_t *host_len) NSSL_MUST_USE;
+
+/* application_layer_protocol_negotiation in a ClientHello (RFC 7301 3.1):
+ * protocol_name_list<2..2^16-1> of ProtocolName<1..2^8-1>. *list gets the list's contents
+ * (the same form as nssl_engine_config.alpn), validated. */
+int nssl_ext_alpn_ch(const struct nssl_ext_span *x, const uint8_t **list,
+                     size_t *len) NSSL_MUST_USE;
+
 /* ---- ServerHello / HelloRetryRequest ---- */
 
 struct nssl_server_hello {
@@ -127,6 +184,32 @@ int nssl_msg_server_hello_check13(const struct nssl_server_hello *sh) NSSL_MUST_
 /* Every extension present is allowed in a TLS 1.2 ServerHello. */
 int nssl_msg_server_hello_check12(const struct nssl_server_hello *sh) NSSL_MUST_USE;
 
+/* What a server writes (TLS 1.3 ServerHello, HelloRetryRequest or TLS 1.2 ServerHello). Each
+ * extension is written only when its field is set, in the order of the fields. */
+struct nssl_sh_params {
+    const uint8_t *random;         /* 32 bytes; nssl_hrr_random for a HelloRetryRequest */
+    const uint8_t *session_id;     /* legacy_session_id_echo / TLS 1.2 session_id */
+    size_t session_id_len;
+    uint16_t suite;
+    /* TLS 1.3 */
+    uint16_t selected_version;     /* supported_versions (0x0304); 0: not sent (TLS 1.2) */
+    const struct nssl_key_share_entry *share; /* ServerHello key_share; NULL: none */
+    uint16_t hrr_group;            /* HelloRetryRequest key_share selected_group; 0: none */
+    const uint8_t *cookie;         /* HelloRetryRequest cookie; NULL: none */
+    size_t cookie_len;
+    int psk_identity;              /* pre_shared_key selected_identity; -1: none */
+    /* TLS 1.2 (RFC 5246 7.4.1.4) */
+    int renegotiation_info;        /* empty renegotiated_connection (RFC 5746 3.6) */
+    int extended_master_secret;    /* RFC 7627 5.2 */
+    int ec_point_formats;          /* uncompressed only (RFC 8422 5.2) */
+    int session_ticket;            /* empty: a NewSessionTicket follows (RFC 5077 3.2) */
+    int server_name_ack;           /* empty server_name (RFC 6066 3) */
+    const uint8_t *alpn;           /* one selected protocol (RFC 7301 3.1); NULL: none */
+    size_t alpn_len;
+};
+int nssl_msg_server_hello_write(struct nssl_writer *w,
+                                const struct nssl_sh_params *p) NSSL_MUST_USE;
+
 /* Parsed contents of the ServerHello / HRR extensions TLS 1.3 needs. */
 int nssl_ext_supported_versions_sh(const struct nssl_ext_span *x, uint16_t *version) NSSL_MUST_USE;
 /* ServerHello key_share: one KeyShareEntry. */
@@ -145,6 +228,10 @@ int nssl_ext_alpn_selected(const struct nssl_ext_span *x, const uint8_t **name,
 
 int nssl_msg_encrypted_extensions_parse(const uint8_t *body, size_t len, uint32_t offered,
                                         struct nssl_ext_set *ext) NSSL_MUST_USE;
+/* Writes server_name (empty acknowledgement) if sni_ack, then ALPN with the one selected
+ * protocol if alpn is not NULL. */
+int nssl_msg_encrypted_extensions_write(struct nssl_writer *w, int sni_ack, const uint8_t *alpn,
+                                        size_t alpn_len) NSSL_MUST_USE;
 
 /* ---- Certificate (TLS 1.3, RFC 8446 4.4.2) ---- */
 
@@ -179,6 +266,11 @@ struct nssl_certificate_request {
 
 int nssl_msg_certificate_request_parse(const uint8_t *body, size_t len,
                                        struct nssl_certificate_request *cr) NSSL_MUST_USE;
+/* certificate_request_context<0..255>, then the one required extension,
+ * signature_algorithms (RFC 8446 4.3.2). */
+int nssl_msg_certificate_request_write(struct nssl_writer *w, const uint8_t *context,
+                                       size_t context_len, const uint16_t *sigalgs,
+                                       size_t nsigalgs) NSSL_MUST_USE;
 
 /* signature_algorithms contents: supported_signature_algorithms<2..2^16-2>. */
 int nssl_ext_sigalgs_parse(const struct nssl_ext_span *x, const uint8_t **list,
@@ -221,6 +313,10 @@ struct nssl_new_session_ticket {
 
 int nssl_msg_new_session_ticket_parse(const uint8_t *body, size_t len,
                                       struct nssl_new_session_ticket *t) NSSL_MUST_USE;
+/* With an empty extensions block. nonce<0..255>, ticket<1..2^16-1>. */
+int nssl_msg_new_session_ticket_write(struct nssl_writer *w, uint32_t lifetime, uint32_t age_add,
+                                      const uint8_t *nonce, size_t nonce_len,
+                                      const uint8_t *ticket, size_t ticket_len) NSSL_MUST_USE;
 
 /* ---- KeyUpdate (RFC 8446 4.6.3) ---- */
 

@@ -27,6 +27,15 @@ int nssl_msg_server_key_exchange_parse(const uint8_t *body, size_t len,
  * (RFC 8422 5.4). out must hold 64 + params_len bytes; returns the length. */
 size_t nssl_ske_signed_content(const uint8_t *client_random, const uint8_t *server_random,
                                const uint8_t *params, size_t params_len, uint8_t *out);
+/* ServerECDHParams for a named curve: curve_type 3, group, point<1..255>. out must hold
+ * 4 + point_len bytes; returns the length. */
+size_t nssl_ske_params_write(uint16_t group, const uint8_t *point, size_t point_len,
+                             uint8_t *out);
+/* The whole message: the params as given, then SignatureAndHashAlgorithm and
+ * signature<1..2^16-1>. */
+int nssl_msg_server_key_exchange_write(struct nssl_writer *w, const uint8_t *params,
+                                       size_t params_len, uint16_t scheme, const uint8_t *sig,
+                                       size_t sig_len) NSSL_MUST_USE;
 
 /* Certificate, TLS 1.2 form (RFC 5246 7.4.2): certificate_list<0..2^24-1> of
  * ASN.1Cert<1..2^24-1>. Up to NSSL_MAX_CHAIN entries (more: bad_certificate). */
@@ -56,9 +65,14 @@ struct nssl_certificate_request12 {
 
 int nssl_msg_certificate_request12_parse(const uint8_t *body, size_t len,
                                          struct nssl_certificate_request12 *cr) NSSL_MUST_USE;
+/* With an empty certificate_authorities list. */
+int nssl_msg_certificate_request12_write(struct nssl_writer *w, const uint8_t *types,
+                                         size_t ntypes, const uint16_t *sigalgs,
+                                         size_t nsigalgs) NSSL_MUST_USE;
 
 /* ServerHelloDone (RFC 5246 7.4.5): empty. */
 int nssl_msg_server_hello_done_parse(const uint8_t *body, size_t len) NSSL_MUST_USE;
+int nssl_msg_server_hello_done_write(struct nssl_writer *w) NSSL_MUST_USE;
 
 /* ClientKeyExchange for ECDHE (RFC 8422 5.7): ClientECDiffieHellmanPublic, point<1..2^8-1>. */
 int nssl_msg_client_key_exchange_write(struct nssl_writer *w, const uint8_t *point,
@@ -75,6 +89,8 @@ struct nssl_new_session_ticket12 {
 
 int nssl_msg_new_session_ticket12_parse(const uint8_t *body, size_t len,
                                         struct nssl_new_session_ticket12 *t) NSSL_MUST_USE;
+int nssl_msg_new_session_ticket12_write(struct nssl_writer *w, uint32_t lifetime_hint,
+                                        const uint8_t *ticket, size_t ticket_len) NSSL_MUST_USE;
 
 /* The ServerHello's TLS 1.2 extension contents. renegotiation_info on an initial handshake
  * must be empty (RFC 5746 3.4: a single zero byte); ec_point_formats must list

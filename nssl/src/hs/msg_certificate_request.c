@@ -34,3 +34,28 @@ int nssl_ext_sigalgs_parse(const struct nssl_ext_span *x, const uint8_t **list, 
     *count = nssl_r_left(&v) / 2;
     return NSSL_E_OK;
 }
+
+int nssl_msg_certificate_request_write(struct nssl_writer *w, const uint8_t *context,
+                                       size_t context_len, const uint16_t *sigalgs,
+                                       size_t nsigalgs)
+{
+    nssl_msg_begin(w, NSSL_HS_CERTIFICATE_REQUEST);
+    /* RFC 8446 4.3.2: opaque certificate_request_context<0..2^8-1>. */
+    nssl_w_open_vec(w, 1, 0, 255);
+    nssl_w_bytes(w, context, context_len);
+    nssl_w_close_vec(w);
+    /* RFC 8446 4.3.2: Extension extensions<2..2^16-1>, signature_algorithms required. */
+    nssl_w_open_vec(w, 2, 2, 0xffff);
+    nssl_w_u16(w, NSSL_EXT_SIGNATURE_ALGORITHMS);
+    nssl_w_open_vec(w, 2, 0, 0xffff);
+    /* RFC 8446 4.2.3: supported_signature_algorithms<2..2^16-2>; an empty list fails here. */
+    nssl_w_open_vec(w, 2, 2, 0xfffe);
+    for (size_t i = 0; i < nsigalgs; i++) {
+        nssl_w_u16(w, sigalgs[i]);
+    }
+    nssl_w_close_vec(w);
+    nssl_w_close_vec(w);
+    nssl_w_close_vec(w);
+    nssl_w_close_vec(w);
+    return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

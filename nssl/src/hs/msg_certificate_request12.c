@@ -34,3 +34,25 @@ int nssl_msg_certificate_request12_parse(const uint8_t *body, size_t len,
     }
     return NSSL_E_OK;
 }
+
+int nssl_msg_certificate_request12_write(struct nssl_writer *w, const uint8_t *types,
+                                         size_t ntypes, const uint16_t *sigalgs,
+                                         size_t nsigalgs)
+{
+    nssl_msg_begin(w, NSSL_HS_CERTIFICATE_REQUEST);
+    /* RFC 5246 7.4.4: certificate_types<1..2^8-1>. */
+    nssl_w_open_vec(w, 1, 1, 255);
+    nssl_w_bytes(w, types, ntypes);
+    nssl_w_close_vec(w);
+    /* RFC 5246 7.4.4: supported_signature_algorithms<2..2^16-2>. */
+    nssl_w_open_vec(w, 2, 2, 0xfffe);
+    for (size_t i = 0; i < nsigalgs; i++) {
+        nssl_w_u16(w, sigalgs[i]);
+    }
+    nssl_w_close_vec(w);
+    /* RFC 5246 7.4.4: an empty certificate_authorities lets the client send any certificate;
+     * NSSL names no CAs. */
+    nssl_w_u16(w, 0);
+    nssl_w_close_vec(w);
+    return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

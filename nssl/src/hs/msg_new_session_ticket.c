@@ -25,3 +25,24 @@ int nssl_msg_new_session_ticket_parse(const uint8_t *body, size_t len,
     ENSURE(t->lifetime <= 604800u, NSSL_E_ILLEGAL);
     return NSSL_E_OK;
 }
+
+int nssl_msg_new_session_ticket_write(struct nssl_writer *w, uint32_t lifetime, uint32_t age_add,
+                                      const uint8_t *nonce, size_t nonce_len,
+                                      const uint8_t *ticket, size_t ticket_len)
+{
+    /* RFC 8446 4.6.1: servers MUST NOT use a lifetime above seven days (604800 s). */
+    ENSURE(lifetime <= 604800u, NSSL_E_INTERNAL);
+    nssl_msg_begin(w, NSSL_HS_NEW_SESSION_TICKET);
+    nssl_w_u32(w, lifetime);
+    nssl_w_u32(w, age_add);
+    /* RFC 8446 4.6.1: ticket_nonce<0..255>, ticket<1..2^16-1>, extensions<0..2^16-2>. */
+    nssl_w_open_vec(w, 1, 0, 255);
+    nssl_w_bytes(w, nonce, nonce_len);
+    nssl_w_close_vec(w);
+    nssl_w_open_vec(w, 2, 1, 0xffff);
+    nssl_w_bytes(w, ticket, ticket_len);
+    nssl_w_close_vec(w);
+    nssl_w_u16(w, 0);
+    nssl_w_close_vec(w);
+    return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

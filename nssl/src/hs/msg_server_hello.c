@@ -111,3 +111,133 @@ int nssl_ext_alpn_selected(const struct nssl_ext_span *x, const uint8_t **name, 
     *len = nssl_r_left(&n);
     return NSSL_E_OK;
 }
+
+/* ---- Writing (the server side) ---- */
+
+/* An extension's type and the opening of its extension_data; the caller closes it. */
+static void ext_open(struct nssl_writer *w, uint16_t type)
+{
+    nssl_w_u16(w, type);
+    nssl_w_open_vec(w, 2, 0, 0xffff);
+}
+
+static int sh_has_extensions(const struct nssl_sh_params *p)
+{
+    return p->selected_version != 0 || p->share != NULL || p->hrr_group != 0 ||
+           p->cookie != NULL || p->psk_identity >= 0 || p->renegotiation_info ||
+           p->extended_master_secret || p->ec_point_formats || p->session_ticket ||
+           p->server_name_ack || p->alpn != NULL;
+}
+
+/* The TLS 1.3 extensions of a ServerHello or HelloRetryRequest (RFC 8446 4.1.3, 4.1.4). */
+static void write_tls13_extensions(struct nssl_writer *w, const struct nssl_sh_params *p)
+{
+    if (p->selected_version != 0) {
+        /* RFC 8446 4.2.1: the server's supported_versions is one selected_version. */
+        ext_open(w, NSSL_EXT_SUPPORTED_VERSIONS);
+        nssl_w_u16(w, p->selected_version);
+        nssl_w_close_vec(w);
+    }
+    if (p->share != NULL) {
+        /* RFC 8446 4.2.8: KeyShareServerHello, one KeyShareEntry. */
+        ext_open(w, NSSL_EXT_KEY_SHARE);
+        nssl_w_u16(w, p->share->group);
+        nssl_w_open_vec(w, 2, 1, 0xffff);
+        nssl_w_bytes(w, p->share->pub, p->share->pub_len);
+        nssl_w_close_vec(w);
+        nssl_w_close_vec(w);
+    }
+    if (p->hrr_group != 0) {
+        /* RFC 8446 4.2.8: KeyShareHelloRetryRequest, the selected_group only. */
+        ext_open(w, NSSL_EXT_KEY_SHARE);
+        nssl_w_u16(w, p->hrr_group);
+        nssl_w_close_vec(w);
+    }
+    if (p->cookie != NULL) {
+        /* RFC 8446 4.2.2: opaque cookie<1..2^16-1>. */
+        ext_open(w, NSSL_EXT_COOKIE);
+        nssl_w_open_vec(w, 2, 1, 0xffff);
+        nssl_w_bytes(w, p->cookie, p->cookie_len);
+        nssl_w_close_vec(w);
+        nssl_w_close_vec(w);
+    }
+    if (p->psk_identity >= 0) {
+        /* RFC 8446 4.2.11: uint16 selected_identity. */
+        ext_open(w, NSSL_EXT_PRE_SHARED_KEY);
+        nssl_w_u16(w, (uint16_t)p->psk_identity);
+        nssl_w_close_vec(w);
+    }
+}
+
+/* The TLS 1.2 ServerHello extensions (RFC 5246 7.4.1.4); TLS 1.3 moves server_name and ALPN
+ * to EncryptedExtensions (RFC 8446 4.3.1). */
+static void write_tls12_extensions(struct nssl_writer *w, const struct nssl_sh_params *p)
+{
+    if (p->renegotiation_info) {
+        /* RFC 5746 3.6: on the initial handshake, an empty renegotiated_connection<0..255>. */
+        ext_open(w, NSSL_EXT_RENEGOTIATION_INFO);
+        nssl_w_u8(w, 0);
+        nssl_w_close_vec(w);
+    }
+    if (p->extended_master_secret) {
+        /* RFC 7627 5.2: empty extension_data. */
+        ext_open(w, NSSL_EXT_EXTENDED_MASTER_SECRET);
+        nssl_w_close_vec(w);
+    }
+    if (p->ec_point_formats) {
+        /* RFC 8422 5.2: ec_point_format_list<1..2^8-1> with uncompressed(0) only. */
+        ext_open(w, NSSL_EXT_EC_POINT_FORMATS);
+        nssl_w_u8(w, 1);
+        nssl_w_u8(w, 0);
+        nssl_w_close_vec(w);
+    }
+    if (p->session_ticket) {
+        /* RFC 5077 3.2: empty; the server will send a NewSessionTicket. */
+        ext_open(w, NSSL_EXT_SESSION_TICKET);
+        nssl_w_close_vec(w);
+    }
+    if (p->server_name_ack) {
+        /* RFC 6066 3: the server's server_name has empty extension_data. */
+        ext_open(w, NSSL_EXT_SERVER_NAME);
+        nssl_w_close_vec(w);
+    }
+    if (p->alpn != NULL) {
+        /* RFC 7301 3.1: a ProtocolNameList holding exactly the one selected protocol. */
+        ext_open(w, NSSL_EXT_ALPN);
+        nssl_w_open_vec(w, 2, 2, 0xffff);
+        nssl_w_open_vec(w, 1, 1, 255);
+        nssl_w_bytes(w, p->alpn, p->alpn_len);
+        nssl_w_close_vec(w);
+        nssl_w_close_vec(w);
+        nssl_w_close_vec(w);
+    }
+}
+
+int nssl_msg_server_hello_write(struct nssl_writer *w, const struct nssl_sh_params *p)
+{
+    /* One key_share at most (RFC 8446 4.2): a KeyShareEntry in a ServerHello, a group in a
+     * HelloRetryRequest; selected_identity is a uint16. */
+    ENSURE(p->share == NULL || p->hrr_group == 0, NSSL_E_INTERNAL);
+    ENSURE(p->psk_identity <= 0xffff, NSSL_E_INTERNAL);
+    nssl_msg_begin(w, NSSL_HS_SERVER_HELLO);
+    /* RFC 8446 4.1.3: legacy_version is 0x0303 (TLS 1.2) in every case; TLS 1.3 is announced
+     * in supported_versions. */
+    nssl_w_u16(w, 0x0303);
+    nssl_w_bytes(w, p->random, NSSL_RANDOM_LEN);
+    nssl_w_open_vec(w, 1, 0, NSSL_MAX_SESSION_ID);
+    nssl_w_bytes(w, p->session_id, p->session_id_len);
+    nssl_w_close_vec(w);
+    nssl_w_u16(w, p->suite);
+    /* RFC 8446 4.1.3, RFC 5246 7.4.1.3: compression "null", the only one NSSL accepts. */
+    nssl_w_u8(w, 0);
+    /* RFC 5246 7.4.1.4: a TLS 1.2 ServerHello without extensions has no extensions block;
+     * a TLS 1.3 one always has supported_versions. */
+    if (sh_has_extensions(p)) {
+        nssl_w_open_vec(w, 2, 1, 0xffff);
+        write_tls13_extensions(w, p);
+        write_tls12_extensions(w, p);
+        nssl_w_close_vec(w);
+    }
+    nssl_w_close_vec(w);
+    return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

@@ -58,3 +58,39 @@ size_t nssl_ske_signed_content(const uint8_t *client_random, const uint8_t *serv
     }
     return 2 * NSSL_RANDOM_LEN + params_len;
 }
+
+size_t nssl_ske_params_write(uint16_t group, const uint8_t *point, size_t point_len,
+                             uint8_t *out)
+{
+    /* RFC 8422 5.4: ServerECDHParams { ECParameters { named_curve(3), NamedCurve };
+     * ECPoint public, opaque point<1..2^8-1> }. A point out of range yields 0, which no
+     * ServerECDHParams can be, and the message writer refuses it. */
+    struct nssl_writer w;
+    size_t len;
+
+    nssl_w_init(&w, out, 4 + point_len);
+    nssl_w_u8(&w, ECCURVE_NAMED_CURVE);
+    nssl_w_u16(&w, group);
+    nssl_w_open_vec(&w, 1, 1, 255);
+    nssl_w_bytes(&w, point, point_len);
+    nssl_w_close_vec(&w);
+    return nssl_w_finish(&w, &len) == NSSL_E_OK ? len : 0;
+}
+
+int nssl_msg_server_key_exchange_write(struct nssl_writer *w, const uint8_t *params,
+                                       size_t params_len, uint16_t scheme, const uint8_t *sig,
+                                       size_t sig_len)
+{
+    /* The smallest ServerECDHParams: curve_type, NamedCurve and a one-byte point. */
+    ENSURE(params != NULL && params_len >= 5, NSSL_E_INTERNAL);
+    nssl_msg_begin(w, NSSL_HS_SERVER_KEY_EXCHANGE);
+    nssl_w_bytes(w, params, params_len);
+    /* RFC 5246 4.7: digitally-signed is SignatureAndHashAlgorithm, then signature<0..2^16-1>;
+     * NSSL never sends an empty one (its parser refuses it too). */
+    nssl_w_u16(w, scheme);
+    nssl_w_open_vec(w, 2, 1, 0xffff);
+    nssl_w_bytes(w, sig, sig_len);
+    nssl_w_close_vec(w);
+    nssl_w_close_vec(w);
+    return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}

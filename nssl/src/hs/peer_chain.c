@@ -1,7 +1,8 @@
-/* The server's certificate chain, for both protocol versions: parse it, keep the leaf's key
- * and DER, and validate it with the one validation function (DESIGN.md §7). */
-#include "hs/hs.h"
+/* The peer's certificate chain, for both protocol versions and both roles: parse it, keep the
+ * leaf's key and DER, and validate it with the one validation function (DESIGN.md §7). */
+#include "hs/server.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,10 @@ static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, s
     nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
 }
 
-int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
-                         size_t count)
+/* Validate the peer's chain with the context's trust (DESIGN.md §7): the server's for its host
+ * name and purpose TLS server, or the client's for purpose TLS client and no name. */
+static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                      size_t count, int purpose)
 {
     struct nssl_hs *hs = e->hs;
     STACK_OF(X509) *chain = NULL;
@@ -31,7 +34,6 @@ int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
     X509 *leaf;
     int rc = NSSL_E_OK;
 
-    /* RFC 8446 4.4.2.4, RFC 5246 7.4.2: a server always sends its certificate. */
     ENSURE(count > 0, NSSL_E_DECODE);
     TRY(nssl_x509_parse_chain(ders, lens, count, &chain));
     leaf = sk_X509_value(chain, 0);
@@ -44,15 +46,17 @@ int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
     vp.store = e->cfg->trust;
     vp.crl_check = e->cfg->crl_check;
     if (e->cfg->anchors != NULL) {
-        /* Complete a chain the server sent incompletely from the store's intermediates. */
+        /* Complete a chain the peer sent incompletely from the store's intermediates. */
         vp.complete = nssl_anchors_complete_chain;
         vp.complete_arg = e->cfg->anchors;
     }
-    vp.host = e->host_len > 0 ? e->host : NULL;
-    vp.host_len = e->host_len;
-    vp.host_is_ip = e->host_is_ip;
+    if (purpose == X509_PURPOSE_SSL_SERVER) {
+        vp.host = e->host_len > 0 ? e->host : NULL;
+        vp.host_len = e->host_len;
+        vp.host_is_ip = e->host_is_ip;
+    }
     vp.flags = e->verify;
-    vp.purpose = X509_PURPOSE_SSL_SERVER;
+    vp.purpose = purpose;
     TRY_OUT(nssl_x509_verify(&vp, chain, &e->vr));
     /* Proof: only chain validation, or the application's explicit choice of no verification,
      * sets this bit. */
@@ -60,4 +64,35 @@ int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
 out:
     sk_X509_pop_free(chain, X509_free);
     return rc;
+}
+
+int nssl_hs_server_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                         size_t count)
+{
+    /* RFC 8446 4.4.2.4, RFC 5246 7.4.2: a server always sends its certificate. */
+    return peer_chain(e, ders, lens, count, X509_PURPOSE_SSL_SERVER);
+}
+
+int nssl_hs_client_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                         size_t count)
+{
+    return peer_chain(e, ders, lens, count, X509_PURPOSE_SSL_CLIENT);
+}
+
+int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len)
+{
+    STACK_OF(X509) *chain = NULL;
+
+    if (len == 0) {
+        return NSSL_E_OK;
+    }
+    TRY(nssl_x509_parse_chain(&der, &len, 1, &chain));
+    record_peer(e, sk_X509_value(chain, 0), der, len);
+    sk_X509_pop_free(chain, X509_free);
+    /* Only verified certificates go into sessions (see tls13_server.c / tls12_server.c). */
+    memset(&e->vr, 0, sizeof(e->vr));
+    e->vr.ran = 1;
+    e->vr.code = X509_V_OK;
+    snprintf(e->vr.reason, sizeof(e->vr.reason), "ok (verified when the session was made)");
+    return NSSL_E_OK;
 }

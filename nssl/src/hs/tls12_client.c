@@ -5,7 +5,7 @@
  *   send [Certificate] ClientKeyExchange [CertificateVerify] ChangeCipherSpec Finished →
  *   [NewSessionTicket] → ChangeCipherSpec → Finished → connected
  */
-#include "hs/hs.h"
+#include "hs/tls12.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,41 +16,6 @@
 #include "keys/prf12.h"
 #include "x509/pki.h"
 
-/* A TLS 1.2 CertificateVerify signs the handshake messages themselves, not a hash the
- * transcript already holds (RFC 5246 7.4.8), so the handshake keeps them in a log. */
-static int log_add(struct nssl_hs *hs, const uint8_t *msg, size_t len)
-{
-    if (hs->log_cap - hs->log_len < len) {
-        size_t cap = hs->log_cap ? hs->log_cap : 4096;
-        uint8_t *p;
-        while (cap - hs->log_len < len) {
-            cap *= 2;
-        }
-        p = realloc(hs->log, cap);
-        ENSURE(p != NULL, NSSL_E_NOMEM);
-        hs->log = p;
-        hs->log_cap = cap;
-    }
-    memcpy(hs->log + hs->log_len, msg, len);
-    hs->log_len += len;
-    return NSSL_E_OK;
-}
-
-/* A received message: into the transcript and the log. */
-static int add_received(struct nssl_engine *e, const uint8_t *msg, size_t len)
-{
-    TRY(log_add(e->hs, msg, len));
-    return nssl_transcript_update(&e->hs->th, msg, len);
-}
-
-/* A sent message: the engine adds it to the transcript as it frames it. */
-static int send_hs(struct nssl_engine *e, const uint8_t *msg, size_t len)
-{
-    TRY(log_add(e->hs, msg, len));
-    return nssl_engine_send_handshake(e, msg, len);
-}
-
-static int derive_keys(struct nssl_engine *e);
 
 int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
                                    const uint8_t *msg, size_t len)
@@ -91,9 +56,9 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     memcpy(e->session_id, sh->session_id, sh->session_id_len);
     e->session_id_len = sh->session_id_len;
     /* The first ClientHello is in hs->ch until the hash is known: log it, then start. */
-    TRY(log_add(hs, hs->ch, hs->ch_len));
+    TRY(nssl_tls12_log_add(hs, hs->ch, hs->ch_len));
     TRY(nssl_client_start_transcript(e, 0));
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     /* RFC 5246 7.4.1.3, RFC 5077 3.4: the server resumes by echoing the session ID we sent
      * with a cached session (or alongside a ticket). */
     if (e->offer.tls12 && sh->session_id_len > 0 && sh->session_id_len == hs->session_id_len &&
@@ -105,7 +70,7 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
         e->resumed = 1;
         /* The session's chain and signature were checked when it was made. */
         hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
-        TRY(derive_keys(e));
+        TRY(nssl_tls12_derive_keys(e));
         return hs->ticket_expected ? NSSL_ST_CLIENT12_WAIT_NST : NSSL_ST_CLIENT12_WAIT_CCS;
     }
     return NSSL_ST_CLIENT12_WAIT_CERT;
@@ -140,7 +105,7 @@ int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
     }
     TRY(nssl_hs_server_chain(e, ders, lens, c.count));
     ENSURE(key_fits_suite(e, e->hs->peer_key), NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_SKE;
 }
 
@@ -174,7 +139,7 @@ int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len)
                           e->cfg->rng_arg));
     TRY(nssl_kex_derive(&hs->kex, ske.point, ske.point_len, hs->pms, sizeof(hs->pms),
                         &hs->pms_len));
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_CR_OR_SHD;
 }
 
@@ -210,43 +175,16 @@ int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_
     TRY(nssl_msg_certificate_request12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cr));
     e->hs->cert_requested = 1;
     TRY(choose_client_scheme(e, &cr));
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_SHD;
 }
 
 int nssl_tls12_client_shd(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     TRY(nssl_msg_server_hello_done_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER));
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     TRY(send_client_flight(e));
     return e->hs->ticket_expected ? NSSL_ST_CLIENT12_WAIT_NST : NSSL_ST_CLIENT12_WAIT_CCS;
-}
-
-static int send_certificate12(struct nssl_engine *e)
-{
-    const struct nssl_credential *cred = e->hs->client_scheme != 0 ? e->cfg->client : NULL;
-    size_t count = cred != NULL ? cred->count : 0, cap = NSSL_HS_HEADER + 3 + 8, len;
-    const uint8_t *ders[10];
-    struct nssl_writer w;
-    uint8_t *buf;
-    int rc;
-
-    for (size_t i = 0; i < count; i++) {
-        ders[i] = cred->der[i];
-        cap += 3 + cred->len[i];
-    }
-    buf = malloc(cap);
-    ENSURE(buf != NULL, NSSL_E_NOMEM);
-    nssl_w_init(&w, buf, cap);
-    rc = nssl_msg_certificate12_write(&w, ders, cred != NULL ? cred->len : NULL, count);
-    if (rc == 0) {
-        rc = nssl_w_finish(&w, &len);
-    }
-    if (rc == 0) {
-        rc = send_hs(e, buf, len);
-    }
-    free(buf);
-    return rc;
 }
 
 static int send_client_key_exchange(struct nssl_engine *e)
@@ -259,76 +197,7 @@ static int send_client_key_exchange(struct nssl_engine *e)
     nssl_w_init(&w, buf, sizeof(buf));
     TRY(nssl_msg_client_key_exchange_write(&w, pub, pub_len));
     TRY(nssl_w_finish(&w, &len));
-    return send_hs(e, buf, len);
-}
-
-static int send_certificate_verify12(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    uint8_t sig[1024], buf[NSSL_HS_HEADER + 4 + sizeof(sig)];
-    size_t sig_len = 0, len;
-    struct nssl_writer w;
-
-    /* RFC 5246 7.4.8: the signature covers every handshake message so far. */
-    TRY(nssl_sig_sign(e->cfg->client->key, hs->client_scheme, 0, hs->log, hs->log_len, sig,
-                      sizeof(sig), &sig_len));
-    nssl_w_init(&w, buf, sizeof(buf));
-    TRY(nssl_msg_certificate_verify_write(&w, hs->client_scheme, sig, sig_len));
-    TRY(nssl_w_finish(&w, &len));
-    return send_hs(e, buf, len);
-}
-
-/* RFC 5246 6.3: key_block = client_write_key, server_write_key, client_write_IV,
- * server_write_IV (AEAD suites have no MAC keys); the IV is 4 bytes of salt for AES-GCM
- * (RFC 5288 3) and 12 bytes for ChaCha20-Poly1305 (RFC 7905 2). */
-static int derive_keys(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    uint8_t block[2 * NSSL_MAX_KEY + 2 * NSSL_AEAD_IV_LEN];
-    size_t key_len = nssl_aead_key_len(e->aead);
-    size_t iv_len = e->aead == NSSL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
-    int rc;
-
-    rc = nssl_tls12_key_block(e->hash, hs->master12, hs->client_random, hs->server_random, block,
-                              2 * key_len + 2 * iv_len);
-    if (rc == 0) {
-        memcpy(hs->client_key, block, key_len);
-        memcpy(hs->server_key, block + key_len, key_len);
-        memcpy(hs->client_iv, block + 2 * key_len, iv_len);
-        memcpy(hs->server_iv, block + 2 * key_len + iv_len, iv_len);
-        hs->key_len = key_len;
-        hs->iv_len = iv_len;
-    }
-    OPENSSL_cleanse(block, sizeof(block));
-    return rc;
-}
-
-/* RFC 5246 7.1: our ChangeCipherSpec, after which everything we send is protected. */
-static int send_ccs_and_switch(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    int rc;
-
-    TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
-    rc = nssl_rec_set_key(&e->wr, 0, e->aead, 1, hs->client_key, hs->key_len, hs->client_iv,
-                          hs->iv_len);
-    OPENSSL_cleanse(hs->client_key, sizeof(hs->client_key));
-    return rc;
-}
-
-static int send_finished12(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    uint8_t th[NSSL_MAX_HASH], vd[NSSL_TLS12_VERIFY_LEN], buf[NSSL_HS_HEADER + 12];
-    struct nssl_writer w;
-    size_t len;
-
-    TRY(nssl_transcript_current(&hs->th, th));
-    TRY(nssl_tls12_finished(e->hash, hs->master12, 0, th, nssl_hash_len(e->hash), vd));
-    nssl_w_init(&w, buf, sizeof(buf));
-    TRY(nssl_msg_finished_write(&w, vd, sizeof(vd)));
-    TRY(nssl_w_finish(&w, &len));
-    return send_hs(e, buf, len);
+    return nssl_tls12_send_hs(e, buf, len);
 }
 
 static int send_client_flight(struct nssl_engine *e)
@@ -338,7 +207,7 @@ static int send_client_flight(struct nssl_engine *e)
     int rc;
 
     if (hs->cert_requested) {
-        TRY(send_certificate12(e));
+        TRY(nssl_tls12_send_certificate(e, hs->client_scheme != 0 ? e->cfg->client : NULL));
     }
     TRY(send_client_key_exchange(e));
     /* RFC 7627 3: session_hash = Hash(handshake messages through ClientKeyExchange). */
@@ -348,11 +217,11 @@ static int send_client_flight(struct nssl_engine *e)
     OPENSSL_cleanse(hs->pms, sizeof(hs->pms));
     TRY(rc);
     if (hs->cert_requested && hs->client_scheme != 0) {
-        TRY(send_certificate_verify12(e));
+        TRY(nssl_tls12_send_certificate_verify(e, e->cfg->client->key, hs->client_scheme));
     }
-    TRY(derive_keys(e));
-    TRY(send_ccs_and_switch(e));
-    return send_finished12(e);
+    TRY(nssl_tls12_derive_keys(e));
+    TRY(nssl_tls12_send_ccs(e));
+    return nssl_tls12_send_finished(e);
 }
 
 int nssl_tls12_client_nst(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -371,21 +240,16 @@ int nssl_tls12_client_nst(struct nssl_engine *e, const uint8_t *msg, size_t len)
         e->ticket12_len = t.ticket_len;
         e->ticket12_hint = t.lifetime_hint;
     }
-    TRY(add_received(e, msg, len));
+    TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_CCS;
 }
 
 int nssl_tls12_client_ccs(struct nssl_engine *e)
 {
-    struct nssl_hs *hs = e->hs;
-
     /* RFC 5246 7.1: the server's ChangeCipherSpec comes only after our Finished (and its
      * NewSessionTicket, when announced). */
-    ENSURE(hs != NULL && e->state == NSSL_ST_CLIENT12_WAIT_CCS, NSSL_E_UNEXPECTED);
-    TRY(nssl_rec_set_key(&e->rd, 0, e->aead, 0, hs->server_key, hs->key_len, hs->server_iv,
-                         hs->iv_len));
-    OPENSSL_cleanse(hs->server_key, sizeof(hs->server_key));
-    e->rd_key_changed = 1;
+    ENSURE(e->hs != NULL && e->state == NSSL_ST_CLIENT12_WAIT_CCS, NSSL_E_UNEXPECTED);
+    TRY(nssl_tls12_recv_ccs(e));
     e->state = NSSL_ST_CLIENT12_WAIT_FINISHED;
     return NSSL_E_OK;
 }
@@ -393,23 +257,14 @@ int nssl_tls12_client_ccs(struct nssl_engine *e)
 int nssl_tls12_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t th[NSSL_MAX_HASH], expect[NSSL_TLS12_VERIFY_LEN];
-    const uint8_t *vd;
     unsigned need = NSSL_PROOF_CERT | NSSL_PROOF_SIG | NSSL_PROOF_FIN;
 
-    TRY(nssl_msg_finished_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
-                                NSSL_TLS12_VERIFY_LEN, &vd));
-    TRY(nssl_transcript_current(&hs->th, th));
-    TRY(nssl_tls12_finished(e->hash, hs->master12, 1, th, nssl_hash_len(e->hash), expect));
-    /* RFC 5246 7.4.9: a wrong verify_data is decrypt_error. */
-    ENSURE(CRYPTO_memcmp(vd, expect, sizeof(expect)) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
-    hs->proofs |= NSSL_PROOF_FIN;
+    TRY(nssl_tls12_check_finished(e, msg, len));
     if (hs->resuming12) {
         /* RFC 5246 7.3: in an abbreviated handshake the server finishes first; our
          * ChangeCipherSpec and Finished answer it. */
-        TRY(add_received(e, msg, len));
-        TRY(send_ccs_and_switch(e));
-        TRY(send_finished12(e));
+        TRY(nssl_tls12_send_ccs(e));
+        TRY(nssl_tls12_send_finished(e));
     }
     /* Entering the connected state: every proof the handshake needs must be there. */
     ENSURE((hs->proofs & need) == need, NSSL_E_INTERNAL);

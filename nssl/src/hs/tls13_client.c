@@ -3,7 +3,7 @@
  *   ServerHello → [handshake keys] → EncryptedExtensions → [CertificateRequest] → Certificate →
  *   CertificateVerify → Finished → [application keys] → client Finished → connected
  */
-#include "hs/hs.h"
+#include "hs/tls13.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 
 static int transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
-    return nssl_transcript_update(&e->hs->th, msg, len);
+    return nssl_tls13_transcript_add(e, msg, len);
 }
 
 static int transcript_hash(struct nssl_engine *e, uint8_t *out)
@@ -157,107 +157,18 @@ static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme)
 
 int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
-    struct nssl_hs *hs = e->hs;
-    struct nssl_certificate_verify cv;
-    uint8_t th[NSSL_MAX_HASH];
-    uint8_t content[64 + 34 + NSSL_MAX_HASH];
-    size_t content_len;
-
-    TRY(nssl_msg_certificate_verify_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cv));
-    /* RFC 8446 4.4.3: the scheme must be one we offered and fit the certificate's key. */
-    ENSURE(sigalg_offered(e, cv.scheme), NSSL_E_ILLEGAL);
-    TRY(transcript_hash(e, th));
-    content_len = nssl_cv_content(1, th, nssl_hash_len(e->hash), content);
-    TRY(nssl_sig_verify(hs->peer_key, cv.scheme, 1, content, content_len, cv.sig, cv.sig_len));
-    e->peer_sig = cv.scheme;
-    hs->proofs |= NSSL_PROOF_SIG;
-    TRY(transcript_add(e, msg, len));
+    TRY(nssl_tls13_check_certificate_verify(e, msg, len, e->cfg->sigalgs, e->cfg->nsigalgs));
     return NSSL_ST_CLIENT_WAIT_FINISHED;
-}
-
-static int send_finished(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    uint8_t th[NSSL_MAX_HASH], vd[NSSL_MAX_HASH], buf[NSSL_HS_HEADER + NSSL_MAX_HASH];
-    struct nssl_writer w;
-    size_t hlen = nssl_hash_len(e->hash), len;
-
-    TRY(transcript_hash(e, th));
-    TRY(nssl_ks13_finished(e->hash, hs->ks.client_hs, th, vd));
-    nssl_w_init(&w, buf, sizeof(buf));
-    TRY(nssl_msg_finished_write(&w, vd, hlen));
-    TRY(nssl_w_finish(&w, &len));
-    return nssl_engine_send_handshake(e, buf, len);
-}
-
-/* The client's Certificate: its chain, or (RFC 8446 4.4.2) an empty list when it has no
- * certificate the server's signature algorithms allow; the context echoes the request's. */
-static int send_client_certificate(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    const struct nssl_credential *cred = hs->client_scheme != 0 ? e->cfg->client : NULL;
-    size_t count = cred != NULL ? cred->count : 0;
-    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3 + 8;
-    const uint8_t *ders[10];
-    struct nssl_writer w;
-    uint8_t *buf;
-    size_t len;
-    int rc;
-
-    for (size_t i = 0; i < count; i++) {
-        ders[i] = cred->der[i];
-        cap += 5 + cred->len[i];
-    }
-    buf = malloc(cap);
-    ENSURE(buf != NULL, NSSL_E_NOMEM);
-    nssl_w_init(&w, buf, cap);
-    rc = nssl_msg_certificate_write(&w, hs->cr_context, hs->cr_context_len, ders,
-                                    cred != NULL ? cred->len : NULL, count);
-    if (rc == 0) {
-        rc = nssl_w_finish(&w, &len);
-    }
-    if (rc == 0) {
-        rc = nssl_engine_send_handshake(e, buf, len);
-    }
-    free(buf);
-    return rc;
-}
-
-/* RFC 8446 4.4.3: the client's CertificateVerify over the transcript through its
- * Certificate. */
-static int send_client_certificate_verify(struct nssl_engine *e)
-{
-    struct nssl_hs *hs = e->hs;
-    uint8_t th[NSSL_MAX_HASH], content[64 + 34 + NSSL_MAX_HASH];
-    uint8_t sig[1024], buf[NSSL_HS_HEADER + 4 + sizeof(sig)];
-    size_t content_len, sig_len = 0, len;
-    struct nssl_writer w;
-
-    TRY(transcript_hash(e, th));
-    content_len = nssl_cv_content(0, th, nssl_hash_len(e->hash), content);
-    TRY(nssl_sig_sign(e->cfg->client->key, hs->client_scheme, 1, content, content_len, sig,
-                      sizeof(sig), &sig_len));
-    nssl_w_init(&w, buf, sizeof(buf));
-    TRY(nssl_msg_certificate_verify_write(&w, hs->client_scheme, sig, sig_len));
-    TRY(nssl_w_finish(&w, &len));
-    return nssl_engine_send_handshake(e, buf, len);
 }
 
 int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t th[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
-    const uint8_t *vd;
+    uint8_t th[NSSL_MAX_HASH];
     size_t hlen = nssl_hash_len(e->hash);
     unsigned need = NSSL_PROOF_CERT | NSSL_PROOF_SIG | NSSL_PROOF_FIN;
 
-    TRY(nssl_msg_finished_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, hlen, &vd));
-    TRY(transcript_hash(e, th));
-    TRY(nssl_ks13_finished(e->hash, hs->ks.server_hs, th, expect));
-    /* RFC 8446 4.4.4: a wrong verify_data is decrypt_error. */
-    ENSURE(CRYPTO_memcmp(vd, expect, hlen) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
-    hs->proofs |= NSSL_PROOF_FIN;
-    TRY(transcript_add(e, msg, len));
+    TRY(nssl_tls13_check_finished(e, msg, len, hs->ks.server_hs));
 
     /* RFC 8446 7.1: application secrets over ClientHello..server Finished. */
     TRY(transcript_hash(e, th));
@@ -266,12 +177,15 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     TRY(nssl_engine_set_key13(e, 0, hs->ks.server_ap));
 
     if (hs->cert_requested) {
-        TRY(send_client_certificate(e));
+        /* RFC 8446 4.4.2: our chain, or an empty list when no certificate fits the server's
+         * signature algorithms; the context echoes the request's. */
+        TRY(nssl_tls13_send_certificate(e, hs->client_scheme != 0 ? e->cfg->client : NULL,
+                                        hs->cr_context, hs->cr_context_len));
         if (hs->client_scheme != 0) {
-            TRY(send_client_certificate_verify(e));
+            TRY(nssl_tls13_send_certificate_verify(e, e->cfg->client->key, hs->client_scheme));
         }
     }
-    TRY(send_finished(e));
+    TRY(nssl_tls13_send_finished(e, hs->ks.client_hs));
     TRY(transcript_hash(e, th));
     TRY(nssl_ks13_resumption(&hs->ks, th));
     /* RFC 8446 A.1: after the client Finished, write with client_application_traffic_secret_0. */

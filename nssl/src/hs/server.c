@@ -1,0 +1,221 @@
+/* Server hello phase (RFC 8446 4.1.2, 4.2.1; RFC 5246 7.4.1.2): read the ClientHello, choose
+ * the version, record SNI and pick ALPN, then hand over to the TLS 1.3 (tls13_server.c) or
+ * TLS 1.2 (tls12_server.c) machine. Also the server's certificate choice and its post-handshake
+ * messages. */
+#include "hs/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs/msg12.h"
+#include "x509/pki.h"
+
+/* RFC 7507 1: TLS_FALLBACK_SCSV; RFC 5746 3.3: TLS_EMPTY_RENEGOTIATION_INFO_SCSV. */
+#define FALLBACK_SCSV 0x5600
+
+int nssl_server_list_has(const uint8_t *list, size_t count, uint16_t v)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (nssl_get_u16(list + 2 * i) == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t count,
+                          int tls12_auth)
+{
+    const struct nssl_engine_config *cfg = e->cfg;
+
+    /* Our certificates in the order configured; for each, the client's schemes in its order of
+     * preference (RFC 8446 4.2.3), restricted to those we support. */
+    for (size_t c = 0; c < cfg->nserver_creds; c++) {
+        const struct nssl_credential *cred = cfg->server_creds[c];
+        int id = EVP_PKEY_get_base_id(cred->key);
+        if (tls12_auth == NSSL_AUTH_ECDSA && id != EVP_PKEY_EC && id != EVP_PKEY_ED25519) {
+            continue;
+        }
+        if (tls12_auth == NSSL_AUTH_RSA && id != EVP_PKEY_RSA && id != EVP_PKEY_RSA_PSS) {
+            continue;
+        }
+        for (size_t i = 0; i < count; i++) {
+            uint16_t scheme = nssl_get_u16(sigalgs + 2 * i);
+            if (nssl_hs_in_list(cfg->sigalgs, cfg->nsigalgs, scheme) &&
+                nssl_sig_scheme_fits_key(cred->key, scheme, tls12_auth == 0) == 1) {
+                e->hs->cred = cred;
+                e->hs->server_scheme = scheme;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int nssl_server_choose_alpn(struct nssl_engine *e, const struct nssl_ext_span *x)
+{
+    const uint8_t *list;
+    size_t list_len;
+    struct nssl_reader ours;
+
+    if (!x->present || e->cfg->alpn_len == 0) {
+        return NSSL_E_OK; /* RFC 7301 3.1: without our list the extension is ignored */
+    }
+    TRY(nssl_ext_alpn_ch(x, &list, &list_len));
+    nssl_r_init(&ours, e->cfg->alpn, e->cfg->alpn_len);
+    while (nssl_r_left(&ours) > 0) {
+        struct nssl_reader name, theirs;
+        TRY(nssl_r_vec(&ours, 1, 1, 255, &name));
+        nssl_r_init(&theirs, list, list_len);
+        while (nssl_r_left(&theirs) > 0) {
+            struct nssl_reader t;
+            TRY(nssl_r_vec(&theirs, 1, 1, 255, &t));
+            if (nssl_r_left(&t) == nssl_r_left(&name) &&
+                memcmp(t.p, name.p, nssl_r_left(&name)) == 0) {
+                memcpy(e->alpn, name.p, nssl_r_left(&name));
+                e->alpn_len = nssl_r_left(&name);
+                return NSSL_E_OK;
+            }
+        }
+    }
+    /* RFC 7301 3.2: no protocol in common is no_application_protocol. */
+    return NSSL_E_SEND(NSSL_ALERT_NO_APPLICATION_PROTOCOL);
+}
+
+int nssl_server_random(struct nssl_engine *e, uint8_t *random, int tls12)
+{
+    TRY(nssl_engine_random(e, random, NSSL_RANDOM_LEN));
+    if (tls12 && e->cfg->max_version >= 0x0304) {
+        /* RFC 8446 4.1.3: a TLS 1.3 server negotiating TLS 1.2 says so in its random, so a
+         * client that offered TLS 1.3 can detect a downgrade. */
+        memcpy(random + 24, nssl_downgrade_tls12, 8);
+    }
+    return NSSL_E_OK;
+}
+
+/* RFC 6066 3: keep the host name the client asked for (a DNS name, not an IP literal). A name
+ * we cannot hold is ignored rather than refused: the server has one identity per context. */
+static int take_sni(struct nssl_engine *e, const struct nssl_ext_span *x, int *sni)
+{
+    const uint8_t *host;
+    size_t len;
+
+    *sni = 0;
+    if (!x->present) {
+        return NSSL_E_OK;
+    }
+    TRY(nssl_ext_server_name_ch(x, &host, &len));
+    if (host == NULL || len == 0 || len >= sizeof(e->host) || memchr(host, 0, len) != NULL) {
+        return NSSL_E_OK;
+    }
+    memcpy(e->host, host, len);
+    e->host[len] = '\0';
+    e->host_len = len;
+    *sni = 1;
+    return NSSL_E_OK;
+}
+
+/* RFC 8446 4.2.1: the highest version both sides support. Without supported_versions the
+ * client speaks TLS 1.2 or below (legacy_version). */
+static int choose_version(struct nssl_engine *e, const struct nssl_client_hello *ch,
+                          uint16_t *version, uint16_t *client_max)
+{
+    const struct nssl_engine_config *cfg = e->cfg;
+    const struct nssl_ext_span *sv = &ch->ext.x[NSSL_X_SUPPORTED_VERSIONS];
+
+    *version = 0;
+    *client_max = ch->legacy_version;
+    if (sv->present) {
+        const uint8_t *list;
+        size_t count;
+        TRY(nssl_ext_supported_versions_ch(sv, &list, &count));
+        *client_max = 0;
+        for (size_t i = 0; i < count; i++) {
+            uint16_t v = nssl_get_u16(list + 2 * i);
+            if ((v == 0x0304 || v == 0x0303) && v >= cfg->min_version && v <= cfg->max_version &&
+                v > *version) {
+                *version = v;
+            }
+            if ((v >> 8) == 0x03 && v > *client_max) {
+                *client_max = v;
+            }
+        }
+    } else if (ch->legacy_version >= 0x0303 && cfg->min_version <= 0x0303) {
+        *version = 0x0303;
+    }
+    if (*version == 0) {
+        /* RFC 8446 4.2.1 / RFC 8996: nothing in common (TLS 1.1 and below are refused). */
+        if (*client_max < 0x0303) {
+            e->refused_legacy = 1;
+        }
+        return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+    }
+    return NSSL_E_OK;
+}
+
+/* The client's signature_algorithms and supported_groups, when sent. */
+static int read_lists(struct nssl_server_ch *sch)
+{
+    const struct nssl_ext_set *x = &sch->ch.ext;
+
+    if (x->x[NSSL_X_SIGNATURE_ALGORITHMS].present) {
+        TRY(nssl_ext_sigalgs_parse(&x->x[NSSL_X_SIGNATURE_ALGORITHMS], &sch->sigalgs,
+                                   &sch->nsigalgs));
+    }
+    if (x->x[NSSL_X_SUPPORTED_GROUPS].present) {
+        TRY(nssl_ext_groups_parse(&x->x[NSSL_X_SUPPORTED_GROUPS], &sch->groups, &sch->ngroups));
+    }
+    return NSSL_E_OK;
+}
+
+int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_server_ch sch;
+    struct nssl_client_hello *ch = &sch.ch;
+    uint16_t version, client_max;
+
+    memset(&sch, 0, sizeof(sch));
+    TRY(nssl_msg_client_hello_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, ch));
+    if (e->state == NSSL_ST_SERVER_WAIT_CH2) {
+        /* The second ClientHello answers our HelloRetryRequest: TLS 1.3 only. */
+        TRY(read_lists(&sch));
+        sch.sni = e->host_len > 0;
+        return nssl_tls13_server_start(e, &sch, msg, len);
+    }
+    if (e->hs == NULL) {
+        e->hs = calloc(1, sizeof(*e->hs));
+        ENSURE(e->hs != NULL, NSSL_E_NOMEM);
+    }
+    TRY(choose_version(e, ch, &version, &client_max));
+    /* RFC 7507 3: a fallback retry when we support something higher than the client's best. */
+    if (nssl_server_list_has(ch->suites, ch->suites_len / 2, FALLBACK_SCSV) &&
+        client_max < e->cfg->max_version) {
+        return NSSL_E_SEND(NSSL_ALERT_INAPPROPRIATE_FALLBACK);
+    }
+    TRY(read_lists(&sch));
+    TRY(take_sni(e, &ch->ext.x[NSSL_X_SERVER_NAME], &sch.sni));
+    TRY(nssl_server_choose_alpn(e, &ch->ext.x[NSSL_X_ALPN]));
+    memcpy(e->hs->client_random, ch->random, NSSL_RANDOM_LEN);
+    e->version = version;
+    if (version == 0x0304) {
+        return nssl_tls13_server_start(e, &sch, msg, len);
+    }
+    return nssl_tls12_server_start(e, &sch, msg, len);
+}
+
+int nssl_server_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    if (e->version == 0x0304) {
+        /* RFC 8446 4.6: only KeyUpdate comes from a client after the handshake (we never
+         * offer post-handshake authentication). */
+        ENSURE(msg[0] == NSSL_HS_KEY_UPDATE, NSSL_E_UNEXPECTED);
+        return nssl_tls13_post_handshake(e, msg, len);
+    }
+    /* RFC 5746 4.4 / RFC 5246 7.2.2: a ClientHello on an established TLS 1.2 connection asks
+     * for renegotiation, which is refused with a no_renegotiation warning; the connection
+     * goes on. */
+    ENSURE(msg[0] == NSSL_HS_CLIENT_HELLO, NSSL_E_UNEXPECTED);
+    (void)len;
+    TRY(nssl_engine_send_warning(e, NSSL_ALERT_NO_RENEGOTIATION));
+    return NSSL_ST_CONNECTED;
+}

@@ -1,0 +1,29 @@
+/* The server's view of a ClientHello (hs/server.c), handed to the TLS 1.3 or TLS 1.2 machine
+ * once the version is chosen. Pointers point into the message. */
+#ifndef NSSL_HS_SERVER_H
+#define NSSL_HS_SERVER_H
+
+#include "hs/hs.h"
+#include "hs/msg.h"
+
+struct nssl_server_ch {
+    struct nssl_client_hello ch;
+    const uint8_t *sigalgs;        /* signature_algorithms, 2 bytes each; NULL if absent */
+    size_t nsigalgs;
+    const uint8_t *groups;         /* supported_groups, 2 bytes each; NULL if absent */
+    size_t ngroups;
+    int sni;                       /* a usable server_name was sent (kept in e->host) */
+};
+
+/* Is suite (or group) in a ClientHello list of 2-byte values? */
+int nssl_server_list_has(const uint8_t *list, size_t count, uint16_t v);
+/* Take the ALPN protocol: the first of ours the client offered (RFC 7301 3.2, server
+ * preference); no_application_protocol if it offered ALPN and none of ours. */
+int nssl_server_choose_alpn(struct nssl_engine *e, const struct nssl_ext_span *x) NSSL_MUST_USE;
+/* Our random; for TLS 1.2 from a server that also speaks TLS 1.3, with the downgrade sentinel
+ * (RFC 8446 4.1.3). */
+int nssl_server_random(struct nssl_engine *e, uint8_t *random, int tls12) NSSL_MUST_USE;
+/* After a resumed handshake: the client certificate its session recorded (verified then). */
+int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len) NSSL_MUST_USE;
+
+#endif

@@ -1,0 +1,530 @@
+/* TLS 1.3 server machine (RFC 8446 2, 4; state machine A.2).
+ *
+ *   ClientHello → [HelloRetryRequest → ClientHello] → ServerHello → [handshake keys] →
+ *   EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished →
+ *   [application write key] → [client Certificate, CertificateVerify] → client Finished →
+ *   [application read key] → NewSessionTicket → connected
+ *
+ * With a PSK from one of our tickets (psk_dhe_ke only, so resumption keeps forward secrecy)
+ * neither side sends Certificate or CertificateVerify. */
+#include "hs/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "hs/tls13.h"
+#include "session/ticket.h"
+#include "x509/pki.h"
+
+/* How many tickets a full or resumed handshake leaves the client: each is used once (RFC 8446
+ * C.4), so two allow a reconnection and one more. */
+#define TICKETS_PER_HANDSHAKE 2
+#define COOKIE_LEN 32
+/* RFC 8446 4.2.9: psk_dhe_ke. */
+#define PSK_DHE_KE 1
+
+/* Server preference: the first of our suites the client offers (RFC 8446 4.1.1). */
+static int choose_suite(struct nssl_engine *e, const struct nssl_client_hello *ch)
+{
+    for (size_t i = 0; i < e->cfg->nsuites13; i++) {
+        if (nssl_server_list_has(ch->suites, ch->suites_len / 2, e->cfg->suites13[i])) {
+            e->suite = e->cfg->suites13[i];
+            return nssl_suite13_params(e->suite, &e->hash, &e->aead);
+        }
+    }
+    return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
+}
+
+/* The client's share to use, or (*share NULL) the group a HelloRetryRequest must ask for: our
+ * preferred group among those the client sent a share for, else our preferred group among
+ * those it supports (RFC 8446 4.2.8, 4.1.4). */
+static int choose_share(struct nssl_engine *e, const struct nssl_server_ch *sch,
+                        const struct nssl_ch_key_shares *shares,
+                        const struct nssl_key_share_entry **share, uint16_t *hrr_group)
+{
+    const struct nssl_engine_config *cfg = e->cfg;
+
+    *share = NULL;
+    *hrr_group = 0;
+    /* RFC 8446 4.2.8: every share must be for a group the client listed. */
+    for (size_t i = 0; i < shares->count; i++) {
+        ENSURE(nssl_server_list_has(sch->groups, sch->ngroups, shares->e[i].group),
+               NSSL_E_ILLEGAL);
+    }
+    for (size_t g = 0; g < cfg->ngroups; g++) {
+        for (size_t i = 0; i < shares->count; i++) {
+            if (shares->e[i].group == cfg->groups[g]) {
+                *share = &shares->e[i];
+                return NSSL_E_OK;
+            }
+        }
+    }
+    for (size_t g = 0; g < cfg->ngroups; g++) {
+        if (nssl_server_list_has(sch->groups, sch->ngroups, cfg->groups[g])) {
+            *hrr_group = cfg->groups[g];
+            return NSSL_E_OK;
+        }
+    }
+    /* RFC 8446 4.1.1: no group in common. */
+    return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
+}
+
+static int send_hello_retry(struct nssl_engine *e, const struct nssl_client_hello *ch,
+                            const uint8_t *msg, size_t len, uint16_t group)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_sh_params p;
+    struct nssl_writer w;
+    uint8_t buf[256];
+    size_t out_len;
+
+    hs->hrr_group = group;
+    hs->hrr_done = 1;
+    e->hello_retry = 1;
+    /* RFC 8446 4.2.2: a cookie the client must echo in its second ClientHello. */
+    hs->cookie = malloc(COOKIE_LEN);
+    ENSURE(hs->cookie != NULL, NSSL_E_NOMEM);
+    hs->cookie_len = COOKIE_LEN;
+    TRY(nssl_engine_random(e, hs->cookie, COOKIE_LEN));
+    /* RFC 8446 4.4.1: the transcript continues from message_hash(ClientHello1). */
+    TRY(nssl_transcript_init(&hs->th, e->hash));
+    hs->th_ready = 1;
+    TRY(nssl_transcript_update(&hs->th, msg, len));
+    TRY(nssl_transcript_hrr(&hs->th));
+
+    memset(&p, 0, sizeof(p));
+    p.random = nssl_hrr_random;
+    p.session_id = ch->session_id;
+    p.session_id_len = ch->session_id_len;
+    p.suite = e->suite;
+    p.selected_version = 0x0304;
+    p.hrr_group = group;
+    p.cookie = hs->cookie;
+    p.cookie_len = hs->cookie_len;
+    p.psk_identity = -1;
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_server_hello_write(&w, &p));
+    TRY(nssl_w_finish(&w, &out_len));
+    TRY(nssl_engine_send_handshake(e, buf, out_len));
+    if (ch->session_id_len > 0) {
+        /* RFC 8446 D.4: in compatibility mode a change_cipher_spec follows our first
+         * handshake message. */
+        TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
+        hs->ccs_sent = 1;
+    }
+    return NSSL_ST_SERVER_WAIT_CH2;
+}
+
+/* RFC 8446 4.1.2: the second ClientHello repeats the first but for the key share we asked
+ * for, the cookie we sent, and an updated PSK. */
+static int check_second_hello(struct nssl_engine *e, const struct nssl_client_hello *ch)
+{
+    struct nssl_hs *hs = e->hs;
+    const struct nssl_ext_span *x = &ch->ext.x[NSSL_X_COOKIE];
+    const uint8_t *cookie;
+    size_t cookie_len;
+
+    ENSURE(ch->session_id_len == hs->session_id_len &&
+               CRYPTO_memcmp(ch->session_id, hs->session_id, hs->session_id_len) == 0,
+           NSSL_E_ILLEGAL);
+    ENSURE(nssl_server_list_has(ch->suites, ch->suites_len / 2, e->suite), NSSL_E_ILLEGAL);
+    ENSURE(x->present, NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
+    TRY(nssl_ext_cookie(x, &cookie, &cookie_len));
+    ENSURE(cookie_len == hs->cookie_len && CRYPTO_memcmp(cookie, hs->cookie, cookie_len) == 0,
+           NSSL_E_ILLEGAL);
+    /* RFC 8446 4.2.10: no early data after a HelloRetryRequest. */
+    ENSURE(!ch->ext.x[NSSL_X_EARLY_DATA].present, NSSL_E_ILLEGAL);
+    return NSSL_E_OK;
+}
+
+/* A ticket identity that opens, is TLS 1.3, unexpired and of our suite's hash: its state. */
+static int ticket_usable(struct nssl_engine *e, const uint8_t *id, size_t id_len, uint8_t *buf,
+                         size_t cap, struct nssl_ticket_state *st)
+{
+    enum nssl_hash_alg hash;
+    enum nssl_aead_alg aead;
+    int64_t now = nssl_engine_now_ms(e);
+    size_t len;
+    int rc;
+
+    rc = nssl_ticket_open(e->cfg->ticket_keys, now, id, id_len, buf, cap, &len);
+    if (rc <= 0) {
+        return rc;
+    }
+    if (nssl_ticket_state_parse(buf, len, st) < 0 || st->version != 0x0304 ||
+        nssl_suite13_params(st->suite, &hash, &aead) < 0 || hash != e->hash ||
+        st->secret_len != nssl_hash_len(hash)) {
+        return 0;
+    }
+    /* RFC 8446 4.6.1: never past the lifetime we gave it. */
+    if (now < st->issued_ms || now - st->issued_ms > (int64_t)st->lifetime_s * 1000) {
+        return 0;
+    }
+    return 1;
+}
+
+/* RFC 8446 4.2.11: take the first identity that is one of our usable tickets, after checking
+ * its binder over the ClientHello truncated before the binders (4.2.11.2). */
+static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
+                      const uint8_t *msg, size_t len, uint8_t *psk, int *selected,
+                      uint8_t *state_buf, size_t state_cap, struct nssl_ticket_state *st)
+{
+    const struct nssl_ext_span *x = &ch->ext.x[NSSL_X_PRE_SHARED_KEY];
+    struct nssl_ch_psk offer;
+    size_t hlen = nssl_hash_len(e->hash);
+    unsigned modes = 0;
+
+    *selected = -1;
+    if (!x->present) {
+        return NSSL_E_OK;
+    }
+    /* RFC 8446 4.2.9: a PSK offer without psk_key_exchange_modes is missing_extension. */
+    ENSURE(ch->ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES].present,
+           NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
+    TRY(nssl_ext_psk_modes_parse(&ch->ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES], &modes));
+    TRY(nssl_ext_psk_ch(x, &offer));
+    ENSURE(offer.binders_len < len - NSSL_HS_HEADER, NSSL_E_DECODE);
+    if (!(modes & (1u << PSK_DHE_KE)) || e->cfg->ticket_keys == NULL) {
+        return NSSL_E_OK;
+    }
+    for (size_t i = 0; i < offer.count; i++) {
+        uint8_t th[NSSL_MAX_HASH], binder_key[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
+        struct nssl_ks13 ks;
+        int rc = ticket_usable(e, offer.id[i].identity, offer.id[i].identity_len, state_buf,
+                               state_cap, st);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc == 0) {
+            continue;
+        }
+        ENSURE(offer.id[i].binder_len == hlen, NSSL_E_ILLEGAL);
+        /* binder_key = Derive-Secret(Early Secret(PSK), "res binder", "") (RFC 8446 7.1),
+         * over Transcript-Hash(Truncate(ClientHello)) — after a HelloRetryRequest the
+         * transcript already holds message_hash and the HelloRetryRequest. */
+        rc = nssl_transcript_current_with(&e->hs->th, msg, len - offer.binders_len, th);
+        if (rc == 0) {
+            rc = nssl_ks13_early(&ks, e->hash, st->secret, st->secret_len);
+        }
+        if (rc == 0) {
+            rc = nssl_ks13_derive_secret(e->hash, ks.secret, "res binder",
+                                         nssl_hash_empty(e->hash), binder_key);
+        }
+        if (rc == 0) {
+            rc = nssl_ks13_finished(e->hash, binder_key, th, expect);
+        }
+        nssl_ks13_clear(&ks);
+        OPENSSL_cleanse(binder_key, sizeof(binder_key));
+        TRY(rc);
+        /* RFC 8446 4.2.11, 6.2: a binder that does not validate is decrypt_error. */
+        ENSURE(CRYPTO_memcmp(expect, offer.id[i].binder, hlen) == 0,
+               NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
+        memcpy(psk, st->secret, hlen);
+        *selected = (int)i;
+        return NSSL_E_OK;
+    }
+    return NSSL_E_OK;
+}
+
+static int send_server_hello(struct nssl_engine *e, const struct nssl_client_hello *ch,
+                             uint16_t group, int psk_identity)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_key_share_entry ours;
+    uint8_t pub[NSSL_MAX_KEX_PUB], random[NSSL_RANDOM_LEN], buf[512];
+    struct nssl_sh_params p;
+    struct nssl_writer w;
+    size_t pub_len, len;
+
+    TRY(nssl_kex_public(&hs->kex, pub, sizeof(pub), &pub_len));
+    TRY(nssl_server_random(e, random, 0));
+    ours.group = group;
+    ours.pub = pub;
+    ours.pub_len = pub_len;
+    memset(&p, 0, sizeof(p));
+    p.random = random;
+    p.session_id = ch->session_id;
+    p.session_id_len = ch->session_id_len;
+    p.suite = e->suite;
+    p.selected_version = 0x0304;
+    p.share = &ours;
+    p.psk_identity = psk_identity;
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_server_hello_write(&w, &p));
+    TRY(nssl_w_finish(&w, &len));
+    return nssl_engine_send_handshake(e, buf, len);
+}
+
+static int send_encrypted_extensions(struct nssl_engine *e, int sni_ack)
+{
+    uint8_t buf[NSSL_HS_HEADER + 16 + 256];
+    struct nssl_writer w;
+    size_t len;
+
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_encrypted_extensions_write(&w, sni_ack, e->alpn_len > 0 ? e->alpn : NULL,
+                                            e->alpn_len));
+    TRY(nssl_w_finish(&w, &len));
+    return nssl_engine_send_handshake(e, buf, len);
+}
+
+static int send_certificate_request(struct nssl_engine *e)
+{
+    uint8_t buf[NSSL_HS_HEADER + 16 + 2 * NSSL_MAX_SIGALGS];
+    struct nssl_writer w;
+    size_t len;
+
+    /* RFC 8446 4.3.2: an empty context during the handshake; signature_algorithms lists what
+     * we accept in the client's CertificateVerify. */
+    nssl_w_init(&w, buf, sizeof(buf));
+    TRY(nssl_msg_certificate_request_write(&w, NULL, 0, e->cfg->sigalgs, e->cfg->nsigalgs));
+    TRY(nssl_w_finish(&w, &len));
+    e->hs->cert_requested = 1;
+    return nssl_engine_send_handshake(e, buf, len);
+}
+
+/* ServerHello, the key schedule to the handshake secrets, and the rest of our flight. */
+static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
+                       const struct nssl_key_share_entry *share, const uint8_t *psk,
+                       int psk_identity)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t dhe[NSSL_MAX_KEX_SECRET], th[NSSL_MAX_HASH];
+    size_t dhe_len = 0;
+    int rc;
+
+    TRY(nssl_kex_generate(&hs->kex, share->group, e->cfg->rng ? e->cfg->rng : nssl_rand_default,
+                          e->cfg->rng_arg));
+    /* RFC 8446 4.2.8.2: a share that is not a valid point is illegal_parameter. */
+    rc = nssl_kex_derive(&hs->kex, share->pub, share->pub_len, dhe, sizeof(dhe), &dhe_len);
+    if (rc == 0) {
+        e->group = share->group;
+        rc = send_server_hello(e, &sch->ch, share->group, psk_identity);
+    }
+    if (rc == 0) {
+        rc = nssl_ks13_early(&hs->ks, e->hash, psk, psk != NULL ? nssl_hash_len(e->hash) : 0);
+    }
+    if (rc == 0) {
+        rc = nssl_transcript_current(&hs->th, th);
+    }
+    if (rc == 0) {
+        /* RFC 8446 7.1: handshake_secret from the (EC)DHE shared secret. */
+        rc = nssl_ks13_handshake(&hs->ks, dhe, dhe_len, th);
+    }
+    OPENSSL_cleanse(dhe, sizeof(dhe));
+    TRY(rc);
+    if (sch->ch.session_id_len > 0 && !hs->ccs_sent) {
+        /* RFC 8446 D.4: compatibility mode. */
+        TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
+        hs->ccs_sent = 1;
+    }
+    /* RFC 8446 A.2: after ServerHello, write with server_handshake_traffic_secret and read the
+     * client's next flight with client_handshake_traffic_secret. */
+    TRY(nssl_engine_set_key13(e, 1, hs->ks.server_hs));
+    TRY(nssl_engine_set_key13(e, 0, hs->ks.client_hs));
+    TRY(send_encrypted_extensions(e, sch->sni && psk == NULL));
+    if (psk == NULL) {
+        /* RFC 8446 4.3.2: no CertificateRequest when authenticating with a PSK. */
+        if (e->cfg->client_auth != NSSL_CAUTH_OFF) {
+            TRY(send_certificate_request(e));
+        }
+        TRY(nssl_tls13_send_certificate(e, hs->cred, NULL, 0));
+        TRY(nssl_tls13_send_certificate_verify(e, hs->cred->key, hs->server_scheme));
+    }
+    TRY(nssl_tls13_send_finished(e, hs->ks.server_hs));
+    /* RFC 8446 7.1: application secrets over ClientHello..server Finished; A.2: write with
+     * server_application_traffic_secret_0 from here. */
+    TRY(nssl_transcript_current(&hs->th, th));
+    TRY(nssl_ks13_master(&hs->ks, th));
+    TRY(nssl_engine_set_key13(e, 1, hs->ks.server_ap));
+    return hs->cert_requested ? NSSL_ST_SERVER_WAIT_CERT : NSSL_ST_SERVER_WAIT_FINISHED;
+}
+
+int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *sch,
+                            const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    const struct nssl_client_hello *ch = &sch->ch;
+    int second = e->state == NSSL_ST_SERVER_WAIT_CH2;
+    struct nssl_ch_key_shares shares;
+    const struct nssl_key_share_entry *share;
+    uint8_t psk[NSSL_MAX_HASH], *state_buf;
+    struct nssl_ticket_state st;
+    uint16_t hrr_group;
+    int psk_identity = -1, rc;
+
+    /* RFC 8446 4.1.2: legacy_compression_methods is exactly one null method. */
+    ENSURE(ch->compression_len == 1 && ch->compression[0] == 0, NSSL_E_ILLEGAL);
+    if (second) {
+        const uint8_t *list;
+        size_t count;
+        /* RFC 8446 4.1.4: the second ClientHello must still offer TLS 1.3. */
+        ENSURE(ch->ext.x[NSSL_X_SUPPORTED_VERSIONS].present, NSSL_E_ILLEGAL);
+        TRY(nssl_ext_supported_versions_ch(&ch->ext.x[NSSL_X_SUPPORTED_VERSIONS], &list,
+                                           &count));
+        ENSURE(nssl_server_list_has(list, count, 0x0304), NSSL_E_ILLEGAL);
+        TRY(check_second_hello(e, ch));
+    } else {
+        TRY(choose_suite(e, ch));
+        memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+        hs->session_id_len = ch->session_id_len;
+    }
+    /* RFC 8446 9.2: we always use (EC)DHE, so supported_groups and key_share are required. */
+    ENSURE(ch->ext.x[NSSL_X_SUPPORTED_GROUPS].present && ch->ext.x[NSSL_X_KEY_SHARE].present,
+           NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
+    TRY(nssl_ext_key_share_ch(&ch->ext.x[NSSL_X_KEY_SHARE], &shares));
+    TRY(choose_share(e, sch, &shares, &share, &hrr_group));
+    if (second) {
+        /* RFC 8446 4.2.8: exactly one share, for the group we asked for. */
+        ENSURE(shares.count == 1 && shares.e[0].group == hs->hrr_group, NSSL_E_ILLEGAL);
+        share = &shares.e[0];
+    } else if (share == NULL) {
+        return send_hello_retry(e, ch, msg, len, hrr_group);
+    } else {
+        TRY(nssl_transcript_init(&hs->th, e->hash));
+        hs->th_ready = 1;
+    }
+
+    state_buf = malloc(NSSL_TICKET_MAX_STATE);
+    ENSURE(state_buf != NULL, NSSL_E_NOMEM);
+    rc = accept_psk(e, ch, msg, len, psk, &psk_identity, state_buf, NSSL_TICKET_MAX_STATE, &st);
+    if (rc == 0 && psk_identity >= 0) {
+        /* RFC 8446 2.2: the PSK authenticates the server, and the client as it was then. */
+        e->resumed = 1;
+        e->peer_sig = st.peer_sig;
+        hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+        rc = nssl_hs_restore_client(e, st.peer_der, st.peer_der_len);
+    }
+    free(state_buf);
+    TRY(rc);
+    if (psk_identity < 0) {
+        /* RFC 8446 4.2.3, 9.2: certificate authentication needs signature_algorithms, and a
+         * certificate of ours that can sign with one of them. */
+        ENSURE(sch->sigalgs != NULL, NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
+        ENSURE(nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0),
+               NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+    }
+    TRY(nssl_tls13_transcript_add(e, msg, len));
+    rc = send_flight(e, sch, share, psk_identity >= 0 ? psk : NULL, psk_identity);
+    OPENSSL_cleanse(psk, sizeof(psk));
+    return rc;
+}
+
+int nssl_tls13_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_certificate c;
+    const uint8_t *ders[NSSL_MAX_CHAIN];
+    size_t lens[NSSL_MAX_CHAIN];
+
+    /* We request no certificate extensions, so any in an entry is unsupported_extension. */
+    TRY(nssl_msg_certificate_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, 0, &c));
+    /* RFC 8446 4.4.2: the context echoes our request's (empty). */
+    ENSURE(c.context_len == 0, NSSL_E_ILLEGAL);
+    if (c.count == 0) {
+        /* RFC 8446 4.4.2.4: no certificate when we require one is certificate_required. */
+        ENSURE(e->cfg->client_auth != NSSL_CAUTH_REQUIRE,
+               NSSL_E_SEND(NSSL_ALERT_CERTIFICATE_REQUIRED));
+        TRY(nssl_tls13_transcript_add(e, msg, len));
+        return NSSL_ST_SERVER_WAIT_FINISHED;
+    }
+    for (size_t i = 0; i < c.count; i++) {
+        ders[i] = c.certs[i].der;
+        lens[i] = c.certs[i].len;
+    }
+    TRY(nssl_hs_client_chain(e, ders, lens, c.count));
+    e->hs->client_cert_sent = 1;
+    TRY(nssl_tls13_transcript_add(e, msg, len));
+    return NSSL_ST_SERVER_WAIT_CV;
+}
+
+int nssl_tls13_server_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    /* RFC 8446 4.4.3: one of the schemes our CertificateRequest listed. */
+    TRY(nssl_tls13_check_certificate_verify(e, msg, len, e->cfg->sigalgs, e->cfg->nsigalgs));
+    return NSSL_ST_SERVER_WAIT_FINISHED;
+}
+
+/* RFC 8446 4.6.1: a NewSessionTicket whose ticket seals the PSK it stands for. */
+static int send_ticket(struct nssl_engine *e, uint8_t nonce)
+{
+    struct nssl_ticket_state st;
+    uint8_t *state = NULL, *ticket = NULL, *msg = NULL;
+    size_t state_len, ticket_len, msg_len, cap;
+    uint32_t age_add;
+    struct nssl_writer w;
+    int rc;
+
+    memset(&st, 0, sizeof(st));
+    st.version = 0x0304;
+    st.suite = e->suite;
+    st.issued_ms = nssl_engine_now_ms(e);
+    st.lifetime_s = e->cfg->ticket_lifetime;
+    st.secret_len = nssl_hash_len(e->hash);
+    st.peer_sig = e->peer_sig;
+    /* Only a client certificate that was verified is carried into resumed connections. */
+    if (e->peer_der != NULL && e->vr.ran && e->vr.code == 0) {
+        st.peer_der = e->peer_der;
+        st.peer_der_len = e->peer_der_len;
+    }
+    st.alpn = e->alpn;
+    st.alpn_len = e->alpn_len;
+    TRY(nssl_engine_random(e, (uint8_t *)&age_add, sizeof(age_add)));
+    st.age_add = age_add;
+    TRY(nssl_ks13_ticket_psk(e->hash, e->resumption, &nonce, 1, st.secret));
+    state_len = nssl_ticket_state_size(&st);
+    cap = state_len + NSSL_TICKET_OVERHEAD;
+    state = malloc(state_len);
+    ticket = malloc(cap);
+    msg = malloc(cap + 64);
+    ENSURE_OUT(state != NULL && ticket != NULL && msg != NULL, NSSL_E_NOMEM);
+    TRY_OUT(nssl_ticket_state_write(&st, state, state_len, &state_len));
+    TRY_OUT(nssl_ticket_seal(e->cfg->ticket_keys, st.issued_ms, state, state_len, ticket, cap,
+                             &ticket_len));
+    nssl_w_init(&w, msg, cap + 64);
+    TRY_OUT(nssl_msg_new_session_ticket_write(&w, st.lifetime_s, age_add, &nonce, 1, ticket,
+                                              ticket_len));
+    TRY_OUT(nssl_w_finish(&w, &msg_len));
+    TRY_OUT(nssl_engine_send_record(e, NSSL_CT_HANDSHAKE, msg, msg_len));
+out:
+    OPENSSL_cleanse(&st, sizeof(st));
+    if (state != NULL) {
+        OPENSSL_cleanse(state, state_len);
+    }
+    free(state);
+    free(ticket);
+    free(msg);
+    return rc;
+}
+
+int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    uint8_t th[NSSL_MAX_HASH];
+    size_t hlen = nssl_hash_len(e->hash);
+    unsigned need = NSSL_PROOF_FIN;
+
+    TRY(nssl_tls13_check_finished(e, msg, len, hs->ks.client_hs));
+    TRY(nssl_transcript_current(&hs->th, th));
+    TRY(nssl_ks13_resumption(&hs->ks, th));
+    /* RFC 8446 A.2: read with client_application_traffic_secret_0 from here. */
+    TRY(nssl_engine_set_key13(e, 0, hs->ks.client_ap));
+    /* Entering the connected state: a client certificate counts only with its chain validated
+     * and its CertificateVerify checked. */
+    if (hs->client_cert_sent || e->resumed) {
+        need |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+    }
+    ENSURE((hs->proofs & need) == need, NSSL_E_INTERNAL);
+    memcpy(e->client_ap, hs->ks.client_ap, hlen);
+    memcpy(e->server_ap, hs->ks.server_ap, hlen);
+    memcpy(e->resumption, hs->ks.resumption, hlen);
+    nssl_hs_free(hs);
+    e->hs = NULL;
+    if (e->cfg->ticket_keys != NULL && e->cfg->ticket_lifetime > 0) {
+        for (uint8_t i = 0; i < TICKETS_PER_HANDSHAKE; i++) {
+            TRY(send_ticket(e, i));
+        }
+    }
+    return NSSL_ST_CONNECTED;
+}

@@ -1,0 +1,117 @@
+/* The session state sealed in a ticket or kept in the session-ID cache (session/ticket.h).
+ *
+ * Our own format, never seen in the clear by a peer; it is parsed with the same bounded reader
+ * as wire messages (DESIGN.md §4) all the same, so that a key compromise or a bug in the cache
+ * cannot turn into a memory-safety problem. */
+#include "session/ticket.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/buf.h"
+
+#define STATE_FORMAT 1
+/* Everything but the three vectors' contents: format, version, suite, issued_ms, lifetime_s,
+ * age_add, the three length prefixes (1 + 2 + 1) and peer_sig. */
+#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 1 + 2 + 2 + 1)
+
+static int version_known(uint16_t v)
+{
+    return v == 0x0303 || v == 0x0304;
+}
+
+size_t nssl_ticket_state_size(const struct nssl_ticket_state *s)
+{
+    return STATE_FIXED + s->secret_len + s->peer_der_len + s->alpn_len;
+}
+
+int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, size_t cap,
+                            size_t *len)
+{
+    struct nssl_writer w;
+    uint64_t issued = (uint64_t)s->issued_ms;
+
+    /* Refuse what the parser would refuse: a session that could never be resumed. */
+    ENSURE(version_known(s->version), NSSL_E_ARG);
+    ENSURE(s->secret_len >= 1 && s->secret_len <= NSSL_MAX_HASH, NSSL_E_ARG);
+    ENSURE(s->peer_der_len <= 0xffff && (s->peer_der != NULL || s->peer_der_len == 0),
+           NSSL_E_ARG);
+    ENSURE(s->alpn_len <= 0xff && (s->alpn != NULL || s->alpn_len == 0), NSSL_E_ARG);
+    ENSURE(nssl_ticket_state_size(s) <= cap, NSSL_E_SMALL);
+
+    nssl_w_init(&w, out, cap);
+    nssl_w_u8(&w, STATE_FORMAT);
+    nssl_w_u16(&w, s->version);
+    nssl_w_u16(&w, s->suite);
+    nssl_w_u32(&w, (uint32_t)(issued >> 32));
+    nssl_w_u32(&w, (uint32_t)issued);
+    nssl_w_u32(&w, s->lifetime_s);
+    nssl_w_u32(&w, s->age_add);
+    nssl_w_open_vec(&w, 1, 1, NSSL_MAX_HASH);
+    nssl_w_bytes(&w, s->secret, s->secret_len);
+    nssl_w_close_vec(&w);
+    nssl_w_u16(&w, s->peer_sig);
+    nssl_w_open_vec(&w, 2, 0, 0xffff);
+    nssl_w_bytes(&w, s->peer_der, s->peer_der_len);
+    nssl_w_close_vec(&w);
+    nssl_w_open_vec(&w, 1, 0, 0xff);
+    nssl_w_bytes(&w, s->alpn, s->alpn_len);
+    nssl_w_close_vec(&w);
+    return nssl_w_finish(&w, len);
+}
+
+/* A vector's contents, or NULL when it is empty (callers test peer_der != NULL). */
+static int read_vec(struct nssl_reader *r, int lenbytes, size_t max, const uint8_t **p,
+                    size_t *n)
+{
+    struct nssl_reader sub;
+
+    TRY(nssl_r_vec(r, lenbytes, 0, max, &sub));
+    *n = nssl_r_left(&sub);
+    *p = NULL;
+    if (*n > 0) {
+        TRY(nssl_r_bytes(&sub, *n, p));
+    }
+    return NSSL_E_OK;
+}
+
+static int parse(struct nssl_reader *r, struct nssl_ticket_state *s)
+{
+    struct nssl_reader sub;
+    uint8_t format;
+    uint32_t hi, lo;
+
+    TRY(nssl_r_u8(r, &format));
+    ENSURE(format == STATE_FORMAT, NSSL_E_DECODE);
+    TRY(nssl_r_u16(r, &s->version));
+    ENSURE(version_known(s->version), NSSL_E_DECODE);
+    TRY(nssl_r_u16(r, &s->suite));
+    TRY(nssl_r_u32(r, &hi));
+    TRY(nssl_r_u32(r, &lo));
+    s->issued_ms = (int64_t)(((uint64_t)hi << 32) | lo);
+    TRY(nssl_r_u32(r, &s->lifetime_s));
+    TRY(nssl_r_u32(r, &s->age_add));
+    TRY(nssl_r_vec(r, 1, 1, NSSL_MAX_HASH, &sub));
+    s->secret_len = nssl_r_left(&sub);
+    TRY(nssl_r_copy(&sub, s->secret, s->secret_len));
+    TRY(nssl_r_u16(r, &s->peer_sig));
+    TRY(read_vec(r, 2, 0xffff, &s->peer_der, &s->peer_der_len));
+    TRY(read_vec(r, 1, 0xff, &s->alpn, &s->alpn_len));
+    return nssl_r_done(r);
+}
+
+int nssl_ticket_state_parse(const uint8_t *in, size_t len, struct nssl_ticket_state *s)
+{
+    struct nssl_reader r;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    nssl_r_init(&r, in, len);
+    rc = parse(&r, s);
+    if (rc < 0) {
+        /* A half-parsed state may already hold the secret. */
+        OPENSSL_cleanse(s, sizeof(*s));
+    }
+    return rc;
+}
