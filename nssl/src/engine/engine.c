@@ -332,11 +332,12 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
     int before_peer_finished = !e->connected;
 
     /* RFC 8446 5: a one-byte change_cipher_spec of value 1 arriving in plaintext between the
-     * first ClientHello and the peer's Finished is dropped (middlebox compatibility); any other
-     * is unexpected_message. */
+     * first ClientHello and the peer's Finished is dropped (middlebox compatibility); any other,
+     * or one between the fragments of a handshake message (5.1), is unexpected_message. */
     if (rec[0] == NSSL_CT_CHANGE_CIPHER_SPEC && e->version != 0x0303) {
         ENSURE(before_peer_finished && e->started && (!e->is_server || e->hs != NULL) &&
-                   rec_len == NSSL_REC_HEADER + 1 && rec[NSSL_REC_HEADER] == 1,
+                   e->hs_len == 0 && rec_len == NSSL_REC_HEADER + 1 &&
+                   rec[NSSL_REC_HEADER] == 1,
                NSSL_E_UNEXPECTED);
         return NSSL_E_OK;
     }

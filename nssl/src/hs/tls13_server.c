@@ -200,7 +200,9 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
         if (rc == 0) {
             continue;
         }
-        ENSURE(offer.id[i].binder_len == hlen, NSSL_E_ILLEGAL);
+        /* RFC 8446 4.2.11, 6.2: a binder that cannot validate (here: of the wrong length for
+         * the PSK's hash) is decrypt_error. */
+        ENSURE(offer.id[i].binder_len == hlen, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
         /* binder_key = Derive-Secret(Early Secret(PSK), "res binder", "") (RFC 8446 7.1),
          * over Transcript-Hash(Truncate(ClientHello)) — after a HelloRetryRequest the
          * transcript already holds message_hash and the HelloRetryRequest. */
