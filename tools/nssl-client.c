@@ -3,20 +3,19 @@
  *
  * Exit status: 0 verified connection completed; 1 connection, handshake or verification
  * failure; 2 bad arguments; 3 connected but not verified (--insecure). */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nssl/nssl.h>
+
+#include "common.h"
 
 #define EXIT_VERIFIED 0
 #define EXIT_FAILED 1
@@ -26,41 +25,27 @@
 struct options {
     const char *host;
     const char *port;
-    const char *ca[16];
-    int nca;
+    struct tool_trust trust;
     const char *servername;
-    int version;
-    const char *alpn;
-    const char *groups;
-    const char *suites;
+    struct tool_proto proto;
     int insecure;
     int timeout;
     int key_update;
     int reconnect;
-    int32_t ca_ids[16];
-    int nca_ids;
-    uint32_t ca_groups;
     const char *cert;
     const char *key;
     int32_t client_id;
-    const char *crls[8];
-    int ncrls;
-    uint32_t crl_flags;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: nssl-client --host HOST --port PORT [options]\n"
-            "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"
-            "  --ca-id ID         trust the built-in store's CA with this ID (repeatable)\n"
-            "  --ca-groups MASK   trust the built-in store's CA groups in MASK\n"
+            "usage: nssl-client --host HOST --port PORT [options]\n" TOOL_TRUST_USAGE
             "                     (default without --ca/--ca-id: every group of the store)\n"
             "  --cert FILE        client certificate (PEM, chain after the leaf) ...\n"
             "  --key FILE         ... and its private key (PEM), sent if the server asks\n"
             "  --client-id ID     the built-in store's client certificate with this ID\n"
-            "  --crl FILE         a CRL (PEM or DER; repeatable)\n"
-            "  --crl-check leaf|chain  check revocation of the leaf or the whole chain\n"
+            TOOL_CRL_USAGE
             "  --servername NAME  name to send (SNI) and verify; default: HOST\n"
             "  --tls1_3           TLS 1.3 only\n"
             "  --tls1_2           TLS 1.2 only\n"
@@ -74,45 +59,37 @@ static void usage(FILE *f)
             "  --insecure         DO NOT verify the server (anyone can impersonate it)\n");
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
         {"host", required_argument, NULL, 'h'},
         {"port", required_argument, NULL, 'p'},
-        {"ca", required_argument, NULL, 'c'},
+        TOOL_TRUST_LONGOPTS,
         {"servername", required_argument, NULL, 's'},
-        {"tls1_3", no_argument, NULL, '3'},
-        {"tls1_2", no_argument, NULL, '2'},
-        {"alpn", required_argument, NULL, 'a'},
-        {"groups", required_argument, NULL, 'g'},
-        {"ciphersuites", required_argument, NULL, 'C'},
+        TOOL_PROTO_LONGOPTS,
         {"insecure", no_argument, NULL, 'k'},
         {"timeout", required_argument, NULL, 't'},
         {"key-update", no_argument, NULL, 'u'},
         {"reconnect", no_argument, NULL, 'r'},
-        {"ca-id", required_argument, NULL, 'I'},
-        {"ca-groups", required_argument, NULL, 'G'},
         {"cert", required_argument, NULL, 'E'},
         {"key", required_argument, NULL, 'K'},
         {"client-id", required_argument, NULL, 'L'},
-        {"crl", required_argument, NULL, 'R'},
-        {"crl-check", required_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
-    int ch;
-    char *end;
+    int ch, rc;
+    long v;
 
     memset(o, 0, sizeof(*o));
     o->timeout = 30;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if ((rc = tool_trust_option(&o->trust, ch, optarg, "nssl-client")) != 0 ||
+            (rc = tool_proto_option(&o->proto, ch, optarg)) != 0) {
+            if (rc < 0) {
+                return -1;
+            }
+            continue;
+        }
         switch (ch) {
         case 'h':
             o->host = optarg;
@@ -120,30 +97,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'p':
             o->port = optarg;
             break;
-        case 'c':
-            if (o->nca == (int)(sizeof(o->ca) / sizeof(o->ca[0]))) {
-                fprintf(stderr, "nssl-client: too many --ca files\n");
-                return -1;
-            }
-            o->ca[o->nca++] = optarg;
-            break;
         case 's':
             o->servername = optarg;
-            break;
-        case '3':
-            o->version = NSSL_VERSION_TLS1_3;
-            break;
-        case '2':
-            o->version = NSSL_VERSION_TLS1_2;
-            break;
-        case 'a':
-            o->alpn = optarg;
-            break;
-        case 'g':
-            o->groups = optarg;
-            break;
-        case 'C':
-            o->suites = optarg;
             break;
         case 'k':
             o->insecure = 1;
@@ -155,60 +110,24 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->reconnect = 1;
             break;
         case 't':
-            o->timeout = (int)strtol(optarg, &end, 10);
-            if (*end != '\0' || o->timeout <= 0 || o->timeout > 3600) {
+            if (tool_parse_number(optarg, 1, 3600, &v) < 0) {
                 fprintf(stderr, "nssl-client: --timeout needs 1..3600 seconds\n");
                 return -1;
             }
+            o->timeout = (int)v;
             break;
-        case 'I':
-        case 'L': {
-            long v = strtol(optarg, &end, 10);
-            if (*end != '\0' || v < 0 || v > 0x7fffffff) {
-                fprintf(stderr, "nssl-client: --%s needs an ID\n", ch == 'I' ? "ca-id" : "client-id");
+        case 'L':
+            if (tool_parse_number(optarg, 0, 0x7fffffff, &v) < 0) {
+                fprintf(stderr, "nssl-client: --client-id needs an ID\n");
                 return -1;
             }
-            if (ch == 'L') {
-                o->client_id = (int32_t)v;
-            } else if (o->nca_ids == (int)(sizeof(o->ca_ids) / sizeof(o->ca_ids[0]))) {
-                fprintf(stderr, "nssl-client: too many --ca-id\n");
-                return -1;
-            } else {
-                o->ca_ids[o->nca_ids++] = (int32_t)v;
-            }
+            o->client_id = (int32_t)v;
             break;
-        }
-        case 'G': {
-            unsigned long v = strtoul(optarg, &end, 0);
-            if (*end != '\0' || v == 0 || v > 0xffffffffUL) {
-                fprintf(stderr, "nssl-client: --ca-groups needs a non-zero mask\n");
-                return -1;
-            }
-            o->ca_groups = (uint32_t)v;
-            break;
-        }
         case 'E':
             o->cert = optarg;
             break;
         case 'K':
             o->key = optarg;
-            break;
-        case 'R':
-            if (o->ncrls == (int)(sizeof(o->crls) / sizeof(o->crls[0]))) {
-                fprintf(stderr, "nssl-client: too many --crl files\n");
-                return -1;
-            }
-            o->crls[o->ncrls++] = optarg;
-            break;
-        case 'V':
-            if (strcmp(optarg, "leaf") == 0) {
-                o->crl_flags = NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF;
-            } else if (strcmp(optarg, "chain") == 0) {
-                o->crl_flags = NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN;
-            } else {
-                fprintf(stderr, "nssl-client: --crl-check takes leaf or chain\n");
-                return -1;
-            }
             break;
         case 'H':
             usage(stdout);
@@ -281,62 +200,14 @@ static int connect_to(const char *host, const char *port, int timeout_ms)
     return fd;
 }
 
-static int load_file(const char *path, unsigned char **data, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    if (f == NULL) {
-        return -1;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return -1;
-    }
-    *data = malloc((size_t)n);
-    if (*data == NULL || fread(*data, 1, (size_t)n, f) != (size_t)n) {
-        free(*data);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    *len = n;
-    return 0;
-}
-
-enum file_use { USE_CA, USE_CRL };
-
-/* Load a CA or CRL file (PEM or DER, told apart by the PEM armour). */
-static int add_file(NSSLContextHandle ctx, const char *path, enum file_use use)
-{
-    unsigned char *data = NULL;
-    long len = 0;
-    int32_t rc;
-    int pem;
-
-    if (load_file(path, &data, &len) < 0) {
-        fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    pem = memmem(data, (size_t)len, "-----BEGIN", 10) != NULL;
-    rc = use == USE_CA ? NSSLAddServerPKIExternal(ctx, data, (int32_t)len,
-                                                  pem ? NSSL_CERT_TYPE_PEM : NSSL_CERT_TYPE_DER)
-                       : NSSLAddCRLExternal(ctx, data, (int32_t)len,
-                                            pem ? NSSL_CRL_TYPE_PEM : NSSL_CRL_TYPE_DER);
-    free(data);
-    if (rc != NSSL_ERROR_OK) {
-        fprintf(stderr, "error: %s: %s\n", path, NSSLErrorString(rc));
-        return -1;
-    }
-    return 0;
-}
-
 static int set_client_files(NSSLContextHandle ctx, const char *cert_path, const char *key_path)
 {
     unsigned char *cert = NULL, *key = NULL;
     long cert_len = 0, key_len = 0;
     int32_t rc = NSSL_ERROR_INVALID_ARG;
 
-    if (load_file(cert_path, &cert, &cert_len) < 0 || load_file(key_path, &key, &key_len) < 0) {
+    if (tool_load_file(cert_path, &cert, &cert_len) < 0 ||
+        tool_load_file(key_path, &key, &key_len) < 0) {
         fprintf(stderr, "error: cannot read %s: %s\n", cert == NULL ? cert_path : key_path,
                 strerror(errno));
     } else {
@@ -351,58 +222,26 @@ static int set_client_files(NSSLContextHandle ctx, const char *cert_path, const 
     return rc == NSSL_ERROR_OK ? 0 : -1;
 }
 
-/* Trust: files, store IDs and store groups as asked; with none of them, every group of the
- * built-in store. */
-static int set_trust(NSSLContextHandle ctx, const struct options *o)
-{
-    int32_t rc, valid = 0, invalid = 0;
-    uint32_t groups = o->ca_groups;
-
-    for (int i = 0; i < o->nca; i++) {
-        if (add_file(ctx, o->ca[i], USE_CA) < 0) {
-            return -1;
-        }
-    }
-    for (int i = 0; i < o->nca_ids; i++) {
-        if ((rc = NSSLAddServerPKI(ctx, o->ca_ids[i])) != NSSL_ERROR_OK) {
-            fprintf(stderr, "error: --ca-id %d: %s\n", (int)o->ca_ids[i], NSSLErrorString(rc));
-            return -1;
-        }
-    }
-    if (groups == 0 && o->nca == 0 && o->nca_ids == 0) {
-        groups = 0xffffffffu;
-    }
-    if (groups != 0) {
-        rc = NSSLAddServerPKIGroups(ctx, groups, &valid, &invalid);
-        if (rc != NSSL_ERROR_OK) {
-            fprintf(stderr, "error: the built-in certificate store: %s\n", NSSLErrorString(rc));
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Wait for the socket as an NSSL_ERROR_WANT_* asks; 0 ready, -1 timed out. */
 static int wait_for(int fd, int32_t want, long long deadline)
 {
     struct pollfd p = {.fd = fd, .events = want == NSSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
-    long long left = deadline - now_ms();
+    long long left = deadline - tool_now_ms();
     return left > 0 && poll(&p, 1, (int)left) > 0 ? 0 : -1;
 }
 
 static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handshake)
 {
-    int32_t sent = -1, received = -1, code = 0, depth = 0;
-    char reason[200] = "";
+    int32_t received = -1, code = 0, depth = 0;
+    char reason[200] = "", alerts[128];
 
-    NSSLGetLastAlert(conn, &sent, &received);
     if ((rc == NSSL_ERROR_INVALID_CERT || rc == NSSL_ERROR_CERT_REVOKED) &&
         NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "verification: FAILED: %s\n", reason);
     }
-    fprintf(stderr, "error: %s: ", NSSLErrorString(rc));
+    tool_alert_text(conn, "server", alerts, sizeof(alerts), &received);
+    fprintf(stderr, "error: %s: %s\n", NSSLErrorString(rc), alerts);
     if (received >= 0) {
-        fprintf(stderr, "server sent alert %d (%s)\n", received, NSSLAlertString(received));
         if (in_handshake && (received == 40 || received == 70 || received == 71)) {
             fprintf(stderr, "hint: the server refused the handshake's parameters (protocol "
                             "version, cipher suite, group, signature, or a client certificate "
@@ -410,10 +249,6 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handsha
                             "(TLS 1.0/1.1, CBC, RSA key exchange) ends this way, since NSSL "
                             "refuses them\n");
         }
-    } else if (sent >= 0) {
-        fprintf(stderr, "sent alert %d (%s)\n", sent, NSSLAlertString(sent));
-    } else {
-        fprintf(stderr, "no alert\n");
     }
     if (rc == NSSL_ERROR_INSECURE_PROTOCOL) {
         fprintf(stderr, "hint: the server chose a refused legacy protocol version\n");
@@ -430,13 +265,7 @@ static void print_summary(NSSLConnectionHandle conn, int insecure)
     if (NSSLGetCipherInfo(conn, &ci) != 0) {
         return;
     }
-    fprintf(stderr, "connected: %s\n", ci.versionName);
-    fprintf(stderr, "suite: %s (0x%04x)\n", ci.suiteName, (unsigned)ci.suite);
-    fprintf(stderr, "group: %s (0x%04x)\n", ci.groupName, (unsigned)ci.group);
-    fprintf(stderr, "signature: %s (0x%04x)\n", ci.sigSchemeName, (unsigned)ci.sigScheme);
-    fprintf(stderr, "alpn: %s\n", ci.alpn[0] != '\0' ? ci.alpn : "none");
-    fprintf(stderr, "resumed: %s\n", ci.resumed ? "yes" : "no");
-    fprintf(stderr, "hello-retry: %s\n", ci.helloRetry ? "yes" : "no");
+    tool_print_cipher_info(stderr, &ci);
     NSSLGetPeerSubject(conn, subject, sizeof(subject));
     if (!insecure && NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "peer: %s\n", subject);
@@ -456,7 +285,7 @@ static int write_all(NSSLConnectionHandle conn, int fd, const char *buf, int32_t
         int32_t n = 0;
         int32_t rc = NSSLWrite(conn, buf + off, len - off, &n);
         if (rc == NSSL_ERROR_WANT_READ || rc == NSSL_ERROR_WANT_WRITE) {
-            if (wait_for(fd, rc, now_ms() + timeout_ms) < 0) {
+            if (wait_for(fd, rc, tool_now_ms() + timeout_ms) < 0) {
                 fprintf(stderr, "error: timed out writing\n");
                 return -1;
             }
@@ -551,7 +380,7 @@ static int open_connection(const struct options *o, NSSLContextHandle ctx,
     if (session >= 0 && (rc = NSSLSetSession(*conn, session)) != NSSL_ERROR_OK) {
         fprintf(stderr, "error: the session: %s\n", NSSLErrorString(rc));
     }
-    deadline = now_ms() + timeout_ms;
+    deadline = tool_now_ms() + timeout_ms;
     while ((rc = NSSLDoHandshake(*conn)) == NSSL_ERROR_WANT_READ ||
            rc == NSSL_ERROR_WANT_WRITE) {
         if (wait_for(fd, rc, deadline) < 0) {
@@ -626,7 +455,7 @@ int main(int argc, char **argv)
     struct options o;
     NSSLContextHandle ctx;
     NSSLConnectionHandle conn;
-    int fd, status = EXIT_FAILED, i;
+    int fd, status = EXIT_FAILED;
     int32_t rc;
     NSSLSessionHandle session = -1;
     int timeout_ms, in_fd = 0;
@@ -639,23 +468,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: NSSLInit failed\n");
         return EXIT_FAILED;
     }
-    ctx = NSSLCreateContext(o.version);
+    ctx = NSSLCreateContext(o.proto.version);
     if (ctx < 0) {
         fprintf(stderr, "error: %s\n", NSSLErrorString(ctx));
         NSSLFinish();
-        return o.version != 0 ? EXIT_USAGE : EXIT_FAILED;
+        return o.proto.version != 0 ? EXIT_USAGE : EXIT_FAILED;
     }
-    if (!o.insecure && set_trust(ctx, &o) < 0) {
-        status = EXIT_USAGE;
-        goto done_ctx;
-    }
-    for (i = 0; i < o.ncrls; i++) {
-        if (add_file(ctx, o.crls[i], USE_CRL) < 0) {
-            status = EXIT_USAGE;
-            goto done_ctx;
-        }
-    }
-    if (o.crl_flags != 0 && NSSLContextSetFlags(ctx, o.crl_flags) != NSSL_ERROR_OK) {
+    if ((!o.insecure && tool_apply_trust(ctx, &o.trust, 1) < 0) ||
+        tool_apply_crls(ctx, &o.trust) < 0) {
         status = EXIT_USAGE;
         goto done_ctx;
     }
@@ -668,18 +488,7 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto done_ctx;
     }
-    if (o.alpn != NULL && (rc = NSSLContextSetALPN(ctx, o.alpn)) != 0) {
-        fprintf(stderr, "error: --alpn: %s\n", NSSLErrorString(rc));
-        status = EXIT_USAGE;
-        goto done_ctx;
-    }
-    if (o.groups != NULL && (rc = NSSLContextSetGroups(ctx, o.groups)) != 0) {
-        fprintf(stderr, "error: --groups: %s\n", NSSLErrorString(rc));
-        status = EXIT_USAGE;
-        goto done_ctx;
-    }
-    if (o.suites != NULL && (rc = NSSLContextSetCipherSuites(ctx, o.suites)) != 0) {
-        fprintf(stderr, "error: --ciphersuites: %s\n", NSSLErrorString(rc));
+    if (tool_apply_proto(ctx, &o.proto) < 0) {
         status = EXIT_USAGE;
         goto done_ctx;
     }

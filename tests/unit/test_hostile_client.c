@@ -1505,6 +1505,11 @@ static void duo_open(struct duo *d, uint16_t version, uint16_t group, int auth)
     setup_groups(&d->su, group);
     d->su.ccfg.groups[0] = group;
     d->su.ccfg.ngroups = 1;
+    if (version == 0x0303 && group != NSSL_GROUP_SECP256R1) {
+        /* RFC 8422 5.1: the P-256 certificate needs its curve listed too. */
+        d->su.ccfg.groups[1] = NSSL_GROUP_SECP256R1;
+        d->su.ccfg.ngroups = 2;
+    }
     test_now = 1700000000000;
     CU_ASSERT_FATAL(nssl_engine_init(&d->c, &d->su.ccfg, 0) == 0);
     server_new(&d->s, &d->su);

@@ -55,6 +55,18 @@ static int run_combo(const struct combo *m)
                                : m->group;
     su.ccfg.groups[1] = m->group;
     su.ccfg.ngroups = 2;
+    if (m->version == 0x0303) {
+        /* RFC 8422 5.1: a TLS 1.2 ECDSA certificate's curve must be in the client's
+         * supported_groups too; the server still only takes m->group for the key exchange. */
+        size_t n = 1;
+        su.ccfg.groups[0] = m->group;
+        for (size_t g = 0; g < 3; g++) {
+            if (all_groups[g] != m->group) {
+                su.ccfg.groups[n++] = all_groups[g];
+            }
+        }
+        su.ccfg.ngroups = n;
+    }
     test_now = 1700000000000;
 
     conn_run(&k1, &su, NULL, m->chunk);
@@ -237,6 +249,27 @@ static void test_cert_selection(void)
             setup_free(&su);
         }
     }
+}
+
+/* RFC 8422 5.1: in TLS 1.2 the ECDSA certificate's curve must be one the client lists. */
+static void test_cert_curve12(void)
+{
+    struct pair_setup su;
+    struct conn k;
+    setup_init(&su, "server-p384", "server-p256");
+    su.ccfg.min_version = su.ccfg.max_version = 0x0303;
+    su.ccfg.groups[0] = NSSL_GROUP_X25519;
+    su.ccfg.groups[1] = NSSL_GROUP_SECP256R1;
+    su.ccfg.ngroups = 2;
+    conn_run(&k, &su, NULL, 16384);
+    CU_ASSERT(k.c.connected && k.s.connected);
+    CU_ASSERT_EQUAL(k.c.peer_sig, NSSL_SIG_ECDSA_SECP256R1_SHA256);
+    conn_free(&k);
+    su.ccfg.ngroups = 1;
+    conn_run(&k, &su, NULL, 16384);
+    CU_ASSERT_EQUAL(k.r.server_err, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+    conn_free(&k);
+    setup_free(&su);
 }
 
 /* No certificate fits the client's algorithms: handshake_failure. */
@@ -430,6 +463,7 @@ int main(void)
         {"a client certificate from an unknown CA", test_client_cert_untrusted},
         {"certificate selection by signature_algorithms", test_cert_selection},
         {"no certificate fits the client", test_no_cert_fits},
+        {"TLS 1.2: the certificate's curve is one the client lists", test_cert_curve12},
         {"ticket keys rotate", test_ticket_rotation},
         {"an expired ticket gives a full handshake", test_ticket_expired},
         {"TLS 1.2 session-ID resumption", test_session_id_resumption},

@@ -23,6 +23,11 @@
  *   NSSLFinish();
  * @endcode
  *
+ * Typical server (extension, see "Server role"): NSSLCreateServerContext, then
+ * NSSLAddServerCertExternal(ctx, cert, certLen, NSSL_CERT_TYPE_PEM, key, keyLen,
+ * NSSL_KEY_TYPE_PEM), then for each accepted socket NSSLCreateConnection(ctx, NULL, 0, 0, fd, 1)
+ * and the same calls as a client.
+ *
  * Thread safety: every function may be called from any thread. The handle tables and
  * everything a context shares between its connections are locked. One connection must be used
  * by one thread at a time.
@@ -131,7 +136,9 @@ typedef int32_t NSSLSessionHandle;
  * 0 asks for the default: full verification (peer chain, host name, validity dates).
  * Other values are the console's bit mask taken literally; NSSL_VERIFY_HOSTNAME and
  * NSSL_VERIFY_DATE imply NSSL_VERIFY_PEER. Turning verification off takes the explicit
- * NSSL_VERIFY_NONE.
+ * NSSL_VERIFY_NONE. On a server connection the options apply to a client certificate (when
+ * the context asks for one): 0 checks its chain and dates, and NSSL_VERIFY_HOSTNAME is
+ * ignored (a client certificate names no host the server could check).
  * @{
  */
 #define NSSL_VERIFY_DEFAULT 0x0
@@ -181,9 +188,9 @@ typedef int32_t NSSLSessionHandle;
  * @name Context flags (NSSLContextSetFlags)
  * @{
  */
-/** Check the server certificate (the leaf) against its issuer's CRL. A CRL for the issuer must
- *  be available (NSSLAddCRLExternal, or the certificate store): without one the handshake
- *  fails. */
+/** Check the peer's certificate (the leaf: the server's, or on a server a client's) against its
+ *  issuer's CRL. A CRL for the issuer must be available (NSSLAddCRLExternal, or the certificate
+ *  store): without one the handshake fails. */
 #define NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF 0x1u
 /** Check every certificate of the chain against CRLs (implies the leaf check). */
 #define NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN 0x2u
@@ -201,7 +208,8 @@ typedef struct NSSLCipherInfo {
     char suiteName[64];       /**< IANA name, e.g. "TLS_AES_128_GCM_SHA256" */
     int32_t group;            /**< IANA supported group, e.g. 0x001d */
     char groupName[16];       /**< "x25519", "secp256r1", "secp384r1" */
-    int32_t sigScheme;        /**< IANA signature scheme the peer signed with, e.g. 0x0403 */
+    int32_t sigScheme;        /**< IANA signature scheme the peer signed with, e.g. 0x0403; on a
+                                   server the client's CertificateVerify, 0 if it sent none */
     char sigSchemeName[32];   /**< "ecdsa_secp256r1_sha256" */
     char alpn[256];           /**< negotiated application protocol, "" if none */
     int32_t resumed;          /**< 1 if the session was resumed */
@@ -270,7 +278,9 @@ NSSL_API int32_t NSSLAddServerPKIExternal(NSSLContextHandle context, const void 
 
 /**
  * Set the application protocols offered in ALPN (RFC 7301), most preferred first, as one
- * comma-separated list ("h2,http/1.1"). An empty string or NULL removes ALPN.
+ * comma-separated list ("h2,http/1.1"). An empty string or NULL removes ALPN. On a server
+ * context: the protocols accepted; the first of them the client offers is chosen, and a client
+ * that offers ALPN but none of them is refused (no_application_protocol).
  * @return 0; NSSL_ERROR_INVALID_ARG for an empty or over-long (255 bytes) protocol name;
  *         NSSL_ERROR_INVALID_STATE once the context has connections.
  */
@@ -280,7 +290,9 @@ NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *proto
  * Choose the key-exchange groups, most preferred first, as a comma-separated list of
  * "x25519", "secp256r1" (also "P-256") and "secp384r1" ("P-384"). The client sends a key share
  * for the first and lists the others, so a server that prefers another group answers with a
- * HelloRetryRequest. Default: "x25519,secp256r1,secp384r1".
+ * HelloRetryRequest. Default: "x25519,secp256r1,secp384r1". On a server context: the groups
+ * accepted; of those the client sent a key share for, the most preferred is used, else a
+ * HelloRetryRequest asks for the most preferred one the client lists.
  * @return 0; NSSL_ERROR_INSECURE_PROTOCOL for a known but refused group (finite-field
  *         groups, small curves); NSSL_ERROR_INVALID_ARG for an unknown name or an empty or
  *         duplicate list; NSSL_ERROR_INVALID_STATE once the context has connections.
@@ -290,7 +302,7 @@ NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *gro
 /**
  * Choose the cipher suites, most preferred first, as a colon- or comma-separated list of IANA
  * names ("TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"). Default: AES-128-GCM,
- * AES-256-GCM, ChaCha20-Poly1305.
+ * AES-256-GCM, ChaCha20-Poly1305. A server chooses by its own order.
  * @return 0; NSSL_ERROR_INSECURE_PROTOCOL for a refused suite (CBC, RC4, 3DES, NULL, export,
  *         RSA key exchange); NSSL_ERROR_INVALID_ARG for an unknown name or an empty list;
  *         NSSL_ERROR_INVALID_STATE once the context has connections.
@@ -325,7 +337,8 @@ NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t grou
  * asks for one. A later call replaces an earlier one.
  * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no client entry with this ID;
  *         NSSL_ERROR_PRIVATE_KEY_READ_ERROR if its key does not load; the store errors of
- *         NSSLAddServerPKI; NSSL_ERROR_INVALID_STATE once the context has connections.
+ *         NSSLAddServerPKI; NSSL_ERROR_INVALID_STATE once the context has connections;
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT for a server context (NSSLAddServerCert).
  */
 NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertId);
 
@@ -339,7 +352,8 @@ NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertI
  *         NSSL_ERROR_INVALID_KEY_TYPE for unknown types; NSSL_ERROR_INVALID_CERT if the
  *         certificate does not parse; NSSL_ERROR_INVALID_PRIVATE_KEY if the key does not parse
  *         or does not belong to the certificate; NSSL_ERROR_INVALID_STATE once the context has
- *         connections.
+ *         connections; NSSL_ERROR_INVALID_NSSL_CONTEXT for a server context
+ *         (NSSLAddServerCertExternal).
  */
 NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void *cert,
                                           int32_t certSize, int32_t certType, const void *key,
@@ -375,8 +389,9 @@ NSSL_API int32_t NSSLContextClearFlags(NSSLContextHandle context, uint32_t flags
  * The session of an established connection, for resuming the next connection to the same
  * server with NSSLSetSession. Each call returns a new handle; free each with NSSLFreeSession.
  * TLS 1.3 tickets that arrive later on the connection join the same session.
- * @return a session handle (>= 0); NSSL_ERROR_NO_SESSION before the handshake completed;
- *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ * @return a session handle (>= 0); NSSL_ERROR_NO_SESSION before the handshake completed, and
+ *         always on a server connection (a server keeps its sessions in tickets and its
+ *         session-ID cache); NSSL_ERROR_INVALID_NSSL_CONNECTION.
  */
 NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection);
 
@@ -387,7 +402,7 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection);
  * NSSLGetCipherInfo reports whether the session was resumed.
  * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION for an unknown or freed session, a session of
  *         another context, or one for another server name; NSSL_ERROR_INVALID_STATE once the
- *         handshake has started.
+ *         handshake has started, or on a server connection (only clients offer sessions).
  */
 NSSL_API int32_t NSSLSetSession(NSSLConnectionHandle connection, NSSLSessionHandle session);
 
@@ -399,15 +414,19 @@ NSSL_API int32_t NSSLFreeSession(NSSLSessionHandle session);
 
 /**
  * Evict from the cache: a session handle evicts that session (it is never offered again), a
- * context handle every session of that context.
+ * context handle every session of that context. A server context's tickets and session-ID
+ * cache are not touched (tickets stop opening when their key rotates out).
  * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION or NSSL_ERROR_INVALID_NSSL_CONTEXT.
  */
 NSSL_API int32_t NSSLRemoveSession(int32_t contextOrSession);
 
 /**
  * How many sessions a context keeps (least recently used evicted first; default 64; 0 keeps
- * none, so sessions live only while their handles do).
- * @return 0; NSSL_ERROR_INVALID_ARG for a negative size.
+ * none, so sessions live only while their handles do). On a server context: the capacity of
+ * the TLS 1.2 session-ID cache, made with the first connection (0: no cache; TLS 1.2 clients
+ * then resume with tickets only).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative size; NSSL_ERROR_INVALID_STATE for a server
+ *         context that has connections.
  */
 NSSL_API int32_t NSSLContextSetSessionCacheSize(NSSLContextHandle context, int32_t size);
 
@@ -457,18 +476,25 @@ NSSL_API int32_t NSSLExportInternalClientCertificate(int32_t certId, void *certB
 /** @{ */
 
 /**
- * Create a client connection over a connected socket.
+ * Create a connection over a connected socket: a client connection on a client context, a
+ * server connection (on an accepted socket; it waits for the ClientHello) on a server context.
+ * The first connection freezes the context's configuration.
  * @param host the server's name: sent as SNI (unless it is an IP address) and checked against
- *        the certificate; need not be NUL-terminated.
- * @param hostLength its length in bytes (0 for none; then host-name verification must be off).
- * @param options verification options (NSSL_VERIFY_*); 0 is full verification.
+ *        the certificate; need not be NUL-terminated. A server connection takes none (NULL):
+ *        NSSLGetServerName gives the name the client asked for.
+ * @param hostLength its length in bytes (0 for none; then host-name verification must be off;
+ *        always 0 on a server context).
+ * @param options verification options (NSSL_VERIFY_*); 0 is full verification (on a server:
+ *        of a client certificate, when the context asks for one; no host name).
  * @param socket a connected stream socket; NSSL does not close it.
  * @param block non-zero: calls wait until they are done. Zero: when the socket would block,
  *        calls return NSSL_ERROR_WANT_READ or NSSL_ERROR_WANT_WRITE and are repeated later
  *        (put the socket in non-blocking mode for this).
  * @return a connection handle (>= 0); NSSL_ERROR_INVALID_FD if socket is not a socket;
  *         NSSL_ERROR_INVALID_ARG for a bad host or options (host-name verification without a
- *         host); NSSL_ERROR_PROCESS_MAX_CONNECTIONS; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ *         host; any host on a server context); NSSL_ERROR_NO_CERT for a server context without
+ *         a certificate (the context is not frozen then); NSSL_ERROR_PROCESS_MAX_CONNECTIONS;
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT.
  */
 NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
                                                    int32_t hostLength, int32_t options,
@@ -486,9 +512,10 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection);
  * @return 0 when the connection is established; NSSL_ERROR_WANT_READ / _WANT_WRITE on a
  *         non-blocking connection (call again when the socket is ready); on failure
  *         NSSL_ERROR_INVALID_CERT (peer verification failed, see NSSLGetVerifyResult),
- *         NSSL_ERROR_PEER_ALERT (the server refused, see NSSLGetLastAlert),
- *         NSSL_ERROR_HANDSHAKE_ERROR (the server broke the protocol; the alert sent is in
- *         NSSLGetLastAlert), NSSL_ERROR_INSECURE_PROTOCOL (the server offered only refused
+ *         NSSL_ERROR_PEER_ALERT (the peer refused, see NSSLGetLastAlert),
+ *         NSSL_ERROR_HANDSHAKE_ERROR (the peer broke the protocol, or on a server the client
+ *         offered nothing acceptable or no certificate where one is required; the alert sent
+ *         is in NSSLGetLastAlert), NSSL_ERROR_INSECURE_PROTOCOL (the peer offered only refused
  *         legacy parameters), NSSL_ERROR_IO_ERROR. A failure is final: later calls return it.
  */
 NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection);
@@ -564,7 +591,8 @@ NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int
 /**
  * The peer's leaf certificate subject as RFC 2253 text ("CN=localhost,O=Example"),
  * NUL-terminated and truncated to size.
- * @return 0; NSSL_ERROR_NO_PEER_CERT before the server's certificate arrived.
+ * @return 0; NSSL_ERROR_NO_PEER_CERT before the peer's certificate arrived (on a server: a
+ *         client that sent none, or was not asked).
  */
 NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subject, int32_t size);
 
@@ -589,6 +617,89 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
  */
 NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent,
                                   int32_t *received);
+
+/** @} */
+/* ---------------------------------------------------------------------------------------- */
+/** @name Server role (extension)
+ * A server context serves TLS 1.3 and 1.2 on accepted sockets with the same connection calls
+ * as a client: NSSLCreateConnection (host NULL), NSSLDoHandshake, NSSLRead, NSSLWrite,
+ * NSSLShutdown, NSSLGetCipherInfo... The context's trusted CAs (NSSLAddServerPKI*,
+ * NSSLAddServerPKIExternal) and CRLs validate client certificates when client
+ * authentication is on. */
+/** @{ */
+
+/** Client authentication modes (NSSLContextSetClientAuth). */
+#define NSSL_CLIENT_AUTH_NONE 0     /**< do not ask for a client certificate (default) */
+#define NSSL_CLIENT_AUTH_REQUEST 1  /**< ask; a client without one is let in */
+#define NSSL_CLIENT_AUTH_REQUIRE 2  /**< ask; a client without one is refused */
+
+/** Default lifetime of session tickets and rotation period of ticket keys, in seconds. */
+#define NSSL_DEFAULT_TICKET_LIFETIME 7200
+
+/**
+ * Create a server context. Same versions and defaults as NSSLCreateContext, no client
+ * authentication, tickets of NSSL_DEFAULT_TICKET_LIFETIME; add at least one certificate
+ * (NSSLAddServerCertExternal or NSSLAddServerCert) before the first connection. The client
+ * calls NSSLSetClientPKI and NSSLSetClientPKIExternal refuse it.
+ * @return a context handle, or the errors of NSSLCreateContext.
+ */
+NSSL_API NSSLContextHandle NSSLCreateServerContext(int32_t version);
+
+/**
+ * Add a certificate the server presents, with its private key. Several may be added (say one
+ * ECDSA and one RSA): for each handshake the first, in the order added, whose key can sign with
+ * a scheme the client accepts (and, in TLS 1.2, that fits the chosen suite) is used.
+ * @param cert DER (NSSL_CERT_TYPE_DER), or PEM (NSSL_CERT_TYPE_PEM) with the leaf first and its
+ *        chain after it.
+ * @param key DER (NSSL_KEY_TYPE_DER: PKCS#8 or traditional) or PEM (NSSL_KEY_TYPE_PEM).
+ * @return 0; the errors of NSSLSetClientPKIExternal; NSSL_ERROR_INVALID_NSSL_CONTEXT for a
+ *         client context; NSSL_ERROR_CERT_LIMIT when four certificates are already there;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLAddServerCertExternal(NSSLContextHandle context, const void *cert,
+                                           int32_t certSize, int32_t certType, const void *key,
+                                           int32_t keySize, int32_t keyType);
+
+/**
+ * Add a certificate of the certificate store, with its private key and chain (an entry that
+ * holds a key: the store's client/identity entries, NSSL_CLIENT_CERT_* IDs).
+ * @return 0; the errors of NSSLSetClientPKI (NSSL_ERROR_INVALID_CERT_ID also for an entry
+ *         without a key, such as a CA); NSSL_ERROR_INVALID_NSSL_CONTEXT for a client context;
+ *         NSSL_ERROR_CERT_LIMIT as for NSSLAddServerCertExternal, which shares the limit.
+ */
+NSSL_API int32_t NSSLAddServerCert(NSSLContextHandle context, int32_t certId);
+
+/**
+ * Ask clients for a certificate (NSSL_CLIENT_AUTH_*). A client certificate is validated
+ * against the context's trusted CAs and CRLs like a server's is on a client (purpose: TLS
+ * client), unless the connection was made with NSSL_VERIFY_NONE.
+ * @return 0; NSSL_ERROR_INVALID_ARG for an unknown mode; NSSL_ERROR_INVALID_NSSL_CONTEXT for
+ *         a client context; NSSL_ERROR_INVALID_STATE once the context has connections.
+ */
+NSSL_API int32_t NSSLContextSetClientAuth(NSSLContextHandle context, int32_t mode);
+
+/**
+ * Session tickets (TLS 1.3 NewSessionTicket, TLS 1.2 RFC 5077): their lifetime in seconds,
+ * which is also how often the ticket encryption key rotates (a ticket is accepted for at most
+ * two periods, and never past its lifetime). 0 turns tickets off. Default
+ * NSSL_DEFAULT_TICKET_LIFETIME. For TLS 1.2 the server also keeps a session-ID cache, sized by
+ * NSSLContextSetSessionCacheSize. The key ring is made with the first connection, from the
+ * lifetime set then.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative value or more than 7 days (RFC 8446 4.6.1);
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT for a client context; NSSL_ERROR_INVALID_STATE once
+ *         the context has connections.
+ */
+NSSL_API int32_t NSSLContextSetTicketLifetime(NSSLContextHandle context, int32_t seconds);
+
+/**
+ * The server name the client asked for (SNI), NUL-terminated and truncated to size; "" if it
+ * sent none. Known once the ClientHello was processed, also after a failed handshake whose
+ * ClientHello carried the name (to log it).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL buffer or size < 1; NSSL_ERROR_INVALID_STATE on a
+ *         client connection or before the ClientHello arrived;
+ *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, int32_t size);
 
 /** @} */
 

@@ -25,9 +25,17 @@ struct nssl_context {
     int refs;                  /* the handle (until destroyed) + one per connection */
     int dead;                  /* destroyed by the application */
     int frozen;                /* a connection exists or existed: configuration is fixed */
+    int is_server;             /* made by NSSLCreateServerContext; fixed for its life */
     uint32_t flags;            /* NSSL_CONTEXT_FLAG_* */
     struct nssl_trust_source anchors;
     struct nssl_credential client;
+    /* Server role: the certificates presented, in the order added (cfg.server_creds points
+     * here once frozen), whether to ask for a client certificate, and the ticket lifetime in
+     * seconds (0: no tickets). */
+    struct nssl_credential server_creds[NSSL_MAX_SERVER_CREDS];
+    size_t nserver_creds;
+    int client_auth;
+    uint32_t ticket_lifetime;
     struct nssl_engine_config cfg;
     uint64_t serial;           /* identity for sessions (never reused) */
     struct nssl_session **cache; /* least recently used first */
@@ -64,11 +72,19 @@ struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err);
 struct nssl_context *nssl_ctx_lookup(int32_t h);
 /* Drop a reference, freeing the context with the last one. Under the lock. */
 void nssl_ctx_unref(struct nssl_context *c);
+/* Create a client or server context (NSSLCreateContext, NSSLCreateServerContext). */
+NSSLContextHandle nssl_ctx_create(int32_t version, int is_server);
 /* Look up a context for configuration: valid and not frozen. Returns it with the library lock
  * held (release with nssl_ctx_config_end), or NULL with *err set and the lock released. */
 struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err);
+/* The same for a call that belongs to one role: a context of the other role is
+ * NSSL_ERROR_INVALID_NSSL_CONTEXT (the handle names no context this call can configure). */
+enum nssl_ctx_role { NSSL_ROLE_CLIENT = 0, NSSL_ROLE_SERVER = 1 };
+struct nssl_context *nssl_ctx_config_begin_as(int32_t context, enum nssl_ctx_role role,
+                                              int32_t *err);
 void nssl_ctx_config_end(void);
-/* Fix the configuration before the first connection (under the lock). */
+/* Fix the configuration before the first connection (under the lock). On failure nothing is
+ * fixed and the next connection tries again. */
 int nssl_ctx_freeze(struct nssl_context *c);
 
 /* Map an internal error to the public NSSL_ERROR_* (using the connection's state to tell a

@@ -1,4 +1,5 @@
-/* Connections: one TLS session over one application socket. */
+/* Connections: one TLS session over one application socket, in the client or the server role
+ * (the context's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,28 @@ static int32_t parse_options(int32_t options, unsigned *flags)
     return NSSL_ERROR_OK;
 }
 
+/* What the context's role asks of a new connection (under the lock). */
+static int32_t check_role(const struct nssl_context *ctx, const char *host, int32_t hostLength,
+                          unsigned *flags)
+{
+    if (!ctx->is_server) {
+        /* Asked to check the server's name without naming it. */
+        return (*flags & NSSL_V_HOST) && hostLength == 0 ? NSSL_ERROR_INVALID_ARG
+                                                           : NSSL_ERROR_OK;
+    }
+    /* A server learns the name from the client's server_name; it has none to send or check. */
+    if (host != NULL || hostLength != 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (ctx->nserver_creds == 0) {
+        /* Checked before freezing, so the application can still add a certificate. */
+        return NSSL_ERROR_NO_CERT;
+    }
+    /* A client certificate names a client, not a host we could check it against. */
+    *flags &= ~(unsigned)NSSL_V_HOST;
+    return NSSL_ERROR_OK;
+}
+
 NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
                                                    int32_t hostLength, int32_t options,
                                                    int32_t socket, int32_t block)
@@ -50,16 +73,13 @@ NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, co
     struct nssl_context *ctx;
     unsigned flags;
     int32_t h;
+    int rc;
 
     if (hostLength < 0 || hostLength > NSSL_MAX_HOST_NAME || (host == NULL && hostLength > 0) ||
         (host != NULL && memchr(host, '\0', (size_t)hostLength) != NULL)) {
         return NSSL_ERROR_INVALID_ARG;
     }
     if (parse_options(options, &flags) < 0) {
-        return NSSL_ERROR_INVALID_ARG;
-    }
-    if ((flags & NSSL_V_HOST) && hostLength == 0) {
-        /* Asked to check the server's name without naming it. */
         return NSSL_ERROR_INVALID_ARG;
     }
     if (socket < 0 || !nssl_fd_is_stream_socket(socket)) {
@@ -78,9 +98,11 @@ NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, co
         h = NSSL_ERROR_LIB_NOT_READY;
     } else if ((ctx = nssl_ctx_lookup(context)) == NULL) {
         h = NSSL_ERROR_INVALID_NSSL_CONTEXT;
-    } else if (nssl_ctx_freeze(ctx) < 0) {
-        h = NSSL_ERROR_CERT_STORE_ERROR;
-    } else if (nssl_engine_init(&c->drv.eng, &ctx->cfg, 0) < 0) {
+    } else if ((h = check_role(ctx, host, hostLength, &flags)) < 0) {
+        /* h says why */
+    } else if ((rc = nssl_ctx_freeze(ctx)) < 0) {
+        h = rc == NSSL_E_NOMEM ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_CERT_STORE_ERROR;
+    } else if (nssl_engine_init(&c->drv.eng, &ctx->cfg, ctx->is_server) < 0) {
         h = NSSL_ERROR_OUT_OF_MEMORY;
     } else if ((h = nssl_handle_add(&nssl_connections, c)) < 0) {
         h = NSSL_ERROR_PROCESS_MAX_CONNECTIONS;

@@ -5,6 +5,8 @@
 
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "session/sid_cache.h"
+#include "session/ticket.h"
 #include "x509/verify.h"
 
 /* Defaults (DESIGN.md §3). */
@@ -38,29 +40,84 @@ void nssl_ctx_unref(struct nssl_context *c)
     nssl_pki_store_free(c->cfg.trust);
     nssl_trust_source_free(&c->anchors);
     nssl_credential_free(&c->client);
+    for (size_t i = 0; i < c->nserver_creds; i++) {
+        nssl_credential_free(&c->server_creds[i]);
+    }
+    nssl_ticket_keys_free(c->cfg.ticket_keys);
+    nssl_sid_cache_free(c->cfg.sid_cache);
     free(c);
+}
+
+/* The server's shared resumption state: the ticket key ring and the TLS 1.2 session-ID
+ * cache, made once the settings that size them are final. */
+static int freeze_server(struct nssl_context *c)
+{
+    struct nssl_ticket_keys *keys = NULL;
+    struct nssl_sid_cache *cache = NULL;
+
+    if (c->ticket_lifetime > 0) {
+        /* The lifetime is also the key rotation period (nssl.h, NSSLContextSetTicketLifetime). */
+        keys = nssl_ticket_keys_new(c->ticket_lifetime, c->cfg.rng, c->cfg.rng_arg);
+        ENSURE(keys != NULL, NSSL_E_NOMEM);
+    }
+    /* Session IDs are TLS 1.2 only (RFC 8446 4.1.2 keeps legacy_session_id for middleboxes). */
+    if (c->cache_max > 0 && c->cfg.min_version <= 0x0303) {
+        cache = nssl_sid_cache_new(c->cache_max);
+        if (cache == NULL) {
+            nssl_ticket_keys_free(keys);
+            return NSSL_E_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < c->nserver_creds; i++) {
+        c->cfg.server_creds[i] = &c->server_creds[i];
+    }
+    c->cfg.nserver_creds = c->nserver_creds;
+    c->cfg.client_auth = c->client_auth;
+    c->cfg.ticket_lifetime = c->ticket_lifetime;
+    c->cfg.ticket_keys = keys;
+    c->cfg.sid_cache = cache;
+    return NSSL_E_OK;
 }
 
 int nssl_ctx_freeze(struct nssl_context *c)
 {
+    int crl_check = NSSL_CRL_CHECK_NONE;
+
     if (c->frozen) {
         return NSSL_E_OK;
     }
     if (c->flags & NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN) {
-        c->cfg.crl_check = NSSL_CRL_CHECK_CHAIN;
+        crl_check = NSSL_CRL_CHECK_CHAIN;
     } else if (c->flags & NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF) {
-        c->cfg.crl_check = NSSL_CRL_CHECK_LEAF;
+        crl_check = NSSL_CRL_CHECK_LEAF;
     }
-    if (c->cfg.crl_check != NSSL_CRL_CHECK_NONE) {
+    if (c->is_server) {
+        TRY(freeze_server(c));
+    }
+    if (crl_check != NSSL_CRL_CHECK_NONE) {
         /* The store's CRLs apply whenever checking is on. */
-        TRY(nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs));
+        int rc = nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs);
+        if (rc < 0) {
+            /* Not frozen: the next connection starts over. */
+            nssl_ticket_keys_free(c->cfg.ticket_keys);
+            nssl_sid_cache_free(c->cfg.sid_cache);
+            c->cfg.ticket_keys = NULL;
+            c->cfg.sid_cache = NULL;
+            return rc;
+        }
     }
+    c->cfg.crl_check = crl_check;
     c->cfg.client = c->client.count > 0 ? &c->client : NULL;
     c->frozen = 1;
     return NSSL_E_OK;
 }
 
 NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
+{
+    return nssl_ctx_create(version, 0);
+}
+
+NSSLContextHandle nssl_ctx_create(int32_t version, int is_server)
 {
     struct nssl_context *c;
     int32_t h;
@@ -92,6 +149,8 @@ NSSL_API NSSLContextHandle NSSLCreateContext(int32_t version)
         return NSSL_ERROR_OUT_OF_MEMORY;
     }
     c->refs = 1;
+    c->is_server = is_server;
+    c->ticket_lifetime = is_server ? NSSL_DEFAULT_TICKET_LIFETIME : 0;
     c->cache_max = NSSL_DEFAULT_SESSION_CACHE;
     c->cfg.now_ms = nssl_api_now_ms;
     c->cfg.min_version = min;
@@ -153,13 +212,14 @@ NSSL_API int32_t NSSLDestroyContext(NSSLContextHandle context)
     return rc;
 }
 
-struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err)
+/* role < 0: either role. */
+static struct nssl_context *config_begin(int32_t context, int role, int32_t *err)
 {
     struct nssl_context *c;
     pthread_mutex_lock(&nssl_lib_lock);
     if (!nssl_lib_ready) {
         *err = NSSL_ERROR_LIB_NOT_READY;
-    } else if ((c = nssl_ctx_lookup(context)) == NULL) {
+    } else if ((c = nssl_ctx_lookup(context)) == NULL || (role >= 0 && c->is_server != role)) {
         *err = NSSL_ERROR_INVALID_NSSL_CONTEXT;
     } else if (c->frozen) {
         /* DESIGN.md §2: a context's settings are fixed once it has connections. */
@@ -169,6 +229,17 @@ struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err)
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return NULL;
+}
+
+struct nssl_context *nssl_ctx_config_begin(int32_t context, int32_t *err)
+{
+    return config_begin(context, -1, err);
+}
+
+struct nssl_context *nssl_ctx_config_begin_as(int32_t context, enum nssl_ctx_role role,
+                                              int32_t *err)
+{
+    return config_begin(context, (int)role, err);
 }
 
 void nssl_ctx_config_end(void)

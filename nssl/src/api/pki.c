@@ -1,5 +1,5 @@
-/* Trust anchors, client credentials, CRLs and exports: the NSSL functions that reach the
- * certificate store. */
+/* Trust anchors, client and server credentials, CRLs and exports: the NSSL functions that
+ * reach the certificate store. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,32 +180,50 @@ static int32_t load_store_client(struct nssl_certstore *cs, int32_t id,
     return rc;
 }
 
-NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertId)
+/* Give a loaded credential to a context being configured (lock held; the context takes it,
+ * or it is freed). A client has one certificate, a server up to NSSL_MAX_SERVER_CREDS. */
+static int32_t install_credential(struct nssl_context *c, struct nssl_credential *cred)
+{
+    if (!c->is_server) {
+        /* The console keeps one client certificate per context: a later call replaces it. */
+        nssl_credential_free(&c->client);
+        c->client = *cred;
+        return NSSL_ERROR_OK;
+    }
+    if (c->nserver_creds == NSSL_MAX_SERVER_CREDS) {
+        nssl_credential_free(cred);
+        return NSSL_ERROR_CERT_LIMIT;
+    }
+    c->server_creds[c->nserver_creds++] = *cred;
+    return NSSL_ERROR_OK;
+}
+
+/* NSSLSetClientPKI and NSSLAddServerCert: a store entry with its key and chain. */
+static int32_t use_store_credential(NSSLContextHandle context, int32_t id, enum nssl_ctx_role role)
 {
     struct nssl_context *c;
     struct nssl_certstore *cs;
     struct nssl_credential cred;
     int32_t rc;
 
-    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin_as(context, role, &rc)) == NULL) {
         return rc;
     }
     rc = context_store(c, &cs);
     if (rc == NSSL_ERROR_OK) {
-        rc = load_store_client(cs, clientCertId, &cred);
+        rc = load_store_client(cs, id, &cred);
     }
     if (rc == NSSL_ERROR_OK) {
-        /* The console keeps one client certificate per context: a later call replaces it. */
-        nssl_credential_free(&c->client);
-        c->client = cred;
+        rc = install_credential(c, &cred);
     }
     nssl_ctx_config_end();
     return rc;
 }
 
-NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void *cert,
-                                          int32_t certSize, int32_t certType, const void *key,
-                                          int32_t keySize, int32_t keyType)
+/* NSSLSetClientPKIExternal and NSSLAddServerCertExternal: the application's buffers. */
+static int32_t use_external_credential(NSSLContextHandle context, const void *cert,
+                                       int32_t certSize, int32_t certType, const void *key,
+                                       int32_t keySize, int32_t keyType, enum nssl_ctx_role role)
 {
     struct nssl_context *c;
     struct nssl_credential cred;
@@ -221,19 +239,45 @@ NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void 
     if (keyType != NSSL_KEY_TYPE_DER && keyType != NSSL_KEY_TYPE_PEM) {
         return NSSL_ERROR_INVALID_KEY_TYPE;
     }
+    /* Parsed before the lock is taken: other contexts need not wait for it. */
     lrc = nssl_credential_load(&cred, cert, (size_t)certSize, certType == NSSL_CERT_TYPE_PEM, key,
                                (size_t)keySize, keyType == NSSL_KEY_TYPE_PEM);
     if (lrc < 0) {
         return credential_error(lrc);
     }
-    if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
+    if ((c = nssl_ctx_config_begin_as(context, role, &rc)) == NULL) {
         nssl_credential_free(&cred);
         return rc;
     }
-    nssl_credential_free(&c->client);
-    c->client = cred;
+    rc = install_credential(c, &cred);
     nssl_ctx_config_end();
-    return NSSL_ERROR_OK;
+    return rc;
+}
+
+NSSL_API int32_t NSSLSetClientPKI(NSSLContextHandle context, int32_t clientCertId)
+{
+    return use_store_credential(context, clientCertId, NSSL_ROLE_CLIENT);
+}
+
+NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void *cert,
+                                          int32_t certSize, int32_t certType, const void *key,
+                                          int32_t keySize, int32_t keyType)
+{
+    return use_external_credential(context, cert, certSize, certType, key, keySize, keyType,
+                                   NSSL_ROLE_CLIENT);
+}
+
+NSSL_API int32_t NSSLAddServerCert(NSSLContextHandle context, int32_t certId)
+{
+    return use_store_credential(context, certId, NSSL_ROLE_SERVER);
+}
+
+NSSL_API int32_t NSSLAddServerCertExternal(NSSLContextHandle context, const void *cert,
+                                           int32_t certSize, int32_t certType, const void *key,
+                                           int32_t keySize, int32_t keyType)
+{
+    return use_external_credential(context, cert, certSize, certType, key, keySize, keyType,
+                                   NSSL_ROLE_SERVER);
 }
 
 NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, int32_t crlSize,

@@ -69,8 +69,9 @@ void nssl_conn_sync_session(struct nssl_connection *c)
     struct nssl_engine *e = &c->drv.eng;
 
     /* Called after every read and write: nothing to do (and no lock to take) once the session
-     * is made and no new ticket waits. Both are this connection's own state. */
-    if (!e->connected || e->err != 0 || (c->synced && e->ntickets == 0)) {
+     * is made and no new ticket waits. Both are this connection's own state. A server keeps
+     * its sessions in tickets and its session-ID cache (the engine's), never here. */
+    if (e->is_server || !e->connected || e->err != 0 || (c->synced && e->ntickets == 0)) {
         return;
     }
     pthread_mutex_lock(&nssl_lib_lock);
@@ -152,6 +153,9 @@ NSSL_API int32_t NSSLSetSession(NSSLConnectionHandle connection, NSSLSessionHand
     s = session_lookup(session);
     if (s == NULL) {
         rc = NSSL_ERROR_INVALID_NSSL_SESSION;
+    } else if (e->is_server) {
+        /* Only a client offers a session; a server resumes what its clients offer. */
+        rc = NSSL_ERROR_INVALID_STATE;
     } else if (e->started) {
         /* A session is offered in the ClientHello: too late once it is sent. */
         rc = NSSL_ERROR_INVALID_STATE;
@@ -236,6 +240,9 @@ NSSL_API int32_t NSSLContextSetSessionCacheSize(NSSLContextHandle context, int32
         rc = NSSL_ERROR_LIB_NOT_READY;
     } else if ((c = nssl_ctx_lookup(context)) == NULL) {
         rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else if (c->is_server && c->frozen) {
+        /* A server's session-ID cache is made at the first connection, of this size. */
+        rc = NSSL_ERROR_INVALID_STATE;
     } else {
         c->cache_max = (size_t)size;
         while (c->ncache > c->cache_max) {

@@ -169,6 +169,9 @@ size_t nssl_kex_public_len(uint16_t group);
  * rsa_pss_pss_* an RSASSA-PSS key whose parameter restrictions (if any) allow the scheme's
  * hash. */
 int nssl_sig_scheme_fits_key(EVP_PKEY *key, uint16_t scheme, int tls13);
+/* The TLS supported group of an ECDSA key's curve (secp256r1 0x0017, secp384r1 0x0018,
+ * secp521r1 0x0019); 0 for other keys. */
+uint16_t nssl_sig_key_curve(EVP_PKEY *key);
 /* Verify sig over tbs. NSSL_E_ILLEGAL if the scheme is unknown or does not fit the key,
  * NSSL_E_SEND(decrypt_error) if the signature is wrong (RFC 8446 4.4.3). */
 int nssl_sig_verify(EVP_PKEY *key, uint16_t scheme, int tls13, const uint8_t *tbs, size_t tbs_len,

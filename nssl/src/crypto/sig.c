@@ -117,6 +117,20 @@ int nssl_sig_scheme_fits_key(EVP_PKEY *key, uint16_t scheme, int tls13)
     return fits(key, scheme_find(scheme), tls13);
 }
 
+uint16_t nssl_sig_key_curve(EVP_PKEY *key)
+{
+    switch (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? ec_curve_nid(key) : NID_undef) {
+    case NID_X9_62_prime256v1:
+        return NSSL_GROUP_SECP256R1;
+    case NID_secp384r1:
+        return NSSL_GROUP_SECP384R1;
+    case NID_secp521r1:
+        return 0x0019;
+    default:
+        return 0;
+    }
+}
+
 /* Parameters for the signature operation: RSA-PSS with MGF1 over the same hash and a salt as
  * long as the hash (RFC 8446 4.2.3). */
 static void sig_params(const struct sig_info *si, OSSL_PARAM params[4])

@@ -170,9 +170,11 @@ int nssl_hs_client_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
                          size_t count) NSSL_MUST_USE;
 /* Pick the credential and signature scheme for the client's signature_algorithms (list of
  * count 2-byte schemes); tls12_auth restricts the key type to a TLS 1.2 suite's
- * (NSSL_AUTH_*), 0 for TLS 1.3. 1 if one fits (hs->cred, hs->server_scheme set), else 0. */
+ * (NSSL_AUTH_*), 0 for TLS 1.3, and in TLS 1.2 an ECDSA key's curve to the client's
+ * supported_groups (groups, may be NULL). 1 if one fits (hs->cred, hs->server_scheme set),
+ * else 0. */
 int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t count,
-                          int tls12_auth);
+                          int tls12_auth, const uint8_t *groups, size_t ngroups);
 
 /* TLS 1.3 server (hs/tls13_server.c). */
 struct nssl_server_ch;

@@ -24,7 +24,7 @@ int nssl_server_list_has(const uint8_t *list, size_t count, uint16_t v)
 }
 
 int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t count,
-                          int tls12_auth)
+                          int tls12_auth, const uint8_t *groups, size_t ngroups)
 {
     const struct nssl_engine_config *cfg = e->cfg;
 
@@ -37,6 +37,12 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
             continue;
         }
         if (tls12_auth == NSSL_AUTH_RSA && id != EVP_PKEY_RSA && id != EVP_PKEY_RSA_PSS) {
+            continue;
+        }
+        /* RFC 8422 5.1: in TLS 1.2 an ECDSA certificate's curve must be one the client listed
+         * in supported_groups (TLS 1.3 binds the curve in the signature scheme instead). */
+        if (tls12_auth == NSSL_AUTH_ECDSA && groups != NULL && nssl_sig_key_curve(cred->key) != 0 &&
+            !nssl_server_list_has(groups, ngroups, nssl_sig_key_curve(cred->key))) {
             continue;
         }
         for (size_t i = 0; i < count; i++) {

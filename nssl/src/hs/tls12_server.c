@@ -48,7 +48,8 @@ static int choose_suite(struct nssl_engine *e, const struct nssl_server_ch *sch)
         }
         /* Without signature_algorithms the client allows only SHA-1 (RFC 5246 7.4.1.4.1),
          * which we do not sign with. */
-        if (sch->sigalgs != NULL && nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, auth)) {
+        if (sch->sigalgs != NULL && nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, auth,
+                                                          sch->groups, sch->ngroups)) {
             e->suite = suite;
             return NSSL_E_OK;
         }

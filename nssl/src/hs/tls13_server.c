@@ -405,7 +405,7 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         /* RFC 8446 4.2.3, 9.2: certificate authentication needs signature_algorithms, and a
          * certificate of ours that can sign with one of them. */
         ENSURE(sch->sigalgs != NULL, NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
-        ENSURE(nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0),
+        ENSURE(nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0, NULL, 0),
                NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
     }
     TRY(nssl_tls13_transcript_add(e, msg, len));

@@ -1,0 +1,89 @@
+/* Helpers shared by the command-line tools (nssl-client, nssl-server): numbers, files, the
+ * trust options and the connection summary, so both tools read and print them alike. */
+#ifndef NSSL_TOOLS_COMMON_H
+#define NSSL_TOOLS_COMMON_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <nssl/nssl.h>
+
+/* The CAs that verify the peer's certificate and the CRLs that can revoke it. */
+struct tool_trust {
+    const char *ca[16];
+    int nca;
+    int32_t ca_ids[16];
+    int nca_ids;
+    uint32_t ca_groups;
+    const char *crls[8];
+    int ncrls;
+    uint32_t crl_flags;
+};
+
+/* getopt_long entries of the trust options; tool_trust_option takes what they return. */
+#define TOOL_TRUST_LONGOPTS                                                                      \
+    {"ca", required_argument, NULL, 'c'}, {"ca-id", required_argument, NULL, 'I'},               \
+        {"ca-groups", required_argument, NULL, 'G'}, {"crl", required_argument, NULL, 'R'},      \
+        {"crl-check", required_argument, NULL, 'V'}
+
+/* Their lines of the usage text. */
+#define TOOL_TRUST_USAGE                                                                         \
+    "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"          \
+    "  --ca-id ID         trust the built-in store's CA with this ID (repeatable)\n"             \
+    "  --ca-groups MASK   trust the built-in store's CA groups in MASK\n"
+
+#define TOOL_CRL_USAGE                                                                           \
+    "  --crl FILE         a CRL (PEM or DER; repeatable)\n"                                      \
+    "  --crl-check leaf|chain  check revocation of the leaf or the whole chain\n"
+
+/* The protocol options: version, ALPN, groups, cipher suites. */
+struct tool_proto {
+    int version; /* NSSL_VERSION_*, 0 for both */
+    const char *alpn;
+    const char *groups;
+    const char *suites;
+};
+
+#define TOOL_PROTO_LONGOPTS                                                                      \
+    {"tls1_3", no_argument, NULL, '3'}, {"tls1_2", no_argument, NULL, '2'},                      \
+        {"alpn", required_argument, NULL, 'a'}, {"groups", required_argument, NULL, 'g'},        \
+        {"ciphersuites", required_argument, NULL, 'C'}
+
+/* One getopt_long result: 1 it was a protocol option (stored in p), 0 it was not. */
+int tool_proto_option(struct tool_proto *p, int ch, const char *arg);
+/* Set the ALPN list, groups and suites of p on ctx (the version goes to the context's
+ * creation). 0, or -1 after "error: --option: ..." on stderr. */
+int tool_apply_proto(NSSLContextHandle ctx, const struct tool_proto *p);
+
+/* One getopt_long result: 1 it was a trust option (stored in t), 0 it was not, -1 its value is
+ * bad (said on stderr as "prog: ..."). */
+int tool_trust_option(struct tool_trust *t, int ch, const char *arg, const char *prog);
+/* Whether any CA option was given. */
+int tool_trust_has_ca(const struct tool_trust *t);
+/* Trust on ctx the files, IDs and groups of t; with none of them and all_by_default, every
+ * group of the built-in store. 0, or -1 after a message on stderr. */
+int tool_apply_trust(NSSLContextHandle ctx, const struct tool_trust *t, int all_by_default);
+/* Add the CRLs of t and turn on the checking it asks for. 0, or -1 after a message. */
+int tool_apply_crls(NSSLContextHandle ctx, const struct tool_trust *t);
+
+/* A decimal number (an ID, a count, seconds) within [min, max] into *out: 0, or -1. */
+int tool_parse_number(const char *s, long min, long max, long *out);
+/* Milliseconds of a monotonic clock, for timeouts. */
+long long tool_now_ms(void);
+/* Read a whole, non-empty file into a fresh buffer (*len bytes, the caller frees): 0, or -1
+ * with errno set. */
+int tool_load_file(const char *path, unsigned char **data, long *len);
+/* Whether a buffer holds PEM armour (else it is taken as DER). */
+int tool_is_pem(const unsigned char *data, long len);
+
+/* The negotiated parameters of an established connection as "name: value" lines: connected
+ * (the version), suite, group, signature, alpn, resumed, hello-retry. */
+void tool_print_cipher_info(FILE *f, const NSSLCipherInfo *ci);
+/* The alerts of a failed connection in words: "<peer> sent alert 40 (handshake_failure)",
+ * "sent alert N (name)" or "no alert". *received gets the received alert, -1 if none. */
+void tool_alert_text(NSSLConnectionHandle conn, const char *peer, char *buf, size_t cap,
+                     int32_t *received);
+
+#endif
