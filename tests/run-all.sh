@@ -7,7 +7,8 @@
 #   1. builds build/ (normal) and build-san/ (-Dsanitizers=true: ASan + UBSan);
 #   2. runs every suite (unit, interop, build, ...) in build-san;
 #   3. runs the unit, API and fuzz-corpus suites under valgrind in build;
-#   4. runs the build checks (suite 'build') in build.
+#   4. runs the build checks (suite 'build') in build;
+#   5. runs the server load tests (suite 'load', tests/load) once, in build.
 # Each test program prints "TESTS: N passed, M failed"; the totals add those up (see
 # summarize below). Exits 0 iff nothing failed.
 set -euo pipefail
@@ -99,6 +100,14 @@ if [ "$build_ok" -eq 1 ]; then
 else
     record valgrind "" 1 "configuring or building $BUILD_DIR failed"
     record build-checks "" 1 "configuring or building $BUILD_DIR failed"
+fi
+
+# 5. Server load tests: once, without sanitizers (their memory figures and rates would mean
+# nothing under ASan; the suite is not even registered in build-san). About 2 minutes.
+if [ "$build_ok" -eq 1 ]; then
+    run_phase load "$BUILD_DIR" --suite load
+else
+    record load "" 1 "configuring or building $BUILD_DIR failed"
 fi
 
 log "done in $(($(date +%s) - START))s"
