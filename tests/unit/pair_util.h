@@ -193,7 +193,7 @@ static inline int flow(struct nssl_engine *from, struct nssl_engine *to, size_t 
         uint8_t *q;
         size_t space, k;
         int rc;
-        nssl_engine_input_space(to, &q, &space);
+        CU_ASSERT_FATAL(nssl_engine_input_space(to, &q, &space) == 0);
         if (space == 0) {
             break;
         }

@@ -59,7 +59,7 @@ static int feed(struct nssl_engine *e, const uint8_t *p, size_t n, size_t chunk)
     while (n > 0 && rc == 0) {
         uint8_t *q;
         size_t space, k;
-        nssl_engine_input_space(e, &q, &space);
+        CU_ASSERT_FATAL(nssl_engine_input_space(e, &q, &space) == 0);
         if (space == 0) {
             CU_FAIL("the engine stalled with a full input buffer");
             return HUNG;

@@ -169,6 +169,8 @@ NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection)
     }
     rc = nssl_drive_handshake(&c->drv);
     nssl_conn_sync_session(c);
+    /* Between calls an idle connection holds no record buffer (issue 6). */
+    nssl_engine_trim(&c->drv.eng);
     return nssl_public_error(&c->drv.eng, rc);
 }
 
@@ -189,6 +191,8 @@ static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t l
     *bytesRead = 0;
     rc = nssl_drive_read(&c->drv, buf, (size_t)len, peek, &got);
     nssl_conn_sync_session(c);
+    /* Between calls an idle connection holds no record buffer (issue 6). */
+    nssl_engine_trim(&c->drv.eng);
     if (rc < 0) {
         return nssl_public_error(&c->drv.eng, rc);
     }
@@ -225,6 +229,8 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
     *bytesWritten = 0;
     rc = nssl_drive_write(&c->drv, buf, (size_t)len, &written);
     nssl_conn_sync_session(c);
+    /* Between calls an idle connection holds no record buffer (issue 6). */
+    nssl_engine_trim(&c->drv.eng);
     if (rc < 0) {
         return nssl_public_error(&c->drv.eng, rc);
     }
@@ -258,6 +264,7 @@ NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
         return NSSL_ERROR_INVALID_STATE;
     }
     rc = nssl_drive_shutdown(&c->drv);
+    nssl_engine_trim(&c->drv.eng);
     if (rc == NSSL_E_WANT_WRITE) {
         return NSSL_ERROR_WANT_WRITE;
     }
@@ -266,6 +273,7 @@ NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
 
 NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestPeer)
 {
+    int rc;
     int32_t err = 0;
     struct nssl_connection *c = nssl_conn_lookup(connection, &err);
     if (c == NULL) {
@@ -274,7 +282,9 @@ NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestP
     if (!c->drv.eng.connected || c->drv.eng.version != 0x0304 || c->drv.eng.close_sent) {
         return NSSL_ERROR_INVALID_STATE;
     }
-    return nssl_public_error(&c->drv.eng, nssl_drive_key_update(&c->drv, requestPeer != 0));
+    rc = nssl_drive_key_update(&c->drv, requestPeer != 0);
+    nssl_engine_trim(&c->drv.eng);
+    return nssl_public_error(&c->drv.eng, rc);
 }
 
 NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size)

@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "crypto/crypto.h"
+#include "engine/bufpool.h"
 #include "session/session.h"
 #include "store/default_store.h"
 
@@ -64,6 +65,7 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_handle_table_free(&nssl_contexts);
         nssl_default_store_close();
         nssl_crypto_global_free();
+        nssl_bufpool_drain();
         nssl_lib_ready = 0;
     }
     pthread_mutex_unlock(&nssl_lib_lock);

@@ -31,7 +31,7 @@ static int fill(struct nssl_driver *d)
         size_t n, got = 0;
         int rc;
 
-        nssl_engine_input_space(&d->eng, &p, &n);
+        TRY(nssl_engine_input_space(&d->eng, &p, &n));
         if (n == 0) {
             return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
         }

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "common/buf.h"
+#include "engine/bufpool.h"
 #include "hs/hs.h"
 
 #define ALERT_LEVEL_WARNING 1
@@ -19,11 +20,38 @@ int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg
     e->is_server = is_server;
     e->alert_sent = -1;
     e->alert_recv = -1;
-    e->in_cap = NSSL_MAX_RECORD;
-    e->in = malloc(e->in_cap);
-    ENSURE(e->in != NULL, NSSL_E_NOMEM);
     e->state = is_server ? NSSL_ST_SERVER_WAIT_CH : NSSL_ST_CLIENT_START;
     return NSSL_E_OK;
+}
+
+/* The output buffer goes back to the pool at its standard size; a larger one (grown for a long
+ * handshake flight) is freed. */
+static void release_out(struct nssl_engine *e)
+{
+    if (e->out_cap == NSSL_MAX_RECORD) {
+        nssl_bufpool_put(e->out);
+    } else {
+        free(e->out);
+    }
+    e->out = NULL;
+    e->out_cap = e->out_len = e->out_sent = 0;
+}
+
+void nssl_engine_trim(struct nssl_engine *e)
+{
+    if (e->in != NULL && e->app_len == 0 && e->in_off == e->in_len) {
+        nssl_bufpool_put(e->in);
+        e->in = NULL;
+        e->in_cap = e->in_len = e->in_off = 0;
+    }
+    if (e->out != NULL && e->out_sent == e->out_len) {
+        release_out(e);
+    }
+    if (e->hs_buf != NULL && e->hs_len == 0 && e->hs == NULL) {
+        free(e->hs_buf);
+        e->hs_buf = NULL;
+        e->hs_cap = 0;
+    }
 }
 
 static void free_tickets(struct nssl_engine *e)
@@ -41,8 +69,8 @@ void nssl_engine_free(struct nssl_engine *e)
     e->hs = NULL;
     nssl_rec_clear(&e->rd);
     nssl_rec_clear(&e->wr);
-    free(e->in);
-    free(e->out);
+    nssl_bufpool_put(e->in);
+    release_out(e);
     free(e->hs_buf);
     free(e->peer_der);
     free(e->ticket12);
@@ -72,9 +100,14 @@ static int out_reserve(struct nssl_engine *e, size_t n, uint8_t **p)
     if (e->out_sent == e->out_len) {
         e->out_sent = e->out_len = 0;
     }
+    if (e->out == NULL && n <= NSSL_MAX_RECORD) {
+        e->out = nssl_bufpool_get();
+        ENSURE(e->out != NULL, NSSL_E_NOMEM);
+        e->out_cap = NSSL_MAX_RECORD;
+    }
     if (e->out_cap - e->out_len < n) {
         size_t want = e->out_len + n;
-        size_t cap = e->out_cap > 0 ? e->out_cap : NSSL_REC_HEADER + NSSL_MAX_CIPHERTEXT12;
+        size_t cap = e->out_cap > 0 ? e->out_cap : NSSL_MAX_RECORD;
         uint8_t *q;
         while (cap < want) {
             cap *= 2;
@@ -217,8 +250,18 @@ int nssl_engine_key_update(struct nssl_engine *e, int request_peer)
 
 /* ---- input ---- */
 
-void nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
+int nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
 {
+    if (e->in == NULL) {
+        e->in = nssl_bufpool_get();
+        if (e->in == NULL) {
+            *p = NULL;
+            *n = 0;
+            return NSSL_E_NOMEM;
+        }
+        e->in_cap = NSSL_MAX_RECORD;
+        e->in_len = e->in_off = 0;
+    }
     /* Compact once nothing in front of in_off is referenced any more. */
     if (e->app_len == 0 && e->in_off > 0) {
         memmove(e->in, e->in + e->in_off, e->in_len - e->in_off);
@@ -227,6 +270,7 @@ void nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
     }
     *p = e->in + e->in_len;
     *n = e->in_cap - e->in_len;
+    return NSSL_E_OK;
 }
 
 void nssl_engine_input_commit(struct nssl_engine *e, size_t n)

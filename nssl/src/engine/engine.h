@@ -35,6 +35,7 @@ struct nssl_trust_source;
 struct nssl_credential;
 struct nssl_ticket_keys;
 struct nssl_sid_cache;
+struct nssl_chain_cache;
 
 #define NSSL_MAX_SERVER_CREDS 4
 
@@ -62,6 +63,8 @@ struct nssl_engine_config {
     X509_STORE *trust;
     struct nssl_trust_source *anchors;        /* store intermediates for chains; may be NULL */
     int crl_check;                            /* enum nssl_crl_check */
+    /* Peer chains this context validated (x509/chain_cache.h), either role; NULL: none. */
+    struct nssl_chain_cache *chain_cache;
     const struct nssl_credential *client;     /* the client's certificate, NULL for none */
     nssl_rand_fn rng;
     void *rng_arg;
@@ -193,8 +196,12 @@ int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg
                      int is_server) NSSL_MUST_USE;
 void nssl_engine_free(struct nssl_engine *e);
 
-/* Space to receive into (grows nothing; 0 bytes means "process first"). */
-void nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n);
+/* Space to receive into (grows nothing; 0 bytes means "process first"). The input buffer is
+ * taken on demand: NSSL_E_NOMEM if it cannot be. */
+int nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n) NSSL_MUST_USE;
+/* Give back the record buffers that hold nothing (an idle connection keeps none; issue 6);
+ * they are taken again on demand. Call between operations, never inside one. */
+void nssl_engine_trim(struct nssl_engine *e);
 void nssl_engine_input_commit(struct nssl_engine *e, size_t n);
 /* Bytes waiting to be sent. */
 void nssl_engine_output(const struct nssl_engine *e, const uint8_t **p, size_t *n);

@@ -1,0 +1,50 @@
+/* Spare record buffers shared by every connection (engine/bufpool.h). */
+#include "engine/bufpool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "record/record.h"
+
+/* Two spares: enough for one connection's input and output in a tight loop, and little enough
+ * that the pool stays small next to the connections themselves. */
+#define SPARES 2
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *spares[SPARES];
+static size_t nspares;
+
+uint8_t *nssl_bufpool_get(void)
+{
+    uint8_t *buf = NULL;
+
+    pthread_mutex_lock(&pool_lock);
+    if (nspares > 0) {
+        buf = spares[--nspares];
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return buf != NULL ? buf : malloc(NSSL_MAX_RECORD);
+}
+
+void nssl_bufpool_put(uint8_t *buf)
+{
+    if (buf == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&pool_lock);
+    if (nspares < SPARES) {
+        spares[nspares++] = buf;
+        buf = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    free(buf);
+}
+
+void nssl_bufpool_drain(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (nspares > 0) {
+        free(spares[--nspares]);
+    }
+    pthread_mutex_unlock(&pool_lock);
+}
