@@ -89,6 +89,24 @@ int nssl_hkdf_expand_label(enum nssl_hash_alg alg, const uint8_t *secret, const 
 /* HMAC over data with key (Finished verify_data, ticket protection). */
 int nssl_hmac(enum nssl_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
               size_t data_len, uint8_t *out) NSSL_MUST_USE;
+/* A key held in a MAC context for several MACs under it: the first costs a keying, each
+ * further one only a re-initialisation (a keying is most of an HMAC's cost in libcrypto 3). The
+ * context's key state is wiped by nssl_hmac_key_free. */
+struct nssl_hmac_key {
+    EVP_MAC_CTX *ctx;
+    enum nssl_hash_alg alg;
+    int used;
+};
+int nssl_hmac_key_init(struct nssl_hmac_key *k, enum nssl_hash_alg alg, const uint8_t *key,
+                       size_t key_len) NSSL_MUST_USE;
+/* HMAC(key, a || b); either part may be empty. out: nssl_hash_len bytes. */
+int nssl_hmac_key_mac(struct nssl_hmac_key *k, const uint8_t *a, size_t a_len, const uint8_t *b,
+                      size_t b_len, uint8_t *out) NSSL_MUST_USE;
+/* HKDF-Expand-Label with the held key as the secret. */
+int nssl_hkdf_expand_label_k(struct nssl_hmac_key *k, const char *label, const uint8_t *context,
+                             size_t context_len, uint8_t *out, size_t out_len) NSSL_MUST_USE;
+/* Safe on a zeroed or already freed key. */
+void nssl_hmac_key_free(struct nssl_hmac_key *k);
 
 /* ---- transcript hash: incremental, hashed once ---- */
 
@@ -131,6 +149,13 @@ int nssl_aead_seal(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], c
 /* Decrypt buf[0..len) in place and check the tag; NSSL_E_SEND(bad_record_mac) if it fails. */
 int nssl_aead_open(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], const uint8_t *aad,
                    size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag) NSSL_MUST_USE;
+/* Decrypt in[0..len) and check the tag, writing the first len - tail_len bytes of plaintext to
+ * out (which may be in) and the last tail_len to tail: straight into an application's buffer
+ * (issue 6). On failure nothing readable is left in out or tail. */
+int nssl_aead_open_to(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN],
+                      const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                      const uint8_t *tag, uint8_t *out, uint8_t *tail,
+                      size_t tail_len) NSSL_MUST_USE;
 /* Safe on a zeroed or already freed struct. */
 void nssl_aead_free(struct nssl_aead *a);
 

@@ -78,54 +78,93 @@ int nssl_hkdf_extract(enum nssl_hash_alg alg, const uint8_t *salt, size_t salt_l
     return nssl_hmac(alg, salt, salt_len, ikm, ikm_len, prk);
 }
 
-int nssl_hkdf_expand(enum nssl_hash_alg alg, const uint8_t *prk, size_t prk_len,
-                     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+int nssl_hmac_key_init(struct nssl_hmac_key *k, enum nssl_hash_alg alg, const uint8_t *key,
+                       size_t key_len)
 {
-    /* RFC 5869 2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), L <= 255 * HashLen. */
+    k->alg = alg;
+    k->used = 0;
+    return mac_new(alg, key, key_len, &k->ctx);
+}
+
+/* One MAC over up to three pieces under the held key. */
+static int key_mac3(struct nssl_hmac_key *k, const uint8_t *a, size_t a_len, const uint8_t *b,
+                    size_t b_len, const uint8_t *c, size_t c_len, uint8_t *out)
+{
+    ENSURE(k->ctx != NULL, NSSL_E_STATE);
+    if (k->used) {
+        /* Back to the keyed state: no new keying. */
+        OSSL(EVP_MAC_init(k->ctx, NULL, 0, NULL), NSSL_E_INTERNAL);
+    }
+    k->used = 1;
+    TRY(mac_update(k->ctx, a, a_len));
+    TRY(mac_update(k->ctx, b, b_len));
+    TRY(mac_update(k->ctx, c, c_len));
+    return mac_final(k->ctx, out, nssl_hash_len(k->alg));
+}
+
+int nssl_hmac_key_mac(struct nssl_hmac_key *k, const uint8_t *a, size_t a_len, const uint8_t *b,
+                      size_t b_len, uint8_t *out)
+{
+    return key_mac3(k, a, a_len, b, b_len, NULL, 0, out);
+}
+
+void nssl_hmac_key_free(struct nssl_hmac_key *k)
+{
+    /* Freeing the HMAC context frees (and clears) its digest states, the key's only trace. */
+    EVP_MAC_CTX_free(k->ctx);
+    k->ctx = NULL;
+    k->used = 0;
+}
+
+/* RFC 5869 2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), L <= 255 * HashLen. */
+static int expand_k(struct nssl_hmac_key *k, const uint8_t *info, size_t info_len, uint8_t *out,
+                    size_t out_len)
+{
     uint8_t t[NSSL_MAX_HASH];
-    size_t hlen = nssl_hash_len(alg);
+    size_t hlen = nssl_hash_len(k->alg);
     size_t done = 0;
-    EVP_MAC_CTX *ctx = NULL;
-    int rc;
+    int rc = NSSL_E_OK;
 
     ENSURE(hlen > 0, NSSL_E_ARG);
     ENSURE(out_len <= 255 * hlen, NSSL_E_ARG);
     ENSURE(out != NULL || out_len == 0, NSSL_E_ARG);
-    TRY(mac_new(alg, prk, prk_len, &ctx));
     for (unsigned i = 1; done < out_len; i++) {
         uint8_t counter = (uint8_t)i;
         size_t n = out_len - done < hlen ? out_len - done : hlen;
 
-        if (i > 1) {
-            /* Re-initialise with the same key. */
-            OSSL_OUT(EVP_MAC_init(ctx, NULL, 0, NULL), NSSL_E_INTERNAL);
-            TRY_OUT(mac_update(ctx, t, hlen));
-        }
-        TRY_OUT(mac_update(ctx, info, info_len));
-        TRY_OUT(mac_update(ctx, &counter, 1));
-        TRY_OUT(mac_final(ctx, t, hlen));
-        /* Through t, so out may alias prk or info. */
+        TRY_OUT(key_mac3(k, t, i > 1 ? hlen : 0, info, info_len, &counter, 1, t));
+        /* Through t, so out may alias the key's source or info. */
         memcpy(out + done, t, n);
         done += n;
     }
-    rc = NSSL_E_OK;
 out:
     OPENSSL_cleanse(t, sizeof(t));
-    EVP_MAC_CTX_free(ctx);
     return rc;
 }
 
-int nssl_hkdf_expand_label(enum nssl_hash_alg alg, const uint8_t *secret, const char *label,
-                           const uint8_t *context, size_t context_len, uint8_t *out,
-                           size_t out_len)
+int nssl_hkdf_expand(enum nssl_hash_alg alg, const uint8_t *prk, size_t prk_len,
+                     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
-    /* RFC 8446 7.1:
-     *   struct {
-     *       uint16 length = Length;
-     *       opaque label<7..255> = "tls13 " + Label;
-     *       opaque context<0..255> = Context;
-     *   } HkdfLabel; */
-    uint8_t info[2 + 1 + 255 + 1 + 255];
+    struct nssl_hmac_key k;
+    int rc;
+
+    ENSURE(nssl_hash_len(alg) > 0, NSSL_E_ARG);
+    ENSURE(out_len <= 255 * nssl_hash_len(alg), NSSL_E_ARG);
+    TRY(nssl_hmac_key_init(&k, alg, prk, prk_len));
+    rc = expand_k(&k, info, info_len, out, out_len);
+    nssl_hmac_key_free(&k);
+    return rc;
+}
+
+/* RFC 8446 7.1:
+ *   struct {
+ *       uint16 length = Length;
+ *       opaque label<7..255> = "tls13 " + Label;
+ *       opaque context<0..255> = Context;
+ *   } HkdfLabel; */
+static int hkdf_label(const char *label, const uint8_t *context, size_t context_len,
+                      size_t out_len, uint8_t *info, size_t *info_len)
+{
     size_t label_len = strlen(label);
     size_t n = 0;
 
@@ -144,5 +183,29 @@ int nssl_hkdf_expand_label(enum nssl_hash_alg alg, const uint8_t *secret, const 
         memcpy(info + n, context, context_len);
         n += context_len;
     }
+    *info_len = n;
+    return NSSL_E_OK;
+}
+
+#define HKDF_LABEL_MAX (2 + 1 + 255 + 1 + 255)
+
+int nssl_hkdf_expand_label(enum nssl_hash_alg alg, const uint8_t *secret, const char *label,
+                           const uint8_t *context, size_t context_len, uint8_t *out,
+                           size_t out_len)
+{
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n;
+
+    TRY(hkdf_label(label, context, context_len, out_len, info, &n));
     return nssl_hkdf_expand(alg, secret, nssl_hash_len(alg), info, n, out, out_len);
+}
+
+int nssl_hkdf_expand_label_k(struct nssl_hmac_key *k, const char *label, const uint8_t *context,
+                             size_t context_len, uint8_t *out, size_t out_len)
+{
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n;
+
+    TRY(hkdf_label(label, context, context_len, out_len, info, &n));
+    return expand_k(k, info, n, out, out_len);
 }

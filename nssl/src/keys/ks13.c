@@ -53,6 +53,27 @@ out:
     return rc;
 }
 
+/* Secrets derived from the current stage's secret over one transcript hash, with that secret
+ * held as one key (one keying for all of them). label3 may be NULL. */
+static int derive_pair(struct nssl_ks13 *ks, const char *label1, uint8_t *out1,
+                       const char *label2, uint8_t *out2, const char *label3, uint8_t *out3,
+                       const uint8_t *th)
+{
+    struct nssl_hmac_key k;
+    int rc;
+
+    TRY(nssl_hmac_key_init(&k, ks->hash, ks->secret, ks->hlen));
+    rc = nssl_hkdf_expand_label_k(&k, label1, th, ks->hlen, out1, ks->hlen);
+    if (rc == 0) {
+        rc = nssl_hkdf_expand_label_k(&k, label2, th, ks->hlen, out2, ks->hlen);
+    }
+    if (rc == 0 && label3 != NULL) {
+        rc = nssl_hkdf_expand_label_k(&k, label3, th, ks->hlen, out3, ks->hlen);
+    }
+    nssl_hmac_key_free(&k);
+    return rc;
+}
+
 int nssl_ks13_early(struct nssl_ks13 *ks, enum nssl_hash_alg hash, const uint8_t *psk,
                     size_t psk_len)
 {
@@ -86,9 +107,8 @@ int nssl_ks13_handshake(struct nssl_ks13 *ks, const uint8_t *dhe, size_t dhe_len
         dhe_len = ks->hlen;
     }
     TRY(next_stage(ks, dhe, dhe_len));
-    TRY(nssl_ks13_derive_secret(ks->hash, ks->secret, "c hs traffic", th, ks->client_hs));
-    TRY(nssl_ks13_derive_secret(ks->hash, ks->secret, "s hs traffic", th, ks->server_hs));
-    return NSSL_E_OK;
+    return derive_pair(ks, "c hs traffic", ks->client_hs, "s hs traffic", ks->server_hs, NULL,
+                       NULL, th);
 }
 
 int nssl_ks13_master(struct nssl_ks13 *ks, const uint8_t *th)
@@ -98,10 +118,8 @@ int nssl_ks13_master(struct nssl_ks13 *ks, const uint8_t *th)
     ENSURE(ks_ready(ks), NSSL_E_STATE);
     ENSURE(th != NULL, NSSL_E_ARG);
     TRY(next_stage(ks, zeros, ks->hlen));
-    TRY(nssl_ks13_derive_secret(ks->hash, ks->secret, "c ap traffic", th, ks->client_ap));
-    TRY(nssl_ks13_derive_secret(ks->hash, ks->secret, "s ap traffic", th, ks->server_ap));
-    TRY(nssl_ks13_derive_secret(ks->hash, ks->secret, "exp master", th, ks->exporter));
-    return NSSL_E_OK;
+    return derive_pair(ks, "c ap traffic", ks->client_ap, "s ap traffic", ks->server_ap,
+                       "exp master", ks->exporter, th);
 }
 
 int nssl_ks13_resumption(struct nssl_ks13 *ks, const uint8_t *th)
@@ -117,10 +135,18 @@ int nssl_ks13_traffic_keys(enum nssl_hash_alg hash, enum nssl_aead_alg aead,
 {
     /* RFC 8446 7.3: key = HKDF-Expand-Label(Secret, "key", "", key_length),
      *               iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length). */
+    struct nssl_hmac_key k;
+    int rc;
+
     ENSURE(key_len > 0 && key_len == nssl_aead_key_len(aead), NSSL_E_ARG);
-    TRY(nssl_hkdf_expand_label(hash, secret, "key", NULL, 0, key, key_len));
-    TRY(nssl_hkdf_expand_label(hash, secret, "iv", NULL, 0, iv, NSSL_AEAD_IV_LEN));
-    return NSSL_E_OK;
+    /* Both from one held key: one keying, two MACs. */
+    TRY(nssl_hmac_key_init(&k, hash, secret, nssl_hash_len(hash)));
+    rc = nssl_hkdf_expand_label_k(&k, "key", NULL, 0, key, key_len);
+    if (rc == 0) {
+        rc = nssl_hkdf_expand_label_k(&k, "iv", NULL, 0, iv, NSSL_AEAD_IV_LEN);
+    }
+    nssl_hmac_key_free(&k);
+    return rc;
 }
 
 int nssl_ks13_finished(enum nssl_hash_alg hash, const uint8_t *base_key, const uint8_t *th,

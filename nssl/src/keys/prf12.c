@@ -6,9 +6,9 @@
  *   A(0) = seed, A(i) = HMAC_hash(secret, A(i-1))
  *   PRF(secret, label, seed) = P_<hash>(secret, label + seed)
  *
- * Every HMAC goes through nssl_hmac (crypto/), which starts from a pre-built context: nothing is
- * fetched per call. nssl_hmac takes one contiguous input, so A(i) + label + seed is laid out
- * once in a scratch buffer and A(i) is rewritten in place at its front.
+ * Every HMAC of one PRF is under the same secret, held keyed in one context (crypto/): nothing is
+ * fetched, and the secret is keyed once. A(i) + label + seed is laid out once in a scratch
+ * buffer and A(i) is rewritten in place at its front.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,30 +22,34 @@
 static int p_hash(enum nssl_hash_alg hash, size_t hlen, const uint8_t *secret, size_t secret_len,
                   uint8_t *msg, size_t ls_len, uint8_t *out, size_t out_len)
 {
-    /* msg = [A(i): hlen bytes][label + seed: ls_len bytes]. */
+    /* msg = [A(i): hlen bytes][label + seed: ls_len bytes]. Every HMAC is under the same
+     * secret: it is keyed once. */
     uint8_t block[NSSL_MAX_HASH];
+    struct nssl_hmac_key k;
     size_t done = 0;
     int rc;
 
+    TRY(nssl_hmac_key_init(&k, hash, secret, secret_len));
     /* A(1) = HMAC_hash(secret, A(0)), A(0) = label + seed. */
-    TRY_OUT(nssl_hmac(hash, secret, secret_len, msg + hlen, ls_len, block));
+    TRY_OUT(nssl_hmac_key_mac(&k, msg + hlen, ls_len, NULL, 0, block));
     memcpy(msg, block, hlen);
     while (done < out_len) {
         size_t n = out_len - done < hlen ? out_len - done : hlen;
 
         /* HMAC_hash(secret, A(i) + seed): the next hlen bytes of output. */
-        TRY_OUT(nssl_hmac(hash, secret, secret_len, msg, hlen + ls_len, block));
+        TRY_OUT(nssl_hmac_key_mac(&k, msg, hlen + ls_len, NULL, 0, block));
         memcpy(out + done, block, n);
         done += n;
         if (done < out_len) {
             /* A(i+1) = HMAC_hash(secret, A(i)). */
-            TRY_OUT(nssl_hmac(hash, secret, secret_len, msg, hlen, block));
+            TRY_OUT(nssl_hmac_key_mac(&k, msg, hlen, NULL, 0, block));
             memcpy(msg, block, hlen);
         }
     }
     rc = NSSL_E_OK;
 out:
     OPENSSL_cleanse(block, sizeof(block));
+    nssl_hmac_key_free(&k);
     return rc;
 }
 
