@@ -70,14 +70,15 @@ static int fail(struct nssl_driver *d, int rc)
     return rc;
 }
 
-/* One step: flush, then process a record or read more. */
-static int step(struct nssl_driver *d)
+/* One step: flush, then process a record or read more. With buf, application data may be
+ * decrypted straight into it (*got bytes). */
+static int step_into(struct nssl_driver *d, uint8_t *buf, size_t cap, size_t *got)
 {
     int rc = nssl_drive_flush(d);
     if (rc < 0) {
         return rc;
     }
-    rc = nssl_engine_pump(&d->eng);
+    rc = buf != NULL ? nssl_engine_pump_into(&d->eng, buf, cap, got) : nssl_engine_pump(&d->eng);
     if (rc == NSSL_E_WANT_READ) {
         rc = nssl_drive_flush(d);
         if (rc < 0) {
@@ -86,6 +87,11 @@ static int step(struct nssl_driver *d)
         return fill(d);
     }
     return rc;
+}
+
+static int step(struct nssl_driver *d)
+{
+    return step_into(d, NULL, 0, NULL);
 }
 
 int nssl_drive_handshake(struct nssl_driver *d)
@@ -110,11 +116,17 @@ int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, s
 
     TRY(nssl_drive_handshake(d));
     for (;;) {
+        size_t direct = 0;
         if (d->eng.app_len > 0) {
             *got = nssl_engine_app_read(&d->eng, buf, len, peek);
             return NSSL_E_OK;
         }
-        rc = step(d);
+        /* A read (not a peek) takes a record's plaintext straight into the caller's buffer. */
+        rc = step_into(d, peek ? NULL : buf, len, &direct);
+        if (rc == NSSL_E_OK && direct > 0) {
+            *got = direct;
+            return NSSL_E_OK;
+        }
         if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
             return rc;
         }
