@@ -270,18 +270,16 @@ int nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
     }
     *p = e->in + e->in_len;
     *n = e->in_cap - e->in_len;
-    if (e->connected) {
-        /* Application data: ask for the rest of the current record and the next record's
+    if (e->connected && e->in_len - e->in_off >= NSSL_REC_HEADER) {
+        /* Application data with a record under way: ask for its rest and the next record's
          * header, no more. Each receive then ends on a record boundary plus a header, so the
          * next record starts near the front of the buffer: one system call per record and no
-         * large move of a split record (issue 6). During the handshake a whole flight is
-         * read at once instead. */
+         * large move of a split record (issue 6). With no header yet (the first record after
+         * a pause, or the handshake's flights) everything that is there is taken at once: a
+         * peer's last alert is then read before a reset of its closing socket can drop it. */
         size_t have = e->in_len - e->in_off;
-        size_t want = NSSL_REC_HEADER - (have < NSSL_REC_HEADER ? have : 0);
-        if (have >= NSSL_REC_HEADER) {
-            size_t rec = NSSL_REC_HEADER + nssl_get_u16(e->in + e->in_off + 3);
-            want = (rec > have ? rec - have : 0) + NSSL_REC_HEADER;
-        }
+        size_t rec = NSSL_REC_HEADER + nssl_get_u16(e->in + e->in_off + 3);
+        size_t want = (rec > have ? rec - have : 0) + NSSL_REC_HEADER;
         if (*n > want) {
             *n = want;
         }
