@@ -16,6 +16,7 @@ bench=$1
 # Every row of the table (docs/performance.md), by its label.
 figures=(
     "full handshake TLS 1.3, ECDSA P-256"
+    "full handshake TLS 1.3, ECDSA P-256, first contact"
     "full handshake TLS 1.2, ECDHE-ECDSA-AES128-GCM"
     "full handshake TLS 1.3, RSA-2048 chain"
     "resumed handshake TLS 1.3"

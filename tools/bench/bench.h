@@ -93,6 +93,8 @@ struct bench_scenario {
     const char *suite; /* NULL: BENCH_TLS13_SUITES */
     int rsa;           /* 1: the RSA-2048 chain's listener; 0: ECDSA P-256 */
     int resume;
+    int cold; /* a new client context for each handshake (made and freed outside the measured
+               * part): first contact, nothing the context keeps from earlier connections */
 };
 extern const struct bench_scenario bench_scenarios[];
 extern const int bench_nscenarios;
@@ -112,6 +114,7 @@ struct bench_hs {
     const struct bench_client *c;
     const struct bench_scenario *s;
     const struct bench_target *t;
+    struct bench_profile profile;
     bobj ctx;
     bobj session;
     int port;

@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "session/sid_cache.h"
 #include "session/ticket.h"
+#include "x509/chain_cache.h"
 #include "x509/verify.h"
 
 /* Defaults (DESIGN.md §3). */
@@ -45,6 +46,7 @@ void nssl_ctx_unref(struct nssl_context *c)
     }
     nssl_ticket_keys_free(c->cfg.ticket_keys);
     nssl_sid_cache_free(c->cfg.sid_cache);
+    nssl_chain_cache_free(c->cfg.chain_cache);
     free(c);
 }
 
@@ -82,6 +84,7 @@ static int freeze_server(struct nssl_context *c)
 int nssl_ctx_freeze(struct nssl_context *c)
 {
     int crl_check = NSSL_CRL_CHECK_NONE;
+    int rc;
 
     if (c->frozen) {
         return NSSL_E_OK;
@@ -94,17 +97,23 @@ int nssl_ctx_freeze(struct nssl_context *c)
     if (c->is_server) {
         TRY(freeze_server(c));
     }
-    if (crl_check != NSSL_CRL_CHECK_NONE) {
+    /* Peer chains validated once, not on every connection (x509/chain_cache.h); either role
+     * (a server validates client certificates). Validations with CRLs are never cached. */
+    c->cfg.chain_cache = nssl_chain_cache_new(NSSL_CHAIN_CACHE_SIZE, NSSL_CHAIN_CACHE_MAX_AGE);
+    rc = c->cfg.chain_cache != NULL ? NSSL_E_OK : NSSL_E_NOMEM;
+    if (rc == NSSL_E_OK && crl_check != NSSL_CRL_CHECK_NONE) {
         /* The store's CRLs apply whenever checking is on. */
-        int rc = nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs);
-        if (rc < 0) {
-            /* Not frozen: the next connection starts over. */
-            nssl_ticket_keys_free(c->cfg.ticket_keys);
-            nssl_sid_cache_free(c->cfg.sid_cache);
-            c->cfg.ticket_keys = NULL;
-            c->cfg.sid_cache = NULL;
-            return rc;
-        }
+        rc = nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs);
+    }
+    if (rc < 0) {
+        /* Not frozen: the next connection starts over. */
+        nssl_ticket_keys_free(c->cfg.ticket_keys);
+        nssl_sid_cache_free(c->cfg.sid_cache);
+        nssl_chain_cache_free(c->cfg.chain_cache);
+        c->cfg.ticket_keys = NULL;
+        c->cfg.sid_cache = NULL;
+        c->cfg.chain_cache = NULL;
+        return rc;
     }
     c->cfg.crl_check = crl_check;
     c->cfg.client = c->client.count > 0 ? &c->client : NULL;

@@ -1,5 +1,6 @@
 /* The peer's certificate chain, for both protocol versions and both roles: parse it, keep the
- * leaf's key and DER, and validate it with the one validation function (DESIGN.md §7). */
+ * leaf's key and DER, and validate it with the one validation function (DESIGN.md §7), unless
+ * the context's verified-chain cache holds the same chain validated with the same settings. */
 #include "hs/server.h"
 
 #include <stdio.h>
@@ -9,8 +10,10 @@
 #include <openssl/x509v3.h>
 
 #include "store/anchors.h"
+#include "x509/chain_cache.h"
 #include "x509/verify.h"
 
+/* Keep the leaf's DER and (leaf not NULL) its subject. */
 static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, size_t der_len)
 {
     free(e->peer_der);
@@ -20,21 +23,77 @@ static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, s
         memcpy(e->peer_der, der, der_len);
         e->peer_der_len = der_len;
     }
-    nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
+    if (leaf != NULL) {
+        nssl_x509_subject(leaf, e->peer_subject, sizeof(e->peer_subject));
+    }
 }
 
-/* Validate the peer's chain with the context's trust (DESIGN.md §7): the server's for its host
+/* The validation the context's settings ask for (DESIGN.md §7): the server's chain for its host
  * name and purpose TLS server, or the client's for purpose TLS client and no name. */
+static void verify_params(const struct nssl_engine *e, int purpose, struct nssl_verify_params *vp)
+{
+    memset(vp, 0, sizeof(*vp));
+    vp->store = e->cfg->trust;
+    vp->crl_check = e->cfg->crl_check;
+    if (e->cfg->anchors != NULL) {
+        /* Complete a chain the peer sent incompletely from the store's intermediates. */
+        vp->complete = nssl_anchors_complete_chain;
+        vp->complete_arg = e->cfg->anchors;
+    }
+    if (purpose == X509_PURPOSE_SSL_SERVER) {
+        vp->host = e->host_len > 0 ? e->host : NULL;
+        vp->host_len = e->host_len;
+        vp->host_is_ip = e->host_is_ip;
+    }
+    vp->flags = e->verify;
+    vp->purpose = purpose;
+}
+
+/* The peer's key and details from a leaf and result this context validated before
+ * (x509/chain_cache.h): what a successful validation leaves, without parsing or validating. */
+static int peer_from_cache(struct nssl_engine *e, struct nssl_chain_hit *hit, const uint8_t *der,
+                           size_t der_len)
+{
+    struct nssl_hs *hs = e->hs;
+
+    record_peer(e, NULL, der, der_len);
+    memcpy(e->peer_subject, hit->subject, sizeof(e->peer_subject));
+    EVP_PKEY_free(hs->peer_key);
+    hs->peer_key = X509_get_pubkey(hit->leaf);
+    X509_free(hit->leaf);
+    hit->leaf = NULL;
+    ENSURE(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+    e->vr = hit->vr;
+    /* Proof: the same chain passed validation with the same settings, and still would now
+     * (its window, the entry's age and the host were checked by the lookup). */
+    hs->proofs |= NSSL_PROOF_CERT;
+    return NSSL_E_OK;
+}
+
+/* Validate the peer's chain with the context's trust, or find it validated in the context's
+ * cache. */
 static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
                       size_t count, int purpose)
 {
     struct nssl_hs *hs = e->hs;
+    struct nssl_chain_cache *cache = e->cfg->chain_cache;
     STACK_OF(X509) *chain = NULL;
     struct nssl_verify_params vp;
+    struct nssl_x509_window window;
+    uint8_t key[NSSL_CHAIN_KEY_LEN];
+    int cached = 0;
     X509 *leaf;
     int rc = NSSL_E_OK;
 
     ENSURE(count > 0, NSSL_E_DECODE);
+    verify_params(e, purpose, &vp);
+    if (cache != NULL && nssl_chain_cache_key(&vp, ders, lens, count, key) == 1) {
+        struct nssl_chain_hit hit;
+        if (nssl_chain_cache_lookup(cache, key, &vp, &hit) == NSSL_CHAIN_HIT) {
+            return peer_from_cache(e, &hit, ders[0], lens[0]);
+        }
+        cached = 1;
+    }
     TRY(nssl_x509_parse_chain(ders, lens, count, &chain));
     leaf = sk_X509_value(chain, 0);
     record_peer(e, leaf, ders[0], lens[0]);
@@ -42,25 +101,15 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     hs->peer_key = X509_get_pubkey(leaf);
     ENSURE_OUT(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
 
-    memset(&vp, 0, sizeof(vp));
-    vp.store = e->cfg->trust;
-    vp.crl_check = e->cfg->crl_check;
-    if (e->cfg->anchors != NULL) {
-        /* Complete a chain the peer sent incompletely from the store's intermediates. */
-        vp.complete = nssl_anchors_complete_chain;
-        vp.complete_arg = e->cfg->anchors;
-    }
-    if (purpose == X509_PURPOSE_SSL_SERVER) {
-        vp.host = e->host_len > 0 ? e->host : NULL;
-        vp.host_len = e->host_len;
-        vp.host_is_ip = e->host_is_ip;
-    }
-    vp.flags = e->verify;
-    vp.purpose = purpose;
-    TRY_OUT(nssl_x509_verify(&vp, chain, &e->vr));
+    TRY_OUT(nssl_x509_verify_window(&vp, chain, &e->vr, &window));
     /* Proof: only chain validation, or the application's explicit choice of no verification,
      * sets this bit. */
     hs->proofs |= NSSL_PROOF_CERT;
+    if (cached) {
+        /* Best effort: a cache that cannot take the entry costs the next handshake time only. */
+        int kept = nssl_chain_cache_insert(cache, key, &vp, leaf, e->peer_subject, &e->vr, &window);
+        (void)kept;
+    }
 out:
     sk_X509_pop_free(chain, X509_free);
     return rc;

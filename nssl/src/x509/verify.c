@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -108,16 +110,105 @@ static void describe(struct nssl_verify_result *vr, X509_STORE_CTX *ctx)
              X509_verify_cert_error_string(vr->code), vr->depth, subject);
 }
 
+/* RFC 6125 6.4.3: wildcards only as the whole left-most label. */
+#define HOST_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+
+/* The name or address p asks to check, NUL-terminated into host: 1, 0 for no host check,
+ * NSSL_E_ARG if it is too long. */
+static int host_to_check(const struct nssl_verify_params *p, char host[NSSL_HOST_MAX])
+{
+    if (!(p->flags & NSSL_V_HOST) || p->host == NULL) {
+        return 0;
+    }
+    ENSURE(p->host_len < NSSL_HOST_MAX, NSSL_E_ARG);
+    memcpy(host, p->host, p->host_len);
+    host[p->host_len] = '\0';
+    return 1;
+}
+
+/* What X509_verify_cert does with the name set by X509_VERIFY_PARAM_set1_host or _set1_ip_asc
+ * below (its check_id: X509_check_host with the param's host flags, X509_check_ip with 0). */
+int nssl_x509_host_matches(X509 *leaf, const struct nssl_verify_params *p)
+{
+    char host[NSSL_HOST_MAX];
+    int rc = host_to_check(p, host);
+    int match;
+
+    if (rc <= 0) {
+        return rc == 0;
+    }
+    match = p->host_is_ip ? X509_check_ip_asc(leaf, host, 0)
+                          : X509_check_host(leaf, host, p->host_len, HOST_FLAGS, NULL);
+    ERR_clear_error();
+    return match == 1;
+}
+
+int64_t nssl_x509_verify_time(const struct nssl_verify_params *p)
+{
+    return p->time != 0 ? p->time : (int64_t)time(NULL);
+}
+
+/* An ASN1_TIME as Unix seconds, with libcrypto's calendar (what ASN1_TIME_diff, and so
+ * X509_cmp_time, compute with). 0 if it cannot be read. */
+static int posix_time(const ASN1_TIME *t, int64_t *out)
+{
+    static const struct tm epoch = {.tm_year = 70, .tm_mon = 0, .tm_mday = 1};
+    struct tm tm;
+    int day, sec;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || !OPENSSL_gmtime_diff(&day, &sec, &epoch, &tm)) {
+        ERR_clear_error();
+        return 0;
+    }
+    *out = (int64_t)day * 86400 + sec;
+    return 1;
+}
+
+/* The validity window of the path X509_verify_cert built, every certificate of it (libcrypto
+ * checks the trust anchor's dates too). */
+static void path_window(X509_STORE_CTX *ctx, struct nssl_x509_window *w)
+{
+    STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+    int n = path != NULL ? sk_X509_num(path) : 0;
+
+    w->not_before = INT64_MIN;
+    w->not_after = INT64_MAX;
+    for (int i = 0; i < n; i++) {
+        X509 *x = sk_X509_value(path, i);
+        int64_t nb, na;
+        if (!posix_time(X509_get0_notBefore(x), &nb) || !posix_time(X509_get0_notAfter(x), &na)) {
+            n = 0;
+            break;
+        }
+        w->not_before = nb > w->not_before ? nb : w->not_before;
+        w->not_after = na < w->not_after ? na : w->not_after;
+    }
+    if (n == 0) {
+        w->not_before = INT64_MAX;
+        w->not_after = INT64_MIN;
+    }
+}
+
 int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
                      struct nssl_verify_result *vr)
+{
+    return nssl_x509_verify_window(p, chain, vr, NULL);
+}
+
+int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
+                            struct nssl_verify_result *vr, struct nssl_x509_window *w)
 {
     X509_STORE_CTX *ctx = NULL;
     X509_VERIFY_PARAM *vp;
     X509 *leaf;
     int rc = NSSL_E_OK;
-    char host[256];
+    char host[NSSL_HOST_MAX];
 
     memset(vr, 0, sizeof(*vr));
+    if (w != NULL) {
+        w->not_before = INT64_MAX;
+        w->not_after = INT64_MIN;
+    }
     if (!(p->flags & NSSL_V_PEER)) {
         snprintf(vr->reason, sizeof(vr->reason), "verification disabled");
         return NSSL_E_OK;
@@ -146,15 +237,13 @@ int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     } else if (p->crl_check == NSSL_CRL_CHECK_CHAIN) {
         X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     }
-    if ((p->flags & NSSL_V_HOST) && p->host != NULL) {
-        ENSURE_OUT(p->host_len < sizeof(host), NSSL_E_ARG);
-        memcpy(host, p->host, p->host_len);
-        host[p->host_len] = '\0';
+    TRY_OUT(host_to_check(p, host));
+    if (rc == 1) {
+        rc = NSSL_E_OK;
         if (p->host_is_ip) {
             OSSL_OUT(X509_VERIFY_PARAM_set1_ip_asc(vp, host), NSSL_E_ARG);
         } else {
-            /* RFC 6125 6.4.3: wildcards only as the whole left-most label. */
-            X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            X509_VERIFY_PARAM_set_hostflags(vp, HOST_FLAGS);
             OSSL_OUT(X509_VERIFY_PARAM_set1_host(vp, host, p->host_len), NSSL_E_ARG);
         }
     }
@@ -177,6 +266,9 @@ int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     }
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
+    if (w != NULL) {
+        path_window(ctx, w);
+    }
 out:
     X509_STORE_CTX_free(ctx);
     return rc;

@@ -11,6 +11,9 @@
 #include "common/err.h"
 #include "engine/engine.h"
 
+/* Longest host name or IP literal checked, with its NUL (the engine's host buffer). */
+#define NSSL_HOST_MAX 256
+
 struct nssl_verify_params {
     X509_STORE *store;             /* trust anchors */
     const char *host;              /* name or IP literal to check, NULL for none */
@@ -42,6 +45,29 @@ int nssl_x509_parse_chain(const uint8_t *const *ders, const size_t *lens, size_t
  * for (RFC 8446 6.2: bad_certificate, unsupported_certificate, certificate_expired, ...). */
 int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
                      struct nssl_verify_result *vr) NSSL_MUST_USE;
+
+/* When every certificate of a verified path is valid: from the latest notBefore to the
+ * earliest notAfter, as Unix seconds, the trust anchor included. libcrypto accepts a time t
+ * when not_before <= t < not_after. Empty (not_before > not_after) when unknown. */
+struct nssl_x509_window {
+    int64_t not_before;
+    int64_t not_after;
+};
+
+/* nssl_x509_verify, and on success the validity window of the path it built (w may be NULL;
+ * on failure w is the empty window). */
+int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
+                            struct nssl_verify_result *vr,
+                            struct nssl_x509_window *w) NSSL_MUST_USE;
+
+/* The time validation checks against, in Unix seconds: p->time, or the current time as
+ * libcrypto reads it when p->time is 0 (time(NULL)). */
+int64_t nssl_x509_verify_time(const struct nssl_verify_params *p);
+
+/* The host name or IP address check nssl_x509_verify makes on the leaf, on its own and with
+ * the same libcrypto calls and flags: 1 the leaf matches (or p asks for no host check), 0 it
+ * does not or the name cannot be checked. */
+int nssl_x509_host_matches(X509 *leaf, const struct nssl_verify_params *p);
 
 /* The alert that an X509_V_ERR_* code calls for. */
 int nssl_x509_alert_for(int x509_error);
