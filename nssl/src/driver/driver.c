@@ -70,15 +70,15 @@ static int fail(struct nssl_driver *d, int rc)
     return rc;
 }
 
-/* One step: flush, then process a record or read more. With buf, application data may be
- * decrypted straight into it (*got bytes). */
+/* One step: process a record, or (when none is complete) send what is queued and read more.
+ * Output is sent only before waiting for input, so what several buffered records produce
+ * (a change_cipher_spec and a Finished, say) leaves in one send (issue 6: each send on a
+ * socket costs the kernel a segment). With buf, application data may be decrypted straight
+ * into it (*got bytes). */
 static int step_into(struct nssl_driver *d, uint8_t *buf, size_t cap, size_t *got)
 {
-    int rc = nssl_drive_flush(d);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = buf != NULL ? nssl_engine_pump_into(&d->eng, buf, cap, got) : nssl_engine_pump(&d->eng);
+    int rc = buf != NULL ? nssl_engine_pump_into(&d->eng, buf, cap, got)
+                         : nssl_engine_pump(&d->eng);
     if (rc == NSSL_E_WANT_READ) {
         rc = nssl_drive_flush(d);
         if (rc < 0) {
@@ -110,6 +110,21 @@ int nssl_drive_handshake(struct nssl_driver *d)
     return nssl_drive_flush(d);
 }
 
+/* Data is ready for the reader: what processing queued on the way (a no_renegotiation
+ * warning, a KeyUpdate of our own) leaves now, without waiting, rather than when the
+ * application next happens to call. */
+static int read_done(struct nssl_driver *d)
+{
+    const uint8_t *p;
+    size_t n;
+
+    nssl_engine_output(&d->eng, &p, &n);
+    if (n > 0) {
+        nssl_drive_flush_nowait(d);
+    }
+    return NSSL_E_OK;
+}
+
 int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, size_t *got)
 {
     int rc;
@@ -119,13 +134,13 @@ int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, s
         size_t direct = 0;
         if (d->eng.app_len > 0) {
             *got = nssl_engine_app_read(&d->eng, buf, len, peek);
-            return NSSL_E_OK;
+            return read_done(d);
         }
         /* A read (not a peek) takes a record's plaintext straight into the caller's buffer. */
         rc = step_into(d, peek ? NULL : buf, len, &direct);
         if (rc == NSSL_E_OK && direct > 0) {
             *got = direct;
-            return NSSL_E_OK;
+            return read_done(d);
         }
         if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
             return rc;
