@@ -79,48 +79,32 @@ int nssl_aead_seal(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], c
     return NSSL_E_OK;
 }
 
-int nssl_aead_open_to(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN],
-                      const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
-                      const uint8_t *tag, uint8_t *out, uint8_t *tail, size_t tail_len)
+int nssl_aead_open(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], const uint8_t *aad,
+                   size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
 {
     OSSL_PARAM params[2];
-    uint8_t scratch[16] = {0}; /* the AEADs write nothing at Final; a target for an empty record */
-    size_t head = len - tail_len;
-    int outl = 0, taill = 0, finl = 0;
+    uint8_t scratch[16]; /* the AEADs write nothing at Final; a target for an empty record */
+    int outl = 0, finl = 0;
 
     ENSURE(!a->encrypt, NSSL_E_STATE);
-    ENSURE(tail_len <= len && (tail != NULL || tail_len == 0), NSSL_E_ARG);
     TRY(start(a, nonce, aad, aad_len, len));
-    /* GCM and ChaCha20-Poly1305 are stream modes: the plaintext may leave in two pieces. */
-    if (head > 0) {
-        OSSL(EVP_CipherUpdate(a->ctx, out, &outl, in, (int)head), NSSL_E_INTERNAL);
-    }
-    if (tail_len > 0) {
-        OSSL(EVP_CipherUpdate(a->ctx, tail, &taill, in + head, (int)tail_len), NSSL_E_INTERNAL);
+    if (len > 0) {
+        OSSL(EVP_CipherUpdate(a->ctx, buf, &outl, buf, (int)len), NSSL_E_INTERNAL);
     }
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag,
                                                   NSSL_AEAD_TAG_LEN);
     params[1] = OSSL_PARAM_construct_end();
     OSSL(EVP_CIPHER_CTX_set_params(a->ctx, params), NSSL_E_INTERNAL);
-    if (EVP_CipherFinal_ex(a->ctx, scratch, &finl) != 1) {
+    if (EVP_CipherFinal_ex(a->ctx, len > 0 ? buf + outl : scratch, &finl) != 1) {
         /* Never hand out unauthenticated plaintext (RFC 8446 5.2). */
         ERR_clear_error();
-        if (head > 0) {
-            OPENSSL_cleanse(out, head);
-        }
-        if (tail_len > 0) {
-            OPENSSL_cleanse(tail, tail_len);
+        if (len > 0) {
+            OPENSSL_cleanse(buf, len);
         }
         return NSSL_E_SEND(NSSL_ALERT_BAD_RECORD_MAC);
     }
-    ENSURE((size_t)outl == head && (size_t)taill == tail_len && finl == 0, NSSL_E_INTERNAL);
+    ENSURE((size_t)outl + (size_t)finl == len, NSSL_E_INTERNAL);
     return NSSL_E_OK;
-}
-
-int nssl_aead_open(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], const uint8_t *aad,
-                   size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
-{
-    return nssl_aead_open_to(a, nonce, aad, aad_len, buf, len, tag, buf, NULL, 0);
 }
 
 void nssl_aead_free(struct nssl_aead *a)
