@@ -45,9 +45,7 @@ int nssl_psk_fill_binder(struct nssl_engine *e, uint8_t *ch, size_t len)
     const struct nssl_ticket13 *t = &e->offer.t13;
     size_t hlen = nssl_hash_len(hs->psk_hash);
     size_t truncated = len - NSSL_CH_BINDERS_LEN(hlen);
-    uint8_t th[NSSL_MAX_HASH], binder_key[NSSL_MAX_HASH];
-    struct nssl_ks13 ks;
-    int rc;
+    uint8_t th[NSSL_MAX_HASH];
 
     ENSURE(len > NSSL_CH_BINDERS_LEN(hlen), NSSL_E_INTERNAL);
     /* RFC 8446 4.2.11.2: the binder is an HMAC over the transcript up to and including the
@@ -58,18 +56,7 @@ int nssl_psk_fill_binder(struct nssl_engine *e, uint8_t *ch, size_t len)
     } else {
         TRY(nssl_hash(hs->psk_hash, ch, truncated, th));
     }
-    /* binder_key = Derive-Secret(early_secret(PSK), "res binder", "") (RFC 8446 7.1). */
-    rc = nssl_ks13_early(&ks, hs->psk_hash, t->psk, t->psk_len);
-    if (rc == 0) {
-        rc = nssl_ks13_derive_secret(hs->psk_hash, ks.secret, "res binder",
-                                     nssl_hash_empty(hs->psk_hash), binder_key);
-    }
-    if (rc == 0) {
-        rc = nssl_ks13_finished(hs->psk_hash, binder_key, th, ch + len - hlen);
-    }
-    nssl_ks13_clear(&ks);
-    OPENSSL_cleanse(binder_key, sizeof(binder_key));
-    return rc;
+    return nssl_ks13_binder(hs->psk_hash, t->psk, t->psk_len, th, ch + len - hlen);
 }
 
 int nssl_psk_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh, int *accepted)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hs/msg12.h"
+#include "session/ticket.h"
 #include "x509/pki.h"
 
 /* RFC 7507 1: TLS_FALLBACK_SCSV; RFC 5746 3.3: TLS_EMPTY_RENEGOTIATION_INFO_SCSV. */
@@ -97,6 +98,25 @@ int nssl_server_random(struct nssl_engine *e, uint8_t *random, int tls12)
         memcpy(random + 24, nssl_downgrade_tls12, 8);
     }
     return NSSL_E_OK;
+}
+
+void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
+                               struct nssl_ticket_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->version = e->version;
+    st->suite = e->suite;
+    st->issued_ms = nssl_engine_now_ms(e);
+    st->lifetime_s = lifetime_s;
+    st->peer_sig = e->peer_sig;
+    /* Only a client certificate that was verified is carried into resumed connections: a
+     * resumed connection reports it as verified (nssl_hs_restore_client). */
+    if (e->peer_der != NULL && e->vr.ran && e->vr.code == 0) {
+        st->peer_der = e->peer_der;
+        st->peer_der_len = e->peer_der_len;
+    }
+    st->alpn = e->alpn;
+    st->alpn_len = e->alpn_len;
 }
 
 /* RFC 6066 3: keep the host name the client asked for (a DNS name, not an IP literal). A name

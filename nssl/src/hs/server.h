@@ -23,6 +23,12 @@ int nssl_server_choose_alpn(struct nssl_engine *e, const struct nssl_ext_span *x
 /* Our random; for TLS 1.2 from a server that also speaks TLS 1.3, with the downgrade sentinel
  * (RFC 8446 4.1.3). */
 int nssl_server_random(struct nssl_engine *e, uint8_t *random, int tls12) NSSL_MUST_USE;
+struct nssl_ticket_state;
+/* The parts of a session's state (session/ticket.h) every server session has: version,
+ * suite, issue time, lifetime, the client's verified certificate and signature scheme, ALPN.
+ * The caller adds the secret (and, in TLS 1.3, age_add). */
+void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
+                               struct nssl_ticket_state *st);
 /* After a resumed handshake: the client certificate its session recorded (verified then). */
 int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len) NSSL_MUST_USE;
 

@@ -145,21 +145,9 @@ static int session_state(struct nssl_engine *e, uint8_t **out, size_t *out_len)
     size_t len;
     int rc;
 
-    memset(&st, 0, sizeof(st));
-    st.version = 0x0303;
-    st.suite = e->suite;
-    st.issued_ms = nssl_engine_now_ms(e);
-    st.lifetime_s = session_lifetime(e);
+    nssl_server_session_state(e, session_lifetime(e), &st);
     memcpy(st.secret, e->hs->master12, NSSL_TLS12_MASTER_LEN);
     st.secret_len = NSSL_TLS12_MASTER_LEN;
-    st.peer_sig = e->peer_sig;
-    /* Only a client certificate that was verified is carried into resumed connections. */
-    if (e->peer_der != NULL && e->vr.ran && e->vr.code == 0) {
-        st.peer_der = e->peer_der;
-        st.peer_der_len = e->peer_der_len;
-    }
-    st.alpn = e->alpn;
-    st.alpn_len = e->alpn_len;
     len = nssl_ticket_state_size(&st);
     *out = malloc(len);
     if (*out == NULL) {

@@ -190,8 +190,7 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
         return NSSL_E_OK;
     }
     for (size_t i = 0; i < offer.count; i++) {
-        uint8_t th[NSSL_MAX_HASH], binder_key[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
-        struct nssl_ks13 ks;
+        uint8_t th[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
         int rc = ticket_usable(e, offer.id[i].identity, offer.id[i].identity_len, state_buf,
                                state_cap, st);
         if (rc < 0) {
@@ -203,22 +202,13 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
         /* RFC 8446 4.2.11, 6.2: a binder that cannot validate (here: of the wrong length for
          * the PSK's hash) is decrypt_error. */
         ENSURE(offer.id[i].binder_len == hlen, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
-        /* binder_key = Derive-Secret(Early Secret(PSK), "res binder", "") (RFC 8446 7.1),
-         * over Transcript-Hash(Truncate(ClientHello)) — after a HelloRetryRequest the
-         * transcript already holds message_hash and the HelloRetryRequest. */
+        /* RFC 8446 4.2.11.2: over Transcript-Hash(Truncate(ClientHello)); after a
+         * HelloRetryRequest the transcript already holds message_hash and the
+         * HelloRetryRequest. */
         rc = nssl_transcript_current_with(&e->hs->th, msg, len - offer.binders_len, th);
         if (rc == 0) {
-            rc = nssl_ks13_early(&ks, e->hash, st->secret, st->secret_len);
+            rc = nssl_ks13_binder(e->hash, st->secret, st->secret_len, th, expect);
         }
-        if (rc == 0) {
-            rc = nssl_ks13_derive_secret(e->hash, ks.secret, "res binder",
-                                         nssl_hash_empty(e->hash), binder_key);
-        }
-        if (rc == 0) {
-            rc = nssl_ks13_finished(e->hash, binder_key, th, expect);
-        }
-        nssl_ks13_clear(&ks);
-        OPENSSL_cleanse(binder_key, sizeof(binder_key));
         TRY(rc);
         /* RFC 8446 4.2.11, 6.2: a binder that does not validate is decrypt_error. */
         ENSURE(CRYPTO_memcmp(expect, offer.id[i].binder, hlen) == 0,
@@ -458,20 +448,8 @@ static int send_ticket(struct nssl_engine *e, uint8_t nonce)
     struct nssl_writer w;
     int rc;
 
-    memset(&st, 0, sizeof(st));
-    st.version = 0x0304;
-    st.suite = e->suite;
-    st.issued_ms = nssl_engine_now_ms(e);
-    st.lifetime_s = e->cfg->ticket_lifetime;
+    nssl_server_session_state(e, e->cfg->ticket_lifetime, &st);
     st.secret_len = nssl_hash_len(e->hash);
-    st.peer_sig = e->peer_sig;
-    /* Only a client certificate that was verified is carried into resumed connections. */
-    if (e->peer_der != NULL && e->vr.ran && e->vr.code == 0) {
-        st.peer_der = e->peer_der;
-        st.peer_der_len = e->peer_der_len;
-    }
-    st.alpn = e->alpn;
-    st.alpn_len = e->alpn_len;
     TRY(nssl_engine_random(e, (uint8_t *)&age_add, sizeof(age_add)));
     st.age_add = age_add;
     TRY(nssl_ks13_ticket_psk(e->hash, e->resumption, &nonce, 1, st.secret));

@@ -166,6 +166,28 @@ out:
     return rc;
 }
 
+int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+                     const uint8_t *th, uint8_t *out)
+{
+    /* RFC 8446 4.2.11.2, 7.1: binder_key = Derive-Secret(Early Secret(PSK), "res binder", "");
+     * the binder is computed like a Finished over Transcript-Hash(Truncate(ClientHello)). */
+    uint8_t binder_key[NSSL_MAX_HASH];
+    struct nssl_ks13 ks;
+    int rc;
+
+    rc = nssl_ks13_early(&ks, hash, psk, psk_len);
+    if (rc == 0) {
+        rc = nssl_ks13_derive_secret(hash, ks.secret, "res binder", nssl_hash_empty(hash),
+                                     binder_key);
+    }
+    if (rc == 0) {
+        rc = nssl_ks13_finished(hash, binder_key, th, out);
+    }
+    nssl_ks13_clear(&ks);
+    OPENSSL_cleanse(binder_key, sizeof(binder_key));
+    return rc;
+}
+
 int nssl_ks13_update_secret(enum nssl_hash_alg hash, uint8_t *secret)
 {
     /* RFC 8446 7.2. Derived into a copy first so a failure leaves the old secret intact. */

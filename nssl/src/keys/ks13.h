@@ -46,6 +46,10 @@ int nssl_ks13_traffic_keys(enum nssl_hash_alg hash, enum nssl_aead_alg aead,
 /* Finished verify_data = HMAC(finished_key(base_key), th) (RFC 8446 4.4.4). out: hlen. */
 int nssl_ks13_finished(enum nssl_hash_alg hash, const uint8_t *base_key, const uint8_t *th,
                        uint8_t *out) NSSL_MUST_USE;
+/* A PSK binder (RFC 8446 4.2.11.2) over th = Transcript-Hash(Truncate(ClientHello)), for a
+ * resumption PSK. out: hlen. */
+int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+                     const uint8_t *th, uint8_t *out) NSSL_MUST_USE;
 /* application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
  * (RFC 8446 7.2), in place. */
 int nssl_ks13_update_secret(enum nssl_hash_alg hash, uint8_t *secret) NSSL_MUST_USE;
