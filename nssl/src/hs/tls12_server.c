@@ -212,7 +212,7 @@ static void cache_session(struct nssl_engine *e)
 
 /* RFC 5246 7.3: the abbreviated handshake; the server finishes first. */
 static int resume(struct nssl_engine *e, const struct nssl_client_hello *ch,
-                  const struct nssl_ticket_state *st, int secure_reneg)
+                  const struct nssl_ticket_state *st)
 {
     struct nssl_hs *hs = e->hs;
     int auth;
@@ -233,7 +233,7 @@ static int resume(struct nssl_engine *e, const struct nssl_client_hello *ch,
                          ch->ext.x[NSSL_X_SESSION_TICKET].len > 0 && e->cfg->ticket_keys != NULL;
     TRY(nssl_transcript_init(&hs->th, e->hash));
     hs->th_ready = 1;
-    return secure_reneg;
+    return NSSL_E_OK;
 }
 
 static int send_server_key_exchange(struct nssl_engine *e)
@@ -315,7 +315,7 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     ENSURE(state_buf != NULL, NSSL_E_NOMEM);
     rc = found = find_session(e, ch, state_buf, NSSL_TICKET_MAX_STATE, &st);
     if (found == 1) {
-        rc = resume(e, ch, &st, secure_reneg);
+        rc = resume(e, ch, &st);
     }
     OPENSSL_cleanse(state_buf, NSSL_TICKET_MAX_STATE);
     free(state_buf);
