@@ -815,6 +815,81 @@ static void test_keys_and_clear(void)
     nssl_rec_clear(&d); /* twice is fine */
 }
 
+/* nssl_rec_unprotect_to: plaintext straight into a caller's buffer (issue 6), with the same
+ * results as in place: full records into a buffer of exactly 2^14 bytes, padding, a buffer too
+ * small (in place instead), and a forged record that leaves nothing readable in the buffer. */
+static void test_unprotect_to(void)
+{
+    static uint8_t rec[NSSL_MAX_RECORD], copy[NSSL_MAX_RECORD], out[NSSL_MAX_PLAINTEXT];
+    static const size_t sizes[] = {0, 1, 100, NSSL_MAX_PLAINTEXT};
+
+    for (int tls13 = 0; tls13 < 2; tls13++) {
+        for (size_t a = 0; a < 3; a++) {
+            for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                struct nssl_rec_dir enc, dec;
+                size_t n = sizes[i], len, plain_len = 0;
+                uint8_t type = 0, *plain = NULL;
+                pair(&enc, &dec, all_algs[a], tls13);
+                for (size_t k = 0; k < n; k++) {
+                    rec[NSSL_REC_HEADER + k] = (uint8_t)(k * 7 + 1);
+                }
+                CU_ASSERT_EQUAL_FATAL(nssl_rec_protect(&enc, 0x0303, NSSL_CT_APPLICATION_DATA,
+                                                       rec, n, &len), 0);
+                memcpy(copy, rec, len);
+                memset(out, 0xee, sizeof(out));
+                CU_ASSERT_EQUAL(nssl_rec_unprotect_to(&dec, rec, len, out, sizeof(out), &type,
+                                                      &plain, &plain_len), 0);
+                CU_ASSERT_EQUAL(type, NSSL_CT_APPLICATION_DATA);
+                CU_ASSERT_EQUAL(plain_len, n);
+                CU_ASSERT(plain == out);
+                for (size_t k = 0; k < n; k++) {
+                    if (out[k] != (uint8_t)(k * 7 + 1)) {
+                        CU_FAIL("wrong plaintext byte");
+                        break;
+                    }
+                }
+                /* A buffer too small: the record is decrypted in place as before. */
+                if (n > 1) {
+                    struct nssl_rec_dir enc2, dec2;
+                    pair(&enc2, &dec2, all_algs[a], tls13);
+                    memcpy(rec, copy, len);
+                    size_t explicit_len =
+                        tls13 || all_algs[a] == NSSL_AEAD_CHACHA20_POLY1305 ? 0 : 8;
+                    /* Direct needs n bytes of room in both versions (TLS 1.3's type byte goes
+                     * apart); one short falls back. */
+                    CU_ASSERT_EQUAL(nssl_rec_unprotect_to(&dec2, rec, len, out, n - 1, &type,
+                                                          &plain, &plain_len), 0);
+                    CU_ASSERT(plain == rec + NSSL_REC_HEADER + explicit_len);
+                    CU_ASSERT_EQUAL(plain_len, n);
+                    nssl_rec_clear(&enc2);
+                    nssl_rec_clear(&dec2);
+                }
+                /* A forged record: an error, and no plaintext left in the buffer. */
+                {
+                    struct nssl_rec_dir enc3, dec3;
+                    pair(&enc3, &dec3, all_algs[a], tls13);
+                    memcpy(rec, copy, len);
+                    rec[len - 1] ^= 1;
+                    memset(out, 0xee, sizeof(out));
+                    CU_ASSERT_EQUAL(nssl_rec_unprotect_to(&dec3, rec, len, out, sizeof(out), &type,
+                                                          &plain, &plain_len),
+                                    NSSL_E_SEND(NSSL_ALERT_BAD_RECORD_MAC));
+                    for (size_t k = 0; k < n && k < 64; k++) {
+                        if (n > 1 && out[k] == (uint8_t)(k * 7 + 1) && out[k] != 0) {
+                            CU_FAIL("plaintext left behind after a forged record");
+                            break;
+                        }
+                    }
+                    nssl_rec_clear(&enc3);
+                    nssl_rec_clear(&dec3);
+                }
+                nssl_rec_clear(&enc);
+                nssl_rec_clear(&dec);
+            }
+        }
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"RFC 8448 3: handshake records", test_rfc8448_handshake_records},
     {"RFC 8448 3: NewSessionTicket, application data, alerts", test_rfc8448_application_records},
@@ -833,6 +908,7 @@ static CU_TestInfo tests[] = {
     {"plaintext records and writer limits", test_plaintext_records},
     {"record header checks", test_check_header},
     {"set_key and clear", test_keys_and_clear},
+    {"plaintext straight into the reader's buffer", test_unprotect_to},
     CU_TEST_INFO_NULL,
 };
 

@@ -149,6 +149,13 @@ int nssl_aead_seal(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], c
 /* Decrypt buf[0..len) in place and check the tag; NSSL_E_SEND(bad_record_mac) if it fails. */
 int nssl_aead_open(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN], const uint8_t *aad,
                    size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag) NSSL_MUST_USE;
+/* Decrypt in[0..len) and check the tag, writing the first len - tail_len bytes of plaintext to
+ * out (which may be in) and the last tail_len to tail: straight into an application's buffer
+ * (issue 6). On failure nothing readable is left in out or tail. */
+int nssl_aead_open_to(struct nssl_aead *a, const uint8_t nonce[NSSL_AEAD_IV_LEN],
+                      const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                      const uint8_t *tag, uint8_t *out, uint8_t *tail,
+                      size_t tail_len) NSSL_MUST_USE;
 /* Safe on a zeroed or already freed struct. */
 void nssl_aead_free(struct nssl_aead *a);
 

@@ -73,10 +73,12 @@ static int fail(struct nssl_driver *d, int rc)
 /* One step: process a record, or (when none is complete) send what is queued and read more.
  * Output is sent only before waiting for input, so what several buffered records produce
  * (a change_cipher_spec and a Finished, say) leaves in one send (issue 6: each send on a
- * socket costs the kernel a segment). */
-static int step(struct nssl_driver *d)
+ * socket costs the kernel a segment). With buf, application data may be decrypted straight
+ * into it (*got bytes). */
+static int step_into(struct nssl_driver *d, uint8_t *buf, size_t cap, size_t *got)
 {
-    int rc = nssl_engine_pump(&d->eng);
+    int rc = buf != NULL ? nssl_engine_pump_into(&d->eng, buf, cap, got)
+                         : nssl_engine_pump(&d->eng);
     if (rc == NSSL_E_WANT_READ) {
         rc = nssl_drive_flush(d);
         if (rc < 0) {
@@ -85,6 +87,11 @@ static int step(struct nssl_driver *d)
         return fill(d);
     }
     return rc;
+}
+
+static int step(struct nssl_driver *d)
+{
+    return step_into(d, NULL, 0, NULL);
 }
 
 int nssl_drive_handshake(struct nssl_driver *d)
@@ -124,11 +131,17 @@ int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, s
 
     TRY(nssl_drive_handshake(d));
     for (;;) {
+        size_t direct = 0;
         if (d->eng.app_len > 0) {
             *got = nssl_engine_app_read(&d->eng, buf, len, peek);
             return read_done(d);
         }
-        rc = step(d);
+        /* A read (not a peek) takes a record's plaintext straight into the caller's buffer. */
+        rc = step_into(d, peek ? NULL : buf, len, &direct);
+        if (rc == NSSL_E_OK && direct > 0) {
+            *got = direct;
+            return read_done(d);
+        }
         if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
             return rc;
         }

@@ -382,7 +382,10 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
     return NSSL_E_OK;
 }
 
-static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
+/* One record. With out (cap bytes), a protected application-data record is decrypted straight
+ * into it and *direct says how many bytes it holds; anything else goes as usual. */
+static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, uint8_t *out,
+                          size_t cap, size_t *direct)
 {
     uint8_t type;
     uint8_t *plain;
@@ -404,7 +407,7 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
          * place; it ends the connection either way, so take it as received. */
         return handle_alert(e, rec + NSSL_REC_HEADER, rec_len - NSSL_REC_HEADER);
     }
-    TRY(nssl_rec_unprotect(&e->rd, rec, rec_len, &type, &plain, &plain_len));
+    TRY(nssl_rec_unprotect_to(&e->rd, rec, rec_len, out, cap, &type, &plain, &plain_len));
     switch (type) {
     case NSSL_CT_ALERT:
         /* RFC 8446 5.1: no handshake message may be split around an alert. */
@@ -422,6 +425,10 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
         /* No application data before the handshake is done (no early data is offered), and
          * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */
         ENSURE(e->connected && e->hs_len == 0, NSSL_E_UNEXPECTED);
+        if (out != NULL && plain == out) {
+            *direct = plain_len;
+            return NSSL_E_OK;
+        }
         e->app = plain;
         e->app_len = plain_len;
         return NSSL_E_OK;
@@ -431,7 +438,24 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len)
     }
 }
 
+static int pump(struct nssl_engine *e, uint8_t *out, size_t cap, size_t *direct);
+
 int nssl_engine_pump(struct nssl_engine *e)
+{
+    return pump(e, NULL, 0, NULL);
+}
+
+int nssl_engine_pump_into(struct nssl_engine *e, uint8_t *buf, size_t cap, size_t *got)
+{
+    *got = 0;
+    /* Only application data of an established connection, with nothing already decrypted. */
+    if (!e->connected || e->app_len > 0) {
+        return pump(e, NULL, 0, NULL);
+    }
+    return pump(e, buf, cap, got);
+}
+
+static int pump(struct nssl_engine *e, uint8_t *out, size_t cap, size_t *direct)
 {
     size_t avail, body_len;
     uint8_t *rec;
@@ -463,7 +487,7 @@ int nssl_engine_pump(struct nssl_engine *e)
         return NSSL_E_WANT_READ;
     }
     e->in_off += NSSL_REC_HEADER + body_len;
-    rc = process_record(e, rec, NSSL_REC_HEADER + body_len);
+    rc = process_record(e, rec, NSSL_REC_HEADER + body_len, out, cap, direct);
     if (rc == NSSL_E_RECV(NSSL_ALERT_CLOSE_NOTIFY)) {
         /* An orderly end is sticky like an error but sends nothing back on its own. */
         e->err = rc;

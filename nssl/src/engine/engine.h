@@ -211,6 +211,13 @@ void nssl_engine_output_consumed(struct nssl_engine *e, size_t n);
  * 0: progress made (state, output or application data may have changed);
  * NSSL_E_WANT_READ: a whole record is not there yet; otherwise the sticky fatal error. */
 int nssl_engine_pump(struct nssl_engine *e) NSSL_MUST_USE;
+/* nssl_engine_pump for a reader with buf ready: on an established connection with nothing
+ * pending, an application-data record is decrypted straight into buf (no copy through the
+ * engine; issue 6) and *got says how many bytes; anything else is processed as by
+ * nssl_engine_pump (*got 0). buf's bytes beyond *got are unspecified afterwards. */
+int nssl_engine_pump_into(struct nssl_engine *e, uint8_t *buf, size_t cap,
+                          size_t *got) NSSL_MUST_USE;
+
 /* Application data. read/peek copy from the decrypted record; write protects up to one record
  * of `len` bytes into the output (*took bytes) or fails with NSSL_E_WANT_WRITE while earlier
  * output is still unsent. */

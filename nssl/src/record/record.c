@@ -133,12 +133,33 @@ int nssl_rec_check_header(const uint8_t hdr[NSSL_REC_HEADER], int protected_tls1
     return NSSL_E_OK;
 }
 
-static int unprotect13(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
-                       uint8_t **plain, size_t *plain_len)
+/* RFC 8446 5.4: the content type is the last non-zero byte of TLSInnerPlaintext (the zeros
+ * after it are padding); all zeros is unexpected_message. inner[0..n) holds it, except that
+ * the last byte may be given apart (last, with has_last). */
+static int inner_type(const uint8_t *inner, size_t n, int has_last, uint8_t last, uint8_t *type,
+                      size_t *plain_len)
+{
+    if (has_last && last != 0) {
+        *type = last;
+        *plain_len = n;
+        return NSSL_E_OK;
+    }
+    while (n > 0 && inner[n - 1] == 0) {
+        n--;
+    }
+    ENSURE(n > 0, NSSL_E_UNEXPECTED);
+    *type = inner[n - 1];
+    *plain_len = n - 1;
+    return NSSL_E_OK;
+}
+
+static int unprotect13(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *out,
+                       size_t cap, uint8_t *type, uint8_t **plain, size_t *plain_len)
 {
     uint8_t nonce[NSSL_AEAD_IV_LEN];
     uint8_t *body = rec + NSSL_REC_HEADER;
     size_t body_len = rec_len - NSSL_REC_HEADER;
+    uint8_t last = 0;
     size_t n;
 
     /* RFC 8446 5.2: protected records are application_data on the outside. */
@@ -146,32 +167,38 @@ static int unprotect13(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
     ENSURE(body_len >= NSSL_AEAD_TAG_LEN + 1, NSSL_E_SEND(NSSL_ALERT_BAD_RECORD_MAC));
     make_nonce(d, nonce);
     n = body_len - NSSL_AEAD_TAG_LEN;
-    TRY(nssl_aead_open(&d->aead, nonce, rec, NSSL_REC_HEADER, body, n, body + n));
+    if (out != NULL && n - 1 <= cap) {
+        /* Straight into the caller's buffer, all but the last byte (the content type when
+         * there is no padding), which goes apart so a full 2^14-byte buffer takes a full
+         * record. */
+        TRY(nssl_aead_open_to(&d->aead, nonce, rec, NSSL_REC_HEADER, body, n, body + n, out,
+                              &last, 1));
+        body = out;
+    } else {
+        TRY(nssl_aead_open(&d->aead, nonce, rec, NSSL_REC_HEADER, body, n, body + n));
+    }
     TRY(next_seq(d));
     /* RFC 8446 5.2, 5.4: the whole TLSInnerPlaintext, content type and padding included, is at
      * most 2^14 + 1 bytes; more is record_overflow. */
     ENSURE(n <= NSSL_MAX_PLAINTEXT + 1, NSSL_E_SEND(NSSL_ALERT_RECORD_OVERFLOW));
-    /* RFC 8446 5.4: the content type is the last non-zero byte; all zeros is
-     * unexpected_message. */
-    while (n > 0 && body[n - 1] == 0) {
-        n--;
+    if (body == out) {
+        TRY(inner_type(out, n - 1, 1, last, type, plain_len));
+    } else {
+        TRY(inner_type(body, n, 0, 0, type, plain_len));
     }
-    ENSURE(n > 0, NSSL_E_UNEXPECTED);
-    n--;
-    *type = body[n];
     *plain = body;
-    *plain_len = n;
     return NSSL_E_OK;
 }
 
-static int unprotect12(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
-                       uint8_t **plain, size_t *plain_len)
+static int unprotect12(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *out,
+                       size_t cap, uint8_t *type, uint8_t **plain, size_t *plain_len)
 {
     uint8_t nonce[NSSL_AEAD_IV_LEN];
     uint8_t aad[13];
     uint8_t *body = rec + NSSL_REC_HEADER;
     size_t body_len = rec_len - NSSL_REC_HEADER;
     size_t explicit_len = d->alg == NSSL_AEAD_CHACHA20_POLY1305 ? 0 : 8;
+    uint8_t *dst;
     size_t n;
 
     ENSURE(body_len >= explicit_len + NSSL_AEAD_TAG_LEN, NSSL_E_SEND(NSSL_ALERT_BAD_RECORD_MAC));
@@ -181,18 +208,21 @@ static int unprotect12(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
         memcpy(nonce + 4, body, explicit_len);
     }
     tls12_aad(d, rec[0], nssl_get_u16(rec + 1), n, aad);
-    TRY(nssl_aead_open(&d->aead, nonce, aad, sizeof(aad), body + explicit_len, n,
-                       body + explicit_len + n));
+    /* RFC 5246 6.2.3: TLSCiphertext.length is at most 2^14 + 2048, and the plaintext at most
+     * 2^14 (checked below); into the caller's buffer when it fits. */
+    dst = out != NULL && n <= cap ? out : body + explicit_len;
+    TRY(nssl_aead_open_to(&d->aead, nonce, aad, sizeof(aad), body + explicit_len, n,
+                          body + explicit_len + n, dst, NULL, 0));
     TRY(next_seq(d));
     ENSURE(n <= NSSL_MAX_PLAINTEXT, NSSL_E_SEND(NSSL_ALERT_RECORD_OVERFLOW));
     *type = rec[0];
-    *plain = body + explicit_len;
+    *plain = dst;
     *plain_len = n;
     return NSSL_E_OK;
 }
 
-int nssl_rec_unprotect(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
-                       uint8_t **plain, size_t *plain_len)
+int nssl_rec_unprotect_to(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *out,
+                          size_t cap, uint8_t *type, uint8_t **plain, size_t *plain_len)
 {
     ENSURE(rec_len >= NSSL_REC_HEADER, NSSL_E_INTERNAL);
     if (!d->active) {
@@ -205,7 +235,13 @@ int nssl_rec_unprotect(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uin
         return NSSL_E_OK;
     }
     if (d->tls13) {
-        return unprotect13(d, rec, rec_len, type, plain, plain_len);
+        return unprotect13(d, rec, rec_len, out, cap, type, plain, plain_len);
     }
-    return unprotect12(d, rec, rec_len, type, plain, plain_len);
+    return unprotect12(d, rec, rec_len, out, cap, type, plain, plain_len);
+}
+
+int nssl_rec_unprotect(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
+                       uint8_t **plain, size_t *plain_len)
+{
+    return nssl_rec_unprotect_to(d, rec, rec_len, NULL, 0, type, plain, plain_len);
 }

@@ -58,6 +58,12 @@ int nssl_rec_protect(struct nssl_rec_dir *d, uint16_t version, uint8_t type, uin
  * Errors: bad_record_mac, record_overflow, unexpected_message (RFC 8446 5.2, 5.4). */
 int nssl_rec_unprotect(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
                        uint8_t **plain, size_t *plain_len) NSSL_MUST_USE;
+/* The same, but a protected record's plaintext goes to out (cap bytes) when it fits there (a
+ * TLS 1.3 record's last inner byte is handled apart, so cap 2^14 takes a full record): *plain
+ * then points into out. Otherwise, and for plaintext records, as nssl_rec_unprotect. */
+int nssl_rec_unprotect_to(struct nssl_rec_dir *d, uint8_t *rec, size_t rec_len, uint8_t *out,
+                          size_t cap, uint8_t *type, uint8_t **plain,
+                          size_t *plain_len) NSSL_MUST_USE;
 
 /* Check a received record header. *body_len gets the length it announces.
  * Errors: record_overflow for a length over the version's limit, unexpected_message for an
