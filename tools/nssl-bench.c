@@ -70,7 +70,7 @@ struct figure {
     char note[96];
 };
 
-#define MAX_FIGURES 48
+#define MAX_FIGURES 64
 static struct figure figures[MAX_FIGURES];
 static int nfigures;
 static int any_failed;
@@ -116,62 +116,124 @@ static void set_samples(struct figure *f, int c, double *v, int n, double scale)
     f->samples = n;
 }
 
+/* ---- user space and kernel ---- */
+
+/* The id of a row derived from the figure base_id: base_id and suffix, kept for the program's
+ * life (one slot per figure, taken by the add_figure that follows). */
+static const char *derived_id(const char *base_id, const char *suffix)
+{
+    static char ids[MAX_FIGURES][48];
+    snprintf(ids[nfigures], sizeof(ids[0]), "%s%s", base_id, suffix);
+    return ids[nfigures];
+}
+
+/* The system share of the user and system time in u; NAN if getrusage saw none. */
+static double sys_share(const struct bench_rusage *u)
+{
+    double total = u->user + u->sys;
+    return total > 0 ? u->sys / total : NAN;
+}
+
+/* Two rows under the figure f: each client's CPU time per operation cpu[c] (microseconds, a
+ * median) split into user space (the library's own work) and kernel (the socket work the
+ * library asks for) by the system share of u[c], its getrusage time over all of f's samples.
+ * Only that sum is used because getrusage's split is tick-sampled (struct bench_rusage): the
+ * rows are estimates, and the note says how much CPU time the share rests on. A client
+ * without a measured figure or a share gets none (-): nothing is made up. */
+static void add_cpu_split(const struct figure *f, const char *user_label, const char *kernel_label,
+                          const double cpu[NCLIENTS], const struct bench_rusage u[NCLIENTS])
+{
+    struct figure *fu = add_figure(derived_id(f->id, "_user"), user_label, "us CPU", "%.1f");
+    struct figure *fk = add_figure(derived_id(f->id, "_kernel"), kernel_label, "us CPU", "%.1f");
+    int split = 0;
+
+    fu->samples = fk->samples = f->samples;
+    for (int c = 0; c < NCLIENTS; c++) {
+        double share = sys_share(&u[c]);
+        if (isnan(cpu[c]) || isnan(share)) {
+            continue;
+        }
+        fu->value[c] = cpu[c] * (1 - share);
+        fk->value[c] = cpu[c] * share;
+        split++;
+    }
+    if (split == 0) {
+        /* Not counted as a failure of its own: f's row says whether it failed. */
+        snprintf(fk->note, sizeof(fk->note), "no split: %s",
+                 isnan(f->value[0]) && isnan(f->value[1]) ? "figure failed" : "no getrusage time");
+        return;
+    }
+    snprintf(fk->note, sizeof(fk->note),
+             "getrusage split of all samples (NSSL %.0f ms, OpenSSL %.0f ms)",
+             (u[0].user + u[0].sys) * 1e3, (u[1].user + u[1].sys) * 1e3);
+}
+
 /* ---- handshakes ---- */
 
-static void run_handshakes(const struct options *o, const struct bench_target *t)
+/* The figure f of scenario sc, and each client's getrusage time of its measured parts in
+ * ru[c] (zero if it failed). */
+static void measure_scenario(const struct options *o, const struct bench_target *t,
+                             const struct bench_scenario *sc, struct figure *f,
+                             struct bench_rusage ru[NCLIENTS])
 {
     static double v[NCLIENTS][MAX_SAMPLES];
     static double w[NCLIENTS][MAX_SAMPLES];
+    struct bench_hs r[NCLIENTS];
+    int ok = 1;
+
+    for (int c = 0; c < NCLIENTS; c++) {
+        if (bench_hs_setup(&r[c], clients[c], sc, t, o->verbose) != 0) {
+            snprintf(f->note, sizeof(f->note), "%s: setup failed", clients[c]->name);
+            for (int k = 0; k < c; k++) {
+                bench_hs_teardown(&r[k]);
+            }
+            fail_figure(f, f->note);
+            return;
+        }
+    }
+    /* A B A B: each sample a batch of each client in turn. */
+    for (int i = 0; i < o->samples && ok; i++) {
+        for (int c = 0; c < NCLIENTS && ok; c++) {
+            v[c][i] = bench_hs_batch(&r[c], o->batch);
+            w[c][i] = r[c].wall;
+            if (v[c][i] < 0) {
+                snprintf(f->note, sizeof(f->note), "%s: handshake failed", clients[c]->name);
+                ok = 0;
+            }
+        }
+    }
+    for (int c = 0; c < NCLIENTS && ok; c++) {
+        if (r[c].not_resumed > 0) {
+            snprintf(f->note, sizeof(f->note), "%s: %ld of %ld not resumed", clients[c]->name,
+                     r[c].not_resumed, r[c].done);
+            ok = 0;
+        }
+        set_samples(f, c, v[c], o->samples, 1e6);
+        f->wall[c] = bench_median(w[c], o->samples) * 1e6;
+        ru[c] = r[c].ru;
+        if (o->verbose) {
+            fprintf(stderr, "nssl-bench: %-8s %-14s wall %.1f us per handshake\n",
+                    clients[c]->name, sc->id, f->wall[c]);
+        }
+    }
+    if (!ok) {
+        fail_figure(f, f->note);
+    }
+    for (int c = 0; c < NCLIENTS; c++) {
+        bench_hs_teardown(&r[c]);
+    }
+}
+
+static void run_handshakes(const struct options *o, const struct bench_target *t)
+{
     for (int s = 0; s < bench_nscenarios; s++) {
         const struct bench_scenario *sc = &bench_scenarios[s];
         struct figure *f = add_figure(sc->id, sc->label, "us CPU", "%.1f");
-        struct bench_hs r[NCLIENTS];
-        int ok = 1;
+        struct bench_rusage ru[NCLIENTS] = {{0, 0}, {0, 0}};
 
-        for (int c = 0; c < NCLIENTS; c++) {
-            if (bench_hs_setup(&r[c], clients[c], sc, t, o->verbose) != 0) {
-                snprintf(f->note, sizeof(f->note), "%s: setup failed", clients[c]->name);
-                for (int k = 0; k < c; k++) {
-                    bench_hs_teardown(&r[k]);
-                }
-                ok = 0;
-                break;
-            }
-        }
-        if (!ok) {
-            fail_figure(f, f->note);
-            continue;
-        }
-        /* A B A B: each sample a batch of each client in turn. */
-        for (int i = 0; i < o->samples && ok; i++) {
-            for (int c = 0; c < NCLIENTS && ok; c++) {
-                v[c][i] = bench_hs_batch(&r[c], o->batch);
-                w[c][i] = r[c].wall;
-                if (v[c][i] < 0) {
-                    snprintf(f->note, sizeof(f->note), "%s: handshake failed", clients[c]->name);
-                    ok = 0;
-                }
-            }
-        }
-        for (int c = 0; c < NCLIENTS && ok; c++) {
-            if (r[c].not_resumed > 0) {
-                snprintf(f->note, sizeof(f->note), "%s: %ld of %ld not resumed", clients[c]->name,
-                         r[c].not_resumed, r[c].done);
-                ok = 0;
-            }
-            set_samples(f, c, v[c], o->samples, 1e6);
-            f->wall[c] = bench_median(w[c], o->samples) * 1e6;
-            if (o->verbose) {
-                fprintf(stderr, "nssl-bench: %-8s %-14s wall %.1f us per handshake\n",
-                        clients[c]->name, sc->id, f->wall[c]);
-            }
-        }
-        if (!ok) {
-            fail_figure(f, f->note);
-        }
-        for (int c = 0; c < NCLIENTS; c++) {
-            bench_hs_teardown(&r[c]);
-        }
+        measure_scenario(o, t, sc, f, ru);
+        add_cpu_split(f, "  of which: user space (est.)", "  of which: kernel (est.)", f->value,
+                      ru);
     }
 }
 
@@ -309,6 +371,8 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
     struct figure *fw = add_figure(wall_id, wall_label, "MB/s", "%.0f");
     long bytes = o->bulk_mib * MIB;
     bobj ctx[NCLIENTS] = {BENCH_NONE, BENCH_NONE};
+    struct bench_rusage ru[NCLIENTS] = {{0, 0}, {0, 0}};
+    double record_cpu[NCLIENTS];
     int ok = 1;
 
     for (int c = 0; c < NCLIENTS; c++) {
@@ -321,7 +385,7 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
         for (int c = 0; c < NCLIENTS && ok; c++) {
             double cpu = 0;
             double wall = 0;
-            if (bench_bulk(clients[c], ctx[c], t, suite, bytes, &cpu, &wall) != 0) {
+            if (bench_bulk(clients[c], ctx[c], t, suite, bytes, &cpu, &wall, &ru[c]) != 0) {
                 ok = 0;
                 break;
             }
@@ -346,6 +410,12 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
         snprintf(fc->note, sizeof(fc->note), "echoed: the client also encrypts");
         snprintf(fw->note, sizeof(fw->note), "echoed: the client also encrypts");
     }
+    /* CPU microseconds per 16 KiB record: 16384 bytes over (MB per CPU second x 10^6). */
+    for (int c = 0; c < NCLIENTS; c++) {
+        record_cpu[c] = 16384.0 / fc->value[c];
+    }
+    add_cpu_split(fc, "  of which: user space per 16 KiB record (est.)",
+                  "  of which: kernel per 16 KiB record (est.)", record_cpu, ru);
 }
 
 /* ---- context creation with the root store ---- */

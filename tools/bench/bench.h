@@ -74,6 +74,18 @@ int bench_ossl_fail(const char *who, const char *what);
 /* CPU seconds of this process (every thread); wall seconds of a monotonic clock. */
 double bench_cpu(void);
 double bench_wall(void);
+/* User and system CPU seconds of this process (getrusage RUSAGE_SELF). With tick accounting,
+ * Linux charges each scheduler tick (4 ms at CONFIG_HZ=250) wholly to user or system time,
+ * whichever was running, then scales both to the process's run time: the split of one short
+ * region is noise, so callers add up the regions of every sample of a figure and use only the
+ * system share of the sum. */
+struct bench_rusage {
+    double user;
+    double sys;
+};
+/* The user and system seconds so far; add those since *start to *total. */
+void bench_rusage_now(struct bench_rusage *now);
+void bench_rusage_add_since(struct bench_rusage *total, const struct bench_rusage *start);
 /* The median of v[0..n) (sorts v); 0 for n == 0. */
 double bench_median(double *v, int n);
 /* Switch callgrind's collection on or off (--callgrind-child; nothing outside valgrind). */
@@ -122,6 +134,8 @@ struct bench_hs {
     long not_resumed; /* of them, resumed ones that came out full */
     int callgrind;    /* toggle callgrind's collection around the measured parts, no clocks */
     double wall;      /* wall seconds per handshake of the last batch, all of it */
+    struct bench_rusage ru; /* user and system seconds of the measured parts of every
+                             * batch so far (not with callgrind) */
 };
 
 /* Set up r (a context, a first session when resuming) and check two handshakes: 0 or -1
@@ -133,9 +147,11 @@ void bench_hs_teardown(struct bench_hs *r);
 double bench_hs_batch(struct bench_hs *r, int n);
 
 /* One bulk transfer of bytes over a fresh connection of ctx (whose TLS 1.3 suite must come out
- * as suite): CPU and wall seconds of receiving them. 0 or -1 after a message. */
+ * as suite): CPU and wall seconds of receiving them, and their user and system seconds added
+ * to *ru. 0 or -1 after a message. */
 int bench_bulk(const struct bench_client *c, bobj ctx, const struct bench_target *t,
-               const char *suite, long bytes, double *cpu, double *wall);
+               const char *suite, long bytes, double *cpu, double *wall,
+               struct bench_rusage *ru);
 
 /* ---- floor.c ---- */
 
