@@ -400,24 +400,33 @@ static void test_key_block(void)
     memcpy(seed + 32, cr, 32);
     for (size_t k = 0; k < 2; k++) {
         enum nssl_hash_alg h = hs[k];
+        struct nssl_hmac_key mk;
+        CU_ASSERT_EQUAL_FATAL(nssl_hmac_key_init(&mk, h, master, sizeof(master)), 0);
+        /* One held key serves every key block in turn. */
         for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-            CU_ASSERT_EQUAL(nssl_tls12_key_block(h, master, cr, sr, mine, lens[i]), 0);
+            CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, cr, sr, mine, lens[i]), 0);
             CU_ASSERT_EQUAL_FATAL(ref_prf(h, master, 48, "key expansion", seed, 64, want,
                                           lens[i]),
                                   0);
             CU_ASSERT(memcmp(mine, want, lens[i]) == 0);
         }
         /* Swapping the randoms changes the key block (the order matters). */
-        CU_ASSERT_EQUAL(nssl_tls12_key_block(h, master, sr, cr, mine, 40), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, sr, cr, mine, 40), 0);
         CU_ASSERT_EQUAL_FATAL(ref_prf(h, master, 48, "key expansion", seed, 64, want, 40), 0);
         CU_ASSERT(memcmp(mine, want, 40) != 0);
+        nssl_hmac_key_free(&mk);
     }
-    CU_ASSERT_EQUAL(nssl_tls12_key_block(NSSL_HASH_SHA256, master, cr, sr, NULL, 0), 0);
-    CU_ASSERT_EQUAL(nssl_tls12_key_block(NSSL_HASH_SHA256, NULL, cr, sr, mine, 40), NSSL_E_ARG);
-    CU_ASSERT_EQUAL(nssl_tls12_key_block(NSSL_HASH_SHA256, master, NULL, sr, mine, 40),
-                    NSSL_E_ARG);
-    CU_ASSERT_EQUAL(nssl_tls12_key_block(NSSL_HASH_SHA256, master, cr, NULL, mine, 40),
-                    NSSL_E_ARG);
+    {
+        struct nssl_hmac_key mk, unkeyed;
+        memset(&unkeyed, 0, sizeof(unkeyed));
+        CU_ASSERT_EQUAL_FATAL(nssl_hmac_key_init(&mk, NSSL_HASH_SHA256, master, 48), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, cr, sr, NULL, 0), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(NULL, cr, sr, mine, 40), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(&unkeyed, cr, sr, mine, 40), NSSL_E_STATE);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, NULL, sr, mine, 40), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, cr, NULL, mine, 40), NSSL_E_ARG);
+        nssl_hmac_key_free(&mk);
+    }
 }
 
 static void test_finished(void)
@@ -430,20 +439,25 @@ static void test_finished(void)
     for (size_t k = 0; k < 2; k++) {
         enum nssl_hash_alg h = hs[k];
         size_t hlen = nssl_hash_len(h);
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, master, 0, th, hlen, client), 0);
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, master, 1, th, hlen, server), 0);
+        struct nssl_hmac_key mk, unkeyed;
+        memset(&unkeyed, 0, sizeof(unkeyed));
+        CU_ASSERT_EQUAL_FATAL(nssl_hmac_key_init(&mk, h, master, sizeof(master)), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 0, th, hlen, client), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 1, th, hlen, server), 0);
         CU_ASSERT_EQUAL_FATAL(ref_prf(h, master, 48, "client finished", th, hlen, want, 12), 0);
         CU_ASSERT(memcmp(client, want, 12) == 0);
         CU_ASSERT_EQUAL_FATAL(ref_prf(h, master, 48, "server finished", th, hlen, want, 12), 0);
         CU_ASSERT(memcmp(server, want, 12) == 0);
         CU_ASSERT(memcmp(client, server, 12) != 0);
         /* Any non-zero `server` means the server. */
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, master, 7, th, hlen, client), 0);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 7, th, hlen, client), 0);
         CU_ASSERT(memcmp(client, server, 12) == 0);
         /* The transcript hash must be the PRF hash's length. */
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, master, 0, th, hlen - 1, client), NSSL_E_ARG);
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, master, 0, NULL, hlen, client), NSSL_E_ARG);
-        CU_ASSERT_EQUAL(nssl_tls12_finished(h, NULL, 0, th, hlen, client), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 0, th, hlen - 1, client), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 0, NULL, hlen, client), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(NULL, 0, th, hlen, client), NSSL_E_ARG);
+        CU_ASSERT_EQUAL(nssl_tls12_finished(&unkeyed, 0, th, hlen, client), NSSL_E_ARG);
+        nssl_hmac_key_free(&mk);
     }
 }
 
@@ -452,7 +466,9 @@ static void test_finished(void)
 static void test_chain(void)
 {
     uint8_t pms[32], cr[32], sr[32], sh[48], th[48], seed[64];
-    uint8_t master[48], kb[72], fin[12], want_master[48], want_kb[72], want_fin[12];
+    uint8_t master[48], kb[72], fin[12], cfin[12], want_master[48], want_kb[72], want_fin[12];
+    uint8_t want_cfin[12];
+    struct nssl_hmac_key mk;
 
     pattern(pms, 32, 0xab);
     pattern(cr, 32, 0x10);
@@ -460,8 +476,12 @@ static void test_chain(void)
     CU_ASSERT_EQUAL_FATAL(nssl_hash(NSSL_HASH_SHA384, (const uint8_t *)"CH..CKE", 7, sh), 0);
     CU_ASSERT_EQUAL_FATAL(nssl_hash(NSSL_HASH_SHA384, (const uint8_t *)"CH..CF", 6, th), 0);
     CU_ASSERT_EQUAL(nssl_tls12_ems_master(NSSL_HASH_SHA384, pms, 32, sh, 48, master), 0);
-    CU_ASSERT_EQUAL(nssl_tls12_key_block(NSSL_HASH_SHA384, master, cr, sr, kb, sizeof(kb)), 0);
-    CU_ASSERT_EQUAL(nssl_tls12_finished(NSSL_HASH_SHA384, master, 1, th, 48, fin), 0);
+    /* The master secret keyed once, as the handshake holds it: key block, then both Finished. */
+    CU_ASSERT_EQUAL_FATAL(nssl_hmac_key_init(&mk, NSSL_HASH_SHA384, master, 48), 0);
+    CU_ASSERT_EQUAL(nssl_tls12_key_block(&mk, cr, sr, kb, sizeof(kb)), 0);
+    CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 1, th, 48, fin), 0);
+    CU_ASSERT_EQUAL(nssl_tls12_finished(&mk, 0, th, 48, cfin), 0);
+    nssl_hmac_key_free(&mk);
 
     CU_ASSERT_EQUAL(ref_prf(NSSL_HASH_SHA384, pms, 32, "extended master secret", sh, 48,
                             want_master, 48),
@@ -474,9 +494,13 @@ static void test_chain(void)
     CU_ASSERT_EQUAL(ref_prf(NSSL_HASH_SHA384, want_master, 48, "server finished", th, 48,
                             want_fin, 12),
                     0);
+    CU_ASSERT_EQUAL(ref_prf(NSSL_HASH_SHA384, want_master, 48, "client finished", th, 48,
+                            want_cfin, 12),
+                    0);
     CU_ASSERT(memcmp(master, want_master, 48) == 0);
     CU_ASSERT(memcmp(kb, want_kb, sizeof(kb)) == 0);
     CU_ASSERT(memcmp(fin, want_fin, 12) == 0);
+    CU_ASSERT(memcmp(cfin, want_cfin, 12) == 0);
 }
 
 static CU_TestInfo tests[] = {

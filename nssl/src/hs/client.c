@@ -22,6 +22,7 @@ void nssl_hs_free(struct nssl_hs *hs)
     nssl_kex_free(&hs->kex);
     nssl_transcript_free(&hs->th);
     nssl_ks13_clear(&hs->ks);
+    nssl_hmac_key_free(&hs->master12_key);
     EVP_PKEY_free(hs->peer_key);
     free(hs->ch);
     free(hs->cookie);

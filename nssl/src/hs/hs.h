@@ -85,6 +85,8 @@ struct nssl_hs {
     uint8_t pms[NSSL_MAX_KEX_SECRET];    /* the ECDHE shared secret */
     size_t pms_len;
     uint8_t master12[48];
+    struct nssl_hmac_key master12_key;   /* master12 keyed once for the key block and both
+                                          * Finished (master_key in tls12_common.c) */
     uint8_t server_key[NSSL_MAX_KEY];    /* installed when the server's CCS arrives */
     uint8_t server_iv[NSSL_AEAD_IV_LEN];
     size_t key_len, iv_len;

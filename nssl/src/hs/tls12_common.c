@@ -44,6 +44,20 @@ int nssl_tls12_send_hs(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return nssl_engine_send_handshake(e, msg, len);
 }
 
+/* The master secret keyed for the PRF, once per handshake: the key block and both Finished
+ * messages are PRFs under it. master12 is final by the time the key block is derived (computed
+ * from the ClientKeyExchange, or restored from the resumed session), the first use. */
+static int master_key(struct nssl_engine *e, struct nssl_hmac_key **k)
+{
+    struct nssl_hs *hs = e->hs;
+
+    if (hs->master12_key.ctx == NULL) {
+        TRY(nssl_hmac_key_init(&hs->master12_key, e->hash, hs->master12, sizeof(hs->master12)));
+    }
+    *k = &hs->master12_key;
+    return NSSL_E_OK;
+}
+
 /* RFC 5246 6.3: key_block = client_write_key, server_write_key, client_write_IV,
  * server_write_IV (AEAD suites have no MAC keys); the IV is 4 bytes of salt for AES-GCM
  * (RFC 5288 3) and 12 bytes for ChaCha20-Poly1305 (RFC 7905 2). */
@@ -53,9 +67,11 @@ int nssl_tls12_derive_keys(struct nssl_engine *e)
     uint8_t block[2 * NSSL_MAX_KEY + 2 * NSSL_AEAD_IV_LEN];
     size_t key_len = nssl_aead_key_len(e->aead);
     size_t iv_len = e->aead == NSSL_AEAD_CHACHA20_POLY1305 ? 12 : 4;
+    struct nssl_hmac_key *mk;
     int rc;
 
-    rc = nssl_tls12_key_block(e->hash, hs->master12, hs->client_random, hs->server_random, block,
+    TRY(master_key(e, &mk));
+    rc = nssl_tls12_key_block(mk, hs->client_random, hs->server_random, block,
                               2 * key_len + 2 * iv_len);
     if (rc == 0) {
         memcpy(hs->client_key, block, key_len);
@@ -100,12 +116,13 @@ int nssl_tls12_send_finished(struct nssl_engine *e)
 {
     struct nssl_hs *hs = e->hs;
     uint8_t th[NSSL_MAX_HASH], vd[NSSL_TLS12_VERIFY_LEN], buf[NSSL_HS_HEADER + 12];
+    struct nssl_hmac_key *mk;
     struct nssl_writer w;
     size_t len;
 
+    TRY(master_key(e, &mk));
     TRY(nssl_transcript_current(&hs->th, th));
-    TRY(nssl_tls12_finished(e->hash, hs->master12, e->is_server, th, nssl_hash_len(e->hash),
-                            vd));
+    TRY(nssl_tls12_finished(mk, e->is_server, th, nssl_hash_len(e->hash), vd));
     nssl_w_init(&w, buf, sizeof(buf));
     TRY(nssl_msg_finished_write(&w, vd, sizeof(vd)));
     TRY(nssl_w_finish(&w, &len));
@@ -116,13 +133,14 @@ int nssl_tls12_check_finished(struct nssl_engine *e, const uint8_t *msg, size_t 
 {
     struct nssl_hs *hs = e->hs;
     uint8_t th[NSSL_MAX_HASH], expect[NSSL_TLS12_VERIFY_LEN];
+    struct nssl_hmac_key *mk;
     const uint8_t *vd;
 
     TRY(nssl_msg_finished_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
                                 NSSL_TLS12_VERIFY_LEN, &vd));
+    TRY(master_key(e, &mk));
     TRY(nssl_transcript_current(&hs->th, th));
-    TRY(nssl_tls12_finished(e->hash, hs->master12, !e->is_server, th, nssl_hash_len(e->hash),
-                            expect));
+    TRY(nssl_tls12_finished(mk, !e->is_server, th, nssl_hash_len(e->hash), expect));
     /* RFC 5246 7.4.9: a wrong verify_data is decrypt_error. */
     ENSURE(CRYPTO_memcmp(vd, expect, sizeof(expect)) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
     hs->proofs |= NSSL_PROOF_FIN;
