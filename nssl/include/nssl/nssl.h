@@ -521,7 +521,9 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection);
 NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection);
 
 /**
- * Read application data.
+ * Read application data. A record that fits is decrypted straight into buf (no copy through
+ * NSSL's buffers), so only buf[0 .. *bytesRead) is defined afterwards: the bytes after it, and
+ * all of buf after a failure, may have been overwritten.
  * @param bytesRead set to the number of bytes read (at least 1 on success).
  * @return 0; NSSL_ERROR_ZERO_RETURN after the peer's close_notify; NSSL_ERROR_WANT_READ /
  *         _WANT_WRITE on a non-blocking connection; NSSL_ERROR_IO_ERROR if the transport
