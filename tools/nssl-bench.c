@@ -359,20 +359,101 @@ static void run_tcp(const struct options *o, const struct bench_target *t)
     snprintf(f->note, sizeof(f->note), "part of every handshake figure");
 }
 
+/* What the kernel costs the client for the messages of a resumed TLS 1.2 handshake (connect,
+ * ClientHello, the server's flight, Finished, close_notify, close) as plain bytes to a raw TCP
+ * peer: most of such a handshake's client CPU, and paid by every client. */
+static void run_tcp_exchange(const struct options *o)
+{
+    static double v[MAX_SAMPLES];
+    struct figure *f = add_figure(
+        "tcp_exchange", "TCP exchange of a resumed handshake alone, no TLS", "us CPU", "%.1f");
+    struct bench_peer peer;
+
+    f->same = 1;
+    if (bench_peer_exchange(&peer) != 0) {
+        fail_figure(f, "peer did not start");
+        return;
+    }
+    for (int i = 0; i < o->samples; i++) {
+        if ((v[i] = bench_tcp_exchange_batch(peer.port, o->batch)) < 0) {
+            fail_figure(f, "failed");
+            bench_peer_stop(&peer);
+            return;
+        }
+    }
+    bench_peer_stop(&peer);
+    for (int c = 0; c < NCLIENTS; c++) {
+        set_samples(f, c, v, o->samples, 1e6);
+    }
+    snprintf(f->note, sizeof(f->note),
+             "%d+%d+%d+%d bytes: the kernel's part of a resumed TLS 1.2 handshake", BENCH_EX_HELLO,
+             BENCH_EX_FLIGHT, BENCH_EX_FINISHED, BENCH_EX_CLOSE);
+}
+
 /* ---- bulk transfer ---- */
 
-static void run_bulk(const struct options *o, const struct bench_target *t, const char *suite,
-                     const char *cpu_id, const char *cpu_label, const char *wall_id,
-                     const char *wall_label)
+/* The rows of one suite's bulk figures. */
+struct bulk_rows {
+    const char *suite;
+    const char *cpu_id, *cpu_label;
+    const char *wall_id, *wall_label;
+    const char *floor_id, *floor_label;
+    const char *ratio_id, *ratio_label;
+};
+
+/* The bulk floor's rows under the suite's figures: the floor in MB/CPU-s from its samples
+ * vf[0..n) (n == -1: failed, why says why) and recvs recv calls for n transfers of records
+ * records each; then each client's MB/CPU-s over it. */
+static void add_bulk_floor(const struct bulk_rows *b, const struct bench_target *t,
+                           const struct figure *fc, double *vf, int n, const char *why,
+                           long recvs, long records)
+{
+    struct figure *f = add_figure(b->floor_id, b->floor_label, "MB/CPU-s", "%.0f");
+    struct figure *r;
+
+    f->same = 1;
+    if (n <= 0) {
+        fail_figure(f, why);
+        return;
+    }
+    for (int c = 0; c < NCLIENTS; c++) {
+        set_samples(f, c, vf, n, 1);
+    }
+    /* With --server nssl the clients' figures are echoed (the client also encrypts and
+     * sends): a receive floor is no measure of them, so no ratio. */
+    if (t->echo_only) {
+        snprintf(f->note, sizeof(f->note), "receive only: not comparable with the echoed rows");
+        return;
+    }
+    snprintf(f->note, sizeof(f->note), "%.2f recv calls per record",
+             (double)recvs / ((double)records * n));
+    r = add_figure(b->ratio_id, b->ratio_label, "x floor", "%.2f");
+    r->samples = fc->samples;
+    for (int c = 0; c < NCLIENTS; c++) {
+        r->value[c] = fc->value[c] / f->value[c];
+    }
+    snprintf(r->note, sizeof(r->note), "1.00 = receive + decrypt alone");
+}
+
+static void run_bulk(const struct options *o, const struct bench_target *t,
+                     const struct bulk_rows *b)
 {
     static double vc[NCLIENTS][MAX_SAMPLES];
     static double vw[NCLIENTS][MAX_SAMPLES];
-    struct figure *fc = add_figure(cpu_id, cpu_label, "MB/CPU-s", "%.0f");
-    struct figure *fw = add_figure(wall_id, wall_label, "MB/s", "%.0f");
+    static double vf[MAX_SAMPLES];
+    struct figure *fc = add_figure(b->cpu_id, b->cpu_label, "MB/CPU-s", "%.0f");
+    struct figure *fw = add_figure(b->wall_id, b->wall_label, "MB/s", "%.0f");
+    const char *suite = b->suite;
     long bytes = o->bulk_mib * MIB;
+    /* The floor receives the same data as the clients: bytes in full 16 KiB records. */
+    long records = bytes / 16384;
     bobj ctx[NCLIENTS] = {BENCH_NONE, BENCH_NONE};
     struct bench_rusage ru[NCLIENTS] = {{0, 0}, {0, 0}};
     double record_cpu[NCLIENTS];
+    struct bench_peer peer;
+    const char *floor_why = "peer did not start";
+    long recvs = 0;
+    int nf = bench_peer_bulk(&peer, records) == 0 ? 0 : -1;
     int ok = 1;
 
     for (int c = 0; c < NCLIENTS; c++) {
@@ -381,9 +462,11 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
             ok = 0;
         }
     }
+    /* A B floor, A B floor: the floor's samples interleaved with the clients', one each. */
     for (int i = 0; i < o->bulk_samples && ok; i++) {
+        double cpu = 0;
+        long calls = 0;
         for (int c = 0; c < NCLIENTS && ok; c++) {
-            double cpu = 0;
             double wall = 0;
             if (bench_bulk(clients[c], ctx[c], t, suite, bytes, &cpu, &wall, &ru[c]) != 0) {
                 ok = 0;
@@ -393,7 +476,17 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
             vc[c][i] = (double)bytes / 1e6 / (cpu > 0 ? cpu : 1e-9);
             vw[c][i] = (double)bytes / 1e6 / (wall > 0 ? wall : 1e-9);
         }
+        if (ok && nf >= 0) {
+            if (bench_bulk_floor(suite, peer.port, records, &cpu, &calls) != 0) {
+                floor_why = "failed";
+                nf = -1;
+            } else {
+                vf[nf++] = (double)bytes / 1e6 / (cpu > 0 ? cpu : 1e-9);
+                recvs += calls;
+            }
+        }
     }
+    bench_peer_stop(&peer);
     for (int c = 0; c < NCLIENTS; c++) {
         if (ok) {
             set_samples(fc, c, vc[c], o->bulk_samples, 1);
@@ -416,7 +509,24 @@ static void run_bulk(const struct options *o, const struct bench_target *t, cons
     }
     add_cpu_split(fc, "  of which: user space per 16 KiB record (est.)",
                   "  of which: kernel per 16 KiB record (est.)", record_cpu, ru);
+    if (!ok && nf >= 0) {
+        floor_why = "not measured: the transfers failed";
+        nf = -1;
+    }
+    add_bulk_floor(b, t, fc, vf, nf, floor_why, recvs, records);
 }
+
+static const struct bulk_rows bulk_suites[] = {
+    {"TLS_AES_128_GCM_SHA256", "bulk_aes_cpu", "bulk receive AES-128-GCM, per CPU second",
+     "bulk_aes_wall", "bulk receive AES-128-GCM, per wall second", "bulk_aes_floor",
+     "bulk floor: TCP receive + AES-128-GCM decryption", "bulk_aes_floor_ratio",
+     "  bulk receive AES-128-GCM / floor"},
+    {"TLS_CHACHA20_POLY1305_SHA256", "bulk_chacha_cpu",
+     "bulk receive ChaCha20-Poly1305, per CPU second", "bulk_chacha_wall",
+     "bulk receive ChaCha20-Poly1305, per wall second", "bulk_chacha_floor",
+     "bulk floor: TCP receive + ChaCha20-Poly1305 decryption", "bulk_chacha_floor_ratio",
+     "  bulk receive ChaCha20-Poly1305 / floor"},
+};
 
 /* ---- context creation with the root store ---- */
 
@@ -1177,14 +1287,12 @@ int main(int argc, char **argv)
                       "server-rsa-chain2048-chain.pem", "server-rsa-chain2048.key",
                       "rsa-root-ca.pem", 0);
             run_tcp(&o, &t);
+            run_tcp_exchange(&o);
         }
         if (o.groups & G_BULK) {
-            run_bulk(&o, &t, "TLS_AES_128_GCM_SHA256", "bulk_aes_cpu",
-                     "bulk receive AES-128-GCM, per CPU second", "bulk_aes_wall",
-                     "bulk receive AES-128-GCM, per wall second");
-            run_bulk(&o, &t, "TLS_CHACHA20_POLY1305_SHA256", "bulk_chacha_cpu",
-                     "bulk receive ChaCha20-Poly1305, per CPU second", "bulk_chacha_wall",
-                     "bulk receive ChaCha20-Poly1305, per wall second");
+            for (unsigned i = 0; i < sizeof(bulk_suites) / sizeof(bulk_suites[0]); i++) {
+                run_bulk(&o, &t, &bulk_suites[i]);
+            }
         }
         if (o.groups & G_CTX) {
             run_ctx(&o);

@@ -1,6 +1,6 @@
 /* nssl-bench internals, shared by tools/nssl-bench.c and the files of tools/bench: the two
- * clients behind one table of operations, the benchmark's servers, the measurements and the
- * libcrypto floor. docs/performance.md says what each figure means. */
+ * clients behind one table of operations, the benchmark's servers, the measurements, the
+ * libcrypto floor and the kernel floors. docs/performance.md says what each figure means. */
 #ifndef NSSL_TOOLS_BENCH_H
 #define NSSL_TOOLS_BENCH_H
 
@@ -173,6 +173,43 @@ double bench_floor_batch(struct bench_floor *f, int n);
 int bench_floor_parts(struct bench_floor *f, int n, double parts[BENCH_FLOOR_PARTS]);
 void bench_floor_free(struct bench_floor *f);
 
+/* ---- kernel_floor.c ---- */
+
+/* The kernel floors: the socket work of a bulk receive and of a resumed handshake, with no TLS
+ * library, against a raw TCP peer in a child process on 127.0.0.1. */
+struct bench_peer {
+    pid_t pid; /* -1: none */
+    int port;
+};
+/* A peer that answers each connection's first byte with `records` full TLS 1.3 records
+ * (BENCH_WIRE_RECORD bytes each, arbitrary contents), then closes. 0 or -1 after a message. */
+int bench_peer_bulk(struct bench_peer *p, long records);
+/* A peer that, for each connection, reads BENCH_EX_HELLO bytes, writes BENCH_EX_FLIGHT bytes
+ * and reads until the client closes. 0 or -1 after a message. */
+int bench_peer_exchange(struct bench_peer *p);
+/* Kill and reap the peer (nothing if there is none). */
+void bench_peer_stop(struct bench_peer *p);
+
+/* A full TLS 1.3 record on the wire: header, 16 KiB of data, the content type, the tag. */
+#define BENCH_WIRE_RECORD (5 + 16384 + 1 + 16)
+/* The client's messages of a resumed TLS 1.2 handshake (bytes, rounded up): the ClientHello
+ * with its ticket; the server's flight (ServerHello, ChangeCipherSpec, Finished); the client's
+ * ChangeCipherSpec and Finished; its close_notify. */
+#define BENCH_EX_HELLO 320
+#define BENCH_EX_FLIGHT 160
+#define BENCH_EX_FINISHED 60
+#define BENCH_EX_CLOSE 24
+
+/* The bulk floor of suite (TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256): over a
+ * new connection to a bench_peer_bulk peer, `records` records received one at a time and each
+ * decrypted with the EVP calls of a TLS 1.3 record. *cpu: CPU seconds of that loop; *recvs:
+ * its recv calls. 0 or -1 after a message. */
+int bench_bulk_floor(const char *suite, int port, long records, double *cpu, long *recvs);
+/* n exchanges with a bench_peer_exchange peer, each on a new connection: socket, connect,
+ * the message pattern of a resumed TLS 1.2 handshake, close. CPU seconds per exchange, or -1
+ * after a message. */
+double bench_tcp_exchange_batch(int port, int n);
+
 /* ---- heap.c ---- */
 
 /* Heap bytes in use and the most ever in use in this process, counted by malloc, calloc,
@@ -205,5 +242,8 @@ int bench_server_openssl(struct bench_server *srv, struct bench_target *t, const
 int bench_server_nssl(struct bench_server *srv, struct bench_target *t, const char *certs,
                       const char *exe);
 void bench_server_stop(struct bench_server *srv);
+/* A listening TCP socket on 127.0.0.1, an ephemeral port in *port: the socket, or -1 after a
+ * message. */
+int bench_listen_loopback(int *port);
 
 #endif

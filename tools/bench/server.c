@@ -31,7 +31,7 @@ static const char *const chains[2][2] = {
     {"server-rsa-chain2048-chain.pem", "server-rsa-chain2048.key"},
 };
 
-static int listen_loopback(int *port)
+int bench_listen_loopback(int *port)
 {
     struct sockaddr_in sa;
     socklen_t len = sizeof(sa);
@@ -192,8 +192,8 @@ int bench_server_openssl(struct bench_server *srv, struct bench_target *t, const
     pid_t pid;
 
     memset(srv, 0, sizeof(*srv));
-    if ((fds[0] = listen_loopback(&t->port_ecdsa)) < 0 ||
-        (fds[1] = listen_loopback(&t->port_rsa)) < 0 || pipe(pipefd) != 0) {
+    if ((fds[0] = bench_listen_loopback(&t->port_ecdsa)) < 0 ||
+        (fds[1] = bench_listen_loopback(&t->port_rsa)) < 0 || pipe(pipefd) != 0) {
         goto bad;
     }
     pid = fork();
