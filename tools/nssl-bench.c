@@ -70,7 +70,7 @@ struct figure {
     char note[96];
 };
 
-#define MAX_FIGURES 64
+#define MAX_FIGURES 96
 static struct figure figures[MAX_FIGURES];
 static int nfigures;
 static int any_failed;
@@ -78,7 +78,14 @@ static int any_failed;
 static struct figure *add_figure(const char *id, const char *label, const char *unit,
                                  const char *fmt)
 {
-    struct figure *f = &figures[nfigures++];
+    struct figure *f;
+
+    if (nfigures == MAX_FIGURES) {
+        /* A programming error (more rows than the table holds), not a measurement failure. */
+        fprintf(stderr, "nssl-bench: more than %d figures: raise MAX_FIGURES\n", MAX_FIGURES);
+        exit(2);
+    }
+    f = &figures[nfigures++];
     memset(f, 0, sizeof(*f));
     f->id = id;
     f->label = label;
@@ -295,35 +302,45 @@ static void floor_parts(const struct options *o, struct bench_floor *fl, struct 
              "total minus the parts above");
 }
 
+/* The floor fl's figure f (the same value for both clients): 0, or -1 with f failed. */
+static int floor_samples(const struct options *o, struct bench_floor *fl, struct figure *f)
+{
+    static double v[MAX_SAMPLES];
+
+    f->same = 1;
+    if (fl == NULL) {
+        fail_figure(f, "setup failed");
+        return -1;
+    }
+    for (int i = 0; i < o->samples; i++) {
+        if ((v[i] = bench_floor_batch(fl, o->batch)) < 0) {
+            fail_figure(f, "failed");
+            return -1;
+        }
+    }
+    for (int c = 0; c < NCLIENTS; c++) {
+        set_samples(f, c, v, o->samples, 1e6);
+    }
+    return 0;
+}
+
 static void run_floor(const struct options *o, const char *id, const char *label, const char *hs_id,
                       const char *ratio_id, const char *ratio_label, const char *chain,
                       const char *key, const char *root, int with_parts)
 {
-    static double v[MAX_SAMPLES];
     char paths[3][4096];
     struct figure *f = add_figure(id, label, "us CPU", "%.1f");
     struct figure *hs = find_figure(hs_id);
     struct figure *r;
     struct bench_floor *fl;
 
-    f->same = 1;
     snprintf(paths[0], sizeof(paths[0]), "%s/%s", o->certs, chain);
     snprintf(paths[1], sizeof(paths[1]), "%s/%s", o->certs, key);
     snprintf(paths[2], sizeof(paths[2]), "%s/%s", o->certs, root);
     fl = bench_floor_new(paths[0], paths[1], paths[2]);
-    if (fl == NULL) {
-        fail_figure(f, "setup failed");
+    if (floor_samples(o, fl, f) != 0) {
+        bench_floor_free(fl);
         return;
-    }
-    for (int i = 0; i < o->samples; i++) {
-        if ((v[i] = bench_floor_batch(fl, o->batch)) < 0) {
-            fail_figure(f, "failed");
-            bench_floor_free(fl);
-            return;
-        }
-    }
-    for (int c = 0; c < NCLIENTS; c++) {
-        set_samples(f, c, v, o->samples, 1e6);
     }
     if (with_parts) {
         floor_parts(o, fl, f);
@@ -388,6 +405,77 @@ static void run_tcp_exchange(const struct options *o)
     snprintf(f->note, sizeof(f->note),
              "%d+%d+%d+%d bytes: the kernel's part of a resumed TLS 1.2 handshake", BENCH_EX_HELLO,
              BENCH_EX_FLIGHT, BENCH_EX_FINISHED, BENCH_EX_CLOSE);
+}
+
+/* The rows of a resumed handshake's floor. */
+struct resumed_floor_rows {
+    int tls12;
+    const char *floor_id, *floor_label;
+    const char *hs_id; /* the resumed handshake figure */
+    const char *sum_id, *sum_label;
+    const char *ratio_id, *ratio_label;
+    const char *sum_note; /* what the sum's TCP part stands for, or "" */
+};
+
+static const struct resumed_floor_rows resumed_floors[] = {
+    {1, "floor_res12", "libcrypto floor: resumed TLS 1.2 handshake", "hs12_resumed",
+     "floor_res12_total", "resumed TLS 1.2 floor: TCP exchange + libcrypto", "floor_ratio_res12",
+     "  resumed handshake TLS 1.2 / floor", ""},
+    {0, "floor_res13", "libcrypto floor: resumed TLS 1.3 handshake", "hs13_resumed",
+     "floor_res13_total", "resumed TLS 1.3 floor: TCP exchange + libcrypto", "floor_ratio_res13",
+     "  resumed handshake TLS 1.3 / floor", "TCP: TLS 1.2's sizes, same turns"},
+};
+
+/* A resumed handshake's floor: its libcrypto floor, then that plus the TCP exchange of a
+ * resumed handshake (the kernel's part) as the whole floor, and each client's median resumed
+ * handshake over the whole floor when the handshakes were measured. Rows whose inputs failed
+ * say FAILED: nothing is made up. */
+static void run_resumed_floor(const struct options *o, const struct resumed_floor_rows *b)
+{
+    struct figure *f = add_figure(b->floor_id, b->floor_label, "us CPU", "%.1f");
+    struct bench_floor *fl = bench_floor_resumed_new(b->tls12);
+    const struct figure *tcp = find_figure("tcp_exchange");
+    const struct figure *hs = find_figure(b->hs_id);
+    struct figure *sum;
+    struct figure *r;
+    char share[64] = "";
+
+    floor_samples(o, fl, f);
+    bench_floor_free(fl);
+
+    sum = add_figure(b->sum_id, b->sum_label, "us CPU", "%.1f");
+    sum->same = 1;
+    sum->samples = f->samples;
+    if (tcp == NULL || isnan(tcp->value[0]) || isnan(f->value[0])) {
+        fail_figure(sum, isnan(f->value[0]) ? "the libcrypto floor failed"
+                                             : "the TCP exchange failed");
+    } else {
+        for (int c = 0; c < NCLIENTS; c++) {
+            sum->value[c] = tcp->value[c] + f->value[c];
+        }
+        /* The floor as a share of OpenSSL's resumed handshake (the budget's yardstick). */
+        if (hs != NULL && !isnan(hs->value[1]) && hs->value[1] > 0) {
+            snprintf(share, sizeof(share), "= %.2f x OpenSSL's resumed handshake",
+                     sum->value[0] / hs->value[1]);
+        }
+        snprintf(sum->note, sizeof(sum->note), "%s%s%s", share,
+                 share[0] != '\0' && b->sum_note[0] != '\0' ? "; " : "", b->sum_note);
+    }
+    if (hs == NULL) {
+        return;
+    }
+    /* Each client's median resumed handshake over the whole floor. */
+    r = add_figure(b->ratio_id, b->ratio_label, "x floor", "%.2f");
+    r->samples = hs->samples;
+    for (int c = 0; c < NCLIENTS; c++) {
+        r->value[c] = hs->value[c] / sum->value[c];
+    }
+    if (isnan(r->value[0]) && isnan(r->value[1])) {
+        snprintf(r->note, sizeof(r->note), "%s failed",
+                 isnan(sum->value[0]) ? "the floor" : "the handshake figure");
+    } else {
+        snprintf(r->note, sizeof(r->note), "1.00 = a client at the floor");
+    }
 }
 
 /* ---- bulk transfer ---- */
@@ -739,13 +827,40 @@ static double callgrind_run(const struct options *o, const struct bench_target *
     return total / o->cg_count;
 }
 
+/* A libcrypto floor in instructions (scenario: its --callgrind-child floor scenario), and the
+ * handshake figure hs over it if hs was counted (NULL: not counted; with --quick only the full
+ * TLS 1.3 handshake is). */
+static void callgrind_floor(const struct options *o, const struct bench_target *t,
+                            const char *id, const char *label, const char *scenario,
+                            const struct figure *hs, const char *ratio_id, const char *ratio_label,
+                            const char *ratio_note)
+{
+    struct figure *floor = add_figure(id, label, "instr", "%.0f");
+    struct figure *r;
+
+    floor->same = 1;
+    floor->samples = o->cg_count;
+    floor->value[0] = floor->value[1] = callgrind_run(o, t, "floor", scenario);
+    if (isnan(floor->value[0])) {
+        fail_figure(floor, "callgrind run failed");
+        return;
+    }
+    if (hs == NULL) {
+        return;
+    }
+    r = add_figure(ratio_id, ratio_label, "x floor", "%.2f");
+    r->samples = o->cg_count;
+    for (int c = 0; c < NCLIENTS; c++) {
+        r->value[c] = hs->value[c] / floor->value[c];
+    }
+    snprintf(r->note, sizeof(r->note), "%s", ratio_note);
+}
+
 static void run_callgrind(const struct options *o, const struct bench_target *t)
 {
     static char labels[8][96];
     static char ids[8][32];
-    struct figure *hs13 = NULL;
-    struct figure *floor;
-    struct figure *r;
+    const struct figure *hs13 = NULL;
 #ifndef NSSL_BENCH_CALLGRIND
     fail_figure(add_figure("cg_hs13_full", "instructions: full handshake TLS 1.3", "instr", "%.0f"),
                 "built without <valgrind/callgrind.h>");
@@ -770,34 +885,39 @@ static void run_callgrind(const struct options *o, const struct bench_target *t)
         }
         hs13 = s == 0 ? f : hs13;
     }
-    /* The libcrypto floor in instructions, and the full TLS 1.3 handshake over it. */
-    floor = add_figure("cg_floor_p256", "instructions: libcrypto floor, TLS 1.3 ECDSA P-256",
-                       "instr", "%.0f");
-    floor->same = 1;
-    floor->samples = o->cg_count;
-    floor->value[0] = floor->value[1] = callgrind_run(o, t, "floor", "floor_p256");
-    if (isnan(floor->value[0])) {
-        fail_figure(floor, "callgrind run failed");
-        return;
-    }
-    r = add_figure("cg_floor_ratio_p256", "  full TLS 1.3 ECDSA P-256 / floor", "x floor", "%.2f");
-    r->samples = o->cg_count;
-    for (int c = 0; c < NCLIENTS; c++) {
-        r->value[c] = hs13->value[c] / floor->value[c];
-    }
+    /* The libcrypto floors in instructions, and each handshake over its floor. Instructions
+     * are user space only: the resumed floors have no TCP part here. */
+    callgrind_floor(o, t, "cg_floor_p256", "instructions: libcrypto floor, TLS 1.3 ECDSA P-256",
+                    "floor_p256", hs13, "cg_floor_ratio_p256", "  full TLS 1.3 ECDSA P-256 / floor",
+                    "");
+    callgrind_floor(o, t, "cg_floor_res12", "instructions: libcrypto floor, resumed TLS 1.2",
+                    "floor_res12", find_figure("cg_hs12_resumed"), "cg_floor_ratio_res12",
+                    "  resumed TLS 1.2 / floor", "user-space instructions: no TCP part");
+    callgrind_floor(o, t, "cg_floor_res13", "instructions: libcrypto floor, resumed TLS 1.3",
+                    "floor_res13", find_figure("cg_hs13_resumed"), "cg_floor_ratio_res13",
+                    "  resumed TLS 1.3 / floor", "user-space instructions: no TCP part");
 }
 
-/* The child side of --callgrind for the floor: count iterations of the libcrypto floor. */
-static int callgrind_floor_child(const char *certs, int count)
+/* The child side of --callgrind for a floor (scenario: floor_p256, floor_res12 or
+ * floor_res13): count iterations of that libcrypto floor. */
+static int callgrind_floor_child(const char *certs, const char *scenario, int count)
 {
     char paths[3][4096];
     struct bench_floor *fl;
     double rc;
 
-    snprintf(paths[0], sizeof(paths[0]), "%s/server-p256-chain.pem", certs);
-    snprintf(paths[1], sizeof(paths[1]), "%s/server-p256.key", certs);
-    snprintf(paths[2], sizeof(paths[2]), "%s/root-ca.pem", certs);
-    if ((fl = bench_floor_new(paths[0], paths[1], paths[2])) == NULL) {
+    if (strcmp(scenario, "floor_res12") == 0 || strcmp(scenario, "floor_res13") == 0) {
+        fl = bench_floor_resumed_new(strcmp(scenario, "floor_res12") == 0);
+    } else if (strcmp(scenario, "floor_p256") == 0) {
+        snprintf(paths[0], sizeof(paths[0]), "%s/server-p256-chain.pem", certs);
+        snprintf(paths[1], sizeof(paths[1]), "%s/server-p256.key", certs);
+        snprintf(paths[2], sizeof(paths[2]), "%s/root-ca.pem", certs);
+        fl = bench_floor_new(paths[0], paths[1], paths[2]);
+    } else {
+        fprintf(stderr, "nssl-bench: unknown floor '%s'\n", scenario);
+        return EXIT_USAGE;
+    }
+    if (fl == NULL) {
         return EXIT_FAILED;
     }
     bench_callgrind_toggle();
@@ -978,7 +1098,7 @@ static void usage(FILE *f)
             "  --server openssl|nssl  the server: a libssl server forked by the benchmark\n"
             "                     (default) or tools/nssl-server (bulk data is then echoed)\n"
             "  --nssl-server PATH the nssl-server to run (default: next to nssl-bench)\n"
-            "  --callgrind        instructions per handshake (and of the libcrypto floor)\n"
+            "  --callgrind        instructions per handshake (and of the libcrypto floors)\n"
             "                     under valgrind's callgrind, instead of the other figures\n"
             "  --only LIST        figures to run: hs,floor,bulk,ctx,heap (comma-separated)\n"
             "  --samples N        samples per handshake, floor and context figure\n"
@@ -1226,7 +1346,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (ch.callgrind != NULL && strcmp(ch.callgrind, "floor") == 0) {
-        return ch.count > 0 ? callgrind_floor_child(o.certs, (int)ch.count) : EXIT_USAGE;
+        return ch.count > 0 && ch.scenario != NULL
+                   ? callgrind_floor_child(o.certs, ch.scenario, (int)ch.count)
+                   : EXIT_USAGE;
     }
     if (ch.heap != NULL || ch.callgrind != NULL) {
         const struct bench_client *c = client_by_key(ch.heap != NULL ? ch.heap : ch.callgrind);
@@ -1288,6 +1410,9 @@ int main(int argc, char **argv)
                       "rsa-root-ca.pem", 0);
             run_tcp(&o, &t);
             run_tcp_exchange(&o);
+            for (unsigned i = 0; i < sizeof(resumed_floors) / sizeof(resumed_floors[0]); i++) {
+                run_resumed_floor(&o, &resumed_floors[i]);
+            }
         }
         if (o.groups & G_BULK) {
             for (unsigned i = 0; i < sizeof(bulk_suites) / sizeof(bulk_suites[0]); i++) {

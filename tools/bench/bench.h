@@ -155,20 +155,28 @@ int bench_bulk(const struct bench_client *c, bobj ctx, const struct bench_target
 
 /* ---- floor.c ---- */
 
-/* The client's cryptography of one TLS 1.3 full handshake called directly through EVP:
- * X25519 key generation and derivation, the chain's parsing and X509_verify_cert, the
- * CertificateVerify signature, transcript hash, the key schedule, AEAD key setup and the
- * handshake records' protection. */
+/* The libcrypto floor of a handshake: the client's cryptography of one handshake called
+ * directly through EVP, everything that can be prepared once prepared once. */
 struct bench_floor;
-/* chain: leaf + intermediate (PEM); key: the leaf's private key (to make the signature);
- * root: the trust anchor. NULL after a message. */
+/* A TLS 1.3 full handshake: X25519 key generation and derivation, the chain's parsing and
+ * X509_verify_cert, the CertificateVerify signature, transcript hash, the key schedule, AEAD
+ * key setup and the handshake records' protection. chain: leaf + intermediate (PEM); key: the
+ * leaf's private key (to make the signature); root: the trust anchor. NULL after a message. */
 struct bench_floor *bench_floor_new(const char *chain, const char *key, const char *root);
+/* A resumed handshake. tls12 1: TLS 1.2 abbreviated handshake with
+ * TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (transcript hash, the PRF's key block and Finished
+ * MACs under the master secret, AEAD key setup, the two Finished records); 0: TLS 1.3
+ * psk_dhe_ke (X25519, the PSK's early secret and binder, the key schedule, transcript hash,
+ * AEAD key setup and the handshake records' protection), no certificate. NULL after a
+ * message. */
+struct bench_floor *bench_floor_resumed_new(int tls12);
 /* n iterations: CPU seconds per iteration, or -1 after a message. */
 double bench_floor_batch(struct bench_floor *f, int n);
-/* The main parts of an iteration, each measured on its own n times, CPU seconds per
- * iteration: [0] parsing the two certificates (d2i_X509), [1] validating the parsed chain
- * (X509_verify_cert), [2] the CertificateVerify signature, [3] X25519 key generation and
- * derivation. 0 or -1 after a message. */
+/* The main parts of an iteration of a full handshake's floor, each measured on its own n
+ * times, CPU seconds per iteration: [0] parsing the two certificates (d2i_X509), [1]
+ * validating the parsed chain (X509_verify_cert), [2] the CertificateVerify signature, [3]
+ * X25519 key generation and derivation. 0 or -1 after a message (and for a resumed
+ * handshake's floor). */
 #define BENCH_FLOOR_PARTS 4
 int bench_floor_parts(struct bench_floor *f, int n, double parts[BENCH_FLOOR_PARTS]);
 void bench_floor_free(struct bench_floor *f);
