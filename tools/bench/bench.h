@@ -153,7 +153,7 @@ int bench_bulk(const struct bench_client *c, bobj ctx, const struct bench_target
                const char *suite, long bytes, double *cpu, double *wall,
                struct bench_rusage *ru);
 
-/* ---- floor.c ---- */
+/* ---- floor.c, floor_resumed.c, floor_common.c ---- */
 
 /* The libcrypto floor of a handshake: the client's cryptography of one handshake called
  * directly through EVP, everything that can be prepared once prepared once. */
