@@ -1,6 +1,39 @@
 /* Driving the engine over a transport, blocking or not. */
 #include "driver/driver.h"
 
+/* A send failed: the peer closed or reset the connection. A peer that refuses usually says why
+ * first (a fatal alert, RFC 8446 6.2) and then closes; if it closed with our bytes unread (a
+ * TLS 1.3 client's Finished behind an empty Certificate the server already refused), its
+ * reset can fail our next send before we have read the alert. The alert is still in the
+ * receive queue: take what is there, without waiting, and report the peer's alert instead of
+ * a bare I/O error. Bounded (64 steps of a receive or a record), and never a wait. */
+static int peer_reason(struct nssl_driver *d, int rc)
+{
+    if (rc != NSSL_E_IO || d->t.recv_now == NULL) {
+        return rc;
+    }
+    for (int i = 0; i < 64 && d->eng.app_len == 0; i++) {
+        int prc = nssl_engine_pump(&d->eng);
+        if (prc == NSSL_E_WANT_READ) {
+            uint8_t *p;
+            size_t n, got = 0;
+            if (nssl_engine_input_space(&d->eng, &p, &n) != NSSL_E_OK || n == 0 ||
+                d->t.recv_now(d->t.arg, p, n, &got) != NSSL_E_OK || got == 0) {
+                break;
+            }
+            nssl_engine_input_commit(&d->eng, got);
+            continue;
+        }
+        if (NSSL_E_IS_RECV(prc)) {
+            return prc;
+        }
+        if (prc != NSSL_E_OK) {
+            break;
+        }
+    }
+    return rc;
+}
+
 /* Send everything the engine has queued. */
 int nssl_drive_flush(struct nssl_driver *d)
 {
@@ -18,7 +51,9 @@ int nssl_drive_flush(struct nssl_driver *d)
             TRY(d->t.wait(d->t.arg, 1));
             continue;
         }
-        TRY(rc);
+        if (rc < 0) {
+            return peer_reason(d, rc);
+        }
         nssl_engine_output_consumed(&d->eng, sent);
     }
 }

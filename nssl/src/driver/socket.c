@@ -5,11 +5,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-static int sock_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
+static int sock_recv_flags(int fd, uint8_t *buf, size_t len, int flags, size_t *got)
 {
-    int fd = *(int *)arg;
     for (;;) {
-        ssize_t n = recv(fd, buf, len, 0);
+        ssize_t n = recv(fd, buf, len, flags);
         if (n >= 0) {
             *got = (size_t)n;
             return NSSL_E_OK;
@@ -22,6 +21,17 @@ static int sock_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
         }
         return NSSL_E_IO;
     }
+}
+
+static int sock_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
+{
+    return sock_recv_flags(*(int *)arg, buf, len, 0, got);
+}
+
+static int sock_recv_now(void *arg, uint8_t *buf, size_t len, size_t *got)
+{
+    /* MSG_DONTWAIT: this call only, whether or not the application's socket blocks. */
+    return sock_recv_flags(*(int *)arg, buf, len, MSG_DONTWAIT, got);
 }
 
 static int sock_send(void *arg, const uint8_t *buf, size_t len, size_t *sent)
@@ -63,6 +73,7 @@ void nssl_transport_socket(struct nssl_transport *t, int *fd_storage)
     t->recv = sock_recv;
     t->send = sock_send;
     t->wait = sock_wait;
+    t->recv_now = sock_recv_now;
     t->arg = fd_storage;
 }
 

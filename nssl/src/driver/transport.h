@@ -16,6 +16,9 @@ struct nssl_transport {
     int (*send)(void *arg, const uint8_t *buf, size_t len, size_t *sent);
     /* Block until the transport can read (for_write 0) or write (1). NULL: cannot wait. */
     int (*wait)(void *arg, int for_write);
+    /* Like recv, but never waits, whatever mode the transport is in (NSSL_E_WANT_READ when
+     * nothing is there). NULL: the transport cannot promise that. */
+    int (*recv_now)(void *arg, uint8_t *buf, size_t len, size_t *got);
     void *arg;
 };
 

@@ -1,0 +1,170 @@
+/* The driver over a scripted transport: what it reports when a send fails because the peer
+ * closed or reset the connection (driver.c, peer_reason). A peer that refuses sends its alert
+ * and closes; if our bytes were still unread there, its reset fails our next send while the
+ * alert waits in the receive queue. The driver must report the peer's alert, without ever
+ * waiting, and a bare I/O error when there is no alert to read. */
+#include "pair_util.h"
+
+#include "driver/driver.h"
+
+/* A transport whose sends fail and whose receives hand out a fixed script. */
+struct script {
+    const uint8_t *in;      /* what the peer sent, handed out by recv / recv_now */
+    size_t in_len, in_off;
+    int recv_now_calls;
+    int recv_calls;         /* blocking receives: must stay 0 after a failed send */
+    int send_rc;            /* what every send returns */
+};
+
+static int script_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
+{
+    struct script *s = arg;
+    size_t n = s->in_len - s->in_off;
+    s->recv_calls++;
+    if (n > len) {
+        n = len;
+    }
+    memcpy(buf, s->in + s->in_off, n);
+    s->in_off += n;
+    *got = n;
+    return NSSL_E_OK;
+}
+
+static int script_recv_now(void *arg, uint8_t *buf, size_t len, size_t *got)
+{
+    struct script *s = arg;
+    size_t n = s->in_len - s->in_off;
+    s->recv_now_calls++;
+    if (n == 0) {
+        return NSSL_E_WANT_READ;
+    }
+    /* One byte at a time: the driver must gather a record across receives. */
+    (void)len;
+    buf[0] = s->in[s->in_off++];
+    *got = 1;
+    return NSSL_E_OK;
+}
+
+static int script_send(void *arg, const uint8_t *buf, size_t len, size_t *sent)
+{
+    struct script *s = arg;
+    (void)buf;
+    (void)len;
+    *sent = 0;
+    return s->send_rc;
+}
+
+static int script_wait(void *arg, int for_write)
+{
+    (void)arg;
+    (void)for_write;
+    CU_FAIL("the driver waited after a failed send");
+    return NSSL_E_IO;
+}
+
+static struct pair_setup setup;
+
+/* A client driver over the script, blocking as an application's blocking socket would be;
+ * done() frees it and the setup. */
+static void client_over(struct nssl_driver *d, struct script *s, int with_recv_now)
+{
+    setup_init(&setup, "server-p256", NULL);
+    memset(d, 0, sizeof(*d));
+    CU_ASSERT_FATAL(nssl_engine_init(&d->eng, &setup.ccfg, 0) == 0);
+    memcpy(d->eng.host, "localhost", 10);
+    d->eng.host_len = 9;
+    d->eng.verify = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
+    d->t.recv = script_recv;
+    d->t.send = script_send;
+    d->t.wait = script_wait;
+    d->t.recv_now = with_recv_now ? script_recv_now : NULL;
+    d->t.arg = s;
+    d->block = 1;
+}
+
+static void done(struct nssl_driver *d)
+{
+    nssl_engine_free(&d->eng);
+    setup_free(&setup);
+}
+
+/* A plaintext fatal handshake_failure alert: what a server refusing our ClientHello sends. */
+static const uint8_t alert_record[] = {NSSL_CT_ALERT, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+
+static void test_alert_behind_reset(void)
+{
+    struct script s = {alert_record, sizeof(alert_record), 0, 0, 0, NSSL_E_IO};
+    struct nssl_driver d;
+
+    client_over(&d, &s, 1);
+    /* The ClientHello's send fails; the alert the server sent before resetting is read. */
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_RECV(NSSL_ALERT_HANDSHAKE_FAILURE));
+    CU_ASSERT_EQUAL(s.in_off, sizeof(alert_record));
+    CU_ASSERT_EQUAL(s.recv_calls, 0);
+    /* The alert is the connection's lasting error. */
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_RECV(NSSL_ALERT_HANDSHAKE_FAILURE));
+    done(&d);
+}
+
+static void test_reset_without_alert(void)
+{
+    struct script s = {NULL, 0, 0, 0, 0, NSSL_E_IO};
+    struct nssl_driver d;
+
+    client_over(&d, &s, 1);
+    /* Nothing to read: the send's own failure, at once. */
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_IO);
+    /* Once for the failed send, once more when the failure path tries to send an alert. */
+    CU_ASSERT(s.recv_now_calls >= 1 && s.recv_now_calls <= 2);
+    CU_ASSERT_EQUAL(s.recv_calls, 0);
+    done(&d);
+}
+
+static void test_partial_alert(void)
+{
+    /* Only part of the alert record arrived before the reset: no alert to report. */
+    struct script s = {alert_record, 4, 0, 0, 0, NSSL_E_IO};
+    struct nssl_driver d;
+
+    client_over(&d, &s, 1);
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_IO);
+    CU_ASSERT_EQUAL(s.in_off, 4);
+    CU_ASSERT_EQUAL(s.recv_calls, 0);
+    done(&d);
+}
+
+static void test_no_recv_now(void)
+{
+    /* A transport that cannot receive without waiting: the driver does not try. */
+    struct script s = {alert_record, sizeof(alert_record), 0, 0, 0, NSSL_E_IO};
+    struct nssl_driver d;
+
+    client_over(&d, &s, 0);
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_IO);
+    CU_ASSERT_EQUAL(s.in_off, 0);
+    done(&d);
+}
+
+static void test_garbage_behind_reset(void)
+{
+    /* What the peer left is not an alert but malformed: still the I/O error, nothing else. */
+    static const uint8_t junk[] = {0x99, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    struct script s = {junk, sizeof(junk), 0, 0, 0, NSSL_E_IO};
+    struct nssl_driver d;
+
+    client_over(&d, &s, 1);
+    CU_ASSERT_EQUAL(nssl_drive_handshake(&d), NSSL_E_IO);
+    CU_ASSERT_EQUAL(s.recv_calls, 0);
+    done(&d);
+}
+
+static CU_TestInfo tests[] = {
+    {"a send fails, the peer's alert is behind it", test_alert_behind_reset},
+    {"a send fails, nothing behind it", test_reset_without_alert},
+    {"a send fails, half an alert behind it", test_partial_alert},
+    {"a transport without recv_now is not probed", test_no_recv_now},
+    {"a send fails, garbage behind it", test_garbage_behind_reset},
+    CU_TEST_INFO_NULL,
+};
+
+UNIT_MAIN("driver", tests)
