@@ -23,7 +23,7 @@ uint8_t *nssl_bufpool_get(void)
         buf = spares[--nspares];
     }
     pthread_mutex_unlock(&pool_lock);
-    return buf != NULL ? buf : malloc(NSSL_MAX_RECORD);
+    return buf != NULL ? buf : aligned_alloc(NSSL_BUF_ALIGN, NSSL_POOL_BUF_SIZE);
 }
 
 void nssl_bufpool_put(uint8_t *buf)

@@ -7,7 +7,15 @@
 
 #include <stdint.h>
 
-/* A buffer of NSSL_MAX_RECORD bytes, or NULL. Thread-safe. */
+#include "record/record.h"
+
+/* Pool buffers start on a cache line and have one line of room beyond the largest record, so
+ * the input side can place a record's body on a line boundary (engine.c, IN_START). */
+#define NSSL_BUF_ALIGN 64
+#define NSSL_POOL_BUF_SIZE (((NSSL_MAX_RECORD + NSSL_BUF_ALIGN) / NSSL_BUF_ALIGN + 1) * NSSL_BUF_ALIGN)
+
+/* A buffer of NSSL_POOL_BUF_SIZE (>= NSSL_MAX_RECORD + NSSL_BUF_ALIGN) bytes aligned to
+ * NSSL_BUF_ALIGN, or NULL. Thread-safe. */
 uint8_t *nssl_bufpool_get(void);
 /* Give one back (NULL is ignored); beyond the spares kept, it is freed. Thread-safe. */
 void nssl_bufpool_put(uint8_t *buf);

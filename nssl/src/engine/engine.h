@@ -127,7 +127,8 @@ struct nssl_engine {
     int host_is_ip;
     unsigned verify;               /* enum nssl_verify_flag bits */
 
-    /* Input: in[0 .. in_len) received; in[in_off ..) not yet processed. */
+    /* Input: in[in_off .. in_len) received and not yet processed (records start at IN_START in
+     * engine.c, so that their bodies are line-aligned). */
     uint8_t *in;
     size_t in_cap, in_len, in_off;
     /* Decrypted application data not yet read, inside `in`. */
