@@ -97,28 +97,37 @@ int nssl_cs_id_free(struct nssl_certstore *cs, int32_t id)
     return rc;
 }
 
+struct id_kind {
+    int32_t *id;
+    int *kind;                     /* may be NULL */
+};
+
+static int id_kind_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    struct id_kind *out = item;
+    (void)cs;
+    *out->id = (int32_t)sqlite3_column_int64(st, 0);
+    if (out->kind != NULL) {
+        *out->kind = sqlite3_column_int(st, 1);
+    }
+    return NSSL_CS_OK;
+}
+
 int nssl_cs_id_by_sha256(struct nssl_certstore *cs, const uint8_t sha256[32], int32_t *id,
                          int *kind)
 {
+    struct id_kind out = {id, kind};
     sqlite3_stmt *st;
+    int found = 0;
     int rc = nssl_cs_prepare(cs, "SELECT id, kind FROM certs WHERE sha256 = ?1", &st);
     if (rc != NSSL_CS_OK) {
         return rc;
     }
     sqlite3_bind_blob(st, 1, sha256, 32, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = (int32_t)sqlite3_column_int64(st, 0);
-        if (kind != NULL) {
-            *kind = sqlite3_column_int(st, 1);
-        }
-        rc = NSSL_CS_OK;
-    } else if (rc == SQLITE_DONE) {
+    rc = nssl_cs_query_row(cs, st, "looking up a certificate", id_kind_row, &out, &found);
+    if (rc == NSSL_CS_OK && !found) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no entry holds that certificate");
-    } else {
-        rc = nssl_cs_db_fail(cs, rc, "looking up a certificate");
     }
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -151,20 +160,56 @@ int nssl_cs_insert_cert(struct nssl_certstore *cs, int32_t id, int kind, const c
     return nssl_cs_exec_stmt(cs, st, "storing the certificate");
 }
 
+int nssl_cs_parse_cert(struct nssl_certstore *cs, const uint8_t *der, size_t len,
+                       struct nssl_cs_certinfo *ci)
+{
+    int rc = nssl_cs_certinfo(der, len, ci);
+    if (rc != NSSL_CS_OK) {
+        return nssl_cs_fail(cs, rc, rc == NSSL_CS_E_INVALID ? "not a DER X.509 certificate"
+                                                            : "out of memory");
+    }
+    return NSSL_CS_OK;
+}
+
+int nssl_cs_import_id(struct nssl_certstore *cs, const uint8_t sha256[32], int kind,
+                      int32_t floor, int32_t *id, int *stored)
+{
+    int32_t existing = 0;
+    int existing_kind = 0;
+    int rc = nssl_cs_id_by_sha256(cs, sha256, &existing, &existing_kind);
+
+    *stored = rc == NSSL_CS_OK;
+    if (rc == NSSL_CS_OK) {
+        /* Already stored: idempotent, but never under a second ID or kind. */
+        if (existing_kind != kind) {
+            return nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld (%s)",
+                                (long)existing, nssl_cs_kind_name(existing_kind));
+        }
+        if (*id != 0 && *id != existing) {
+            return nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld",
+                                (long)existing);
+        }
+        *id = existing;
+        return NSSL_CS_OK;
+    }
+    if (rc != NSSL_CS_E_NOT_FOUND) {
+        return rc;
+    }
+    nssl_cs_clear(cs);
+    return *id != 0 ? nssl_cs_id_free(cs, *id) : nssl_cs_next_id(cs, floor, id);
+}
+
 /* The import itself, inside the caller's lock. */
 static int import_locked(struct nssl_certstore *cs, const uint8_t *der, size_t der_len, int kind,
                          int32_t id, int32_t id_floor, const char *name, uint32_t groups,
                          uint32_t props, int32_t *id_out)
 {
     struct nssl_cs_certinfo ci;
-    int32_t existing = 0;
-    int existing_kind = 0;
-    int rc = nssl_cs_certinfo(der, der_len, &ci);
+    int stored = 0;
+    int rc = nssl_cs_parse_cert(cs, der, der_len, &ci);
 
-    if (rc == NSSL_CS_E_INVALID) {
-        return nssl_cs_fail(cs, rc, "not a DER X.509 certificate");
-    } else if (rc != NSSL_CS_OK) {
-        return nssl_cs_fail(cs, rc, "out of memory");
+    if (rc != NSSL_CS_OK) {
+        return rc;
     }
     rc = nssl_cs_begin(cs);
     if (rc != NSSL_CS_OK) {
@@ -172,34 +217,16 @@ static int import_locked(struct nssl_certstore *cs, const uint8_t *der, size_t d
         return rc;
     }
     rc = nssl_cs_groups_defined(cs, groups);
-    if (rc != NSSL_CS_OK) {
-        goto end;
-    }
-    rc = nssl_cs_id_by_sha256(cs, ci.sha256, &existing, &existing_kind);
     if (rc == NSSL_CS_OK) {
-        /* Already stored: idempotent, but never under a second ID or kind. */
-        if (existing_kind != kind) {
-            rc = nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld (%s)",
-                              (long)existing, nssl_cs_kind_name(existing_kind));
-        } else if (id != 0 && id != existing) {
-            rc = nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld",
-                              (long)existing);
-        } else {
-            rc = nssl_cs_groups_add(cs, existing, groups);
-            id = existing;
-        }
-    } else if (rc == NSSL_CS_E_NOT_FOUND) {
-        nssl_cs_clear(cs);
-        rc = id != 0 ? nssl_cs_id_free(cs, id) : nssl_cs_next_id(cs, id_floor, &id);
-        if (rc == NSSL_CS_OK) {
-            rc = nssl_cs_insert_cert(cs, id, kind, name != NULL ? name : ci.default_name, der,
-                                     der_len, &ci, props);
-        }
-        if (rc == NSSL_CS_OK) {
-            rc = nssl_cs_groups_add(cs, id, groups);
-        }
+        rc = nssl_cs_import_id(cs, ci.sha256, kind, id_floor, &id, &stored);
     }
-end:
+    if (rc == NSSL_CS_OK && !stored) {
+        rc = nssl_cs_insert_cert(cs, id, kind, name != NULL ? name : ci.default_name, der,
+                                 der_len, &ci, props);
+    }
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_groups_add(cs, id, groups);
+    }
     rc = nssl_cs_end(cs, rc);
     nssl_cs_certinfo_free(&ci);
     if (rc == NSSL_CS_OK && id_out != NULL) {
@@ -239,14 +266,13 @@ int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t de
 
 int nssl_cs_remove(struct nssl_certstore *cs, int32_t id)
 {
-    sqlite3_stmt *st = NULL;
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
     }
     nssl_cs_lock(cs);
     if (id <= 0) {
-        rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
+        rc = nssl_cs_no_cert(cs, id);
         goto out;
     }
     rc = nssl_cs_begin(cs);
@@ -255,22 +281,14 @@ int nssl_cs_remove(struct nssl_certstore *cs, int32_t id)
     }
     rc = nssl_cs_entry_exists(cs, id, NULL);
     if (rc == NSSL_CS_OK) {
-        rc = nssl_cs_prepare(cs,
+        rc = nssl_cs_exec_id(cs,
                              "INSERT INTO retired_ids(id, sha256, name, removed_at)"
                              " SELECT id, sha256, name, strftime('%s', 'now') FROM certs"
                              " WHERE id = ?1",
-                             &st);
+                             id, "retiring the ID");
     }
     if (rc == NSSL_CS_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        rc = nssl_cs_exec_stmt(cs, st, "retiring the ID");
-    }
-    if (rc == NSSL_CS_OK) {
-        rc = nssl_cs_prepare(cs, "DELETE FROM certs WHERE id = ?1", &st);
-    }
-    if (rc == NSSL_CS_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        rc = nssl_cs_exec_stmt(cs, st, "removing the certificate");
+        rc = nssl_cs_exec_id(cs, "DELETE FROM certs WHERE id = ?1", id, "removing the certificate");
     }
     rc = nssl_cs_end(cs, rc);
 out:
@@ -300,8 +318,9 @@ static void copy_text(char *out, size_t cap, const unsigned char *text)
     out[n] = '\0';
 }
 
-static int read_entry(struct nssl_certstore *cs, sqlite3_stmt *st, struct nssl_cs_entry *e)
+static int entry_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
 {
+    struct nssl_cs_entry *e = item;
     memset(e, 0, sizeof(*e));
     e->id = (int32_t)sqlite3_column_int64(st, 0);
     e->kind = sqlite3_column_int(st, 1);
@@ -324,7 +343,6 @@ static int read_entry(struct nssl_certstore *cs, sqlite3_stmt *st, struct nssl_c
 
 int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e)
 {
-    sqlite3_stmt *st;
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -332,30 +350,38 @@ int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e
     nssl_cs_lock(cs);
     if (e == NULL) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "no output entry");
-        goto out;
-    }
-    rc = nssl_cs_prepare(cs, "SELECT " ENTRY_COLUMNS " FROM certs c WHERE c.id = ?1", &st);
-    if (rc != NSSL_CS_OK) {
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        rc = read_entry(cs, st, e);
-    } else if (rc == SQLITE_DONE) {
-        rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
     } else {
-        rc = nssl_cs_db_fail(cs, rc, "reading an entry");
+        rc = nssl_cs_cert_row(cs, "SELECT " ENTRY_COLUMNS " FROM certs c WHERE c.id = ?1", id,
+                              "reading an entry", entry_row, e);
     }
-    sqlite3_finalize(st);
-out:
     nssl_cs_unlock(cs);
     return rc;
 }
 
+/* A certificate's DER read from a row, checked against its digest. */
+struct cert_blob {
+    int32_t id;
+    uint8_t *der;
+    size_t len;
+};
+
+/* Columns der_col and der_col + 1 (its SHA-256) into b, whose id names it in messages. */
+static int read_cert_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col,
+                          struct cert_blob *b)
+{
+    char what[64];
+    snprintf(what, sizeof(what), "certificate ID %ld", (long)b->id);
+    return nssl_cs_checked_blob(cs, st, der_col, der_col + 1, what, &b->der, &b->len);
+}
+
+static int cert_der_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    return read_cert_blob(cs, st, 0, item);
+}
+
 int nssl_cs_cert_der(struct nssl_certstore *cs, int32_t id, uint8_t **der, size_t *len)
 {
-    sqlite3_stmt *st;
+    struct cert_blob b = {id, NULL, 0};
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -363,34 +389,14 @@ int nssl_cs_cert_der(struct nssl_certstore *cs, int32_t id, uint8_t **der, size_
     nssl_cs_lock(cs);
     if (der == NULL || len == NULL) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "no output buffer");
-        goto out;
-    }
-    *der = NULL;
-    *len = 0;
-    rc = nssl_cs_prepare(cs, "SELECT der, sha256 FROM certs WHERE id = ?1", &st);
-    if (rc != NSSL_CS_OK) {
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        char what[64];
-        snprintf(what, sizeof(what), "certificate ID %ld", (long)id);
-        rc = nssl_cs_checked_blob(cs, st, 0, 1, what, der, len);
-    } else if (rc == SQLITE_DONE) {
-        rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
     } else {
-        rc = nssl_cs_db_fail(cs, rc, "reading a certificate");
+        rc = nssl_cs_cert_row(cs, "SELECT der, sha256 FROM certs WHERE id = ?1", id,
+                              "reading a certificate", cert_der_row, &b);
+        *der = b.der;
+        *len = b.len;
     }
-    sqlite3_finalize(st);
-out:
     nssl_cs_unlock(cs);
     return rc;
-}
-
-static int list_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
-{
-    return read_entry(cs, st, item);
 }
 
 int nssl_cs_list(struct nssl_certstore *cs, int kind,
@@ -417,7 +423,7 @@ int nssl_cs_list(struct nssl_certstore *cs, int kind,
                          &st);
     if (rc == NSSL_CS_OK) {
         sqlite3_bind_int(st, 1, kind);
-        rc = nssl_cs_collect(cs, st, sizeof(*v), list_row, "listing entries", (void **)&v,
+        rc = nssl_cs_collect(cs, st, sizeof(*v), entry_row, "listing entries", (void **)&v,
                              &n);
         sqlite3_finalize(st);
     }
@@ -430,21 +436,17 @@ int nssl_cs_list(struct nssl_certstore *cs, int kind,
 }
 
 struct found {
-    int32_t id;
+    struct cert_blob b;
     uint32_t groups;
-    uint8_t *der;
-    size_t len;
 };
 
 static int found_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
 {
     struct found *f = item;
-    char what[64];
 
-    f->id = (int32_t)sqlite3_column_int64(st, 0);
+    f->b.id = (int32_t)sqlite3_column_int64(st, 0);
     f->groups = (uint32_t)sqlite3_column_int64(st, 3);
-    snprintf(what, sizeof(what), "certificate ID %ld", (long)f->id);
-    return nssl_cs_checked_blob(cs, st, 1, 2, what, &f->der, &f->len);
+    return read_cert_blob(cs, st, 1, &f->b);
 }
 
 int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_der,
@@ -484,10 +486,10 @@ int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_de
     }
     nssl_cs_unlock(cs);
     for (size_t i = 0; rc == NSSL_CS_OK && i < n; i++) {
-        rc = fn(arg, v[i].id, v[i].groups, v[i].der, v[i].len);
+        rc = fn(arg, v[i].b.id, v[i].groups, v[i].b.der, v[i].b.len);
     }
     for (size_t i = 0; i < n; i++) {
-        free(v[i].der);
+        free(v[i].b.der);
     }
     free(v);
     return rc;

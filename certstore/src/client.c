@@ -59,13 +59,11 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     uint8_t *p8 = NULL;
     size_t p8_len = 0;
     const char *why = NULL;
-    int32_t existing = 0;
-    int existing_kind = 0;
-    int rc = nssl_cs_certinfo(cert, cert_len, &ci);
+    int stored = 0;
+    int rc = nssl_cs_parse_cert(cs, cert, cert_len, &ci);
 
     if (rc != NSSL_CS_OK) {
-        return nssl_cs_fail(cs, rc, rc == NSSL_CS_E_INVALID ? "not a DER X.509 certificate"
-                                                            : "out of memory");
+        return rc;
     }
     rc = nssl_cs_key_pkcs8(cert, cert_len, key, key_len, &p8, &p8_len, &why);
     if (rc != NSSL_CS_OK) {
@@ -85,25 +83,12 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     if (rc != NSSL_CS_OK) {
         goto out;
     }
-    rc = nssl_cs_id_by_sha256(cs, ci.sha256, &existing, &existing_kind);
-    if (rc == NSSL_CS_OK) {
-        if (existing_kind != NSSL_CS_KIND_CLIENT) {
-            rc = nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld (%s)",
-                              (long)existing, nssl_cs_kind_name(existing_kind));
-        } else if (id != 0 && id != existing) {
-            rc = nssl_cs_fail(cs, NSSL_CS_E_EXISTS, "the certificate is already ID %ld",
-                              (long)existing);
-        } else {
-            id = existing;
-        }
-    } else if (rc == NSSL_CS_E_NOT_FOUND) {
-        nssl_cs_clear(cs);
-        rc = id != 0 ? nssl_cs_id_free(cs, id) : nssl_cs_next_id(cs, 1, &id);
-        if (rc == NSSL_CS_OK) {
-            rc = nssl_cs_insert_cert(cs, id, NSSL_CS_KIND_CLIENT,
-                                     name != NULL ? name : ci.default_name, cert, cert_len, &ci,
-                                     props);
-        }
+    /* A client certificate already stored keeps the key and chain it has. */
+    rc = nssl_cs_import_id(cs, ci.sha256, NSSL_CS_KIND_CLIENT, 1, &id, &stored);
+    if (rc == NSSL_CS_OK && !stored) {
+        rc = nssl_cs_insert_cert(cs, id, NSSL_CS_KIND_CLIENT,
+                                 name != NULL ? name : ci.default_name, cert, cert_len, &ci,
+                                 props);
         if (rc == NSSL_CS_OK) {
             rc = insert_key(cs, id, p8, p8_len);
         }
@@ -158,29 +143,38 @@ int nssl_cs_import_client(struct nssl_certstore *cs, const uint8_t *cert, size_t
     return rc;
 }
 
+/* A checked blob of a client entry, and what it is for messages. */
+struct client_blob {
+    int32_t id;
+    const char *what;
+    uint8_t **der;
+    size_t *len;
+};
+
+static int client_blob_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
+{
+    struct client_blob *b = item;
+    char label[80];
+    snprintf(label, sizeof(label), "%s of ID %ld", b->what, (long)b->id);
+    return nssl_cs_checked_blob(cs, st, 0, 1, label, b->der, b->len);
+}
+
 /* Read one checked blob of a client entry; when the row is missing, say whether the entry or
  * only the row is. */
 static int client_blob(struct nssl_certstore *cs, const char *sql, int32_t id, int pos,
                        const char *what, uint8_t **der, size_t *len)
 {
+    struct client_blob b = {id, what, der, len};
     sqlite3_stmt *st;
-    int rc = nssl_cs_prepare(cs, sql, &st);
+    int found = 0;
+    int rc = nssl_cs_prepare_id(cs, sql, id, &st);
     if (rc != NSSL_CS_OK) {
         return rc;
     }
-    sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, pos);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        char label[80];
-        snprintf(label, sizeof(label), "%s of ID %ld", what, (long)id);
-        rc = nssl_cs_checked_blob(cs, st, 0, 1, label, der, len);
-        sqlite3_finalize(st);
+    rc = nssl_cs_query_row(cs, st, "reading a client entry", client_blob_row, &b, &found);
+    if (rc != NSSL_CS_OK || found) {
         return rc;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        return nssl_cs_db_fail(cs, rc, "reading a client entry");
     }
     rc = nssl_cs_entry_exists(cs, id, NULL);
     if (rc != NSSL_CS_OK) {

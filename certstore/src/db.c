@@ -87,8 +87,8 @@ int nssl_cs_end(struct nssl_certstore *cs, int rc)
 }
 
 int nssl_cs_collect(struct nssl_certstore *cs, sqlite3_stmt *st, size_t item_size,
-                    int (*read_row)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item),
-                    const char *what, void **items, size_t *count)
+                    nssl_cs_read_row_fn read_row, const char *what, void **items,
+                    size_t *count)
 {
     uint8_t *v = NULL;
     size_t n = 0, cap = 0;
@@ -151,27 +151,30 @@ int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_co
     return NSSL_CS_OK;
 }
 
-int nssl_cs_entry_exists(struct nssl_certstore *cs, int32_t id, int *kind)
+int nssl_cs_no_cert(struct nssl_certstore *cs, int32_t id)
+{
+    return nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
+}
+
+int nssl_cs_cert_row(struct nssl_certstore *cs, const char *sql, int32_t id, const char *what,
+                     nssl_cs_read_row_fn read_row, void *arg)
 {
     sqlite3_stmt *st;
-    int rc = nssl_cs_prepare(cs, "SELECT kind FROM certs WHERE id = ?1", &st);
-    if (rc != NSSL_CS_OK) {
-        return rc;
+    int found = 0;
+    int rc = nssl_cs_prepare_id(cs, sql, id, &st);
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_query_row(cs, st, what, read_row, arg, &found);
     }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (kind != NULL) {
-            *kind = sqlite3_column_int(st, 0);
-        }
-        rc = NSSL_CS_OK;
-    } else if (rc == SQLITE_DONE) {
-        rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no certificate with ID %ld", (long)id);
-    } else {
-        rc = nssl_cs_db_fail(cs, rc, "looking up an ID");
+    if (rc == NSSL_CS_OK && !found) {
+        rc = nssl_cs_no_cert(cs, id);
     }
-    sqlite3_finalize(st);
     return rc;
+}
+
+int nssl_cs_entry_exists(struct nssl_certstore *cs, int32_t id, int *kind)
+{
+    return nssl_cs_cert_row(cs, "SELECT kind FROM certs WHERE id = ?1", id, "looking up an ID",
+                            nssl_cs_row_int, kind);
 }
 
 int nssl_cs_groups_defined(struct nssl_certstore *cs, uint32_t mask)
@@ -209,19 +212,13 @@ int nssl_cs_groups_defined(struct nssl_certstore *cs, uint32_t mask)
 int nssl_cs_groups_add(struct nssl_certstore *cs, int32_t id, uint32_t mask)
 {
     for (int bit = 0; bit < 32; bit++) {
-        sqlite3_stmt *st;
         int rc;
         if ((mask & (UINT32_C(1) << bit)) == 0) {
             continue;
         }
-        rc = nssl_cs_prepare(cs, "INSERT OR IGNORE INTO cert_groups(cert_id, bit) VALUES (?1, ?2)",
-                             &st);
-        if (rc != NSSL_CS_OK) {
-            return rc;
-        }
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, bit);
-        rc = nssl_cs_exec_stmt(cs, st, "assigning a group");
+        rc = nssl_cs_exec_id_int(cs,
+                                 "INSERT OR IGNORE INTO cert_groups(cert_id, bit) VALUES (?1, ?2)",
+                                 id, bit, "assigning a group");
         if (rc != NSSL_CS_OK) {
             return rc;
         }

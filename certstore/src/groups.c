@@ -37,13 +37,7 @@ static int group_exists(struct nssl_certstore *cs, int bit, const char *name, in
     if (name != NULL) {
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     }
-    rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return nssl_cs_db_fail(cs, rc, "reading groups");
-    }
-    return NSSL_CS_OK;
+    return nssl_cs_query_row(cs, st, "reading groups", NULL, NULL, found);
 }
 
 int nssl_cs_group_create(struct nssl_certstore *cs, int bit, const char *name,
@@ -96,7 +90,6 @@ out:
 
 static int change_membership(struct nssl_certstore *cs, int32_t id, int bit, int assign)
 {
-    sqlite3_stmt *st;
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -118,13 +111,8 @@ static int change_membership(struct nssl_certstore *cs, int32_t id, int bit, int
         if (assign) {
             rc = nssl_cs_groups_add(cs, id, UINT32_C(1) << bit);
         } else {
-            rc = nssl_cs_prepare(cs, "DELETE FROM cert_groups WHERE cert_id = ?1 AND bit = ?2",
-                                 &st);
-            if (rc == NSSL_CS_OK) {
-                sqlite3_bind_int64(st, 1, id);
-                sqlite3_bind_int(st, 2, bit);
-                rc = nssl_cs_exec_stmt(cs, st, "unassigning the group");
-            }
+            rc = nssl_cs_exec_id_int(cs, "DELETE FROM cert_groups WHERE cert_id = ?1 AND bit = ?2",
+                                     id, bit, "unassigning the group");
         }
     }
     rc = nssl_cs_end(cs, rc);
@@ -190,6 +178,7 @@ int nssl_cs_group_list(struct nssl_certstore *cs,
 int nssl_cs_group_bit(struct nssl_certstore *cs, const char *name, int *bit)
 {
     sqlite3_stmt *st;
+    int found = 0;
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -204,16 +193,10 @@ int nssl_cs_group_bit(struct nssl_certstore *cs, const char *name, int *bit)
         goto out;
     }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *bit = sqlite3_column_int(st, 0);
-        rc = NSSL_CS_OK;
-    } else if (rc == SQLITE_DONE) {
+    rc = nssl_cs_query_row(cs, st, "reading groups", nssl_cs_row_int, bit, &found);
+    if (rc == NSSL_CS_OK && !found) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no group named '%s'", name);
-    } else {
-        rc = nssl_cs_db_fail(cs, rc, "reading groups");
     }
-    sqlite3_finalize(st);
 out:
     nssl_cs_unlock(cs);
     return rc;

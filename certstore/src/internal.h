@@ -52,17 +52,25 @@ int nssl_cs_exec(struct nssl_certstore *cs, const char *sql) CS_MUST_USE;
 int nssl_cs_begin(struct nssl_certstore *cs) CS_MUST_USE;
 /* Commit if rc is NSSL_CS_OK, else roll back; returns rc or the commit's failure. */
 int nssl_cs_end(struct nssl_certstore *cs, int rc) CS_MUST_USE;
-/* Fetch a DER blob column and check it against the SHA-256 column; on success *out is a
- * malloc'd copy. what names the row in the message. */
+/* Read the current row of st into item (a query's own row layout). */
+typedef int (*nssl_cs_read_row_fn)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item);
 /* Step st to its end, appending one item_size-byte item per row, filled by read_row (which
  * gets a zeroed slot). *items (malloc'd) and *count are set even on failure, holding the rows
  * read before it; `what` names the query in error messages. Callers collect under the handle's
  * lock and call back after releasing it, so callbacks may use the handle. */
 int nssl_cs_collect(struct nssl_certstore *cs, sqlite3_stmt *st, size_t item_size,
-                    int (*read_row)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item),
-                    const char *what, void **items, size_t *count) CS_MUST_USE;
+                    nssl_cs_read_row_fn read_row, const char *what, void **items,
+                    size_t *count) CS_MUST_USE;
+/* Fetch a DER blob column and check it against the SHA-256 column; on success *out is a
+ * malloc'd copy. what names the row in the message. */
 int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,
                          const char *what, uint8_t **out, size_t *len) CS_MUST_USE;
+/* NSSL_CS_E_NOT_FOUND with the message "no certificate with ID <id>". */
+int nssl_cs_no_cert(struct nssl_certstore *cs, int32_t id);
+/* Run a query for the certificates row of id (sql binds it as ?1) and read that row with
+ * read_row; NSSL_CS_E_NOT_FOUND (nssl_cs_no_cert) when there is none. */
+int nssl_cs_cert_row(struct nssl_certstore *cs, const char *sql, int32_t id, const char *what,
+                     nssl_cs_read_row_fn read_row, void *arg) CS_MUST_USE;
 /* Does a certificate entry with this id exist (NSSL_CS_OK / NSSL_CS_E_NOT_FOUND)? */
 int nssl_cs_entry_exists(struct nssl_certstore *cs, int32_t id, int *kind) CS_MUST_USE;
 /* Check that every bit of mask names a defined group (NSSL_CS_E_NOT_FOUND otherwise). */
@@ -80,10 +88,38 @@ int nssl_cs_id_by_sha256(struct nssl_certstore *cs, const uint8_t sha256[32], in
 int nssl_cs_insert_cert(struct nssl_certstore *cs, int32_t id, int kind, const char *name,
                         const uint8_t *der, size_t der_len, const struct nssl_cs_certinfo *ci,
                         uint32_t props) CS_MUST_USE;
+/* Parse a certificate being imported (nssl_cs_certinfo), recording why it fails. */
+int nssl_cs_parse_cert(struct nssl_certstore *cs, const uint8_t *der, size_t len,
+                       struct nssl_cs_certinfo *ci) CS_MUST_USE;
+/* Choose the ID of a certificate being imported as kind (within a transaction). If the store
+ * holds it already, *stored is 1 and *id becomes its ID: importing again is idempotent, but
+ * never under a second ID or kind (NSSL_CS_E_EXISTS). Otherwise *stored is 0 and *id is the
+ * explicit ID, checked free, or when 0 the smallest free one at or above floor. */
+int nssl_cs_import_id(struct nssl_certstore *cs, const uint8_t sha256[32], int kind,
+                      int32_t floor, int32_t *id, int *stored) CS_MUST_USE;
 /* The name of a kind ("server-ca", "client", "intermediate"). */
 const char *nssl_cs_kind_name(int kind);
 /* Add the groups of mask to an entry (within a transaction). */
 int nssl_cs_groups_add(struct nssl_certstore *cs, int32_t id, uint32_t mask) CS_MUST_USE;
+
+/* ---- statement helpers (stmt.c) ---- */
+
+/* Prepare sql and bind ?1 to id. */
+int nssl_cs_prepare_id(struct nssl_certstore *cs, const char *sql, int64_t id,
+                       sqlite3_stmt **st) CS_MUST_USE;
+/* Prepare sql, bind ?1 to id, and run it to completion (nssl_cs_exec_stmt). */
+int nssl_cs_exec_id(struct nssl_certstore *cs, const char *sql, int64_t id,
+                    const char *what) CS_MUST_USE;
+/* The same with ?2 bound to n. */
+int nssl_cs_exec_id_int(struct nssl_certstore *cs, const char *sql, int64_t id, int n,
+                        const char *what) CS_MUST_USE;
+/* Step a query for at most one row once, then finalize it. *found says whether there was a row;
+ * if so, read_row (unless NULL) reads it and gives the result. No row is NSSL_CS_OK: the caller
+ * says what is missing. A failed step is recorded with `what`. */
+int nssl_cs_query_row(struct nssl_certstore *cs, sqlite3_stmt *st, const char *what,
+                      nssl_cs_read_row_fn read_row, void *arg, int *found) CS_MUST_USE;
+/* A read_row for nssl_cs_query_row: column 0 into the int at out, if out is not NULL. */
+int nssl_cs_row_int(struct nssl_certstore *cs, sqlite3_stmt *st, void *out);
 
 /* ---- schema (schema.c) ---- */
 
