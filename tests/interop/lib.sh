@@ -20,6 +20,9 @@
 #   finish_nssl_server                     # waits for it to exit after --accept N, checks it
 #   case_end
 #
+# The scripts in which nssl-client faces openssl s_server or gnutls-serv also source cases.sh
+# (peer_case and the other cases they share).
+#
 # Everything runs on 127.0.0.1. Every wait is bounded; every process started here is killed on
 # exit (trap), and servers additionally run under `timeout` so they cannot outlive a killed
 # script by long.
@@ -33,6 +36,8 @@ CASE_NAME=""
 CASE_ERRORS=()
 SERVER_PID=""
 SERVER_LOG=""
+# The standard input of the next s_server (see there).
+SERVER_STDIN=/dev/null
 PORT=""
 CLIENT_RC=""
 # File descriptors the script holds (FIFO writers) that children must not inherit: a child
@@ -512,15 +517,16 @@ group_line() {
     esac
 }
 
-# s_server CERT ISSUERS_FILE extra-args...: start `openssl s_server` for one connection.
+# s_server CERT ISSUERS_FILE extra-args...: start `openssl s_server` for one connection
+# (ISSUERS_FILE "" or "-": no chain), its standard input $SERVER_STDIN (interactive commands).
 s_server() {
     local cert=$1 issuers=$2
     shift 2
     local chain=()
-    if [ -n "$issuers" ]; then
+    if [ -n "$issuers" ] && [ "$issuers" != - ]; then
         chain=(-cert_chain "$CERTS/$issuers")
     fi
-    start_server "$SERVER_LOG" /dev/null openssl s_server -accept "127.0.0.1:{PORT}" \
+    start_server "$SERVER_LOG" "$SERVER_STDIN" openssl s_server -accept "127.0.0.1:{PORT}" \
         -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "${chain[@]}" -naccept 1 "$@"
 }
 
