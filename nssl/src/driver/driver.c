@@ -1,6 +1,44 @@
 /* Driving the engine over a transport, blocking or not. */
 #include "driver/driver.h"
 
+typedef int (*recv_fn)(void *arg, uint8_t *buf, size_t len, size_t *got);
+
+/* Receive more bytes into the engine through recv, waiting for the transport when may_wait. */
+static int fill_from(struct nssl_driver *d, recv_fn recv, int may_wait)
+{
+    for (;;) {
+        uint8_t *p;
+        size_t n, got = 0;
+        int rc;
+
+        TRY(nssl_engine_input_space(&d->eng, &p, &n));
+        if (n == 0) {
+            return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
+        }
+        rc = recv(d->t.arg, p, n, &got);
+        if (rc == NSSL_E_WANT_READ && may_wait) {
+            TRY(d->t.wait(d->t.arg, 0));
+            continue;
+        }
+        if (rc == NSSL_E_IO) {
+            d->eng.err = d->eng.err != 0 ? d->eng.err : NSSL_E_IO;
+            return NSSL_E_IO;
+        }
+        TRY(rc);
+        if (got == 0) {
+            return nssl_engine_input_eof(&d->eng);
+        }
+        nssl_engine_input_commit(&d->eng, got);
+        return NSSL_E_OK;
+    }
+}
+
+/* Receive more bytes into the engine. */
+static int fill(struct nssl_driver *d)
+{
+    return fill_from(d, d->t.recv, d->block && d->t.wait != NULL);
+}
+
 /* A send failed: the peer closed or reset the connection. A peer that refuses usually says why
  * first (a fatal alert, RFC 8446 6.2) and then closes; if it closed with our bytes unread (a
  * TLS 1.3 client's Finished behind an empty Certificate the server already refused), its
@@ -15,14 +53,7 @@ static int peer_reason(struct nssl_driver *d, int rc)
     for (int i = 0; i < 64 && d->eng.app_len == 0; i++) {
         int prc = nssl_engine_pump(&d->eng);
         if (prc == NSSL_E_WANT_READ) {
-            uint8_t *p;
-            size_t n, got = 0;
-            if (nssl_engine_input_space(&d->eng, &p, &n) != NSSL_E_OK || n == 0 ||
-                d->t.recv_now(d->t.arg, p, n, &got) != NSSL_E_OK || got == 0) {
-                break;
-            }
-            nssl_engine_input_commit(&d->eng, got);
-            continue;
+            prc = fill_from(d, d->t.recv_now, 0);
         }
         if (NSSL_E_IS_RECV(prc)) {
             return prc;
@@ -55,36 +86,6 @@ int nssl_drive_flush(struct nssl_driver *d)
             return peer_reason(d, rc);
         }
         nssl_engine_output_consumed(&d->eng, sent);
-    }
-}
-
-/* Receive more bytes into the engine. */
-static int fill(struct nssl_driver *d)
-{
-    for (;;) {
-        uint8_t *p;
-        size_t n, got = 0;
-        int rc;
-
-        TRY(nssl_engine_input_space(&d->eng, &p, &n));
-        if (n == 0) {
-            return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
-        }
-        rc = d->t.recv(d->t.arg, p, n, &got);
-        if (rc == NSSL_E_WANT_READ && d->block && d->t.wait != NULL) {
-            TRY(d->t.wait(d->t.arg, 0));
-            continue;
-        }
-        if (rc == NSSL_E_IO) {
-            d->eng.err = d->eng.err != 0 ? d->eng.err : NSSL_E_IO;
-            return NSSL_E_IO;
-        }
-        TRY(rc);
-        if (got == 0) {
-            return nssl_engine_input_eof(&d->eng);
-        }
-        nssl_engine_input_commit(&d->eng, got);
-        return NSSL_E_OK;
     }
 }
 
