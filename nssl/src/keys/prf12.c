@@ -101,18 +101,12 @@ int nssl_prf12(enum nssl_hash_alg hash, const uint8_t *secret, size_t secret_len
     struct nssl_hmac_key k;
     int rc;
 
+    /* The other arguments are checked by nssl_prf12_k, which also wipes out on failure. */
     ENSURE(hash == NSSL_HASH_SHA256 || hash == NSSL_HASH_SHA384, NSSL_E_ARG);
     ENSURE(secret != NULL || secret_len == 0, NSSL_E_ARG);
-    ENSURE(out != NULL || out_len == 0, NSSL_E_ARG);
-    if (out_len == 0) {
-        return NSSL_E_OK;
-    }
     TRY(nssl_hmac_key_init(&k, hash, secret, secret_len));
     rc = nssl_prf12_k(&k, label, seed, seed_len, out, out_len);
     nssl_hmac_key_free(&k);
-    if (rc < 0) {
-        OPENSSL_cleanse(out, out_len);
-    }
     return rc;
 }
 
