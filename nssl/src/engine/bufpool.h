@@ -12,7 +12,8 @@
 /* Pool buffers start on a cache line and have one line of room beyond the largest record, so
  * the input side can place a record's body on a line boundary (engine.c, IN_START). */
 #define NSSL_BUF_ALIGN 64
-#define NSSL_POOL_BUF_SIZE (((NSSL_MAX_RECORD + NSSL_BUF_ALIGN) / NSSL_BUF_ALIGN + 1) * NSSL_BUF_ALIGN)
+#define NSSL_POOL_BUF_SIZE \
+    (((NSSL_MAX_RECORD + NSSL_BUF_ALIGN) / NSSL_BUF_ALIGN + 1) * NSSL_BUF_ALIGN)
 
 /* A buffer of NSSL_POOL_BUF_SIZE (>= NSSL_MAX_RECORD + NSSL_BUF_ALIGN) bytes aligned to
  * NSSL_BUF_ALIGN, or NULL. Thread-safe. */

@@ -139,7 +139,8 @@ int nssl_client_start(struct nssl_engine *e)
      * DRBG for both (issue 6: each call costs a few microseconds). */
     uint8_t fresh[NSSL_RANDOM_LEN + NSSL_MAX_SESSION_ID];
     int cached_id = e->offer.tls12 && e->offer.ticket12 == NULL && e->offer.session_id_len > 0;
-    int fresh_id = !cached_id && (offers13(e->cfg) || (e->offer.tls12 && e->offer.ticket12 != NULL));
+    int fresh_id =
+        !cached_id && (offers13(e->cfg) || (e->offer.tls12 && e->offer.ticket12 != NULL));
     struct nssl_hs *hs;
 
     ENSURE(offers13(e->cfg) || offers12(e->cfg), NSSL_E_UNSAFE);

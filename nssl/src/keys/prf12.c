@@ -8,8 +8,8 @@
  *
  * Every HMAC of one PRF is under the same secret, held keyed in one context (crypto/): nothing is
  * fetched, and the secret is keyed once. The master secret is keyed once per handshake for the
- * key block and both Finished messages (nssl_prf12_k; issue 6). A(i) + label + seed is laid out once in a scratch
- * buffer and A(i) is rewritten in place at its front.
+ * key block and both Finished messages (nssl_prf12_k; issue 6). A(i) + label + seed is laid
+ * out once in a scratch buffer and A(i) is rewritten in place at its front.
  */
 #include <stdlib.h>
 #include <string.h>
