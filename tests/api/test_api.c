@@ -805,6 +805,85 @@ static void test_lifecycle(void)
     CU_ASSERT_EQUAL(NSSL_ERROR_WANT_READ, -2621447); /* the console's value */
 }
 
+/* Issue 11: a handle carries its type, and NSSLFinish then NSSLInit starts a new epoch. Before,
+ * the first context and the first connection were both 0x10000: NSSLDestroyConnection(ctx)
+ * destroyed the connection, and a context handle from before NSSLFinish named the context made
+ * after NSSLInit. */
+static void test_typed_handles_and_epochs(void)
+{
+    int sv[2];
+    int32_t ctx, conn, sess_like, ctx2, ctx3;
+
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_FATAL(ctx >= 0);
+    conn = NSSLCreateConnection(ctx, "localhost", 9, 0, sv[1], 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    CU_ASSERT(ctx != conn);
+    /* A context where a connection is expected, and the other way round. */
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(ctx), NSSL_ERROR_INVALID_NSSL_CONNECTION);
+    CU_ASSERT_EQUAL(NSSLDoHandshake(ctx), NSSL_ERROR_INVALID_NSSL_CONNECTION);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(conn), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLContextSetALPN(conn, "h2"), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLCreateConnection(conn, "localhost", 9, 0, sv[1], 1),
+                    NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    /* Neither is a session, and NSSLRemoveSession takes only a context or a session. */
+    CU_ASSERT_EQUAL(NSSLSetSession(conn, ctx), NSSL_ERROR_INVALID_NSSL_SESSION);
+    CU_ASSERT_EQUAL(NSSLSetSession(conn, conn), NSSL_ERROR_INVALID_NSSL_SESSION);
+    CU_ASSERT_EQUAL(NSSLFreeSession(ctx), NSSL_ERROR_INVALID_NSSL_SESSION);
+    CU_ASSERT_EQUAL(NSSLRemoveSession(conn), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    /* The same slot and generation bits under the session type: still no session. */
+    sess_like = (int32_t)(((uint32_t)conn & 0x1fffffffu) | 0x60000000u);
+    CU_ASSERT_EQUAL(NSSLFreeSession(sess_like), NSSL_ERROR_INVALID_NSSL_SESSION);
+    CU_ASSERT_EQUAL(NSSLRemoveSession(sess_like), NSSL_ERROR_INVALID_NSSL_SESSION);
+    /* Both are still alive after all of that. */
+    CU_ASSERT_EQUAL(NSSLContextSetALPN(ctx, "h2"), NSSL_ERROR_INVALID_STATE);
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), 0);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+
+    /* A new epoch: the handles of the last are refused, never another object's. */
+    ctx2 = NSSLCreateContext(0);
+    CU_ASSERT_FATAL(ctx2 >= 0);
+    CU_ASSERT_EQUAL(NSSLFinish(), 0);
+    CU_ASSERT_EQUAL(NSSLInit(), 0);
+    ctx3 = NSSLCreateContext(0);
+    CU_ASSERT_FATAL(ctx3 >= 0);
+    CU_ASSERT(ctx3 != ctx2 && ctx3 != ctx);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx2), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLContextSetALPN(ctx2, "h2"), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLContextSetALPN(ctx3, "h2"), 0);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx3), 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Handles are non-negative and distinct over more create/destroy rounds than the old 14-bit
+ * generation had values (it wrapped, and a stale handle named a new context again). */
+static void test_handles_never_repeat(void)
+{
+    enum { ROUNDS = 17000 };
+    static int32_t seen[ROUNDS];
+
+    for (int i = 0; i < ROUNDS; i++) {
+        seen[i] = NSSLCreateContext(0);
+        CU_ASSERT_FATAL(seen[i] >= 0);
+        CU_ASSERT_EQUAL_FATAL(NSSLDestroyContext(seen[i]), 0);
+    }
+    qsort(seen, ROUNDS, sizeof(seen[0]), cmp_i32);
+    for (int i = 1; i < ROUNDS; i++) {
+        if (seen[i - 1] == seen[i]) {
+            CU_FAIL("a context handle was given twice");
+            return;
+        }
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"blocking round trip, peer cert, peek, pending, close", test_blocking_roundtrip},
     {"implicit handshake and server close_notify", test_implicit_handshake_and_server_close},
@@ -823,6 +902,8 @@ static CU_TestInfo tests[] = {
     {"context misuse", test_context_misuse},
     {"connection misuse and stale handles", test_connection_misuse},
     {"init, finish and error names", test_lifecycle},
+    {"handles carry their type; NSSLFinish starts a new epoch", test_typed_handles_and_epochs},
+    {"handles never repeat", test_handles_never_repeat},
     CU_TEST_INFO_NULL,
 };
 

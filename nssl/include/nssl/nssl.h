@@ -50,6 +50,17 @@ extern "C" {
 #define NSSL_API
 #endif
 
+/*
+ * Handles are non-negative int32 values that carry their type: a context handle passed where a
+ * connection or session is expected (or any other mix) is refused with that type's
+ * NSSL_ERROR_INVALID_NSSL_* error, never taken for another object. A destroyed handle stays
+ * invalid for good (slots retire rather than reuse a value), and so does every handle from
+ * before NSSLFinish once NSSLInit has run again. Since no value is ever given twice, a
+ * process has 2^29 - 4096 connection handles (and as many session handles) to give in its
+ * life, about 536 million; past that, creating one returns NSSL_ERROR_PROCESS_MAX_CONNECTIONS
+ * (NSSL_ERROR_RESOURCE_LIMIT for NSSLGetSession).
+ */
+
 /** A context: trust anchors, client PKI, settings shared by its connections. */
 typedef int32_t NSSLContextHandle;
 /** A connection: one TLS session over one socket. */
@@ -228,7 +239,8 @@ NSSL_API int32_t NSSLInit(void);
 
 /**
  * Finish with the library: destroys every remaining connection and context. Afterwards every
- * call but NSSLInit returns NSSL_ERROR_LIB_NOT_READY.
+ * call but NSSLInit returns NSSL_ERROR_LIB_NOT_READY, and after NSSLInit every handle from
+ * before is invalid (a new epoch).
  * @return 0.
  */
 NSSL_API int32_t NSSLFinish(void);
@@ -399,7 +411,11 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection);
  * Offer a session on a connection before its handshake (a TLS 1.3 ticket, each used once; or
  * the TLS 1.2 session by ID and ticket). If the server declines, or nothing in the session is
  * usable any more (tickets used or past their lifetime), a full handshake follows.
- * NSSLGetCipherInfo reports whether the session was resumed.
+ * Resumption never weakens verification: a session made under weaker verification options
+ * than this connection's (NSSL_VERIFY_NONE, or without the host-name or date check), one
+ * whose verification failed, or one whose server certificate has expired since, is not
+ * offered; the call still returns 0 and the handshake is a full one, verified as this
+ * connection asks. NSSLGetCipherInfo reports whether the session was resumed.
  * @return 0; NSSL_ERROR_INVALID_NSSL_SESSION for an unknown or freed session, a session of
  *         another context, or one for another server name; NSSL_ERROR_INVALID_STATE once the
  *         handshake has started, or on a server connection (only clients offer sessions).
@@ -437,7 +453,8 @@ NSSL_API int32_t NSSLContextSetSessionCacheSize(NSSLContextHandle context, int32
 
 /**
  * Use the certificate store at path instead of the default one (NULL: back to the default
- * search: $NSSL_CERTSTORE, then the installed store, then an uninstalled build tree's).
+ * search: $NSSL_CERTSTORE, read with secure_getenv so a setuid process ignores it, then the
+ * installed store; a build tree's stores are used only when named).
  * Must be called before the store is first used (or after NSSLFinish).
  * @return 0; NSSL_ERROR_INVALID_STATE once the store is open.
  */

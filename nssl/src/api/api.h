@@ -15,8 +15,11 @@
 #define NSSL_MAX_CONTEXTS 64
 #define NSSL_MAX_CONNECTIONS 4096
 #define NSSL_MAX_SESSION_HANDLES 4096
-/* Session handles carry this bit, so NSSLRemoveSession can take a context or a session. */
-#define NSSL_SESSION_HANDLE_BIT 0x40000000
+/* Index bits of each handle table (api/handles.h): enough for its maximum, the rest of the
+ * 29 bits is generation. */
+#define NSSL_CONTEXT_INDEX_BITS 6
+#define NSSL_CONNECTION_INDEX_BITS 12
+#define NSSL_SESSION_INDEX_BITS 12
 #define NSSL_DEFAULT_SESSION_CACHE 64
 
 struct nssl_session;

@@ -9,8 +9,10 @@
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
 int nssl_lib_ready;
-struct nssl_handle_table nssl_contexts = {NULL, 0, NSSL_MAX_CONTEXTS, 0};
-struct nssl_handle_table nssl_connections = {NULL, 0, NSSL_MAX_CONNECTIONS, 0};
+struct nssl_handle_table nssl_contexts =
+    NSSL_HANDLE_TABLE_INIT(NSSL_HANDLE_CONTEXT, NSSL_MAX_CONTEXTS, NSSL_CONTEXT_INDEX_BITS);
+struct nssl_handle_table nssl_connections = NSSL_HANDLE_TABLE_INIT(
+    NSSL_HANDLE_CONNECTION, NSSL_MAX_CONNECTIONS, NSSL_CONNECTION_INDEX_BITS);
 
 NSSL_API int32_t NSSLInit(void)
 {

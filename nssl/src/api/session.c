@@ -7,7 +7,8 @@
 #include "api/api.h"
 #include "session/session.h"
 
-struct nssl_handle_table nssl_session_handles = {NULL, 0, NSSL_MAX_SESSION_HANDLES, 0};
+struct nssl_handle_table nssl_session_handles = NSSL_HANDLE_TABLE_INIT(
+    NSSL_HANDLE_SESSION, NSSL_MAX_SESSION_HANDLES, NSSL_SESSION_INDEX_BITS);
 
 int64_t nssl_api_now_ms(void *arg)
 {
@@ -108,10 +109,7 @@ void nssl_conn_release_sessions(struct nssl_connection *c)
 /* Under the lock. */
 static struct nssl_session *session_lookup(int32_t h)
 {
-    if (h < 0 || !(h & NSSL_SESSION_HANDLE_BIT)) {
-        return NULL;
-    }
-    return nssl_handle_get(&nssl_session_handles, h & ~NSSL_SESSION_HANDLE_BIT);
+    return nssl_handle_get(&nssl_session_handles, h);
 }
 
 NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
@@ -132,7 +130,6 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
         h = NSSL_ERROR_RESOURCE_LIMIT;
     } else {
         nssl_session_ref(c->session);
-        h |= NSSL_SESSION_HANDLE_BIT;
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return h;
@@ -191,7 +188,7 @@ NSSL_API int32_t NSSLFreeSession(NSSLSessionHandle session)
     } else if ((s = session_lookup(session)) == NULL) {
         rc = NSSL_ERROR_INVALID_NSSL_SESSION;
     } else {
-        nssl_handle_remove(&nssl_session_handles, session & ~NSSL_SESSION_HANDLE_BIT);
+        nssl_handle_remove(&nssl_session_handles, session);
         nssl_session_unref(s);
     }
     pthread_mutex_unlock(&nssl_lib_lock);
@@ -220,8 +217,10 @@ NSSL_API int32_t NSSLRemoveSession(int32_t contextOrSession)
         /* A context: its whole cache. */
         nssl_ctx_cache_clear(c);
     } else {
-        rc = (contextOrSession & NSSL_SESSION_HANDLE_BIT) ? NSSL_ERROR_INVALID_NSSL_SESSION
-                                                          : NSSL_ERROR_INVALID_NSSL_CONTEXT;
+        /* Say what the value claims to be: a stale session or anything else. */
+        rc = nssl_handle_type_of(contextOrSession) == NSSL_HANDLE_SESSION
+                 ? NSSL_ERROR_INVALID_NSSL_SESSION
+                 : NSSL_ERROR_INVALID_NSSL_CONTEXT;
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return rc;
