@@ -18,12 +18,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(s.version == 0x0303 || s.version == 0x0304);
     FUZZ_CHECK(s.secret_len >= 1 && s.secret_len <= NSSL_MAX_HASH);
-    FUZZ_CHECK(s.peer_der_len <= 0xffff && s.alpn_len <= 0xff);
+    FUZZ_CHECK(s.peer_der_len <= 0xffff && s.alpn_len <= 0xff && s.host_len <= 0xff);
+    /* A client certificate exactly when a verification that checked its chain is recorded. */
+    FUZZ_CHECK((s.client_verify & ~7u) == 0);
+    FUZZ_CHECK((s.peer_der_len > 0) == (s.client_verify != 0));
+    FUZZ_CHECK(s.client_verify == 0 || (s.client_verify & 1));
     /* Absent vectors are NULL; present ones point into the input. */
     FUZZ_CHECK((s.peer_der == NULL) == (s.peer_der_len == 0));
     FUZZ_CHECK((s.alpn == NULL) == (s.alpn_len == 0));
+    FUZZ_CHECK((s.host == NULL) == (s.host_len == 0));
     FUZZ_CHECK(fuzz_within(s.peer_der, s.peer_der_len, data, size));
     FUZZ_CHECK(fuzz_within(s.alpn, s.alpn_len, data, size));
+    FUZZ_CHECK(fuzz_within(s.host, s.host_len, data, size));
     FUZZ_CHECK(nssl_ticket_state_size(&s) == size);
     out = malloc(size);
     FUZZ_CHECK(out != NULL);

@@ -307,6 +307,34 @@ SEEDS.update({
 })
 
 
+def ticket_state(version=0x0304, suite=0x1301, secret=b'\x5e' * 32, verify=0, der=b'',
+                 alpn=b'', host=b'', fmt=2):
+    """The session state of session/ticket.h (format 2: client_verify and host)."""
+    return (u8(fmt) + u16(version) + u16(suite) + u32(0x18b) + u32(0xcfe56800) + u32(7200) +
+            u32(0xdeadbeef) + vec8(secret) + u16(0x0403) + u8(verify) + vec16(der) +
+            vec8(alpn) + vec8(host))
+
+
+SEEDS['ticket_state'] = {
+    'tls13_minimal': ticket_state(),
+    'tls13_client_cert_sni': ticket_state(verify=5, der=DER, alpn=b'h2', host=b'a.example'),
+    'tls12_master': ticket_state(0x0303, 0xc02f, b'\x11' * 48, host=b'localhost'),
+    'all_checks_long_host': ticket_state(verify=7, der=b'\x30\x00', host=b'h' * 255),
+    'format1_refused': ticket_state(fmt=1),
+    'cert_without_verify': ticket_state(der=b'\x30\x00'),
+    'verify_without_cert': ticket_state(verify=1),
+    'verify_unknown_bits': ticket_state(verify=0x9, der=b'\x30\x00'),
+    # The shapes of the format 1 seeds, in format 2.
+    'bad_format': ticket_state(fmt=0xff),
+    'bad_version': ticket_state(version=0x0302),
+    'secret_empty': ticket_state(secret=b''),
+    'secret_min': ticket_state(secret=b'\x01'),
+    'secret_too_long': ticket_state(secret=b'\x01' * 49),
+    'tls12_client_auth': ticket_state(0x0303, 0xc02b, b'\x22' * 48, verify=5, der=DER),
+    'tls13_client_auth_alpn': ticket_state(verify=7, der=DER, alpn=b'http/1.1'),
+    'tls13_sha384': ticket_state(suite=0x1302, secret=b'\x33' * 48),
+}
+
 # Inputs found by fuzzing, kept as regression seeds (the script must not drop them).
 SEEDS['ext']['regress_psk_then_grease'] = bytes.fromhex('0000 0000 0000 2900 0178 0a0a 0000'.replace(' ', ''))
 

@@ -10,6 +10,7 @@
  *     with the codec_checks.h builder;
  *   - for the cache, its documented geometry: capacity rounded up to sets of NSSL_SID_WAYS.
  */
+#include "engine/engine.h"
 #include "session/sid_cache.h"
 #include "session/ticket.h"
 
@@ -371,9 +372,17 @@ static int p_state(const uint8_t *b, size_t n)
     return nssl_ticket_state_parse(b, n, &s);
 }
 
-/* The byte form of session/ticket.h, by hand. */
+/* The byte form of session/ticket.h, by hand: a client certificate (client_verify PEER|DATE)
+ * when der_len > 0, a host name of host_len bytes. */
+#define STATE_VERIFY (NSSL_V_PEER | NSSL_V_DATE)
+/* Offsets in state_build's output: the secret's length prefix, then relative to the secret's
+ * end: peer_sig (2), client_verify (1), peer_der's length prefix. */
+#define OFF_SECRET 21
+#define OFF_VERIFY(secret) (OFF_SECRET + 1 + (secret) + 2)
+#define OFF_DER(secret) (OFF_VERIFY(secret) + 1)
+
 static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t secret_len,
-                        size_t der_len, size_t alpn_len)
+                        size_t der_len, size_t alpn_len, size_t host_len)
 {
     m->n = 0;
     mb_u8(m, format);
@@ -386,15 +395,19 @@ static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t s
     mb_u8(m, (uint8_t)secret_len);
     mb_fill(m, 0x5e, secret_len);
     mb_u16(m, 0x0804);
+    mb_u8(m, der_len > 0 ? STATE_VERIFY : 0);
     mb_u16(m, (uint16_t)der_len);
     mb_fill(m, 0x30, der_len);
     mb_u8(m, (uint8_t)alpn_len);
     mb_fill(m, 'h', alpn_len);
+    mb_u8(m, (uint8_t)host_len);
+    mb_fill(m, 'a', host_len);
 }
 
 static void test_state_round_trip(void)
 {
-    static const size_t shapes[][3] = {{48, 300, 2}, {32, 0, 0}, {1, 0, 255}, {48, 65535, 0}};
+    static const size_t shapes[][4] = {
+        {48, 300, 2, 9}, {32, 0, 0, 0}, {1, 0, 255, 255}, {48, 65535, 0, 1}};
     static struct mb m;
     static uint8_t out[sizeof(m.b) + 70000];
 
@@ -403,7 +416,7 @@ static void test_state_round_trip(void)
         size_t len = 0;
         uint8_t *body;
 
-        if (shapes[i][1] + shapes[i][0] + shapes[i][2] + 27 > sizeof(m.b)) {
+        if (shapes[i][1] + shapes[i][0] + shapes[i][2] + shapes[i][3] + 30 > sizeof(m.b)) {
             /* Too big for the builder: round-trip through the writer only. */
             uint8_t *der = malloc(shapes[i][1]);
             memset(&s, 0, sizeof(s));
@@ -413,14 +426,20 @@ static void test_state_round_trip(void)
             memset(der, 0x30, shapes[i][1]);
             s.peer_der = der;
             s.peer_der_len = shapes[i][1];
+            s.client_verify = NSSL_V_PEER;
+            s.host = (const uint8_t *)"h";
+            s.host_len = shapes[i][3];
             CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), 0);
             CU_ASSERT_EQUAL(len, nssl_ticket_state_size(&s));
             CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(out, len, &s), 0);
-            CU_ASSERT(s.peer_der == out + 26 + shapes[i][0] && s.peer_der_len == shapes[i][1]);
+            CU_ASSERT(s.peer_der == out + OFF_DER(shapes[i][0]) + 2 &&
+                      s.peer_der_len == shapes[i][1]);
+            CU_ASSERT(s.client_verify == NSSL_V_PEER);
+            CU_ASSERT(s.host_len == 1 && s.host == out + len - 1 && s.host[0] == 'h');
             free(der);
             continue;
         }
-        state_build(&m, 1, 0x0304, shapes[i][0], shapes[i][1], shapes[i][2]);
+        state_build(&m, 2, 0x0304, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
         body = malloc(m.n);
         memcpy(body, m.b, m.n);
         CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(body, m.n, &s), 0);
@@ -432,11 +451,16 @@ static void test_state_round_trip(void)
         CU_ASSERT_EQUAL(s.secret_len, shapes[i][0]);
         CU_ASSERT(s.secret[0] == 0x5e && s.secret[s.secret_len - 1] == 0x5e);
         CU_ASSERT_EQUAL(s.peer_sig, 0x0804);
+        CU_ASSERT_EQUAL(s.client_verify, shapes[i][1] > 0 ? STATE_VERIFY : 0);
         CU_ASSERT_EQUAL(s.peer_der_len, shapes[i][1]);
         CU_ASSERT_EQUAL(s.alpn_len, shapes[i][2]);
+        CU_ASSERT_EQUAL(s.host_len, shapes[i][3]);
         /* Zero-copy into the input; absent vectors are NULL, not empty pointers. */
-        CU_ASSERT(shapes[i][1] == 0 ? s.peer_der == NULL : s.peer_der == body + 26 + shapes[i][0]);
-        CU_ASSERT(shapes[i][2] == 0 ? s.alpn == NULL : s.alpn == body + m.n - shapes[i][2]);
+        CU_ASSERT(shapes[i][1] == 0 ? s.peer_der == NULL
+                                    : s.peer_der == body + OFF_DER(shapes[i][0]) + 2);
+        CU_ASSERT(shapes[i][2] == 0 ? s.alpn == NULL
+                                    : s.alpn == body + m.n - shapes[i][3] - 1 - shapes[i][2]);
+        CU_ASSERT(shapes[i][3] == 0 ? s.host == NULL : s.host == body + m.n - shapes[i][3]);
         CU_ASSERT_EQUAL(nssl_ticket_state_size(&s), m.n);
         /* Written back byte for byte. */
         CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), 0);
@@ -460,6 +484,7 @@ static void test_state_issued_extremes(void)
         CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(out, len, &s), 0);
         CU_ASSERT_EQUAL(s.issued_ms, times[i]);
         CU_ASSERT(s.peer_der == NULL && s.peer_der_len == 0 && s.alpn == NULL);
+        CU_ASSERT(s.host == NULL && s.host_len == 0 && s.client_verify == 0);
     }
 }
 
@@ -468,26 +493,28 @@ static void test_state_malformed(void)
     static struct mb m;
     struct nssl_ticket_state s;
 
-    state_build(&m, 1, 0x0303, 48, 5, 3);
+    state_build(&m, 2, 0x0303, 48, 5, 3, 4);
     check_truncations("state", p_state, m.b, m.n, NULL, 0);
     check_trailing("state", p_state, m.b, m.n);
     {
         const struct lenfield f[] = {
-            {21, 1, 48},             /* secret */
-            {21 + 1 + 48 + 2, 2, 5}, /* peer_der */
-            {m.n - 4, 1, 3},         /* alpn */
+            {OFF_SECRET, 1, 48},     /* secret */
+            {OFF_DER(48), 2, 5},     /* peer_der */
+            {m.n - 9, 1, 3},         /* alpn */
+            {m.n - 5, 1, 4},         /* host */
         };
         check_lengths("state", p_state, m.b, m.n, f, sizeof(f) / sizeof(f[0]));
     }
-    /* Both optional vectors empty: their lengths one off too. */
-    state_build(&m, 1, 0x0304, 32, 0, 0);
+    /* The optional vectors empty: their lengths one off too. */
+    state_build(&m, 2, 0x0304, 32, 0, 0, 0);
     check_truncations("state min", p_state, m.b, m.n, NULL, 0);
     {
-        const struct lenfield f[] = {{21, 1, 32}, {21 + 1 + 32 + 2, 2, 0}, {m.n - 1, 1, 0}};
+        const struct lenfield f[] = {
+            {OFF_SECRET, 1, 32}, {OFF_DER(32), 2, 0}, {m.n - 2, 1, 0}, {m.n - 1, 1, 0}};
         check_lengths("state min", p_state, m.b, m.n, f, sizeof(f) / sizeof(f[0]));
     }
     /* A failed parse leaves no secret behind. */
-    state_build(&m, 1, 0x0304, 32, 0, 0);
+    state_build(&m, 2, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(nssl_ticket_state_parse(m.b, m.n - 1, &s), NSSL_E_DECODE);
     CU_ASSERT(s.secret[0] == 0 && s.secret_len == 0);
 }
@@ -500,27 +527,30 @@ static void test_state_ranges(void)
     uint8_t out[200];
     size_t len;
 
-    state_build(&m, 0, 0x0304, 32, 0, 0);
+    /* Format 1 (before client_verify and host) is not resumed, nor any unknown format. */
+    state_build(&m, 0, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 2, 0x0304, 32, 0, 0);
+    state_build(&m, 1, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 0xff, 0x0304, 32, 0, 0);
+    state_build(&m, 3, 0x0304, 32, 0, 0, 0);
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+    state_build(&m, 0xff, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
-        state_build(&m, 1, bad_versions[i], 32, 0, 0);
+        state_build(&m, 2, bad_versions[i], 32, 0, 0, 0);
         CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     }
     /* secret<1..48>: empty and one past SHA-384 are refused, the bounds accepted. */
-    state_build(&m, 1, 0x0303, 0, 0, 0);
+    state_build(&m, 2, 0x0303, 0, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 1, 0x0303, NSSL_MAX_HASH + 1, 0, 0);
+    state_build(&m, 2, 0x0303, NSSL_MAX_HASH + 1, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 1, 0x0303, 1, 0, 0);
+    state_build(&m, 2, 0x0303, 1, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
-    state_build(&m, 1, 0x0303, NSSL_MAX_HASH, 0, 0);
+    state_build(&m, 2, 0x0303, NSSL_MAX_HASH, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
     /* The writer refuses what the parser would. */
-    state_build(&m, 1, 0x0303, 32, 4, 2);
+    state_build(&m, 2, 0x0303, 32, 4, 2, 3);
     CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(m.b, m.n, &s), 0);
     s.version = 0x0302;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
@@ -533,11 +563,60 @@ static void test_state_ranges(void)
     s.alpn_len = 256;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
     s.alpn_len = 2;
+    s.host_len = 256;
+    CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    s.host_len = 3;
+    s.host = NULL;
+    CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    s.host = (const uint8_t *)"aaa";
     s.peer_der = NULL;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    /* A verified client certificate without the certificate is refused... */
     s.peer_der_len = 0;
+    CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    s.client_verify = 0;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), 0);
     CU_ASSERT_EQUAL(len, m.n - 4);
+}
+
+/* client_verify and peer_der agree: a certificate only with a verification that checked the
+ * chain, and only known bits. */
+static void test_state_client_verify(void)
+{
+    static const uint8_t bad[] = {NSSL_V_DATE, NSSL_V_HOST, 8, 0x80, 0xff};
+    static struct mb m;
+    static const uint8_t der[] = {0x30, 0x00};
+    struct nssl_ticket_state s = {.version = 0x0303, .suite = 0xc02f, .secret_len = 48};
+    uint8_t out[200];
+    size_t len;
+
+    /* With a certificate: each bad value in the byte, by the parser and the writer. */
+    state_build(&m, 2, 0x0303, 48, 2, 0, 0);
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
+    for (size_t i = 0; i < sizeof(bad); i++) {
+        m.b[OFF_VERIFY(48)] = bad[i];
+        CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+        s.client_verify = bad[i];
+        s.peer_der = der;
+        s.peer_der_len = sizeof(der);
+        CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    }
+    /* A certificate with no verification. */
+    m.b[OFF_VERIFY(48)] = 0;
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+    s.client_verify = 0;
+    CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
+    /* A verification with no certificate. */
+    state_build(&m, 2, 0x0303, 48, 0, 0, 0);
+    m.b[OFF_VERIFY(48)] = NSSL_V_PEER;
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+    /* Every consistent value is accepted. */
+    for (uint8_t v = NSSL_V_PEER; v <= (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE); v += 2) {
+        state_build(&m, 2, 0x0303, 48, 2, 0, 0);
+        m.b[OFF_VERIFY(48)] = v;
+        CU_ASSERT_EQUAL(nssl_ticket_state_parse(m.b, m.n, &s), 0);
+        CU_ASSERT_EQUAL(s.client_verify, v);
+    }
 }
 
 /* A state sealed in a ticket comes back whole: the two halves as the server uses them. */
@@ -546,9 +625,10 @@ static void test_state_in_ticket(void)
     static const uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
     struct nssl_ticket_state s = {.version = 0x0304, .suite = 0x1301, .issued_ms = T0,
                                   .lifetime_s = 3600, .age_add = 12345, .secret_len = 32,
-                                  .peer_sig = 0x0403, .peer_der = der,
-                                  .peer_der_len = sizeof(der), .alpn = (const uint8_t *)"h2",
-                                  .alpn_len = 2};
+                                  .peer_sig = 0x0403, .client_verify = STATE_VERIFY,
+                                  .peer_der = der, .peer_der_len = sizeof(der),
+                                  .alpn = (const uint8_t *)"h2", .alpn_len = 2,
+                                  .host = (const uint8_t *)"a.example", .host_len = 9};
     struct nssl_ticket_state back;
     uint8_t enc[128], t[128 + NSSL_TICKET_OVERHEAD], dec[128];
     size_t elen, tlen, dlen;
@@ -564,8 +644,10 @@ static void test_state_in_ticket(void)
     CU_ASSERT(back.issued_ms == s.issued_ms && back.lifetime_s == s.lifetime_s);
     CU_ASSERT(back.age_add == s.age_add && back.peer_sig == s.peer_sig);
     CU_ASSERT(back.secret_len == 32 && memcmp(back.secret, s.secret, 32) == 0);
+    CU_ASSERT(back.client_verify == STATE_VERIFY);
     CU_ASSERT(back.peer_der_len == sizeof(der) && memcmp(back.peer_der, der, sizeof(der)) == 0);
     CU_ASSERT(back.alpn_len == 2 && memcmp(back.alpn, "h2", 2) == 0);
+    CU_ASSERT(back.host_len == 9 && memcmp(back.host, "a.example", 9) == 0);
     nssl_ticket_keys_free(k);
 }
 
@@ -752,6 +834,7 @@ static CU_TestInfo tests[] = {
     {"state: issued_ms extremes", test_state_issued_extremes},
     {"state: truncation, trailing, lengths", test_state_malformed},
     {"state: format, version, secret ranges; writer checks", test_state_ranges},
+    {"state: client_verify agrees with the client certificate", test_state_client_verify},
     {"state: sealed and opened in a ticket", test_state_in_ticket},
     {"sid cache: put, get, replace", test_sid_put_get},
     {"sid cache: expiry", test_sid_expiry},

@@ -109,14 +109,38 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
     st->issued_ms = nssl_engine_now_ms(e);
     st->lifetime_s = lifetime_s;
     st->peer_sig = e->peer_sig;
-    /* Only a client certificate that was verified is carried into resumed connections: a
-     * resumed connection reports it as verified (nssl_hs_restore_client). */
-    if (e->peer_der != NULL && e->vr.ran && e->vr.code == 0) {
+    /* Only a client certificate that was verified is carried into resumed connections, with
+     * the checks it passed: a resumed connection reports it as verified
+     * (nssl_hs_restore_client), and nssl_server_may_resume compares the checks. */
+    if (e->peer_der != NULL && e->peer_der_len > 0 && e->vr.ran && e->vr.code == 0 &&
+        (e->verify & NSSL_V_PEER)) {
         st->peer_der = e->peer_der;
         st->peer_der_len = e->peer_der_len;
+        st->client_verify = (uint8_t)(e->verify & (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE));
     }
     st->alpn = e->alpn;
     st->alpn_len = e->alpn_len;
+    st->host = (const uint8_t *)e->host;
+    st->host_len = e->host_len;
+}
+
+int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket_state *st)
+{
+    /* RFC 6066 3: a TLS 1.2 server must not resume a session under another server name. In
+     * TLS 1.3 the client identity the session carries was established for the first name, so
+     * it is not carried over to another one either. */
+    if (st->host_len != e->host_len || (e->host_len > 0 && memcmp(st->host, e->host,
+                                                                    e->host_len) != 0)) {
+        return 0;
+    }
+    if (st->peer_der_len == 0) {
+        /* A session without a verified client certificate (none sent, or not verified) only
+         * where a full handshake would also let a client in without one. */
+        return e->cfg->client_auth != NSSL_CAUTH_REQUIRE;
+    }
+    /* The certificate passed every check this connection asks for (NSSL_VERIFY_NONE asks for
+     * none). */
+    return (e->verify & ~(unsigned)st->client_verify & (NSSL_V_PEER | NSSL_V_DATE)) == 0;
 }
 
 /* RFC 6066 3: keep the host name the client asked for (a DNS name, not an IP literal). A name

@@ -25,10 +25,15 @@ int nssl_server_choose_alpn(struct nssl_engine *e, const struct nssl_ext_span *x
 int nssl_server_random(struct nssl_engine *e, uint8_t *random, int tls12) NSSL_MUST_USE;
 struct nssl_ticket_state;
 /* The parts of a session's state (session/ticket.h) every server session has: version,
- * suite, issue time, lifetime, the client's verified certificate and signature scheme, ALPN.
- * The caller adds the secret (and, in TLS 1.3, age_add). */
+ * suite, issue time, lifetime, the client's verified certificate, the checks it passed and its
+ * signature scheme, ALPN, the server name. The caller adds the secret (and, in TLS 1.3,
+ * age_add). */
 void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
                                struct nssl_ticket_state *st);
+/* May this connection resume a session made under st's conditions (DESIGN.md §7a)? 1 when the
+ * server name is the same and the client is authenticated at least as this connection would
+ * authenticate it in a full handshake; 0: a full handshake instead. */
+int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket_state *st);
 /* After a resumed handshake: the client certificate its session recorded (verified then). */
 int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len) NSSL_MUST_USE;
 

@@ -72,7 +72,8 @@ static int choose_group(struct nssl_engine *e, const struct nssl_server_ch *sch)
 }
 
 /* A session to resume, from our ticket or our session-ID cache: TLS 1.2, unexpired, with a
- * suite the client offers again and we still allow (RFC 5246 7.4.1.2, RFC 5077 3.4).
+ * suite the client offers again and we still allow (RFC 5246 7.4.1.2, RFC 5077 3.4), made
+ * under the same conditions (nssl_server_may_resume).
  * 1 with *st filled (pointing into buf), 0 for a full handshake. */
 static int find_session(struct nssl_engine *e, const struct nssl_client_hello *ch,
                         uint8_t *buf, size_t cap, struct nssl_ticket_state *st)
@@ -104,7 +105,9 @@ static int find_session(struct nssl_engine *e, const struct nssl_client_hello *c
     if (now < st->issued_ms || now - st->issued_ms > (int64_t)st->lifetime_s * 1000) {
         return 0;
     }
-    return 1;
+    /* Made under this server name and with the client authenticated as this connection
+     * would (DESIGN.md §7a); otherwise a full handshake. */
+    return nssl_server_may_resume(e, st);
 }
 
 static int send_server_hello(struct nssl_engine *e, const struct nssl_client_hello *ch,
@@ -311,14 +314,15 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     }
     TRY(nssl_server_random(e, hs->server_random, 1));
 
-    state_buf = malloc(NSSL_TICKET_MAX_STATE);
+    state_buf = nssl_ticket_state_buf_new();
     ENSURE(state_buf != NULL, NSSL_E_NOMEM);
     rc = found = find_session(e, ch, state_buf, NSSL_TICKET_MAX_STATE, &st);
     if (found == 1) {
         rc = resume(e, ch, &st);
     }
-    OPENSSL_cleanse(state_buf, NSSL_TICKET_MAX_STATE);
-    free(state_buf);
+    /* Both copies of the master secret: the opened state and the parsed one. */
+    nssl_ticket_state_buf_free(state_buf);
+    OPENSSL_cleanse(&st, sizeof(st));
     TRY(rc);
     if (found == 1) {
         TRY(nssl_tls12_add_received(e, msg, len));

@@ -139,7 +139,8 @@ static int check_second_hello(struct nssl_engine *e, const struct nssl_client_he
     return NSSL_E_OK;
 }
 
-/* A ticket identity that opens, is TLS 1.3, unexpired and of our suite's hash: its state. */
+/* A ticket identity that opens, is TLS 1.3, unexpired, of our suite's hash and made under the
+ * same conditions (nssl_server_may_resume): its state. */
 static int ticket_usable(struct nssl_engine *e, const uint8_t *id, size_t id_len, uint8_t *buf,
                          size_t cap, struct nssl_ticket_state *st)
 {
@@ -162,7 +163,9 @@ static int ticket_usable(struct nssl_engine *e, const uint8_t *id, size_t id_len
     if (now < st->issued_ms || now - st->issued_ms > (int64_t)st->lifetime_s * 1000) {
         return 0;
     }
-    return 1;
+    /* Made under this server name and with the client authenticated as this connection
+     * would (DESIGN.md §7a); otherwise the next identity, or a full handshake. */
+    return nssl_server_may_resume(e, st);
 }
 
 /* RFC 8446 4.2.11: take the first identity that is one of our usable tickets, after checking
@@ -379,8 +382,9 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         hs->th_ready = 1;
     }
 
-    state_buf = malloc(NSSL_TICKET_MAX_STATE);
+    state_buf = nssl_ticket_state_buf_new();
     ENSURE(state_buf != NULL, NSSL_E_NOMEM);
+    memset(&st, 0, sizeof(st));
     rc = accept_psk(e, ch, msg, len, psk, &psk_identity, state_buf, NSSL_TICKET_MAX_STATE, &st);
     if (rc == 0 && psk_identity >= 0) {
         /* RFC 8446 2.2: the PSK authenticates the server, and the client as it was then. */
@@ -389,8 +393,13 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
         rc = nssl_hs_restore_client(e, st.peer_der, st.peer_der_len);
     }
-    free(state_buf);
-    TRY(rc);
+    /* The opened state and the parsed copy both hold the PSK. */
+    nssl_ticket_state_buf_free(state_buf);
+    OPENSSL_cleanse(&st, sizeof(st));
+    if (rc < 0) {
+        OPENSSL_cleanse(psk, sizeof(psk));
+        return rc;
+    }
     if (psk_identity < 0) {
         /* RFC 8446 4.2.3, 9.2: certificate authentication needs signature_algorithms, and a
          * certificate of ours that can sign with one of them. */
@@ -398,8 +407,10 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         ENSURE(nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0, NULL, 0),
                NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
     }
-    TRY(nssl_tls13_transcript_add(e, msg, len));
-    rc = send_flight(e, sch, share, psk_identity >= 0 ? psk : NULL, psk_identity);
+    rc = nssl_tls13_transcript_add(e, msg, len);
+    if (rc == 0) {
+        rc = send_flight(e, sch, share, psk_identity >= 0 ? psk : NULL, psk_identity);
+    }
     OPENSSL_cleanse(psk, sizeof(psk));
     return rc;
 }

@@ -43,11 +43,15 @@ int nssl_ticket_open(struct nssl_ticket_keys *k, int64_t now_ms, const uint8_t *
 
 /* ---- the state inside a ticket (and a session-ID cache entry) ---- */
 
-/* What a resumed connection needs from the handshake that made the session. Byte form:
- *   u8 format(1) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
- *   opaque secret<1..48> | u16 peer_sig | opaque peer_der<0..2^16-1> | opaque alpn<0..255>
- * (secret: the TLS 1.3 resumption PSK of this ticket, or the TLS 1.2 master secret; peer_der:
- * the client's leaf certificate when it authenticated, else empty). */
+/* What a resumed connection needs from the handshake that made the session, and the conditions
+ * it was made under (DESIGN.md §7a). Byte form:
+ *   u8 format(2) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
+ *   opaque secret<1..48> | u16 peer_sig | u8 client_verify | opaque peer_der<0..2^16-1> |
+ *   opaque alpn<0..255> | opaque host<0..255>
+ * (secret: the TLS 1.3 resumption PSK of this ticket, or the TLS 1.2 master secret;
+ * client_verify: the nssl_verify_flag bits the client's certificate was verified with, 0 when
+ * no certificate was verified; peer_der: that certificate, present exactly when client_verify
+ * is not 0; host: the server_name the client asked for, empty without one). */
 struct nssl_ticket_state {
     uint16_t version;              /* 0x0304 or 0x0303 */
     uint16_t suite;
@@ -57,10 +61,13 @@ struct nssl_ticket_state {
     uint8_t secret[NSSL_MAX_HASH];
     size_t secret_len;
     uint16_t peer_sig;
+    uint8_t client_verify;         /* NSSL_V_* bits; NSSL_V_PEER set whenever not 0 */
     const uint8_t *peer_der;       /* parse: points into the input */
     size_t peer_der_len;
     const uint8_t *alpn;           /* parse: points into the input */
     size_t alpn_len;
+    const uint8_t *host;           /* parse: points into the input */
+    size_t host_len;
 };
 
 /* Bytes the encoding of s takes. */
@@ -69,9 +76,23 @@ size_t nssl_ticket_state_size(const struct nssl_ticket_state *s);
 int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, size_t cap,
                             size_t *len) NSSL_MUST_USE;
 /* Decode (a fuzz target: the bytes come from a ticket that opened, but parsing stays bounded
- * anyway). NSSL_E_DECODE on any framing or range error, including an unknown format byte,
- * a version other than 0x0303/0x0304 or a secret longer than NSSL_MAX_HASH. */
+ * anyway). NSSL_E_DECODE on any framing or range error, including an unknown format byte
+ * (states of an earlier format are not resumed), a version other than 0x0303/0x0304, a secret
+ * longer than NSSL_MAX_HASH, unknown client_verify bits, or a client certificate without a
+ * verification (or the reverse). */
 int nssl_ticket_state_parse(const uint8_t *in, size_t len,
                             struct nssl_ticket_state *s) NSSL_MUST_USE;
+
+/* ---- the buffer a ticket or cache entry is opened into ---- */
+
+/* NSSL_TICKET_MAX_STATE bytes to open a sealed state into (nssl_ticket_open,
+ * nssl_sid_cache_get); NULL when memory is short. */
+uint8_t *nssl_ticket_state_buf_new(void);
+/* Wipe all NSSL_TICKET_MAX_STATE bytes (they held a secret), then free. Safe on NULL. */
+void nssl_ticket_state_buf_free(uint8_t *buf);
+/* Internal test hook: when set, called with each buffer after the wipe and before the free,
+ * so a test can check that nothing of the state is left (tests/unit/test_resume_policy.c).
+ * Set only while no handshake runs; NULL in normal use. */
+extern void (*nssl_ticket_state_buf_freed)(const uint8_t *buf, size_t len);
 
 #endif

@@ -5,25 +5,58 @@
  * cannot turn into a memory-safety problem. */
 #include "session/ticket.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "common/buf.h"
+#include "engine/engine.h"
 
-#define STATE_FORMAT 1
-/* Everything but the three vectors' contents: format, version, suite, issued_ms, lifetime_s,
- * age_add, the three length prefixes (1 + 2 + 1) and peer_sig. */
-#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 1 + 2 + 2 + 1)
+/* 2: client_verify and host added (format 1 states, which lack them, are not resumed). */
+#define STATE_FORMAT 2
+/* Everything but the four vectors' contents: format, version, suite, issued_ms, lifetime_s,
+ * age_add, peer_sig, client_verify and the four length prefixes (1 + 2 + 1 + 1). */
+#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 2 + 1 + 1 + 2 + 1 + 1)
+#define VERIFY_BITS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
+
+void (*nssl_ticket_state_buf_freed)(const uint8_t *buf, size_t len);
+
+uint8_t *nssl_ticket_state_buf_new(void)
+{
+    return malloc(NSSL_TICKET_MAX_STATE);
+}
+
+void nssl_ticket_state_buf_free(uint8_t *buf)
+{
+    if (buf == NULL) {
+        return;
+    }
+    OPENSSL_cleanse(buf, NSSL_TICKET_MAX_STATE);
+    if (nssl_ticket_state_buf_freed != NULL) {
+        nssl_ticket_state_buf_freed(buf, NSSL_TICKET_MAX_STATE);
+    }
+    free(buf);
+}
 
 static int version_known(uint16_t v)
 {
     return v == 0x0303 || v == 0x0304;
 }
 
+/* A verified client certificate: one verification with known bits that checked the chain, and
+ * the certificate; or neither. */
+static int client_consistent(uint8_t verify, size_t der_len)
+{
+    if ((verify & ~VERIFY_BITS) != 0) {
+        return 0;
+    }
+    return verify == 0 ? der_len == 0 : (verify & NSSL_V_PEER) && der_len > 0;
+}
+
 size_t nssl_ticket_state_size(const struct nssl_ticket_state *s)
 {
-    return STATE_FIXED + s->secret_len + s->peer_der_len + s->alpn_len;
+    return STATE_FIXED + s->secret_len + s->peer_der_len + s->alpn_len + s->host_len;
 }
 
 int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, size_t cap,
@@ -38,6 +71,8 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
     ENSURE(s->peer_der_len <= 0xffff && (s->peer_der != NULL || s->peer_der_len == 0),
            NSSL_E_ARG);
     ENSURE(s->alpn_len <= 0xff && (s->alpn != NULL || s->alpn_len == 0), NSSL_E_ARG);
+    ENSURE(s->host_len <= 0xff && (s->host != NULL || s->host_len == 0), NSSL_E_ARG);
+    ENSURE(client_consistent(s->client_verify, s->peer_der_len), NSSL_E_ARG);
     ENSURE(nssl_ticket_state_size(s) <= cap, NSSL_E_SMALL);
 
     nssl_w_init(&w, out, cap);
@@ -52,11 +87,15 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
     nssl_w_bytes(&w, s->secret, s->secret_len);
     nssl_w_close_vec(&w);
     nssl_w_u16(&w, s->peer_sig);
+    nssl_w_u8(&w, s->client_verify);
     nssl_w_open_vec(&w, 2, 0, 0xffff);
     nssl_w_bytes(&w, s->peer_der, s->peer_der_len);
     nssl_w_close_vec(&w);
     nssl_w_open_vec(&w, 1, 0, 0xff);
     nssl_w_bytes(&w, s->alpn, s->alpn_len);
+    nssl_w_close_vec(&w);
+    nssl_w_open_vec(&w, 1, 0, 0xff);
+    nssl_w_bytes(&w, s->host, s->host_len);
     nssl_w_close_vec(&w);
     return nssl_w_finish(&w, len);
 }
@@ -96,8 +135,11 @@ static int parse(struct nssl_reader *r, struct nssl_ticket_state *s)
     s->secret_len = nssl_r_left(&sub);
     TRY(nssl_r_copy(&sub, s->secret, s->secret_len));
     TRY(nssl_r_u16(r, &s->peer_sig));
+    TRY(nssl_r_u8(r, &s->client_verify));
     TRY(read_vec(r, 2, 0xffff, &s->peer_der, &s->peer_der_len));
+    ENSURE(client_consistent(s->client_verify, s->peer_der_len), NSSL_E_DECODE);
     TRY(read_vec(r, 1, 0xff, &s->alpn, &s->alpn_len));
+    TRY(read_vec(r, 1, 0xff, &s->host, &s->host_len));
     return nssl_r_done(r);
 }
 
