@@ -22,10 +22,10 @@ struct result {
     int32_t cert_size;
 };
 
-/* Connect to a server using `sctx`, offer `session` (if >= 0), exchange data, and return a new
- * session handle in *out (if not NULL). */
-static struct result connect_full(int ctx, SSL_CTX *sctx, const char *host, int32_t session,
-                                  int32_t *out, int exchange)
+/* Connect to a server using `sctx` with verification options `options`, offer `session` (if
+ * >= 0), exchange data, and return a new session handle in *out (if not NULL). */
+static struct result connect_opts(int ctx, SSL_CTX *sctx, const char *host, int32_t options,
+                                  int32_t session, int32_t *out, int exchange)
 {
     struct peer p = {.shared_ctx = sctx};
     struct result r = {0};
@@ -38,7 +38,7 @@ static struct result connect_full(int ctx, SSL_CTX *sctx, const char *host, int3
         r.rc = -1;
         return r;
     }
-    conn = NSSLCreateConnection(ctx, host, (int32_t)strlen(host), 0, fd, 1);
+    conn = NSSLCreateConnection(ctx, host, (int32_t)strlen(host), options, fd, 1);
     if (session >= 0) {
         r.rc = NSSLSetSession(conn, session);
     }
@@ -56,19 +56,26 @@ static struct result connect_full(int ctx, SSL_CTX *sctx, const char *host, int3
         NSSLGetCipherInfo(conn, &ci);
         r.resumed = ci.resumed;
         r.version = ci.version;
-        NSSLGetVerifyResult(conn, &r.verify, &depth, NULL, 0);
         NSSLGetPeerCertSize(conn, &r.cert_size);
         if (out != NULL) {
             *out = NSSLGetSession(conn);
         }
         NSSLShutdown(conn);
     }
+    /* Also after a failed handshake: why the server's certificate was refused. */
+    NSSLGetVerifyResult(conn, &r.verify, &depth, NULL, 0);
     NSSLDestroyConnection(conn);
     shutdown(fd, SHUT_RDWR);
     peer_join(&p);
     r.server_resumed = p.resumed;
     close(fd);
     return r;
+}
+
+static struct result connect_full(int ctx, SSL_CTX *sctx, const char *host, int32_t session,
+                                  int32_t *out, int exchange)
+{
+    return connect_opts(ctx, sctx, host, 0, session, out, exchange);
 }
 
 static struct result connect_once(int ctx, SSL_CTX *sctx, const char *host, int32_t session,
@@ -296,6 +303,57 @@ static void test_expired_ticket(void)
     SSL_CTX_free(sctx);
 }
 
+/* Resumption never weakens verification (DESIGN.md §7a): a session made under weaker options
+ * is not offered (NSSLSetSession still returns 0); the connection runs a full handshake and
+ * verifies the server as it asks, here failing. TLS 1.3 tickets, TLS 1.2 session IDs and TLS
+ * 1.2 tickets, against a libssl server that would resume any of them. */
+static void test_weaker_session_not_offered(void)
+{
+    static const struct {
+        const char *cert;      /* what the server presents */
+        int32_t weak;          /* options of the first connection: it succeeds */
+        int32_t x509;          /* the verification error the second one then reports */
+    } cases[] = {
+        {"server-otherca", NSSL_VERIFY_NONE, 20},
+        {"server-wronghost", NSSL_VERIFY_PEER | NSSL_VERIFY_DATE, 62},
+        {"server-expired", NSSL_VERIFY_PEER | NSSL_VERIFY_HOSTNAME, 10},
+    };
+    for (int v = 0; v < 3; v++) {
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            struct peer p = {.max_version = v == 0 ? TLS1_3_VERSION : TLS1_2_VERSION,
+                             .cert = cases[i].cert};
+            SSL_CTX *sctx = peer_make_ctx(&p);
+            int ctx = client_context(0);
+            int32_t s = -1;
+            struct result weak, strict, again;
+
+            if (v == 1) {
+                SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET); /* TLS 1.2 by session ID */
+            } else if (v == 2) {
+                SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_OFF); /* by ticket */
+            }
+            weak = connect_opts(ctx, sctx, "localhost", cases[i].weak, -1, &s, 1);
+            CU_ASSERT_EQUAL(weak.rc, 0);
+            CU_ASSERT_FATAL(s >= 0);
+            /* The same options: resumed (the server would resume it). */
+            again = connect_opts(ctx, sctx, "localhost", cases[i].weak, s, NULL, 1);
+            CU_ASSERT(again.rc == 0 && again.resumed == 1 && again.server_resumed == 1);
+            /* The default, full verification: not offered, so verified, so refused. */
+            strict = connect_opts(ctx, sctx, "localhost", 0, s, NULL, 1);
+            if (strict.rc != NSSL_ERROR_INVALID_CERT || strict.resumed) {
+                fprintf(stderr, "\n  %s, version %d: rc %d resumed %d\n", cases[i].cert, v,
+                        strict.rc, strict.resumed);
+            }
+            CU_ASSERT_EQUAL(strict.rc, NSSL_ERROR_INVALID_CERT);
+            CU_ASSERT_EQUAL(strict.server_resumed, 0);
+            CU_ASSERT_EQUAL(strict.verify, cases[i].x509);
+            CU_ASSERT_EQUAL(NSSLFreeSession(s), 0);
+            NSSLDestroyContext(ctx);
+            SSL_CTX_free(sctx);
+        }
+    }
+}
+
 /* A removed session is never offered again; removing by context empties the cache. */
 static void test_remove(void)
 {
@@ -385,6 +443,7 @@ static CU_TestInfo tests[] = {
     {"a server that declines resumption", test_server_declines},
     {"an expired ticket is not offered", test_expired_ticket},
     {"removed sessions are not offered", test_remove},
+    {"a session made under weaker verification is not offered", test_weaker_session_not_offered},
     {"threads resuming from one session at once", test_threads_share_a_session},
     CU_TEST_INFO_NULL,
 };

@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+
 #include "x509/pki.h"
+
+#define VERIFY_BITS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
 
 /* A TLS 1.2 session without a ticket lifetime hint is kept this long (RFC 5246 F.1.4
  * suggests an upper limit of 24 hours for session IDs). */
@@ -17,6 +22,82 @@ static void *dup_bytes(const void *p, size_t n)
         memcpy(q, p, n);
     }
     return q;
+}
+
+/* The next DER element at *p (left bytes): its tag and class, and its contents in *body and
+ * *body_len; *p and *left move past it. 0 when there is none or it is malformed. */
+static int der_next(const uint8_t **p, long *left, int *tag, int *cls, const uint8_t **body,
+                    long *body_len)
+{
+    const uint8_t *q = *p;
+    int r = ASN1_get_object(&q, body_len, tag, cls, *left);
+
+    /* 0x80: an error; 0x01: indefinite length, which DER does not allow. */
+    if ((r & 0x81) != 0) {
+        ERR_clear_error();
+        return 0;
+    }
+    *body = q;
+    *left -= (long)(q - *p) + *body_len;
+    *p = q + *body_len;
+    return 1;
+}
+
+/* When the leaf certificate der expires, in Unix ms by a clock reading now_ms; INT64_MIN when
+ * it cannot be read (a session that then never passes a date check). The DER is walked to
+ * tbsCertificate.validity.notAfter (RFC 5280 4.1) rather than decoded whole: d2i_X509 also
+ * decodes the public key, which costs more than the rest of a full handshake's own work.
+ * libcrypto measures the time left from its own clock; the two clocks agree closely enough for
+ * a certificate's lifetime. */
+static int64_t leaf_not_after_ms(const uint8_t *der, size_t len, int64_t now_ms)
+{
+    const uint8_t *p = der, *body;
+    long left = (long)len, body_len;
+    int tag, cls, day, sec;
+    ASN1_TIME *t;
+    int64_t at = INT64_MIN;
+
+    /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+     * signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... } ... } */
+    if (der == NULL || len > 0xffff || !der_next(&p, &left, &tag, &cls, &body, &body_len) ||
+        tag != V_ASN1_SEQUENCE) {
+        return at;
+    }
+    p = body;
+    left = body_len;
+    if (!der_next(&p, &left, &tag, &cls, &body, &body_len) || tag != V_ASN1_SEQUENCE) {
+        return at;
+    }
+    p = body;
+    left = body_len;
+    if (!der_next(&p, &left, &tag, &cls, &body, &body_len)) {
+        return at;
+    }
+    if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 0 &&
+        !der_next(&p, &left, &tag, &cls, &body, &body_len)) {
+        return at; /* the version was there; this was the serial number */
+    }
+    /* signature, issuer, then validity. */
+    for (int i = 0; i < 3; i++) {
+        if (!der_next(&p, &left, &tag, &cls, &body, &body_len)) {
+            return at;
+        }
+    }
+    if (tag != V_ASN1_SEQUENCE) {
+        return at;
+    }
+    p = body;
+    left = body_len;
+    if (!der_next(&p, &left, &tag, &cls, &body, &body_len)) {
+        return at;
+    }
+    t = d2i_ASN1_TIME(NULL, &p, left);
+    if (t != NULL && ASN1_TIME_diff(&day, &sec, NULL, t)) {
+        at = now_ms + ((int64_t)day * 86400 + sec) * 1000;
+    }
+    ASN1_TIME_free(t);
+    ERR_clear_error();
+    return at;
 }
 
 struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ctx_serial,
@@ -40,6 +121,8 @@ struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ct
     memcpy(s->peer_subject, e->peer_subject, sizeof(s->peer_subject));
     s->vr = e->vr;
     s->peer_sig = e->peer_sig;
+    s->verify = e->verify & VERIFY_BITS;
+    s->peer_not_after_ms = leaf_not_after_ms(e->peer_der, e->peer_der_len, now_ms);
     if (e->version == 0x0303) {
         s->suite12 = e->suite;
         memcpy(s->master12, e->master12, sizeof(s->master12));
@@ -97,11 +180,29 @@ int nssl_session_usable(const struct nssl_session *s, int64_t now_ms)
     return (s->session_id_len > 0 || s->ticket12 != NULL) && now_ms <= s->expires_ms;
 }
 
+int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t now_ms)
+{
+    verify &= VERIFY_BITS;
+    /* A resumed handshake checks no certificate: the one check made when the session was made
+     * must have asked for everything this connection asks for... */
+    if ((verify & ~s->verify) != 0) {
+        return 0;
+    }
+    /* ...and passed (X509_V_OK is 0). */
+    if (verify != 0 && !(s->vr.ran && s->vr.code == 0)) {
+        return 0;
+    }
+    /* A certificate that has expired since would fail a full handshake's date check. */
+    return !(verify & NSSL_V_DATE) || now_ms < s->peer_not_after_ms;
+}
+
 int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms)
 {
     struct nssl_resume_offer *o = &e->offer;
 
-    if (!nssl_session_usable(s, now_ms)) {
+    /* Checked before a ticket is taken: a session this connection may not use keeps its
+     * tickets for one that may. */
+    if (!nssl_session_usable(s, now_ms) || !nssl_session_covers(s, e->verify, now_ms)) {
         return 0;
     }
     if (s->version == 0x0304) {

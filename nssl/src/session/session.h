@@ -34,6 +34,11 @@ struct nssl_session {
     char peer_subject[256];
     struct nssl_verify_result vr;
     uint16_t peer_sig;
+    /* The conditions it was made under (DESIGN.md §7a): the checks asked for (enum
+     * nssl_verify_flag; their result is vr) and when the server's certificate expires (Unix
+     * ms by the session clock; INT64_MIN when unknown). */
+    unsigned verify;
+    int64_t peer_not_after_ms;
 };
 
 /* A new session from a connection whose full handshake just completed (refs = 1). */
@@ -42,10 +47,16 @@ struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ct
 /* Move tickets that arrived on the connection into its session (newest kept). */
 void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e);
 /* Copy one resumption offer into the engine before its handshake: a TLS 1.3 ticket (taken out
- * of the session: each is used once) or the TLS 1.2 session. 0 if nothing usable is left. */
+ * of the session: each is used once) or the TLS 1.2 session. 0 if nothing usable is left, or
+ * if the session was made under weaker verification than e->verify asks for (the handshake is
+ * then a full one, verified as asked: nssl_session_covers). */
 int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms);
 /* After a resumed handshake: the peer's certificate and verification as first established. */
 int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *e);
+/* May a connection that asks for the checks `verify` (enum nssl_verify_flag) resume s at
+ * now_ms? Only if s was made asking for each of them and passed, and, with NSSL_V_DATE, the
+ * server's certificate has not expired since. */
+int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t now_ms);
 /* Anything left to offer? */
 int nssl_session_usable(const struct nssl_session *s, int64_t now_ms);
 void nssl_session_ref(struct nssl_session *s);
