@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "record/record.h"
 
@@ -31,6 +32,13 @@ void nssl_bufpool_put(uint8_t *buf)
     if (buf == NULL) {
         return;
     }
+    /* A record buffer held plaintext (records are decrypted and built in place): none of it
+     * may reach the next connection that takes the buffer, nor stay in freed memory. The whole
+     * buffer, outside the lock: the engine does not track how far a buffer was written.
+     * explicit_bzero is libc's vectorised memset that the compiler may not drop; it wipes the
+     * 16 KiB several times faster than OPENSSL_cleanse's 8-byte loop, and a handshake returns
+     * a buffer several times. */
+    explicit_bzero(buf, NSSL_POOL_BUF_SIZE);
     pthread_mutex_lock(&pool_lock);
     if (nspares < SPARES) {
         spares[nspares++] = buf;

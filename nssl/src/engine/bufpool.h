@@ -18,7 +18,8 @@
 /* A buffer of NSSL_POOL_BUF_SIZE (>= NSSL_MAX_RECORD + NSSL_BUF_ALIGN) bytes aligned to
  * NSSL_BUF_ALIGN, or NULL. Thread-safe. */
 uint8_t *nssl_bufpool_get(void);
-/* Give one back (NULL is ignored); beyond the spares kept, it is freed. Thread-safe. */
+/* Give one back (NULL is ignored): it is wiped, then kept as a spare or, beyond the spares
+ * kept, freed. Thread-safe. */
 void nssl_bufpool_put(uint8_t *buf);
 /* Free every spare (NSSLFinish). */
 void nssl_bufpool_drain(void);
