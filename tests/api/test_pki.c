@@ -138,6 +138,13 @@ static X509_CRL *make_crl(const char *revoked, int by_root)
         X509_CRL_add0_revoked(crl, r);
         X509_free(x);
     }
+    {
+        /* RFC 5280 5.2.3: NSSL uses no CRL without a CRL number (x509/policy.c). */
+        ASN1_INTEGER *number = ASN1_INTEGER_new();
+        ASN1_INTEGER_set(number, 1);
+        X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0);
+        ASN1_INTEGER_free(number);
+    }
     X509_CRL_sort(crl);
     X509_CRL_sign(crl, key, EVP_sha256());
     ASN1_TIME_free(now);
@@ -761,7 +768,9 @@ static void test_every_default_root_reachable(void)
         p = der;
         root = d2i_X509(NULL, &p, (long)len);
         leaf = X509_new();
-        X509_set_version(leaf, 2);
+        /* Version 1, no extensions: nothing for the RFC 5280 profile checks to refuse before
+         * the signature is checked. */
+        X509_set_version(leaf, 0);
         ASN1_INTEGER_set(X509_get_serialNumber(leaf), id);
         X509_set_issuer_name(leaf, X509_get_subject_name(root));
         X509_NAME *name = X509_NAME_new();

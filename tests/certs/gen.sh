@@ -4,12 +4,17 @@
 # and run it again.
 #
 #   bash tests/certs/gen.sh            # writes into the directory holding this script
+#   bash tests/certs/gen.sh policy     # only tests/certs/policy/ (gen-policy.sh)
 #
 # Roots are valid 30 years from now (minus one day of slack), intermediates 25, leaves 20.
 # Keys are unencrypted PKCS#8. Serial numbers are random.
 set -euo pipefail
 
 OUT=$(cd "$(dirname "$0")" && pwd)
+# `gen.sh policy`: only the certificate-policy fixtures in policy/, issued by the committed CAs.
+if [ "${1:-}" = policy ]; then
+    exec bash "$OUT/gen-policy.sh"
+fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -314,6 +319,53 @@ its issuing CA certificate(s), the root left out unless it is the direct issuer)
 | name | purpose |
 | --- | --- |
 | `client-p256` | CN "NSSL Test Client", ECDSA P-256, EKU clientAuth, no SAN, issued by `int-ca`: mutual authentication. |
+
+## Certificate-policy fixtures (`policy/`)
+
+Made by `gen-policy.sh` (`bash tests/certs/gen.sh policy` regenerates only these), issued by
+the CAs above; one per rule of `nssl/src/x509/policy.c` and of libcrypto's strict checks
+(`docs/security.md`). Every leaf has EKU serverAuth and clientAuth, keyUsage
+digitalSignature, CN=localhost and subjectAltName DNS:localhost, IP:127.0.0.1, ECDSA P-256,
+SHA-256, a positive 16-octet serial and is issued by `int-ca` (chain: leaf + `int-ca`), unless
+said otherwise. `policy/cases.tsv` says what each must give as a server and as a client
+certificate; the tests read it.
+
+| name | what is special | rule |
+| --- | --- | --- |
+| `good` | nothing: the control | — |
+| `wildcard` | SAN `*.example.com`, localhost, 127.0.0.1 | wildcard as the whole left-most label |
+| `md5` | signed with md5WithRSAEncryption by `rsa-int-ca` (anchor `rsa-root-ca`) | weak signature |
+| `sha1` | signed with ecdsa-with-SHA1 | weak signature |
+| `rsa1024`, `rsa2052` | RSA 1024 / RSA 2052 (not a whole number of bytes) key | key strength, BR 6.1.5 |
+| `p224`, `dsa` | EC P-224 / DSA 2048 key (no handshake can use them: unit and tool tests only) | key strength, key type |
+| `under-int-sha1`, `int-sha1` | intermediate signed with SHA-1 by `root-ca` | weak signature at depth 1 |
+| `under-int-rsa1024`, `int-rsa1024` | intermediate with an RSA 1024 key | key strength at depth 1 |
+| `under-int-p224`, `int-p224` | intermediate with an EC P-224 key | key strength at depth 1 |
+| `under-int-dsa`, `int-dsa` | intermediate with a DSA key (signs the leaf with DSA-SHA256) | key type at depth 1 |
+| `under-sha1-root`, `sha1-root-ca` | root self-signed with SHA-1 (leaf issued directly, chain = leaf) | allowed: the anchor's own signature |
+| `under-sha1-root-sent` | the same, the chain also carries the root | the peer's root is never an anchor |
+| `under-rsa1024-root`, `rsa1024-root-ca` | root with an RSA 1024 key | key strength of the anchor |
+| `under-legacy-root`, `legacy-root-ca` | root with non-critical basicConstraints, no keyUsage, no key identifier | allowed: anchor's profile not judged |
+| `noaki` | leaf without authorityKeyIdentifier | RFC 5280 4.2.1.1 |
+| `certsign` | leaf with keyUsage keyCertSign | RFC 5280 4.2.1.3 |
+| `under-int-bc-noncritical`, `int-bc-noncritical` | intermediate with non-critical basicConstraints | RFC 5280 4.2.1.9 |
+| `under-int-noski`, `int-noski` | intermediate without subjectKeyIdentifier (the leaf still names its key) | RFC 5280 4.2.1.2 |
+| `under-int-noku`, `int-noku` | intermediate without keyUsage | RFC 5280 4.2.1.3 |
+| `under-int-nc-noncritical`, `int-nc-noncritical` | intermediate with non-critical nameConstraints | RFC 5280 4.2.1.10 |
+| `under-int-pc-noncritical`, `int-pc-noncritical` | intermediate with non-critical policyConstraints | RFC 5280 4.2.1.11 |
+| `serial-zero`, `serial-negative`, `serial-21` | serial 0, -4242, 21 octets | RFC 5280 4.1.2.2 |
+| `nosan` | no subjectAltName (CN=localhost only) | names from SAN only |
+| `cn-not-san` | CN=other.example, SAN localhost | BR 7.1.4.3 |
+| `cn-ip`, `cn-case` | CN=127.0.0.1 / CN=LocalHost (in the SAN as an address / in another case) | BR 7.1.4.3, allowed |
+| `underscore`, `empty-label` | SAN adds `bad_name.example` / `a..example` | dNSName syntax |
+| `partial-wildcard`, `inner-wildcard` | SAN adds `f*.example.com` / `foo.*.example.com` | wildcard placement |
+| `ca-leaf` | leaf with basicConstraints cA=TRUE | no CA as leaf |
+| `keyagreement` | keyUsage keyAgreement only | RFC 8446 4.4.2.2 |
+| `keyencipherment` | RSA 2048, keyUsage keyEncipherment only | RFC 8446 4.4.2.2 |
+| `int-ca-numbered.crl`, `int-ca-nonumber.crl` | `int-ca`'s CRLs revoking nothing, with and without a CRL number | RFC 5280 5.2.3 |
 MD
+
+# The policy fixtures are issued by the CAs above: new CAs, new policy fixtures.
+bash "$OUT/gen-policy.sh"
 
 echo "gen.sh: fixtures written to $OUT"

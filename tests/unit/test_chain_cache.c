@@ -380,6 +380,21 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *is
         CU_ASSERT_FATAL(X509_add_ext(x, ext, -1) == 1);
         X509_EXTENSION_free(ext);
     }
+    /* RFC 5280 4.2.1.1, 4.2.1.2 (libcrypto's strict checks, x509/verify.c): key identifiers,
+     * the authority's on every certificate but the self-signed root. */
+    for (size_t i = 0; i < 2; i++) {
+        X509_EXTENSION *ext;
+        if (i == 1 && issuer == NULL) {
+            continue;
+        }
+        ext = X509V3_EXT_conf_nid(NULL, &v3,
+                                  i == 0 ? NID_subject_key_identifier
+                                         : NID_authority_key_identifier,
+                                  i == 0 ? "hash" : "keyid:always");
+        CU_ASSERT_FATAL(ext != NULL);
+        CU_ASSERT_FATAL(X509_add_ext(x, ext, -1) == 1);
+        X509_EXTENSION_free(ext);
+    }
     CU_ASSERT_FATAL(X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
     X509_NAME_free(name);
     return x;

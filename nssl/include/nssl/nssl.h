@@ -621,9 +621,22 @@ NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subje
  */
 NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherInfo *info);
 
+/** @name Certificate policy verification results
+ * Codes NSSLGetVerifyResult reports for rules of NSSL's certificate policy that OpenSSL's
+ * X509_V_ERR_* numbering has no code for (docs/security.md lists every rule). @{ */
+#define NSSL_VERIFY_ERR_KEY_TYPE 1001      /**< DSA or another key type TLS may not use */
+#define NSSL_VERIFY_ERR_RSA_MODULUS 1002   /**< RSA modulus not a whole number of bytes */
+#define NSSL_VERIFY_ERR_SERIAL 1003        /**< serial number not positive or over 20 octets */
+#define NSSL_VERIFY_ERR_NOT_CRITICAL 1004  /**< nameConstraints/policyConstraints not critical */
+#define NSSL_VERIFY_ERR_DNS_NAME 1005      /**< a subjectAltName dNSName is not a host name */
+#define NSSL_VERIFY_ERR_CN_NOT_IN_SAN 1006 /**< server certificate CN not among its SAN values */
+#define NSSL_VERIFY_ERR_CA_LEAF 1007       /**< a CA certificate (cA=TRUE) as the peer's leaf */
+/** @} */
+
 /**
  * The result of the peer's certificate verification: an X.509 verification code
- * (0 = verified; OpenSSL X509_V_ERR_* numbering), the depth of the certificate that failed,
+ * (0 = verified; OpenSSL X509_V_ERR_* numbering, and NSSL_VERIFY_ERR_* for the rules NSSL's
+ * certificate policy adds), the depth of the certificate that failed,
  * and a readable reason. reason may be NULL; it is NUL-terminated and truncated to reasonSize.
  * @return 0; NSSL_ERROR_NO_PEER_CERT if no verification has run.
  */

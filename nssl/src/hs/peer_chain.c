@@ -11,6 +11,7 @@
 
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
+#include "x509/policy.h"
 #include "x509/verify.h"
 
 /* Keep the leaf's DER and (leaf not NULL) its subject. */
@@ -100,6 +101,19 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     EVP_PKEY_free(hs->peer_key);
     hs->peer_key = X509_get_pubkey(leaf);
     ENSURE_OUT(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+    /* RFC 8446 4.4.2.2, RFC 8422 5.10: the leaf's key signs this handshake (CertificateVerify
+     * or ServerKeyExchange: NSSL has no key exchange where it does not), so its keyUsage must
+     * allow digitalSignature. A MUST of the protocol: checked with verification off too. */
+    if (!nssl_policy_leaf_may_sign(leaf)) {
+        memset(&e->vr, 0, sizeof(e->vr));
+        e->vr.ran = 1;
+        e->vr.code = X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE;
+        snprintf(e->vr.reason, sizeof(e->vr.reason),
+                 "keyUsage without digitalSignature (RFC 8446 4.4.2.2) (certificate 0: %.80s)",
+                 e->peer_subject);
+        rc = NSSL_E_SEND(nssl_x509_alert_for(e->vr.code));
+        goto out;
+    }
 
     TRY_OUT(nssl_x509_verify_window(&vp, chain, &e->vr, &window));
     /* Proof: only chain validation, or the application's explicit choice of no verification,

@@ -7,10 +7,19 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "x509/policy.h"
 
 X509_STORE *nssl_pki_store_new(void)
 {
-    return X509_STORE_new();
+    X509_STORE *st = X509_STORE_new();
+
+    /* RFC 5280 5.2.3: validation with this store uses no CRL without a CRL number. */
+    if (st != NULL) {
+        X509_STORE_set_lookup_crls(st, nssl_policy_lookup_crls);
+    }
+    return st;
 }
 
 void nssl_pki_store_free(X509_STORE *st)

@@ -11,6 +11,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "x509/policy.h"
+
 int nssl_host_is_ip(const char *host)
 {
     unsigned char buf[16];
@@ -86,9 +88,18 @@ int nssl_x509_alert_for(int x509_error)
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_CERT_UNTRUSTED:
         return NSSL_ALERT_UNKNOWN_CA;
+    /* RFC 8446 6.2 unsupported_certificate: a certificate NSSL does not take for this use, a key
+     * or signature of a kind or strength the policy refuses (policy.h). */
     case X509_V_ERR_INVALID_PURPOSE:
     case X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE:
     case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE:
+    case NSSL_POLICY_KEY_TYPE:
+    case NSSL_POLICY_RSA_MODULUS:
+    case NSSL_POLICY_CA_LEAF:
         return NSSL_ALERT_UNSUPPORTED_CERTIFICATE;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
@@ -110,8 +121,9 @@ static void describe(struct nssl_verify_result *vr, X509_STORE_CTX *ctx)
              X509_verify_cert_error_string(vr->code), vr->depth, subject);
 }
 
-/* RFC 6125 6.4.3: wildcards only as the whole left-most label. */
-#define HOST_FLAGS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+/* RFC 6125 6.4.3: wildcards only as the whole left-most label. RFC 6125 6.4.4, CA/Browser
+ * Forum BR 7.1.4.3: names are matched against subjectAltName only, never the subject CN. */
+#define HOST_FLAGS (X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT)
 
 /* The name or address p asks to check, NUL-terminated into host: 1, 0 for no host check,
  * NSSL_E_ARG if it is too long. */
@@ -189,6 +201,26 @@ static void path_window(X509_STORE_CTX *ctx, struct nssl_x509_window *w)
     }
 }
 
+/* The policy's rules over the path X509_verify_cert built (x509/policy.h). */
+static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_result *vr)
+{
+    STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+    struct nssl_policy_failure f;
+    char subject[96] = "?";
+
+    if (nssl_policy_check_path(path, purpose, &f)) {
+        return NSSL_E_OK;
+    }
+    vr->code = f.code;
+    vr->depth = f.depth;
+    if (f.depth < sk_X509_num(path)) {
+        nssl_x509_subject(sk_X509_value(path, f.depth), subject, sizeof(subject));
+    }
+    snprintf(vr->reason, sizeof(vr->reason), "%s (certificate %d: %s)", f.rule, f.depth,
+             subject);
+    return NSSL_E_SEND(nssl_x509_alert_for(f.code));
+}
+
 int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
                      struct nssl_verify_result *vr)
 {
@@ -224,6 +256,11 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     OSSL_OUT(X509_STORE_CTX_init(ctx, p->store, leaf, chain), NSSL_E_INTERNAL);
     vp = X509_STORE_CTX_get0_param(ctx);
     OSSL_OUT(X509_VERIFY_PARAM_set_purpose(vp, p->purpose), NSSL_E_INTERNAL);
+    /* libcrypto's RFC 5280 profile checks (docs/security.md); RFC 5280 6.1.1: any certificate
+     * the application trusts is a trust anchor, self-signed or not. Only the store's
+     * certificates are trusted: what the peer sends never is. */
+    X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
+    X509_STORE_CTX_set_verify_cb(ctx, nssl_policy_verify_cb);
     if (p->max_depth > 0) {
         X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
     }
@@ -264,6 +301,7 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
         rc = NSSL_E_SEND(nssl_x509_alert_for(vr->code));
         goto out;
     }
+    TRY_OUT(run_policy(ctx, p->purpose, vr));
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
     if (w != NULL) {
