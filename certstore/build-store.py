@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Build the default certificate store and its C header from the manifest (DESIGN.md section 8).
 
-    build-store.py --tool nssl-certstore --manifest certstore/manifest.tsv
+    build-store.py --tool nssl-certstore --manifest certstore/manifest.tsv [--manifest ...]
                    --bundle /etc/ssl/certs/ca-certificates.crt --source-root REPO
                    --out certstore.db --header nssl_certs.h [--guard NSSL_NSSL_CERTS_H]
+                   [--allow-unpinned]
 
-Runs the nssl-certstore tool on a fresh store in a temporary file next to --out: `init`, one
-`import` (or `import-client`) per manifest entry with the manifest's ID, name, groups and
-properties, then `check` and `gen-header`; the store and the header replace the outputs only
+Runs the nssl-certstore tool on a fresh store in a temporary file next to --out: `init` (with
+--private, mode 0600, when an entry has a private key), one `import` (or `import-client`) per
+manifest entry with the manifest's ID, name, groups and properties, then `check` and
+`gen-header`; the store and the header replace the outputs only
 when everything succeeded (atomic rename). A bundle entry missing from the bundle is skipped
 with a warning and never renumbered; an ID the tool reports differently from the manifest, a
 repository file whose SHA-256 differs from its pin, or any tool failure stops the build.
+
+Several --manifest files make one store (their IDs must not overlap): the test store
+(certstore/test/meson.build) is the default manifest plus certstore/test/manifest.tsv. Only
+with --allow-unpinned may a repository entry have "-" for its SHA-256 (the test fixtures, which
+tests/certs/gen.sh regenerates at will); a shipped store pins every certificate.
 
 Standard library only. Run by certstore/default/meson.build at build time.
 """
@@ -42,11 +49,25 @@ def warn(msg):
     print("build-store: warning: " + msg, file=sys.stderr)
 
 
-def parse_manifest(path):
-    """The manifest's entries, in ID order (retired lines only reserve IDs: nothing to build)."""
+def parse_manifest(paths, allow_unpinned):
+    """The manifests' entries, in ID order (retired lines only reserve IDs: nothing to build)."""
     entries = {}
     shas = {}
     retired = set()
+    for path in paths:
+        # A later manifest may fill an ID an earlier one reserves (the test store's CA takes
+        # vendor ID 100, as an integrator's would); within one manifest an ID is one or the other.
+        earlier = set(retired)
+        retired.clear()
+        parse_one(path, allow_unpinned, entries, shas, retired)
+        for rid in retired:
+            if rid in entries:
+                raise BuildError("%s: ID %d is both an entry and retired" % (path, rid))
+        retired |= earlier - set(entries)
+    return [entries[i] for i in sorted(entries)]
+
+
+def parse_one(path, allow_unpinned, entries, shas, retired):
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -65,8 +86,11 @@ def parse_manifest(path):
             kind, sha, groups, name, source = cols[1:6]
             if kind not in ("server-ca", "client"):
                 raise BuildError(where + ": unknown kind " + kind)
-            if not HEX64.match(sha):
-                raise BuildError(where + ": bad sha256")
+            if sha == "-" and allow_unpinned and source != "bundle":
+                sha = None
+            elif not HEX64.match(sha):
+                raise BuildError(where + ": bad sha256" + (
+                    "" if sha != "-" else " (only a test store may leave a file unpinned)"))
             glist = [] if groups == "-" else groups.split(",")
             for g in glist:
                 if g not in GROUP_NAMES:
@@ -85,18 +109,14 @@ def parse_manifest(path):
                     raise BuildError(where + ": unknown property " + p)
             if kind == "client" and "key" not in extra:
                 raise BuildError(where + ": a client entry needs key=PATH")
-            if eid in entries or eid in retired:
+            if eid in entries:
                 raise BuildError(where + ": ID %d listed twice" % eid)
-            if sha in shas:
+            if sha is not None and sha in shas:
                 raise BuildError(where + ": certificate already pinned to ID %d" % shas[sha])
             shas[sha] = eid
             entries[eid] = dict(id=eid, kind=kind, sha256=sha, groups=glist, name=name,
                                 source=source, key=extra.get("key"), chain=extra.get("chain"),
                                 props=props)
-    for rid in retired:
-        if rid in entries:
-            raise BuildError("%s: ID %d is both an entry and retired" % (path, rid))
-    return [entries[i] for i in sorted(entries)]
 
 
 def pem_blocks(data):
@@ -152,12 +172,15 @@ def imported_id(out, what):
 def main():
     ap = argparse.ArgumentParser(description="Build the default NSSL certificate store")
     ap.add_argument("--tool", required=True, help="the nssl-certstore executable")
-    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--manifest", required=True, action="append",
+                    help="a manifest; give several to build one store of all their entries")
     ap.add_argument("--bundle", required=True, help="PEM bundle of the system's CA roots")
     ap.add_argument("--source-root", required=True, help="repository root (manifest paths)")
     ap.add_argument("--out", required=True, help="the store file to write")
     ap.add_argument("--header", required=True, help="the C header to write")
     ap.add_argument("--guard", default="NSSL_NSSL_CERTS_H")
+    ap.add_argument("--allow-unpinned", action="store_true",
+                    help='repository entries may have "-" for SHA-256 (test stores only)')
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -176,7 +199,7 @@ def main():
 
 
 def build(args, tmpdir, started):
-    entries = parse_manifest(args.manifest)
+    entries = parse_manifest(args.manifest, args.allow_unpinned)
     try:
         with open(args.bundle, "rb") as f:
             bundle = {hashlib.sha256(d).hexdigest(): d for d in pem_blocks(f.read())}
@@ -185,7 +208,11 @@ def build(args, tmpdir, started):
 
     store = os.path.join(tmpdir, "certstore.db")
     tool = Tool(os.path.abspath(args.tool), store, args.verbose)
-    tool.run("init")
+    # A store that will hold private keys is the owner's alone (the tool refuses keys otherwise).
+    if any(e["kind"] == "client" for e in entries):
+        tool.run("init", "--private")
+    else:
+        tool.run("init")
 
     missing = []
     built = []
@@ -207,7 +234,9 @@ def build(args, tmpdir, started):
                 der = first_cert_der(path)
             except OSError as ex:
                 raise BuildError("%s: %s" % (what, ex))
-            if hashlib.sha256(der).hexdigest() != e["sha256"]:
+            if e["sha256"] is None:
+                e["sha256"] = hashlib.sha256(der).hexdigest()
+            elif hashlib.sha256(der).hexdigest() != e["sha256"]:
                 raise BuildError(
                     "%s: %s does not match its pin in the manifest (regenerated fixtures?); "
                     "run certstore/update-manifest.py and commit the manifest" % (what, path))

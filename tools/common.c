@@ -121,6 +121,13 @@ int tool_apply_proto(NSSLContextHandle ctx, const struct tool_proto *p)
     return 0;
 }
 
+void tool_pki_error(const char *what, int32_t rc)
+{
+    char why[200] = "";
+    NSSLGetPKIErrorDetail(why, (int32_t)sizeof(why));
+    fprintf(stderr, "error: %s: %s%s%s\n", what, NSSLErrorString(rc), why[0] ? ": " : "", why);
+}
+
 int tool_trust_has_ca(const struct tool_trust *t)
 {
     return t->nca > 0 || t->nca_ids > 0 || t->ca_groups != 0;

@@ -31,8 +31,8 @@ struct tool_trust {
 /* Their lines of the usage text. */
 #define TOOL_TRUST_USAGE                                                                         \
     "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"          \
-    "  --ca-id ID         trust the built-in store's CA with this ID (repeatable)\n"             \
-    "  --ca-groups MASK   trust the built-in store's CA groups in MASK\n"
+    "  --ca-id ID         trust the certificate store's CA with this ID (repeatable)\n"          \
+    "  --ca-groups MASK   trust the certificate store's CA groups in MASK\n"
 
 #define TOOL_CRL_USAGE                                                                           \
     "  --crl FILE         a CRL (PEM or DER; repeatable)\n"                                      \
@@ -75,6 +75,8 @@ long long tool_now_ms(void);
 /* Read a whole, non-empty file into a fresh buffer (*len bytes, the caller frees): 0, or -1
  * with errno set. */
 int tool_load_file(const char *path, unsigned char **data, long *len);
+/* "error: WHAT: NSSL_ERROR_...: why" after a failed credential call (NSSLGetPKIErrorDetail). */
+void tool_pki_error(const char *what, int32_t rc);
 /* Whether a buffer holds PEM armour (else it is taken as DER). */
 int tool_is_pem(const unsigned char *data, long len);
 

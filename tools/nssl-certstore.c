@@ -3,8 +3,9 @@
  *
  *   nssl-certstore [--store PATH] COMMAND [ARGS]      (--store defaults to $NSSL_CERTSTORE)
  *
- * Exit codes: 0 success; 1 invalid chain / check found problems / key export refused; 2 usage;
- * 3 bad input file; 4 store error; 5 no such ID. Messages go to stderr. */
+ * Exit codes: 0 success; 1 invalid chain / check found problems / key export or import refused;
+ * 2 usage; 3 bad input file; 4 store error; 5 no such ID. Messages go to stderr. */
+#define _GNU_SOURCE /* secure_getenv */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,15 @@
 static const char usage_text[] =
     "usage: nssl-certstore [--store PATH] COMMAND [ARGS]   (--store defaults to $NSSL_CERTSTORE)\n"
     "\n"
-    "  init                      create the store with the groups vendor (bit 0), commercial (1)\n"
-    "                            and commercial-4096 (2); running it again changes nothing\n"
+    "  init [--private]          create the store with the groups vendor (bit 0), commercial (1)\n"
+    "                            and commercial-4096 (2); running it again changes nothing;\n"
+    "                            --private: mode 0600, for a store that will hold keys\n"
     "  import FILE|DIR [--kind server-ca|intermediate] [--id N] [--id-floor N] [--name NAME]\n"
     "         [--group NAME_OR_BIT]... [--exportable] [--builtin]\n"
     "                            PEM bundle, DER file, or every *.pem *.crt *.der of a directory\n"
     "  import-client --cert FILE --key FILE [--chain FILE] [--id N] [--name NAME]\n"
     "         [--exportable] [--key-exportable] [--builtin]\n"
+    "                            only into a store no other user may open (mode 0600)\n"
     "  list [--json] [--kind server-ca|client|intermediate] [--group NAME_OR_BIT]\n"
     "  show ID [--json]\n"
     "  export ID [--der|--pem] [--out FILE] [--key]\n"
@@ -151,7 +154,8 @@ int main(int argc, char **argv)
         return nssl_cst_usage(NULL, "no command");
     }
     if (store == NULL) {
-        store = getenv("NSSL_CERTSTORE");
+        /* As the SDK reads it: ignored when the tool runs with privileges it was given. */
+        store = secure_getenv("NSSL_CERTSTORE");
         if (store != NULL && store[0] == '\0') {
             store = NULL;
         }

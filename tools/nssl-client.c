@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "                     (default without --ca/--ca-id: every group of the store)\n"
             "  --cert FILE        client certificate (PEM, chain after the leaf) ...\n"
             "  --key FILE         ... and its private key (PEM), sent if the server asks\n"
-            "  --client-id ID     the built-in store's client certificate with this ID\n"
+            "  --client-id ID     the certificate store's client certificate with this ID\n"
             TOOL_CRL_USAGE
             "  --servername NAME  name to send (SNI) and verify; default: HOST\n"
             "  --tls1_3           TLS 1.3 only\n"
@@ -214,7 +214,7 @@ static int set_client_files(NSSLContextHandle ctx, const char *cert_path, const 
         rc = NSSLSetClientPKIExternal(ctx, cert, (int32_t)cert_len, NSSL_CERT_TYPE_PEM, key,
                                       (int32_t)key_len, NSSL_KEY_TYPE_PEM);
         if (rc != NSSL_ERROR_OK) {
-            fprintf(stderr, "error: --cert/--key: %s\n", NSSLErrorString(rc));
+            tool_pki_error("--cert/--key", rc);
         }
     }
     free(cert);

@@ -399,7 +399,9 @@ static int add_cert(NSSLContextHandle ctx, const struct cert_option *c)
     free(key);
     free(cert);
     if (rc != NSSL_ERROR_OK) {
-        fprintf(stderr, "error: --cert %s --key %s: %s\n", c->cert, c->key, NSSLErrorString(rc));
+        char what[600];
+        snprintf(what, sizeof(what), "--cert %s --key %s", c->cert, c->key);
+        tool_pki_error(what, rc);
         return -1;
     }
     return 0;

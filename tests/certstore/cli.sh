@@ -51,7 +51,8 @@ S="$CS_TMP/main.db"
 
 # ---------------------------------------------------------------------------------------------
 case_start "init creates the store with the three standard groups; init is idempotent"
-ok --store "$S" init
+# --private: this store gets client keys, which import-client adds only to a 0600 store.
+ok --store "$S" init --private
 [ -f "$S" ] || case_fail "no store file after init"
 ok --store "$S" init
 ok --store "$S" group list --json

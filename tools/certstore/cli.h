@@ -11,7 +11,8 @@
 /* Exit codes (the tool's contract with scripts). */
 enum {
     CST_EXIT_OK = 0,
-    CST_EXIT_FAILED = 1,    /* verify: invalid chain; check: problems; export --key refused */
+    CST_EXIT_FAILED = 1,    /* verify: invalid chain; check: problems; export --key refused;
+                             * import-client into a store others may open refused */
     CST_EXIT_USAGE = 2,
     CST_EXIT_INPUT = 3,     /* bad input file */
     CST_EXIT_STORE = 4,     /* store error */
@@ -136,5 +137,14 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv);
 
 /* Open the store (messages and exit code on failure). */
 int nssl_cst_open(const char *store, int flags, struct nssl_certstore **cs);
+
+/* ---- stores with keys (private.c) ---- */
+
+/* Create the store file (if missing) with mode 0600 and make it and its SQLite side files
+ * 0600: init --private. Returns CST_EXIT_OK or CST_EXIT_STORE (message printed). */
+int nssl_cst_make_private(const char *store);
+/* CST_EXIT_OK if no one but the owner may open the store or its side files; else
+ * CST_EXIT_FAILED with a message saying why a key is not added to it. */
+int nssl_cst_require_private(const char *cmd, const char *store);
 
 #endif

@@ -27,7 +27,8 @@ static const struct {
 
 int nssl_cst_cmd_init(const char *store, int argc, char **argv)
 {
-    static const struct cst_spec spec[] = {{NULL, 0, 0}};
+    /* --private: the store will hold private keys (import-client): the owner's alone. */
+    static const struct cst_spec spec[] = {{"--private", 0, 0}, {NULL, 0, 0}};
     struct cst_args a;
     struct nssl_certstore *cs = NULL;
     struct cst_groups g;
@@ -36,6 +37,9 @@ int nssl_cst_cmd_init(const char *store, int argc, char **argv)
 
     if (rc == CST_EXIT_OK) {
         rc = need_store("init", store);
+    }
+    if (rc == CST_EXIT_OK && nssl_cst_has(&a, 0)) {
+        rc = nssl_cst_make_private(store);
     }
     if (rc == CST_EXIT_OK) {
         rc = nssl_cst_open(store, NSSL_CS_CREATE, &cs);
@@ -321,6 +325,11 @@ int nssl_cst_cmd_import_client(const char *store, int argc, char **argv)
     }
     if (rc == CST_EXIT_OK) {
         rc = nssl_cst_open(store, 0, &cs);
+    }
+    /* After the open: a store that is not one is a store error (4) first. Nothing is written
+     * before this check. */
+    if (rc == CST_EXIT_OK) {
+        rc = nssl_cst_require_private("import-client", store);
     }
     if (rc == CST_EXIT_OK) {
         rc = stored(cs, certs.v[0], certs.lens[0], &existed);

@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "cli.h"
+#include "x509/pki.h"
 
 /* Larger files are not certificate files. */
 #define MAX_FILE (64u * 1024u * 1024u)
@@ -342,16 +343,6 @@ int nssl_cst_read_certs_path(const char *path, struct cst_blobs *out)
     return rc;
 }
 
-/* Refuse to prompt for a passphrase: encrypted keys are not supported. */
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return -1;
-}
-
 int nssl_cst_read_key(const char *path, uint8_t **der, size_t *len)
 {
     uint8_t *data = NULL;
@@ -368,7 +359,9 @@ int nssl_cst_read_key(const char *path, uint8_t **der, size_t *len)
     if (is_pem(data, dlen)) {
         BIO *bio = BIO_new_mem_buf(data, (int)dlen);
         if (bio != NULL) {
-            pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+            /* Never a passphrase prompt: a tool run from a script must not wait on a
+             * terminal (an encrypted key is refused below, saying so). */
+            pkey = PEM_read_bio_PrivateKey(bio, NULL, nssl_pki_no_passphrase, NULL);
             BIO_free(bio);
         }
     } else if (dlen > 0 && dlen < 0x7fffffff) {
@@ -379,12 +372,19 @@ int nssl_cst_read_key(const char *path, uint8_t **der, size_t *len)
             pkey = NULL;
         }
     }
+    if (pkey == NULL && nssl_pki_key_encrypted(data, dlen, is_pem(data, dlen))) {
+        nssl_cst_msg("%s: the private key is encrypted; nssl-certstore never asks for a "
+                     "passphrase: decrypt it first (openssl pkey -in KEY -out PLAIN_KEY)", path);
+        rc = CST_EXIT_INPUT;
+    } else if (pkey == NULL) {
+        nssl_cst_msg("%s: not an unencrypted PEM or DER private key", path);
+        rc = CST_EXIT_INPUT;
+    }
     OPENSSL_cleanse(data, dlen);
     free(data);
     ERR_clear_error();
     if (pkey == NULL) {
-        nssl_cst_msg("%s: not an unencrypted PEM or DER private key", path);
-        return CST_EXIT_INPUT;
+        return rc;
     }
     p8 = EVP_PKEY2PKCS8(pkey);
     if (p8 != NULL) {

@@ -372,6 +372,17 @@ NSSL_API int32_t NSSLSetClientPKIExternal(NSSLContextHandle context, const void 
                                           int32_t keySize, int32_t keyType);
 
 /**
+ * Why the last NSSLSetClientPKIExternal, NSSLAddServerCertExternal, NSSLSetClientPKI or
+ * NSSLAddServerCert call on this thread failed, in words ("" if it succeeded or there is nothing
+ * to add to its error value). An encrypted private key is refused with
+ * NSSL_ERROR_INVALID_PRIVATE_KEY and "the private key is encrypted: ...": NSSL never asks for a
+ * passphrase (never a terminal prompt); decrypt the key and pass it decrypted.
+ * @param buf receives the text, NUL-terminated and truncated to bufSize.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL buf or a bufSize below 1.
+ */
+NSSL_API int32_t NSSLGetPKIErrorDetail(char *buf, int32_t bufSize);
+
+/**
  * Add a certificate revocation list, used when CRL checking is on (NSSLContextSetFlags).
  * @param crlType NSSL_CRL_TYPE_DER or NSSL_CRL_TYPE_PEM.
  * @return 0; NSSL_ERROR_INVALID_ARG for a NULL/empty buffer or an unknown type;

@@ -1,10 +1,15 @@
 /* Trust anchors, client and server credentials, CRLs and exports: the NSSL functions that
  * reach the certificate store. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "store/default_store.h"
+
+/* Why this thread's last credential call failed, in words (NSSLGetPKIErrorDetail): the error
+ * value alone cannot tell an encrypted key from a damaged one. */
+static _Thread_local char pki_detail[200];
 
 static int32_t store_error(int rc)
 {
@@ -121,17 +126,45 @@ NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t grou
 
 static int32_t credential_error(int rc)
 {
+    const char *why = "";
+    int32_t err;
+
     switch (rc) {
     case NSSL_CRED_E_CERT:
-        return NSSL_ERROR_INVALID_CERT;
+        why = "the certificate does not parse";
+        err = NSSL_ERROR_INVALID_CERT;
+        break;
     case NSSL_CRED_E_KEY:
+        why = "the private key does not parse";
+        err = NSSL_ERROR_INVALID_PRIVATE_KEY;
+        break;
+    case NSSL_CRED_E_KEY_ENCRYPTED:
+        why = "the private key is encrypted: NSSL never asks for a passphrase; pass the key "
+              "decrypted";
+        err = NSSL_ERROR_INVALID_PRIVATE_KEY;
+        break;
     case NSSL_CRED_E_MISMATCH:
-        return NSSL_ERROR_INVALID_PRIVATE_KEY;
+        why = "the private key does not belong to the certificate";
+        err = NSSL_ERROR_INVALID_PRIVATE_KEY;
+        break;
     case NSSL_E_NOMEM:
-        return NSSL_ERROR_OUT_OF_MEMORY;
+        err = NSSL_ERROR_OUT_OF_MEMORY;
+        break;
     default:
+        err = NSSL_ERROR_INVALID_ARG;
+        break;
+    }
+    snprintf(pki_detail, sizeof(pki_detail), "%s", why);
+    return err;
+}
+
+NSSL_API int32_t NSSLGetPKIErrorDetail(char *buf, int32_t bufSize)
+{
+    if (buf == NULL || bufSize <= 0) {
         return NSSL_ERROR_INVALID_ARG;
     }
+    snprintf(buf, (size_t)bufSize, "%s", pki_detail);
+    return NSSL_ERROR_OK;
 }
 
 static int32_t load_store_client(struct nssl_certstore *cs, int32_t id,
@@ -206,6 +239,7 @@ static int32_t use_store_credential(NSSLContextHandle context, int32_t id, enum 
     struct nssl_credential cred;
     int32_t rc;
 
+    pki_detail[0] = '\0';
     if ((c = nssl_ctx_config_begin_as(context, role, &rc)) == NULL) {
         return rc;
     }
@@ -230,6 +264,7 @@ static int32_t use_external_credential(NSSLContextHandle context, const void *ce
     int32_t rc;
     int lrc;
 
+    pki_detail[0] = '\0';
     if (cert == NULL || certSize <= 0 || key == NULL || keySize <= 0) {
         return NSSL_ERROR_INVALID_ARG;
     }

@@ -27,6 +27,46 @@ void nssl_pki_store_free(X509_STORE *st)
     X509_STORE_free(st);
 }
 
+/* Every PEM read passes this instead of NULL: with NULL, libcrypto asks for a passphrase on the
+ * process's terminal (/dev/tty, whatever stdin is), so an encrypted key or a PEM block with a
+ * Proc-Type: ENCRYPTED header would block a library call on a prompt. Refusing makes it a parse
+ * failure; an application decrypts its keys itself. */
+int nssl_pki_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+int nssl_pki_key_encrypted(const void *key, size_t len, int pem)
+{
+    if (len == 0 || len > 0x7fffffff) {
+        return 0;
+    }
+    if (pem) {
+        static const char *const marks[] = {"-----BEGIN ENCRYPTED PRIVATE KEY-----",
+                                            "Proc-Type: 4,ENCRYPTED"};
+        for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+            size_t n = strlen(marks[i]);
+            for (size_t at = 0; at + n <= len; at++) {
+                if (memcmp((const char *)key + at, marks[i], n) == 0) {
+                    return 1;
+                }
+            }
+        }
+        return 0;
+    } else {
+        const unsigned char *p = key;
+        X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)len);
+        int enc = sig != NULL && p == (const unsigned char *)key + len;
+        X509_SIG_free(sig);
+        ERR_clear_error();
+        return enc;
+    }
+}
+
 /* libcrypto decodes a certificate's public key while parsing it and swallows a failure (out of
  * memory included): an anchor without its key can never verify anything, refuse it now. And
  * X509_STORE_add_cert can fail (a duplicate is not a failure). */
@@ -68,7 +108,7 @@ int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem)
         BIO *bio = BIO_new_mem_buf(buf, (int)len);
         X509 *x;
         ENSURE(bio != NULL, NSSL_E_NOMEM);
-        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        while ((x = PEM_read_bio_X509(bio, NULL, nssl_pki_no_passphrase, NULL)) != NULL) {
             rc = add_anchor(st, x);
             X509_free(x);
             if (rc < 0) {
@@ -91,7 +131,7 @@ int nssl_pki_add_crl(X509_STORE *st, const void *buf, size_t len, int pem)
     if (pem) {
         BIO *bio = BIO_new_mem_buf(buf, (int)len);
         ENSURE(bio != NULL, NSSL_E_NOMEM);
-        crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+        crl = PEM_read_bio_X509_CRL(bio, NULL, nssl_pki_no_passphrase, NULL);
         BIO_free(bio);
     } else {
         const unsigned char *p = buf;
@@ -159,7 +199,7 @@ static EVP_PKEY *parse_key(const void *key, size_t len, int pem)
     if (pem) {
         BIO *bio = BIO_new_mem_buf(key, (int)len);
         if (bio != NULL) {
-            k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+            k = PEM_read_bio_PrivateKey(bio, NULL, nssl_pki_no_passphrase, NULL);
             BIO_free(bio);
         }
     } else {
@@ -182,7 +222,7 @@ int nssl_credential_load(struct nssl_credential *c, const void *cert, size_t cer
         BIO *bio = BIO_new_mem_buf(cert, (int)cert_len);
         X509 *x;
         ENSURE(bio != NULL, NSSL_E_NOMEM);
-        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        while ((x = PEM_read_bio_X509(bio, NULL, nssl_pki_no_passphrase, NULL)) != NULL) {
             if (leaf == NULL) {
                 leaf = x;
                 X509_up_ref(leaf);
@@ -209,6 +249,8 @@ int nssl_credential_load(struct nssl_credential *c, const void *cert, size_t cer
     ENSURE_OUT(rc == NSSL_E_OK, rc);
     ENSURE_OUT(leaf != NULL, NSSL_CRED_E_CERT);
     c->key = parse_key(key, key_len, key_pem);
+    ENSURE_OUT(c->key != NULL || !nssl_pki_key_encrypted(key, key_len, key_pem),
+               NSSL_CRED_E_KEY_ENCRYPTED);
     ENSURE_OUT(c->key != NULL, NSSL_CRED_E_KEY);
     /* The key must be the certificate's: a mismatch would only fail at the peer. */
     ENSURE_OUT(X509_check_private_key(leaf, c->key) == 1, NSSL_CRED_E_MISMATCH);

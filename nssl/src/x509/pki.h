@@ -30,15 +30,24 @@ int nssl_pki_add_anchors(X509_STORE *st, const void *buf, size_t len, int pem) N
 int nssl_pki_add_crl(X509_STORE *st, const void *buf, size_t len, int pem) NSSL_MUST_USE;
 
 /* Build a credential from a certificate (DER, or PEM with the chain after the leaf) and a private
- * key (DER PKCS#8 or traditional, or PEM). */
+ * key (DER PKCS#8 or traditional, or PEM). An encrypted key is NSSL_CRED_E_KEY_ENCRYPTED: the
+ * library never asks for a passphrase (no PEM read can prompt on a terminal). */
 enum {
     NSSL_CRED_E_CERT = -0x40,
     NSSL_CRED_E_KEY = -0x41,
     NSSL_CRED_E_MISMATCH = -0x42,
+    NSSL_CRED_E_KEY_ENCRYPTED = -0x43,
 };
 int nssl_credential_load(struct nssl_credential *c, const void *cert, size_t cert_len,
                          int cert_pem, const void *key, size_t key_len,
                          int key_pem) NSSL_MUST_USE;
+/* The pem_password_cb every PEM read passes (the library's and the tool's): it refuses, where
+ * NULL would make libcrypto prompt for a passphrase on the process's terminal (/dev/tty). */
+int nssl_pki_no_passphrase(char *buf, int size, int rwflag, void *u);
+/* Is this an encrypted private key: PEM "ENCRYPTED PRIVATE KEY" (PKCS#8), a traditional PEM key
+ * with a Proc-Type: 4,ENCRYPTED header (RFC 1421 §4.6.1.1), or DER EncryptedPrivateKeyInfo
+ * (RFC 5958 §3)? Only to say why a key was refused (the tool says it too). */
+int nssl_pki_key_encrypted(const void *key, size_t len, int pem);
 /* Append a DER chain certificate. */
 int nssl_credential_add_chain(struct nssl_credential *c, const void *der,
                               size_t len) NSSL_MUST_USE;
