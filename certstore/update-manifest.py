@@ -15,8 +15,10 @@ Rules it enforces, so that an ID compiled into an application never changes mean
   * a new root gets the next ID above every ID ever used in its range (retired ones included):
     RSA keys of 4096 bits or more go to the commercial-4096 range (1900-2999), everything else
     to the commercial range (1001-1899);
-  * repository-path entries (the project's own test CA and client) follow their file: if the
-    file was regenerated (tests/certs/gen.sh) the pin is updated and reported.
+  * repository-path entries (an integrator's own CAs and client identities) follow their
+    file: if the file changed, the pin is updated and reported;
+  * the vendor IDs 100-105 are reserved lines until the integrator fills them; nothing from
+    tests/ belongs here (the test store has its own manifest, certstore/test/manifest.tsv).
 
 Standard library only; fingerprints, subjects and key sizes come from the `openssl` CLI.
 --check exits 1 if the manifest would change (for CI), --dry-run prints the summary only.
@@ -97,17 +99,13 @@ CONSOLE_CLIENTS = [
     (7, "WIIU_OLIVE_1_ALIAS"), (8, "WIIU_WOOD_1_ALIAS"),
 ]
 
-# Entries of the project's own certificates, created when their ID is still unused.
-SEED_ENTRIES = [
-    dict(id=100, kind="server-ca", groups=["vendor"], name="NSSL_TEST_ROOT_CA",
-         source="tests/certs/root-ca.pem", extra={"props": "exportable"}),
-    dict(id=1, kind="client", groups=[], name="NSSL_TEST_CLIENT",
-         source="tests/certs/client-p256.pem",
-         extra={"key": "tests/certs/client-p256.key", "chain": "tests/certs/int-ca.pem",
-                "props": "exportable"}),
-]
+# The console's vendor IDs (100-105) are the integrator's: empty in the built-in store, reserved
+# here so that no bundle root ever takes them; an integrator replaces a line with the entry of
+# its own CA (docs/certstore.md, "Adding your own CA"). Nothing from tests/ is ever an entry of
+# this manifest: the test CA and client live in the test store (certstore/test/manifest.tsv).
+VENDOR_RESERVED = "console vendor CA ID, reserved for the integrator's own CA"
 SEED_RETIRED = (
-    [(i, "sha1:" + fp, n, "console vendor CA, not shipped") for i, n, fp in CONSOLE_VENDOR[1:]]
+    [(i, "sha1:" + fp, n, VENDOR_RESERVED) for i, n, fp in CONSOLE_VENDOR]
     + [(i, "-", n, "console client certificate, not shipped") for i, n in CONSOLE_CLIENTS]
 )
 
@@ -135,7 +133,9 @@ HEADER = """\
 #     props=LIST  comma list of exportable, key-exportable (default: none); every entry is
 #                 imported as builtin
 #
-# Retired lines, tab-separated: the ID is reserved for ever and never assigned again:
+# Retired lines, tab-separated: the ID is reserved for ever and never assigned again by
+# update-manifest.py (the vendor IDs 100-105 are reserved for the integrator's own CAs: replace
+# such a line with the entry of your CA, docs/certstore.md):
 #   retired  id  fingerprint  name  reason
 #     fingerprint  64-hex SHA-256, sha1:HEXPREFIX (console roots, known by SHA-1 prefix only),
 #                  or - if unknown
@@ -446,18 +446,10 @@ def main():
             args.bundle, bundle_version() or "bundle sha256 " + bundle_sha[:16], len(certs))
         by_sha = {c.sha256: c for c in certs}
 
-        # Seed the project's own entries and the console's reservations when their ID is free.
+        # Seed the console's reservations when their ID is free.
         for sid, fp, name, reason in SEED_RETIRED:
             if sid not in m.used_ids():
                 m.retired[sid] = dict(id=sid, fp=fp, name=name, reason=reason)
-        for seed in SEED_ENTRIES:
-            if seed["id"] in m.used_ids():
-                continue
-            der = load_cert_file(os.path.join(args.source_root, seed["source"]))
-            e = dict(seed)
-            e["sha256"] = hashlib.sha256(der).hexdigest()
-            m.entries[seed["id"]] = e
-            summary["seeded"].append(seed["id"])
 
         # Repository-path entries follow their file.
         for e in m.entries.values():

@@ -3,7 +3,10 @@
 # The built default store and its generated header agree with the committed manifest: every
 # manifest entry the bundle has is in the store under its pinned ID, name, groups and
 # certificate; retired IDs are absent; console IDs that must be kept are; the header defines
-# the constants and compiles; entry properties (export rules) are as pinned.
+# the constants and compiles; entry properties (export rules) are as pinned. And it holds no test
+# material (issue 11): the vendor IDs 100-105 are empty, there is no client identity, and no
+# certificate of tests/certs is in it (the test CA and client live in the test store,
+# teststore.sh).
 #
 #   default.sh NSSL_CERTSTORE_TOOL CERTS_DIR STORE_DB HEADER MANIFEST BUNDLE SOURCE_ROOT
 #
@@ -136,10 +139,10 @@ while read -r eid _ name _ sha _; do
 done <"$CS_TMP/expected"
 case_end
 
-case_start "console IDs and names kept; vendor and client entries"
+case_start "console IDs and names kept; no vendor or client entries"
 for pair in 1001:BALTIMORE_CYBERTRUST_ROOT_CA 1006:GLOBALSIGN_ROOT_CA_R3 \
     1022:DIGICERT_GLOBAL_ROOT_CA 1033:DIGICERT_GLOBAL_ROOT_CA_G2 1900:COMODO_RSA_CA \
-    1901:USERTRUST_RSA_CA 100:NSSL_TEST_ROOT_CA 1:NSSL_TEST_CLIENT; do
+    1901:USERTRUST_RSA_CA; do
     id=${pair%%:*}
     name=${pair#*:}
     if ! grep -q "^$id " "$CS_TMP/expected"; then
@@ -150,9 +153,9 @@ for pair in 1001:BALTIMORE_CYBERTRUST_ROOT_CA 1006:GLOBALSIGN_ROOT_CA_R3 \
     expect_out_contains "$name"
 done
 list_ids "$S" --group vendor
-[ "$IDS" = " 100 " ] || case_fail "group vendor holds$IDS, expected 100 only"
+[ "$IDS" = " " ] || case_fail "group vendor holds$IDS, expected nothing (the integrator's)"
 list_ids "$S" --kind client
-[ "$IDS" = " 1 " ] || case_fail "clients:$IDS, expected 1 only"
+[ "$IDS" = " " ] || case_fail "clients:$IDS, expected none"
 list_ids "$S" --group commercial-4096
 ids_has 1901 || case_fail "1901 not in commercial-4096"
 list_ids "$S" --group commercial
@@ -168,14 +171,46 @@ while read -r rid; do
 done <"$CS_TMP/retired"
 case_end
 
-case_start "export rules: certificates exportable, the client key is not"
-der_of "$CERTS/client-p256.pem" >"$CASE_DIR/c.der"
-ok --store "$S" export 1 --der --out "$CASE_DIR/c2.der"
-cmp -s "$CASE_DIR/c.der" "$CASE_DIR/c2.der" || case_fail "client 1 exports another certificate"
-run --store "$S" export 1 --key --pem --out "$CASE_DIR/k.pem"
+case_start "no test material: vendor IDs 100-105 empty, no client, nothing from tests/certs"
+for id in 1 100 101 102 103 104 105; do
+    run --store "$S" show "$id"
+    [ "$RC" = 5 ] || case_fail "ID $id: show exited $RC, expected 5 (no such ID)"
+done
+ok --store "$S" list --json
+python3 - "$OUT" "$CERTS" >"$CASE_DIR/tm" 2>&1 <<'PY' || case_fail "$(head -n 8 "$CASE_DIR/tm")"
+import base64, hashlib, json, os, re, sys
+stored = {e["sha256"]: e for e in json.load(open(sys.argv[1]))}
+pem = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+bad, n = [], 0
+for d, _, names in os.walk(sys.argv[2]):
+    for name in names:
+        data = open(os.path.join(d, name), "rb").read()
+        for m in pem.finditer(data):
+            n += 1
+            sha = hashlib.sha256(base64.b64decode(b"".join(m.group(1).split()))).hexdigest()
+            if sha in stored:
+                bad.append("%s is ID %s" % (name, stored[sha].get("id")))
+print("\n".join(bad) if bad else "%d test certificates, none in the store" % n)
+sys.exit(1 if bad else 0)
+PY
+tail -n 1 "$CASE_DIR/tm" | sed 's/^/    # /'
+case_end
+
+case_start "a www.bank.example leaf minted with the test root's key (it is in the repository) fails"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=www.bank.example \
+    -keyout "$CASE_DIR/bank.key" -out "$CASE_DIR/bank.csr" 2>/dev/null
+printf 'subjectAltName=DNS:www.bank.example\nextendedKeyUsage=serverAuth\n' >"$CASE_DIR/ext"
+openssl x509 -req -in "$CASE_DIR/bank.csr" -CA "$CERTS/root-ca.pem" -CAkey "$CERTS/root-ca.key" \
+    -set_serial 0x4e53534c -days 30 -extfile "$CASE_DIR/ext" -out "$CASE_DIR/bank.pem" 2>/dev/null
+run --store "$S" verify --chain "$CASE_DIR/bank.pem" --group 0xffffffff --host www.bank.example
 expect_rc 1
-ok --store "$S" export 100 --pem --out "$CASE_DIR/r.pem"
-der_of "$CASE_DIR/r.pem" | cmp -s - "$CERTS/root-ca.der" || case_fail "100 is not root-ca"
+case_end
+
+case_start "export rules: the built-in roots are exportable"
+ok --store "$S" list --json --group commercial
+first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$OUT")
+ok --store "$S" export "$first" --pem --out "$CASE_DIR/r.pem"
+grep -q 'BEGIN CERTIFICATE' "$CASE_DIR/r.pem" || case_fail "export $first wrote no PEM"
 case_end
 
 case_start "the generated header: constants, guard, compiles, equals a fresh gen-header"
@@ -183,10 +218,12 @@ H=$HEADER
 grep -q '^#ifndef NSSL_NSSL_CERTS_H' "$H" || case_fail "guard NSSL_NSSL_CERTS_H missing"
 for def in 'NSSL_SERVER_CERT_GROUP_VENDOR 0x00000001u' \
     'NSSL_SERVER_CERT_GROUP_COMMERCIAL 0x00000002u' \
-    'NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096 0x00000004u' \
-    'NSSL_SERVER_CERT_NSSL_TEST_ROOT_CA 100' 'NSSL_CLIENT_CERT_NSSL_TEST_CLIENT 1'; do
+    'NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096 0x00000004u'; do
     grep -qE "^#define ${def% *}[[:space:]]+${def##* }\$" "$H" || case_fail "no '#define $def'"
 done
+if grep -q 'NSSL_TEST' "$H"; then
+    case_fail "the header names test material: $(grep 'NSSL_TEST' "$H" | head -n 2)"
+fi
 while read -r eid kind name _ _ _; do
     if [ "$kind" = server-ca ]; then
         macro="NSSL_SERVER_CERT_$name"
@@ -205,8 +242,6 @@ cp "$H" "$CASE_DIR/nssl_certs.h"
 cat >"$CASE_DIR/t.c" <<'EOF'
 #include "nssl_certs.h"
 #include "nssl_certs.h"
-_Static_assert(NSSL_SERVER_CERT_NSSL_TEST_ROOT_CA == 100, "vendor CA");
-_Static_assert(NSSL_CLIENT_CERT_NSSL_TEST_CLIENT == 1, "test client");
 _Static_assert((NSSL_SERVER_CERT_GROUP_VENDOR | NSSL_SERVER_CERT_GROUP_COMMERCIAL |
                 NSSL_SERVER_CERT_GROUP_COMMERCIAL_4096) == 7u, "group masks");
 int nssl_test_dummy(void);

@@ -2,11 +2,12 @@
 # shellcheck source-path=SCRIPTDIR
 # `nssl-certstore verify` on every test chain of tests/certs: trusted chains of every key type
 # by host and by IP, every negative fixture, shuffled chains, depth, time, purpose, CRLs, and
-# the built default store by group mask and by ID.
+# the built test store (the default store's roots plus the test CA as ID 100, certstore/test) by
+# group mask and by ID.
 #
-#   verify.sh NSSL_CERTSTORE_TOOL CERTS_DIR DEFAULT_STORE_DB RESULTS_FILE
+#   verify.sh NSSL_CERTSTORE_TOOL CERTS_DIR TEST_STORE_DB RESULTS_FILE
 #
-# DEFAULT_STORE_DB may be '' when the default store is not built (those cases then fail).
+# TEST_STORE_DB may be '' when the test store is not built (those cases then fail).
 # RESULTS_FILE receives one line "NAME EXIT" per case: NAME is the chain fixture for the main
 # case of each chain (roots = its hierarchy's root, --host localhost, purpose server, now) and
 # "fixture:variant" for the others, so an SDK test can compare handshake outcomes with it.
@@ -14,7 +15,7 @@
 set -euo pipefail
 
 if [ $# -ne 4 ]; then
-    echo "usage: $0 NSSL_CERTSTORE_TOOL CERTS_DIR DEFAULT_STORE_DB RESULTS_FILE" >&2
+    echo "usage: $0 NSSL_CERTSTORE_TOOL CERTS_DIR TEST_STORE_DB RESULTS_FILE" >&2
     exit 2
 fi
 
@@ -168,7 +169,7 @@ else
     case_end
 fi
 
-# ---- the built default store: groups and IDs ------------------------------------------------
+# ---- the built test store: groups and IDs (case names keep "default-") ----------------------
 if [ -n "$DEFAULT_DB" ] && [ -f "$DEFAULT_DB" ]; then
     # A private copy: the tests never write next to a build output.
     VSTORE="$CS_TMP/default.db"
@@ -187,8 +188,8 @@ if [ -n "$DEFAULT_DB" ] && [ -f "$DEFAULT_DB" ]; then
         --host localhost
     unset VSTORE
 else
-    case_start "the default store exists"
-    case_fail "no default store given ('$DEFAULT_DB')"
+    case_start "the test store exists"
+    case_fail "no test store given ('$DEFAULT_DB')"
     case_end
 fi
 

@@ -216,7 +216,7 @@ peer_case "openssl -Verify -client_sigalgs RSA-PSS+SHA256: ECDSA client key unus
     "server-p256 int-ca.pem -tls1_2 -rev -msg $VERIFY_CLIENT -client_sigalgs RSA-PSS+SHA256" \
     "$TO_LOCALHOST $CLIENT_P256" 1 "$SERVER_HANDSHAKE_FAILURE" no-data "log:$EMPTY_CERT" \
     no-log:CertificateVerify
-peer_case "openssl -Verify: client certificate from the built-in store (--client-id 1)" \
+peer_case "openssl -Verify: client certificate from the test store (--client-id 1)" \
     "server-p256 int-ca.pem -tls1_2 -rev $VERIFY_CLIENT" "--servername localhost --client-id 1" \
     verified "log:NSSL Test Client"
 peer_case "openssl -Verify: no client certificate is refused" \

@@ -127,13 +127,14 @@ fi
 talk_case_end
 
 # --------------------------------------------------------------------------------------------
-# Trust from the built-in certificate store: no --ca at all (every group, which holds the
-# project's CA in the vendor group), a store ID, and a group that does not hold our root.
-peer_case "openssl built-in store trust (no --ca)" "server-p256 int-ca.pem -tls1_3 -rev" \
+# Trust from the certificate store NSSL_CERTSTORE names (meson: the test store, whose vendor
+# group holds the project's CA; the built-in store has none): no --ca at all (every group), a
+# store ID, and a group that does not hold our root.
+peer_case "openssl store trust (no --ca)" "server-p256 int-ca.pem -tls1_3 -rev" \
     "--servername localhost" verified
-peer_case "openssl built-in store trust by ID (--ca-id 100)" "server-p256 int-ca.pem -tls1_3 -rev" \
+peer_case "openssl store trust by ID (--ca-id 100)" "server-p256 int-ca.pem -tls1_3 -rev" \
     "--servername localhost --ca-id 100" verified
-peer_case "openssl built-in store: commercial group only does not trust the test CA" \
+peer_case "openssl store: commercial group only does not trust the test CA" \
     "server-p256 int-ca.pem -tls1_3 -rev" "--servername localhost --ca-groups 0x6" 1 \
     "prefix:verification: FAILED"
 
@@ -144,7 +145,7 @@ peer_case "openssl -Verify: client certificate from files (--cert/--key)" \
     "server-p256 int-ca.pem -tls1_3 -rev $VERIFY_CLIENT -chainCAfile {CERTS}/int-ca.pem" \
     "$TO_LOCALHOST --cert {CERTS}/client-p256-chain.pem --key {CERTS}/client-p256.key" \
     verified "log:NSSL Test Client"
-peer_case "openssl -Verify: client certificate from the built-in store (--client-id 1)" \
+peer_case "openssl -Verify: client certificate from the test store (--client-id 1)" \
     "server-p256 int-ca.pem -tls1_3 -rev $VERIFY_CLIENT" "--servername localhost --client-id 1" \
     verified "log:NSSL Test Client"
 peer_case "openssl -Verify: no client certificate is refused (certificate_required)" \

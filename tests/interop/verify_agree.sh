@@ -85,7 +85,7 @@ agree leaf-without-intermediate invalid server-p256 "" "$ROOTS $HOST_T" "$HOST_C
 agree wrong-name invalid server-p256 int-ca.pem "$ROOTS --host other.example" \
     "--servername other.example --ca $CERTS/root-ca.pem"
 agree by-ip valid server-p256 int-ca.pem "$ROOTS --ip 127.0.0.1" "--ca $CERTS/root-ca.pem"
-# Trust from the built-in store: the vendor group holds the test CA, the commercial ones not.
+# Trust from the test store: the vendor group holds the test CA, the commercial ones not.
 agree store-vendor-group valid server-p256 int-ca.pem "--group 1 $HOST_T" \
     "--servername localhost --ca-groups 1"
 agree store-commercial-groups invalid server-p256 int-ca.pem "--group 6 $HOST_T" \

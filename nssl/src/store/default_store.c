@@ -1,4 +1,5 @@
 /* Finding and opening the default certificate store. */
+#define _GNU_SOURCE /* secure_getenv */
 #include "store/default_store.h"
 
 #include <pthread.h>
@@ -10,18 +11,19 @@
 #ifndef NSSL_INSTALLED_CERTSTORE
 #define NSSL_INSTALLED_CERTSTORE "/usr/local/share/nssl/certstore.db"
 #endif
-#ifndef NSSL_BUILDTREE_CERTSTORE
-#define NSSL_BUILDTREE_CERTSTORE ""
-#endif
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nssl_certstore *shared;
 static char *explicit_path;
 static char last_error[256];
 
+/* The store names the CAs every context trusts by ID or group: in a setuid or otherwise
+ * privileged process the environment is the caller's, so secure_getenv ignores it there. There is
+ * deliberately no fallback into a build tree: the library carries no path but the installed
+ * store's, and tests name their store (tests/build/install_clean.sh checks both). */
 static const char *find_path(void)
 {
-    const char *env = getenv("NSSL_CERTSTORE");
+    const char *env = secure_getenv("NSSL_CERTSTORE");
     if (explicit_path != NULL) {
         return explicit_path;
     }
@@ -30,9 +32,6 @@ static const char *find_path(void)
     }
     if (access(NSSL_INSTALLED_CERTSTORE, R_OK) == 0) {
         return NSSL_INSTALLED_CERTSTORE;
-    }
-    if (NSSL_BUILDTREE_CERTSTORE[0] != '\0' && access(NSSL_BUILDTREE_CERTSTORE, R_OK) == 0) {
-        return NSSL_BUILDTREE_CERTSTORE;
     }
     return NULL;
 }

@@ -1,6 +1,6 @@
 /* The built-in default certificate store, opened read-only once per process on first use.
- * Where it is: NSSLSetCertStorePath(), else $NSSL_CERTSTORE, else the installed store, else (in
- * an uninstalled build tree) the store the build generated. */
+ * Where it is: NSSLSetCertStorePath(), else $NSSL_CERTSTORE (secure_getenv: ignored in a
+ * privileged process), else the installed store; nothing else (no build-tree path). */
 #ifndef NSSL_STORE_DEFAULT_STORE_H
 #define NSSL_STORE_DEFAULT_STORE_H
 
