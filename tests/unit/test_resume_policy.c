@@ -242,6 +242,15 @@ static void test_client_covers(void)
         e.verify = NSSL_V_PEER;
         CU_ASSERT_EQUAL(nssl_session_make_offer(s, &e, test_now), 1);
         CU_ASSERT(s->ntickets == before - 1 && e.offer.tls13);
+        /* The slot the ticket left holds no copy of its PSK. */
+        {
+            const uint8_t *slot = (const uint8_t *)&s->tickets[s->ntickets];
+            size_t nonzero = 0;
+            for (size_t i = 0; i < sizeof(s->tickets[0]); i++) {
+                nonzero += slot[i] != 0;
+            }
+            CU_ASSERT_EQUAL(nonzero, 0);
+        }
         nssl_engine_free(&e);
     }
     nssl_session_unref(s);

@@ -213,6 +213,9 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
                 memmove(&s->tickets[i], &s->tickets[i + 1],
                         sizeof(s->tickets[0]) * (s->ntickets - i - 1));
                 s->ntickets--;
+                /* The slot left behind holds a copy of a PSK (and a pointer it no longer
+                 * owns). */
+                nssl_pki_wipe(&s->tickets[s->ntickets], sizeof(s->tickets[0]));
                 o->tls13 = 1;
                 return 1;
             }
