@@ -227,6 +227,65 @@ for spec in bc-noncritical:int_bc_noncritical noski:int_noski noku:int_noku \
     leaf "under-int-$name" p256 localhost "$OUT/int-$name" leaf
 done
 
+# Version 2 with extensions (RFC 5280 4.1.2.1: extensions only in version 3). The openssl
+# command line writes version 3 whenever it adds extensions, so the leaf is made as version 3,
+# then its version field rewritten in the DER and the certificate signed again by int-ca.
+leaf v2ext p256 localhost "$INT" leaf
+openssl x509 -in "$OUT/v2ext.pem" -outform DER -out "$TMP/v3.der"
+python3 - "$TMP/v3.der" "$TMP/tbs.der" <<'PY'
+import sys
+
+def read_tlv(b, i):
+    """(tag, header length, content length) of the DER element at b[i]."""
+    tag, n = b[i], b[i + 1]
+    if n < 0x80:
+        return tag, 2, n
+    k = n & 0x7F
+    return tag, 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
+
+cert = open(sys.argv[1], "rb").read()
+_, ch, _ = read_tlv(cert, 0)
+_, th, tl = read_tlv(cert, ch)
+tbs = bytearray(cert[ch:ch + th + tl])
+# The TBSCertificate's first element: [0] EXPLICIT Version, a0 03 02 01 02 for v3.
+assert bytes(tbs[th:th + 5]) == bytes.fromhex("a003020102"), "not a version 3 certificate"
+tbs[th + 4] = 1
+open(sys.argv[2], "wb").write(bytes(tbs))
+PY
+openssl dgst -sha256 -sign "$INT.key" -out "$TMP/sig.der" "$TMP/tbs.der"
+python3 - "$TMP/v3.der" "$TMP/tbs.der" "$TMP/sig.der" "$TMP/v2.der" <<'PY'
+import sys
+
+def tlv(tag, content):
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(raw)]) + raw
+    return bytes([tag]) + length + content
+
+def read_tlv(b, i):
+    tag, n = b[i], b[i + 1]
+    if n < 0x80:
+        return tag, 2, n
+    k = n & 0x7F
+    return tag, 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
+
+cert = open(sys.argv[1], "rb").read()
+tbs = open(sys.argv[2], "rb").read()
+sig = open(sys.argv[3], "rb").read()
+_, ch, _ = read_tlv(cert, 0)
+_, th, tl = read_tlv(cert, ch)
+i = ch + th + tl
+_, ah, al = read_tlv(cert, i)
+alg = cert[i:i + ah + al]          # the signatureAlgorithm, unchanged (ecdsa-with-SHA256)
+out = tlv(0x30, tbs + alg + tlv(0x03, b"\x00" + sig))
+open(sys.argv[4], "wb").write(out)
+PY
+openssl x509 -inform DER -in "$TMP/v2.der" -out "$OUT/v2ext.pem"
+cat "$OUT/v2ext.pem" "$INT.pem" >"$OUT/v2ext-chain.pem"
+
 # ---- serial numbers (RFC 5280 4.1.2.2) ------------------------------------------------------
 leaf serial-zero p256 localhost "$INT" leaf -set_serial 0
 leaf serial-negative p256 localhost "$INT" leaf -set_serial -4242
@@ -291,6 +350,8 @@ check "basic constraints.*not.*critical\|Basic Constraints" "$ROOT.pem" under-in
     -x509_strict
 check "Missing Authority Key Identifier" "$ROOT.pem" noaki -x509_strict
 check "serial number\|OK" "$ROOT.pem" serial-zero
+check "at least X509v3" "$ROOT.pem" v2ext -x509_strict
+check ": OK" "$ROOT.pem" v2ext
 grep -q "X509v3 CRL Number" <(openssl crl -in "$OUT/int-ca-numbered.crl" -noout -text)
 if grep -q "X509v3 CRL Number" <(openssl crl -in "$OUT/int-ca-nonumber.crl" -noout -text); then
     echo "gen-policy.sh: int-ca-nonumber.crl has a CRL number" >&2

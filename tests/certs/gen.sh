@@ -348,6 +348,7 @@ certificate; the tests read it.
 | `under-legacy-root`, `legacy-root-ca` | root with non-critical basicConstraints, no keyUsage, no key identifier | allowed: anchor's profile not judged |
 | `noaki` | leaf without authorityKeyIdentifier | RFC 5280 4.2.1.1 |
 | `certsign` | leaf with keyUsage keyCertSign | RFC 5280 4.2.1.3 |
+| `v2ext` | version 2 with extensions (version byte rewritten in the DER, signed again by `int-ca`) | RFC 5280 4.1.2.1 |
 | `under-int-bc-noncritical`, `int-bc-noncritical` | intermediate with non-critical basicConstraints | RFC 5280 4.2.1.9 |
 | `under-int-noski`, `int-noski` | intermediate without subjectKeyIdentifier (the leaf still names its key) | RFC 5280 4.2.1.2 |
 | `under-int-noku`, `int-noku` | intermediate without keyUsage | RFC 5280 4.2.1.3 |
