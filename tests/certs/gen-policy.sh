@@ -232,29 +232,17 @@ done
 # then its version field rewritten in the DER and the certificate signed again by int-ca.
 leaf v2ext p256 localhost "$INT" leaf
 openssl x509 -in "$OUT/v2ext.pem" -outform DER -out "$TMP/v3.der"
-python3 - "$TMP/v3.der" "$TMP/tbs.der" <<'PY'
+python3 - "$TMP/v3.der" "$INT.key" "$TMP/v2.der" <<'PY'
+import subprocess
 import sys
 
 def read_tlv(b, i):
-    """(tag, header length, content length) of the DER element at b[i]."""
-    tag, n = b[i], b[i + 1]
+    """(header length, content length) of the DER element at b[i]."""
+    n = b[i + 1]
     if n < 0x80:
-        return tag, 2, n
+        return 2, n
     k = n & 0x7F
-    return tag, 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
-
-cert = open(sys.argv[1], "rb").read()
-_, ch, _ = read_tlv(cert, 0)
-_, th, tl = read_tlv(cert, ch)
-tbs = bytearray(cert[ch:ch + th + tl])
-# The TBSCertificate's first element: [0] EXPLICIT Version, a0 03 02 01 02 for v3.
-assert bytes(tbs[th:th + 5]) == bytes.fromhex("a003020102"), "not a version 3 certificate"
-tbs[th + 4] = 1
-open(sys.argv[2], "wb").write(bytes(tbs))
-PY
-openssl dgst -sha256 -sign "$INT.key" -out "$TMP/sig.der" "$TMP/tbs.der"
-python3 - "$TMP/v3.der" "$TMP/tbs.der" "$TMP/sig.der" "$TMP/v2.der" <<'PY'
-import sys
+    return 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
 
 def tlv(tag, content):
     n = len(content)
@@ -265,23 +253,19 @@ def tlv(tag, content):
         length = bytes([0x80 | len(raw)]) + raw
     return bytes([tag]) + length + content
 
-def read_tlv(b, i):
-    tag, n = b[i], b[i + 1]
-    if n < 0x80:
-        return tag, 2, n
-    k = n & 0x7F
-    return tag, 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
-
 cert = open(sys.argv[1], "rb").read()
-tbs = open(sys.argv[2], "rb").read()
-sig = open(sys.argv[3], "rb").read()
-_, ch, _ = read_tlv(cert, 0)
-_, th, tl = read_tlv(cert, ch)
+ch, _ = read_tlv(cert, 0)
+th, tl = read_tlv(cert, ch)
+tbs = bytearray(cert[ch:ch + th + tl])
+# The TBSCertificate's first element: [0] EXPLICIT Version, a0 03 02 01 02 for v3.
+assert bytes(tbs[th:th + 5]) == bytes.fromhex("a003020102"), "not a version 3 certificate"
+tbs[th + 4] = 1
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", sys.argv[2]], input=bytes(tbs),
+                     capture_output=True, check=True).stdout
 i = ch + th + tl
-_, ah, al = read_tlv(cert, i)
+ah, al = read_tlv(cert, i)
 alg = cert[i:i + ah + al]          # the signatureAlgorithm, unchanged (ecdsa-with-SHA256)
-out = tlv(0x30, tbs + alg + tlv(0x03, b"\x00" + sig))
-open(sys.argv[4], "wb").write(out)
+open(sys.argv[3], "wb").write(tlv(0x30, bytes(tbs) + alg + tlv(0x03, b"\x00" + sig)))
 PY
 openssl x509 -inform DER -in "$TMP/v2.der" -out "$OUT/v2ext.pem"
 cat "$OUT/v2ext.pem" "$INT.pem" >"$OUT/v2ext-chain.pem"
