@@ -68,11 +68,15 @@ int nssl_pki_key_encrypted(const void *key, size_t len, int pem)
 }
 
 /* libcrypto decodes a certificate's public key while parsing it and swallows a failure (out of
- * memory included): an anchor without its key can never verify anything, refuse it now. And
- * X509_STORE_add_cert can fail (a duplicate is not a failure). */
+ * memory included): an anchor without its key can never verify anything, refuse it now. A key
+ * decoded only in part (an allocation failed inside it) reports no size, and the policy would
+ * later call it too small (x509/policy.c): refuse that one now too, in the call that failed.
+ * And X509_STORE_add_cert can fail (a duplicate is not a failure). */
 static int add_anchor(X509_STORE *st, X509 *x)
 {
-    if (X509_get0_pubkey(x) == NULL) {
+    EVP_PKEY *k = X509_get0_pubkey(x);
+
+    if (k == NULL || EVP_PKEY_get_bits(k) <= 0) {
         ERR_clear_error();
         return NSSL_E_ARG;
     }
