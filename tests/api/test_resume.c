@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <nssl/nssl.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "../unit/unit.h"
 #include "peer.h"
@@ -154,6 +156,72 @@ static void test_tls12_ticket(void)
 {
     SSL_CTX *sctx = server_context(TLS1_2_VERSION, 1, 0);
     check_resumes(NSSL_VERSION_TLS1_2, sctx, 0x0303);
+    SSL_CTX_free(sctx);
+}
+
+/* Ticket keys by generation: a ticket's key name is its generation. The server encrypts under
+ * gen_current and opens tickets of gen_current and, while gen_oldest allows, older ones, asking
+ * for a renewal then (RFC 5077 3.3). */
+static int gen_current = 1, gen_oldest = 1;
+
+static int ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+                         EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+    unsigned char key[32];
+    OSSL_PARAM params[2];
+    int gen;
+
+    (void)ssl;
+    if (enc) {
+        memset(name, 0, 16);
+        name[0] = (unsigned char)gen_current;
+        memset(iv, 0x11, 16);
+        gen = gen_current;
+    } else {
+        gen = name[0];
+        if (gen < gen_oldest || gen > gen_current) {
+            return 0; /* unknown key: a full handshake */
+        }
+    }
+    memset(key, gen, sizeof(key));
+    params[0] = OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_CipherInit_ex(cctx, EVP_aes_256_cbc(), NULL, key, iv, enc) != 1 ||
+        EVP_MAC_init(hctx, key, sizeof(key), params) != 1) {
+        return -1;
+    }
+    return !enc && gen != gen_current ? 2 : 1;
+}
+
+/* RFC 5077 3.3: the ticket a resumed TLS 1.2 handshake renews replaces the one offered. The
+ * server rotates its keys between connections; once the old key is gone only the renewed
+ * ticket resumes. */
+static void test_tls12_renewed_ticket(void)
+{
+    SSL_CTX *sctx = server_context(TLS1_2_VERSION, 1, 0);
+    int ctx = client_context(NSSL_VERSION_TLS1_2);
+    int32_t s1 = -1;
+    struct result r;
+
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(sctx, ticket_key_cb);
+    gen_current = gen_oldest = 1;
+    r = connect_once(ctx, sctx, "localhost", -1, &s1);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_FATAL(s1 >= 0);
+    /* Key 2 is current, key 1 still opens: resumed, with a renewed ticket under key 2. */
+    gen_current = 2;
+    r = connect_once(ctx, sctx, "localhost", s1, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r.resumed, 1);
+    CU_ASSERT_EQUAL(r.server_resumed, 1);
+    /* Key 1 retired: the session resumes only if it kept the renewed ticket. */
+    gen_oldest = 2;
+    r = connect_once(ctx, sctx, "localhost", s1, NULL);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r.resumed, 1);
+    CU_ASSERT_EQUAL(r.server_resumed, 1);
+    CU_ASSERT_EQUAL(NSSLFreeSession(s1), 0);
+    NSSLDestroyContext(ctx);
     SSL_CTX_free(sctx);
 }
 
@@ -436,6 +504,7 @@ static CU_TestInfo tests[] = {
     {"TLS 1.3 resumption with tickets", test_tls13_tickets},
     {"TLS 1.2 resumption by session ID", test_tls12_session_id},
     {"TLS 1.2 resumption by ticket", test_tls12_ticket},
+    {"TLS 1.2: a renewed ticket replaces the one offered", test_tls12_renewed_ticket},
     {"TLS 1.3 tickets are used once", test_tickets_used_once},
     {"TLS 1.3 resumption through a HelloRetryRequest", test_tls13_resume_after_hello_retry},
     {"sessions of other contexts and names, stale handles", test_misuse},

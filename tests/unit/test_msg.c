@@ -401,7 +401,10 @@ static void test_ch_write_round_trip(void)
                         NSSL_X_BIT(NSSL_X_ALPN) | NSSL_X_BIT(NSSL_X_EXTENDED_MASTER_SECRET) |
                         NSSL_X_BIT(NSSL_X_RENEGOTIATION_INFO) |
                         NSSL_X_BIT(NSSL_X_EC_POINT_FORMATS) |
-                        NSSL_X_BIT(NSSL_X_SESSION_TICKET));
+                        NSSL_X_BIT(NSSL_X_SESSION_TICKET) |
+                        NSSL_X_BIT(NSSL_X_PSK_KEY_EXCHANGE_MODES));
+    /* RFC 8446 4.2.9: psk_dhe_ke with every TLS 1.3 offer, a PSK or not (issue 12). */
+    CU_ASSERT(span_is(&ch.ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES], "01 01"));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SERVER_NAME], "000e 00 000b 6578616d706c652e636f6d"));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SUPPORTED_VERSIONS], "04 0304 0303"));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_SUPPORTED_GROUPS], "0006 001d 0017 0018"));
@@ -443,8 +446,19 @@ static void test_ch_write_round_trip(void)
     CU_ASSERT_EQUAL(offered,
                     NSSL_X_BIT(NSSL_X_SUPPORTED_VERSIONS) | NSSL_X_BIT(NSSL_X_SUPPORTED_GROUPS) |
                         NSSL_X_BIT(NSSL_X_SIGNATURE_ALGORITHMS) | NSSL_X_BIT(NSSL_X_KEY_SHARE) |
-                        NSSL_X_BIT(NSSL_X_COOKIE));
+                        NSSL_X_BIT(NSSL_X_COOKIE) | NSSL_X_BIT(NSSL_X_PSK_KEY_EXCHANGE_MODES));
     CU_ASSERT(span_is(&ch.ext.x[NSSL_X_COOKIE], "0007 636f6f6b696521"));
+
+    /* A TLS 1.2-only offer has no psk_key_exchange_modes (RFC 8446 4.2.9 is TLS 1.3). */
+    p.versions = versions + 1;
+    p.nversions = 1;
+    p.offer_tls12 = 1;
+    nssl_w_init(&w, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_client_hello_write(&w, &p, &offered), 0);
+    CU_ASSERT_EQUAL(offered & NSSL_X_BIT(NSSL_X_PSK_KEY_EXCHANGE_MODES), 0);
+    p.versions = versions;
+    p.nversions = 2;
+    p.offer_tls12 = 0;
     CU_ASSERT_EQUAL(ch.ext.x[NSSL_X_KEY_SHARE].len, 2 + 4 + 32);
 
     /* The writer refuses what it cannot express, and a full window. */

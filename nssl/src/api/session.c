@@ -82,6 +82,8 @@ void nssl_conn_sync_session(struct nssl_connection *c)
             /* The same session goes on, with the peer as first verified. */
             c->session = c->offered;
             nssl_session_ref(c->session);
+            /* RFC 5077 3.3: a renewed ticket replaces the one just used. */
+            nssl_session_renew12(c->session, e, nssl_api_now_ms(NULL));
             if (nssl_session_restore_peer(c->session, e) < 0) {
                 e->peer_der = NULL;
             }

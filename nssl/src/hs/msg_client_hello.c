@@ -22,6 +22,16 @@ static void ext_begin(struct nssl_writer *w, enum nssl_ext_id id, uint32_t *offe
     *offered |= NSSL_X_BIT(id);
 }
 
+static int offers_tls13(const struct nssl_ch_params *p)
+{
+    for (size_t i = 0; i < p->nversions; i++) {
+        if (p->versions[i] == 0x0304) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_params *p,
                                 uint32_t *offered)
 {
@@ -114,12 +124,16 @@ int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_para
         nssl_w_bytes(w, p->ticket12, p->ticket12_len);
         nssl_w_close_vec(w);
     }
-    if (p->psk_identity != NULL) {
-        /* RFC 8446 4.2.9: only psk_dhe_ke (1): resumption keeps forward secrecy. */
+    if (offers_tls13(p)) {
+        /* RFC 8446 4.2.9: only psk_dhe_ke (1): resumption keeps forward secrecy. Sent with
+         * every TLS 1.3 offer, not only with a PSK: a server sends no ticket to a client
+         * without it, and the next connection could not resume. */
         ext_begin(w, NSSL_X_PSK_KEY_EXCHANGE_MODES, &sent);
         nssl_w_u8(w, 1);
         nssl_w_u8(w, 1);
         nssl_w_close_vec(w);
+    }
+    if (p->psk_identity != NULL) {
         /* RFC 8446 4.2.11: pre_shared_key is the last extension. */
         ext_begin(w, NSSL_X_PRE_SHARED_KEY, &sent);
         nssl_w_open_vec(w, 2, 7, 0xffff);

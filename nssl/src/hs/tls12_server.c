@@ -83,13 +83,11 @@ static int find_session(struct nssl_engine *e, const struct nssl_client_hello *c
     size_t len = 0;
     int rc = 0;
 
-    if (ch->session_id_len == 0) {
-        /* RFC 5077 3.4: we confirm resumption by echoing the client's session ID. */
-        return 0;
-    }
+    /* RFC 5077 3.4: a ticket resumes whether or not a session ID came with it (the client
+     * then tells resumption by our next message); the cache needs an ID to look up. */
     if (t->present && t->len > 0 && e->cfg->ticket_keys != NULL) {
         rc = nssl_ticket_open(e->cfg->ticket_keys, now, t->data, t->len, buf, cap, &len);
-    } else if (e->cfg->sid_cache != NULL) {
+    } else if (e->cfg->sid_cache != NULL && ch->session_id_len > 0) {
         rc = nssl_sid_cache_get(e->cfg->sid_cache, ch->session_id, ch->session_id_len, now, buf,
                                 cap, &len);
     }

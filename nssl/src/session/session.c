@@ -128,17 +128,30 @@ struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ct
         memcpy(s->master12, e->master12, sizeof(s->master12));
         memcpy(s->session_id, e->session_id, e->session_id_len);
         s->session_id_len = e->session_id_len;
-        if (e->ticket12 != NULL) {
-            s->ticket12 = dup_bytes(e->ticket12, e->ticket12_len);
-            s->ticket12_len = s->ticket12 != NULL ? e->ticket12_len : 0;
-        }
-        /* RFC 5077 5.6: the hint is seconds, 0 meaning unspecified. */
-        s->expires_ms = now_ms + (e->ticket12 != NULL && e->ticket12_hint > 0
-                                      ? (int64_t)e->ticket12_hint * 1000
-                                      : TLS12_SESSION_MS);
+        s->expires_ms = now_ms + TLS12_SESSION_MS;
+        nssl_session_renew12(s, e, now_ms);
     }
     nssl_session_take_tickets(s, e);
     return s;
+}
+
+void nssl_session_renew12(struct nssl_session *s, const struct nssl_engine *e, int64_t now_ms)
+{
+    uint8_t *t;
+
+    if (s->version != 0x0303 || e->ticket12 == NULL) {
+        return;
+    }
+    t = dup_bytes(e->ticket12, e->ticket12_len);
+    if (t == NULL) {
+        return; /* the session keeps the ticket it had */
+    }
+    free(s->ticket12);
+    s->ticket12 = t;
+    s->ticket12_len = e->ticket12_len;
+    /* RFC 5077 5.6: the hint is seconds, 0 meaning unspecified. */
+    s->expires_ms = now_ms + (e->ticket12_hint > 0 ? (int64_t)e->ticket12_hint * 1000
+                                                   : TLS12_SESSION_MS);
 }
 
 void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e)

@@ -44,6 +44,9 @@ struct nssl_session {
 /* A new session from a connection whose full handshake just completed (refs = 1). */
 struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ctx_serial,
                                               int64_t now_ms);
+/* A TLS 1.2 ticket the server sent (a new one, or the renewal of the one a resumed handshake
+ * offered, RFC 5077 3.3) becomes the session's ticket, its lifetime from the hint. */
+void nssl_session_renew12(struct nssl_session *s, const struct nssl_engine *e, int64_t now_ms);
 /* Move tickets that arrived on the connection into its session (newest kept). */
 void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e);
 /* Copy one resumption offer into the engine before its handshake: a TLS 1.3 ticket (taken out

@@ -1,0 +1,141 @@
+/* Interop and session rules other stacks depend on (issue 12 item 4), client and server
+ * engines in process: a TLS 1.2 ticket without a session ID (RFC 5077 3.4), the renewed ticket
+ * of a resumed TLS 1.2 handshake (RFC 5077 3.3). */
+#include "pair_util.h"
+#include "hostile_util.h"
+
+#include "hs/msg12.h"
+
+/* A full TLS 1.2 handshake with tickets on; its session (ticket included) in *out. */
+static void full12(struct pair_setup *su, struct nssl_session **out)
+{
+    struct conn k;
+
+    conn_run(&k, su, NULL, WHOLE);
+    CU_ASSERT_FATAL(k.r.client_err == 0 && k.r.server_err == 0);
+    CU_ASSERT_FATAL(k.c.version == 0x0303 && k.c.ticket12 != NULL);
+    *out = nssl_session_from_engine(&k.c, 1, test_now);
+    CU_ASSERT_FATAL(*out != NULL);
+    conn_free(&k);
+}
+
+/* The server's answer to a TLS 1.2 ClientHello carrying `ticket` and the session ID of
+ * sid_len bytes: the session ID its ServerHello echoes, and the type of the next handshake
+ * message (NewSessionTicket when it resumes, Certificate when it does not). */
+static void answer(struct pair_setup *su, const uint8_t *ticket, size_t ticket_len,
+                   size_t sid_len, size_t *sh_sid_len, int *next_type)
+{
+    static uint8_t msg[4096], rec[4096 + 64], out[16384];
+    struct ch_spec c;
+    struct nssl_engine s;
+    size_t n, len, sh_len;
+
+    ch_init(&c, 0);
+    c.p.session_id_len = sid_len;
+    c.p.ticket12 = ticket;
+    c.p.ticket12_len = ticket_len;
+    n = wrap(NSSL_CT_HANDSHAKE, msg, ch_build(&c, msg, sizeof(msg)), rec);
+    ch_free(&c);
+    server_new(&s, su);
+    CU_ASSERT_FATAL(feed(&s, rec, n, WHOLE) == 0);
+    len = take_output(&s, out, sizeof(out));
+    /* The handshake bytes of the leading plaintext records: ServerHello, then what follows. */
+    n = 0;
+    for (size_t at = 0; at + NSSL_REC_HEADER <= len && out[at] == NSSL_CT_HANDSHAKE;) {
+        size_t k = nssl_get_u16(out + at + 3);
+        CU_ASSERT_FATAL(at + NSSL_REC_HEADER + k <= len && n + k <= sizeof(msg));
+        memcpy(msg + n, out + at + NSSL_REC_HEADER, k);
+        n += k;
+        at += NSSL_REC_HEADER + k;
+    }
+    CU_ASSERT_FATAL(n > 4 + 2 + 32 + 1 && msg[0] == NSSL_HS_SERVER_HELLO);
+    sh_len = 4 + nssl_get_u24(msg + 1);
+    *sh_sid_len = msg[4 + 2 + 32];
+    CU_ASSERT_FATAL(sh_len < n);
+    *next_type = msg[sh_len];
+    nssl_engine_free(&s);
+}
+
+/* RFC 5077 3.4: a valid ticket resumes with or without a session ID; without one the
+ * ServerHello's is empty and the NewSessionTicket (a renewal) tells the client it resumes. */
+static void test_ticket_without_session_id(void)
+{
+    struct pair_setup su;
+    struct nssl_session *sess;
+    static const uint8_t junk[64] = {1, 2, 3};
+    size_t sid_len;
+    int next;
+
+    test_now = 1700000000000;
+    setup_init(&su, "server-p256", NULL);
+    su.ccfg.max_version = 0x0303;
+    full12(&su, &sess);
+
+    answer(&su, sess->ticket12, sess->ticket12_len, 0, &sid_len, &next);
+    CU_ASSERT_EQUAL(sid_len, 0);
+    CU_ASSERT_EQUAL(next, NSSL_HS_NEW_SESSION_TICKET);
+    /* With a session ID: echoed, resumed as before. */
+    answer(&su, sess->ticket12, sess->ticket12_len, NSSL_MAX_SESSION_ID, &sid_len, &next);
+    CU_ASSERT_EQUAL(sid_len, NSSL_MAX_SESSION_ID);
+    CU_ASSERT_EQUAL(next, NSSL_HS_NEW_SESSION_TICKET);
+    /* A ticket that does not open: a full handshake, with or without an ID. */
+    answer(&su, junk, sizeof(junk), 0, &sid_len, &next);
+    CU_ASSERT_EQUAL(next, NSSL_HS_CERTIFICATE);
+    answer(&su, junk, sizeof(junk), NSSL_MAX_SESSION_ID, &sid_len, &next);
+    CU_ASSERT_EQUAL(next, NSSL_HS_CERTIFICATE);
+    nssl_session_unref(sess);
+    setup_free(&su);
+}
+
+/* RFC 5077 3.3: the resumed handshake's renewed ticket becomes the session's ticket. */
+static void test_renewed_ticket_kept(void)
+{
+    struct pair_setup su;
+    struct nssl_session *sess;
+    uint8_t *old;
+    size_t old_len;
+    struct conn k;
+
+    test_now = 1700000000000;
+    setup_init(&su, "server-p256", NULL);
+    su.ccfg.max_version = 0x0303;
+    full12(&su, &sess);
+    old_len = sess->ticket12_len;
+    old = malloc(old_len);
+    CU_ASSERT_FATAL(old != NULL);
+    memcpy(old, sess->ticket12, old_len);
+
+    test_now += 1000;
+    conn_run(&k, &su, sess, WHOLE);
+    CU_ASSERT_FATAL(k.r.client_err == 0 && k.r.server_err == 0 && k.c.resumed);
+    CU_ASSERT_FATAL(k.c.ticket12 != NULL);
+    nssl_session_renew12(sess, &k.c, test_now);
+    CU_ASSERT_EQUAL(sess->ticket12_len, k.c.ticket12_len);
+    CU_ASSERT(sess->ticket12_len != old_len || memcmp(sess->ticket12, old, old_len) != 0);
+    CU_ASSERT(memcmp(sess->ticket12, k.c.ticket12, k.c.ticket12_len) == 0);
+    /* Its lifetime counts from the renewal (the server's hint is ticket_lifetime). */
+    CU_ASSERT_EQUAL(sess->expires_ms, test_now + (int64_t)su.scfg.ticket_lifetime * 1000);
+    conn_free(&k);
+
+    /* A resumed handshake without a new ticket leaves the session's as it was. */
+    memcpy(old, sess->ticket12, old_len);
+    conn_run(&k, &su, sess, WHOLE);
+    free(k.c.ticket12);
+    k.c.ticket12 = NULL;
+    nssl_session_renew12(sess, &k.c, test_now);
+    CU_ASSERT(sess->ticket12 != NULL && memcmp(sess->ticket12, old, old_len) == 0);
+    conn_free(&k);
+    free(old);
+    nssl_session_unref(sess);
+    setup_free(&su);
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"TLS 1.2 server: a ticket without a session ID resumes", test_ticket_without_session_id},
+        {"TLS 1.2 client: the renewed ticket replaces the old one", test_renewed_ticket_kept},
+        CU_TEST_INFO_NULL,
+    };
+    return hostile_run("interop_fixes", tests);
+}
