@@ -97,25 +97,73 @@ int tool_proto_option(struct tool_proto *p, int ch, const char *arg)
     case 'C':
         p->suites = arg;
         return 1;
+    case 'M':
+        p->allow_no_ems = 1;
+        return 1;
     default:
         return 0;
     }
 }
 
+typedef int32_t (*tool_list_setter)(NSSLContextHandle ctx, const char *list);
+
+/* After set(ctx, list) failed with rc: name the first entry of the list it refuses on its own
+ * (tried on a scratch context), and what is supported. */
+static void list_error(const char *opt, const char *list, tool_list_setter set,
+                       const char *supported, int32_t rc)
+{
+    NSSLContextHandle scratch = NSSLCreateContext(NSSL_VERSION_AUTO);
+    char item[128];
+    const char *p = list;
+
+    while (scratch >= 0 && *p != '\0') {
+        size_t n = strcspn(p, ",:");
+        int32_t one;
+        if (n < sizeof(item)) {
+            memcpy(item, p, n);
+            item[n] = '\0';
+            if ((one = set(scratch, item)) != 0) {
+                fprintf(stderr, "error: %s: '%s': %s; supported: %s\n", opt, item,
+                        NSSLErrorString(one), supported);
+                NSSLDestroyContext(scratch);
+                return;
+            }
+        }
+        p += n + (p[n] != '\0');
+    }
+    if (scratch >= 0) {
+        NSSLDestroyContext(scratch);
+    }
+    /* Each entry alone is fine: the list as a whole (empty, duplicates) is not. */
+    fprintf(stderr, "error: %s: '%s': %s (an empty entry or a duplicate?); supported: %s\n", opt,
+            list, NSSLErrorString(rc), supported);
+}
+
 int tool_apply_proto(NSSLContextHandle ctx, const struct tool_proto *p)
 {
-    const char *what = NULL;
+    static const char groups[] = "x25519, secp256r1 (P-256), secp384r1 (P-384)";
+    static const char suites[] =
+        "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, "
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
     int32_t rc = 0;
 
     if (p->alpn != NULL && (rc = NSSLContextSetALPN(ctx, p->alpn)) != 0) {
-        what = "--alpn";
-    } else if (p->groups != NULL && (rc = NSSLContextSetGroups(ctx, p->groups)) != 0) {
-        what = "--groups";
-    } else if (p->suites != NULL && (rc = NSSLContextSetCipherSuites(ctx, p->suites)) != 0) {
-        what = "--ciphersuites";
+        fprintf(stderr, "error: --alpn: '%s': %s (comma-separated names of 1..255 bytes)\n",
+                p->alpn, NSSLErrorString(rc));
+        return -1;
     }
-    if (what != NULL) {
-        fprintf(stderr, "error: %s: %s\n", what, NSSLErrorString(rc));
+    if (p->groups != NULL && (rc = NSSLContextSetGroups(ctx, p->groups)) != 0) {
+        list_error("--groups", p->groups, NSSLContextSetGroups, groups, rc);
+        return -1;
+    }
+    if (p->suites != NULL && (rc = NSSLContextSetCipherSuites(ctx, p->suites)) != 0) {
+        list_error("--ciphersuites", p->suites, NSSLContextSetCipherSuites, suites, rc);
+        return -1;
+    }
+    if (p->allow_no_ems && (rc = NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_ALLOW_NO_EMS)) != 0) {
+        fprintf(stderr, "error: --allow-no-ems: %s\n", NSSLErrorString(rc));
         return -1;
     }
     return 0;
@@ -251,6 +299,42 @@ void tool_print_cipher_info(FILE *f, const NSSLCipherInfo *ci)
     fprintf(f, "alpn: %s\n", ci->alpn[0] != '\0' ? ci->alpn : "none");
     fprintf(f, "resumed: %s\n", ci->resumed ? "yes" : "no");
     fprintf(f, "hello-retry: %s\n", ci->helloRetry ? "yes" : "no");
+}
+
+void tool_printable(const char *in, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+
+    if (cap == 0) {
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)in; *p != '\0'; p++) {
+        if (*p >= 0x20 && *p <= 0x7e && *p != '\\') {
+            if (n + 1 >= cap) {
+                break;
+            }
+            out[n++] = (char)*p;
+        } else {
+            if (n + 4 >= cap) {
+                break;
+            }
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        }
+    }
+    out[n] = '\0';
+}
+
+void tool_print_cause(FILE *f, NSSLConnectionHandle conn)
+{
+    int32_t reason = NSSL_REASON_UNKNOWN;
+
+    if (NSSLGetFailureReason(conn, &reason) == 0 && reason != NSSL_REASON_UNKNOWN) {
+        fprintf(f, "cause: %s\n", NSSLReasonString(reason));
+    }
 }
 
 void tool_alert_text(NSSLConnectionHandle conn, const char *peer, char *buf, size_t cap,

@@ -44,17 +44,25 @@ struct tool_proto {
     const char *alpn;
     const char *groups;
     const char *suites;
+    int allow_no_ems; /* NSSL_CONTEXT_FLAG_ALLOW_NO_EMS */
 };
 
 #define TOOL_PROTO_LONGOPTS                                                                      \
     {"tls1_3", no_argument, NULL, '3'}, {"tls1_2", no_argument, NULL, '2'},                      \
         {"alpn", required_argument, NULL, 'a'}, {"groups", required_argument, NULL, 'g'},        \
-        {"ciphersuites", required_argument, NULL, 'C'}
+        {"ciphersuites", required_argument, NULL, 'C'},                                        \
+        {"allow-no-ems", no_argument, NULL, 'M'}
+
+/* Their lines of the usage text. */
+#define TOOL_PROTO_USAGE                                                                         \
+    "  --allow-no-ems     accept TLS 1.2 peers without the extended master secret (RFC 7627;\n"  \
+    "                     such sessions are never resumed)\n"
 
 /* One getopt_long result: 1 it was a protocol option (stored in p), 0 it was not. */
 int tool_proto_option(struct tool_proto *p, int ch, const char *arg);
-/* Set the ALPN list, groups and suites of p on ctx (the version goes to the context's
- * creation). 0, or -1 after "error: --option: ..." on stderr. */
+/* Set the ALPN list, groups, suites and flags of p on ctx (the version goes to the context's
+ * creation). 0, or -1 after "error: --option: ..." on stderr, naming the value refused and
+ * what is supported. */
 int tool_apply_proto(NSSLContextHandle ctx, const struct tool_proto *p);
 
 /* One getopt_long result: 1 it was a trust option (stored in t), 0 it was not, -1 its value is
@@ -87,5 +95,12 @@ void tool_print_cipher_info(FILE *f, const NSSLCipherInfo *ci);
  * "sent alert N (name)" or "no alert". *received gets the received alert, -1 if none. */
 void tool_alert_text(NSSLConnectionHandle conn, const char *peer, char *buf, size_t cap,
                      int32_t *received);
+/* in as printable ASCII into out (NUL-terminated, truncated to cap): every byte outside 0x20..0x7e
+ * and the backslash as \xNN, so bytes a peer chose (a server name, a certificate subject)
+ * never reach a terminal or log as they are. */
+void tool_printable(const char *in, char *out, size_t cap);
+/* "cause: ..." on f when the library knows why the handshake failed (NSSLGetFailureReason);
+ * nothing otherwise. */
+void tool_print_cause(FILE *f, NSSLConnectionHandle conn);
 
 #endif

@@ -9,6 +9,7 @@ PACKAGES=(
     libsqlite3-dev sqlite3
     libcunit1-dev
     gnutls-bin valgrind
+    golang-go
     ca-certificates python3
 )
 

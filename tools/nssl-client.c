@@ -52,6 +52,7 @@ static void usage(FILE *f)
             "  --alpn LIST        offer these application protocols (comma-separated)\n"
             "  --groups LIST      key-exchange groups, preferred first (x25519,secp256r1,...)\n"
             "  --ciphersuites L   TLS 1.3 suites, preferred first (colon-separated)\n"
+            TOOL_PROTO_USAGE
             "  --key-update       after the handshake, update keys and ask the server to\n"
             "  --reconnect        send the input twice: on a first connection, then on a\n"
             "                     second one resuming the first's session\n"
@@ -241,6 +242,11 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handsha
     }
     tool_alert_text(conn, "server", alerts, sizeof(alerts), &received);
     fprintf(stderr, "error: %s: %s\n", NSSLErrorString(rc), alerts);
+    tool_print_cause(stderr, conn);
+    if (rc == NSSL_ERROR_NO_EXTENDED_MASTER_SECRET) {
+        fprintf(stderr, "hint: the server lacked the extended master secret (RFC 7627); "
+                        "--allow-no-ems accepts it, without resumption\n");
+    }
     if (received >= 0) {
         if (in_handshake && (received == 40 || received == 70 || received == 71)) {
             fprintf(stderr, "hint: the server refused the handshake's parameters (protocol "
@@ -292,7 +298,11 @@ static int write_all(NSSLConnectionHandle conn, int fd, const char *buf, int32_t
             continue;
         }
         if (rc != NSSL_ERROR_OK) {
-            fprintf(stderr, "error: write: %s\n", NSSLErrorString(rc));
+            char alerts[128];
+            int32_t received;
+            /* An alert the server sent may be what ended the write: name it. */
+            tool_alert_text(conn, "server", alerts, sizeof(alerts), &received);
+            fprintf(stderr, "error: write: %s: %s\n", NSSLErrorString(rc), alerts);
             return -1;
         }
         off += n;

@@ -132,6 +132,7 @@ static void usage(FILE *f)
             "  --groups LIST      key-exchange groups, preferred first\n"
             "  --ciphersuites L   cipher suites, preferred first\n"
             "  --alpn LIST        application protocols accepted, preferred first\n"
+            TOOL_PROTO_USAGE
             "  --no-tickets       issue no session tickets\n"
             "  --ticket-lifetime S  ticket lifetime and key rotation period in seconds\n"
             "  --echo             send back everything received (the default)\n"
@@ -531,17 +532,20 @@ static int open_listener(const struct options *o)
 static void log_established(const struct server *s, const struct client *c)
 {
     NSSLCipherInfo ci;
-    char sni[256] = "", subject[256] = "none";
+    char sni[256] = "", subject[256] = "none", sni_p[1024], subject_p[1024];
 
     if (s->o->quiet || NSSLGetCipherInfo(c->conn, &ci) != 0) {
         return;
     }
     NSSLGetServerName(c->conn, sni, sizeof(sni));
     NSSLGetPeerSubject(c->conn, subject, sizeof(subject));
+    /* Both are the client's bytes: printed escaped. */
+    tool_printable(sni, sni_p, sizeof(sni_p));
+    tool_printable(subject, subject_p, sizeof(subject_p));
     printf("%s: %s %s %s sni=%s alpn=%s resumed=%s hello-retry=%s client=%s\n", c->peer,
-           ci.versionName, ci.suiteName, ci.groupName, sni[0] != '\0' ? sni : "none",
+           ci.versionName, ci.suiteName, ci.groupName, sni[0] != '\0' ? sni_p : "none",
            ci.alpn[0] != '\0' ? ci.alpn : "none", ci.resumed ? "yes" : "no",
-           ci.helloRetry ? "yes" : "no", subject);
+           ci.helloRetry ? "yes" : "no", subject_p);
     fflush(stdout);
 }
 
@@ -558,13 +562,16 @@ static void log_failure(const struct client *c, int32_t rc)
     } else {
         fprintf(stderr, "%s: %s: %s\n", c->peer, NSSLErrorString(rc), alerts);
     }
+    if (NSSLGetFailureReason(c->conn, &code) == 0 && code != NSSL_REASON_UNKNOWN) {
+        fprintf(stderr, "%s: cause: %s\n", c->peer, NSSLReasonString(code));
+    }
 }
 
 /* The --www page: the HTTP answer and a plain-text description of the connection. */
 static void build_page(const struct server *s, struct client *c)
 {
     NSSLCipherInfo ci;
-    char sni[256] = "", subject[256] = "", reason[200] = "", *body = NULL;
+    char sni[256] = "", subject[256] = "", reason[200] = "", *body = NULL, esc[1024];
     const char *verify = "not requested";
     int32_t code = 0, depth = 0;
     size_t body_len = 0;
@@ -579,11 +586,13 @@ static void build_page(const struct server *s, struct client *c)
         tool_print_cipher_info(f, &ci);
     }
     NSSLGetServerName(c->conn, sni, sizeof(sni));
-    fprintf(f, "sni: %s\n", sni[0] != '\0' ? sni : "none");
+    tool_printable(sni, esc, sizeof(esc));
+    fprintf(f, "sni: %s\n", sni[0] != '\0' ? esc : "none");
     if (NSSLGetPeerSubject(c->conn, subject, sizeof(subject)) != 0) {
         snprintf(subject, sizeof(subject), "none");
     }
-    fprintf(f, "client-certificate: %s\n", subject);
+    tool_printable(subject, esc, sizeof(esc));
+    fprintf(f, "client-certificate: %s\n", esc);
     if (NSSLGetVerifyResult(c->conn, &code, &depth, reason, sizeof(reason)) == 0) {
         verify = code == 0 ? "ok" : reason;
     } else if (s->o->client_auth != NSSL_CLIENT_AUTH_NONE) {

@@ -140,6 +140,9 @@ typedef int32_t NSSLSessionHandle;
 #define NSSL_ERROR_PROTOCOL_VIOLATION (-0x280103)
 /** The peer's certificate (or one of its chain, with chain CRL checking) is revoked by a CRL. */
 #define NSSL_ERROR_CERT_REVOKED (-0x280104)
+/** The TLS 1.2 peer did not use the extended master secret (RFC 7627), and the context does
+ *  not allow that (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS). */
+#define NSSL_ERROR_NO_EXTENDED_MASTER_SECRET (-0x280105)
 /** @} */
 
 /**
@@ -205,6 +208,27 @@ typedef int32_t NSSLSessionHandle;
 #define NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF 0x1u
 /** Check every certificate of the chain against CRLs (implies the leaf check). */
 #define NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN 0x2u
+/** Accept TLS 1.2 peers that do not use the extended master secret (RFC 7627; Go before 1.21,
+ *  BearSSL). Without this flag such a peer fails with NSSL_ERROR_NO_EXTENDED_MASTER_SECRET.
+ *  A session made without it is never resumed (RFC 7627 5.4): a client gets no session
+ *  (NSSLGetSession returns NSSL_ERROR_NO_SESSION), a server issues no ticket or session ID. */
+#define NSSL_CONTEXT_FLAG_ALLOW_NO_EMS 0x4u
+/** @} */
+
+/**
+ * @name Why a handshake failed (NSSLGetFailureReason)
+ * @{
+ */
+#define NSSL_REASON_UNKNOWN 0             /**< no more specific cause is known */
+#define NSSL_REASON_NO_SHARED_VERSION 1   /**< no protocol version both sides allow */
+#define NSSL_REASON_NO_SHARED_SUITE 2     /**< no cipher suite both sides allow */
+#define NSSL_REASON_NO_SHARED_GROUP 3     /**< no key exchange group both sides allow */
+#define NSSL_REASON_NO_SHARED_SIGALG 4    /**< no signature algorithm for our certificate */
+#define NSSL_REASON_NO_EMS 5              /**< the TLS 1.2 peer lacked the extended master
+                                               secret (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS) */
+#define NSSL_REASON_NO_CLIENT_CERT 6      /**< the client sent no certificate, one is required */
+#define NSSL_REASON_CERT_CHECK 7          /**< the peer's certificate failed a check:
+                                               NSSLGetVerifyResult says which */
 /** @} */
 
 /** Largest host name accepted by NSSLCreateConnection (RFC 6066 3: up to 2^16-1 bytes, but
@@ -660,6 +684,16 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
  */
 NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent,
                                   int32_t *received);
+
+/**
+ * Why the handshake failed, as far as this side knows: one of NSSL_REASON_* in *reason
+ * (NSSL_REASON_UNKNOWN when the alerts and errors say all there is).
+ * @return 0 or NSSL_ERROR_INVALID_NSSL_CONNECTION / NSSL_ERROR_INVALID_ARG.
+ */
+NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *reason);
+
+/** A readable text for an NSSL_REASON_* value ("no shared cipher suite"); never NULL. */
+NSSL_API const char *NSSLReasonString(int32_t reason);
 
 /** @} */
 /* ---------------------------------------------------------------------------------------- */

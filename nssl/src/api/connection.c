@@ -414,6 +414,21 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
     return NSSL_ERROR_OK;
 }
 
+NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *reason)
+{
+    int32_t err = 0;
+    struct nssl_connection *c;
+
+    if (reason == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_conn_lookup(connection, &err)) == NULL) {
+        return err;
+    }
+    *reason = c->drv.eng.reason;
+    return NSSL_ERROR_OK;
+}
+
 NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent,
                                   int32_t *received)
 {

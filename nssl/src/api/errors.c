@@ -18,6 +18,9 @@ int32_t nssl_public_error(const struct nssl_engine *e, int err)
         if (e != NULL && e->refused_legacy) {
             return NSSL_ERROR_INSECURE_PROTOCOL;
         }
+        if (e != NULL && e->reason == NSSL_REASON_NO_EMS) {
+            return NSSL_ERROR_NO_EXTENDED_MASTER_SECRET;
+        }
         if (e != NULL && e->vr.ran && e->vr.code != 0) {
             return nssl_x509_is_revoked(e->vr.code) ? NSSL_ERROR_CERT_REVOKED
                                                     : NSSL_ERROR_INVALID_CERT;
@@ -114,6 +117,8 @@ const char *NSSLErrorString(int32_t error)
         return "NSSL_ERROR_PROTOCOL_VIOLATION";
     case NSSL_ERROR_CERT_REVOKED:
         return "NSSL_ERROR_CERT_REVOKED";
+    case NSSL_ERROR_NO_EXTENDED_MASTER_SECRET:
+        return "NSSL_ERROR_NO_EXTENDED_MASTER_SECRET";
     default:
         break;
     }
@@ -125,6 +130,20 @@ const char *NSSLErrorString(int32_t error)
         return names[n];
     }
     return "NSSL_ERROR_(unknown value)";
+}
+
+const char *NSSLReasonString(int32_t reason)
+{
+    switch (reason) {
+    case NSSL_REASON_NO_SHARED_VERSION: return "no shared protocol version";
+    case NSSL_REASON_NO_SHARED_SUITE: return "no shared cipher suite";
+    case NSSL_REASON_NO_SHARED_GROUP: return "no shared group";
+    case NSSL_REASON_NO_SHARED_SIGALG: return "no shared signature algorithm";
+    case NSSL_REASON_NO_EMS: return "the peer lacked the extended master secret (RFC 7627)";
+    case NSSL_REASON_NO_CLIENT_CERT: return "the client sent no certificate";
+    case NSSL_REASON_CERT_CHECK: return "the peer's certificate failed a check";
+    default: return "unknown";
+    }
 }
 
 const char *NSSLAlertString(int32_t alert)

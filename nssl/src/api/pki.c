@@ -335,7 +335,8 @@ NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, 
                             : arc == NSSL_E_NOMEM ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_INVALID_CERT;
 }
 
-#define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN)
+#define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN | \
+                     NSSL_CONTEXT_FLAG_ALLOW_NO_EMS)
 
 static int32_t change_flags(NSSLContextHandle context, uint32_t set, uint32_t clear)
 {

@@ -12,6 +12,8 @@
 
 #include <openssl/x509.h>
 
+#include <nssl/nssl.h> /* NSSL_REASON_* */
+
 #include "crypto/crypto.h"
 #include "keys/ks13.h"
 #include "record/record.h"
@@ -77,6 +79,9 @@ struct nssl_engine_config {
     const struct nssl_credential *server_creds[NSSL_MAX_SERVER_CREDS];
     size_t nserver_creds;
     int client_auth;                          /* enum nssl_client_auth */
+    /* TLS 1.2 peers without the extended master secret are accepted (RFC 7627 5.3 lets an
+     * application choose); their sessions are never resumable. */
+    int allow_no_ems;
     struct nssl_ticket_keys *ticket_keys;     /* NULL: no tickets (either version) */
     uint32_t ticket_lifetime;                 /* seconds, sent in NewSessionTicket */
     struct nssl_sid_cache *sid_cache;         /* TLS 1.2 session IDs; NULL: none */
@@ -191,6 +196,8 @@ struct nssl_engine {
     int close_recv;
     int key_update_pending;        /* answer a peer's update_requested */
     int refused_legacy;            /* the peer chose a refused legacy version or suite */
+    int no_ems;                    /* TLS 1.2 without the extended master secret (allowed) */
+    int reason;                    /* why the handshake failed: NSSL_REASON_*, 0 if unknown */
 };
 
 int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg,

@@ -14,6 +14,13 @@ int nssl_tls12_add_received(struct nssl_engine *e, const uint8_t *msg, size_t le
 int nssl_tls12_send_hs(struct nssl_engine *e, const uint8_t *msg, size_t len) NSSL_MUST_USE;
 /* Key block from hs->master12 and both randoms (RFC 5246 6.3) into hs's key fields. */
 int nssl_tls12_derive_keys(struct nssl_engine *e) NSSL_MUST_USE;
+/* The master secret from hs->pms (wiped after): extended (RFC 7627 4) over the transcript so
+ * far, which must end with the ClientKeyExchange; the RFC 5246 8.1 one only with e->no_ems. */
+int nssl_tls12_make_master(struct nssl_engine *e) NSSL_MUST_USE;
+/* RFC 7627 5.3 on either side: the peer's hello used the extended master secret (0), or the
+ * context allows a peer without it (0, e->no_ems set); otherwise handshake_failure, with
+ * NSSL_REASON_NO_EMS. */
+int nssl_tls12_check_ems(struct nssl_engine *e, const struct nssl_ext_span *x) NSSL_MUST_USE;
 /* Send ChangeCipherSpec and switch our write side to our key (RFC 5246 7.1). */
 int nssl_tls12_send_ccs(struct nssl_engine *e) NSSL_MUST_USE;
 /* The peer's ChangeCipherSpec arrived: its records are protected from now on. */

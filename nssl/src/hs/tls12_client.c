@@ -31,8 +31,7 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     TRY(nssl_suite12_params(sh->suite, &e->hash, &e->aead, &auth));
     /* RFC 7627 5.3: a client that requires the extended master secret aborts with
      * handshake_failure when the server does not use it. */
-    ENSURE(x->x[NSSL_X_EXTENDED_MASTER_SECRET].present, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
-    TRY(nssl_ext_empty(&x->x[NSSL_X_EXTENDED_MASTER_SECRET]));
+    TRY(nssl_tls12_check_ems(e, &x->x[NSSL_X_EXTENDED_MASTER_SECRET]));
     if (x->x[NSSL_X_RENEGOTIATION_INFO].present) {
         /* RFC 5746 3.4: on the initial handshake renegotiated_connection is empty. */
         TRY(nssl_ext_reneg_info_initial(&x->x[NSSL_X_RENEGOTIATION_INFO]));
@@ -65,6 +64,12 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
         CRYPTO_memcmp(sh->session_id, hs->session_id, hs->session_id_len) == 0) {
         /* A resumed session keeps its suite (RFC 5246 7.4.1.3). */
         ENSURE(sh->suite == e->offer.suite12, NSSL_E_ILLEGAL);
+        /* RFC 7627 5.3: every session we resume used the extended master secret; an
+         * abbreviated handshake without it is aborted. */
+        if (e->no_ems) {
+            e->reason = NSSL_REASON_NO_EMS;
+            return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
+        }
         memcpy(hs->master12, e->offer.master12, sizeof(hs->master12));
         hs->resuming12 = 1;
         e->resumed = 1;
@@ -203,19 +208,12 @@ static int send_client_key_exchange(struct nssl_engine *e)
 static int send_client_flight(struct nssl_engine *e)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t session_hash[NSSL_MAX_HASH];
-    int rc;
 
     if (hs->cert_requested) {
         TRY(nssl_tls12_send_certificate(e, hs->client_scheme != 0 ? e->cfg->client : NULL));
     }
     TRY(send_client_key_exchange(e));
-    /* RFC 7627 3: session_hash = Hash(handshake messages through ClientKeyExchange). */
-    TRY(nssl_transcript_current(&hs->th, session_hash));
-    rc = nssl_tls12_ems_master(e->hash, hs->pms, hs->pms_len, session_hash,
-                               nssl_hash_len(e->hash), hs->master12);
-    OPENSSL_cleanse(hs->pms, sizeof(hs->pms));
-    TRY(rc);
+    TRY(nssl_tls12_make_master(e));
     if (hs->cert_requested && hs->client_scheme != 0) {
         TRY(nssl_tls12_send_certificate_verify(e, e->cfg->client->key, hs->client_scheme));
     }

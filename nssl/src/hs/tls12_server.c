@@ -38,6 +38,7 @@ static uint32_t session_lifetime(const struct nssl_engine *e)
 static int choose_suite(struct nssl_engine *e, const struct nssl_server_ch *sch)
 {
     const struct nssl_client_hello *ch = &sch->ch;
+    int reason = NSSL_REASON_NO_SHARED_SUITE;
 
     for (size_t i = 0; i < e->cfg->nsuites12; i++) {
         uint16_t suite = e->cfg->suites12[i];
@@ -53,7 +54,10 @@ static int choose_suite(struct nssl_engine *e, const struct nssl_server_ch *sch)
             e->suite = suite;
             return NSSL_E_OK;
         }
+        /* A suite we share, but no certificate to sign with for it. */
+        reason = NSSL_REASON_NO_SHARED_SIGALG;
     }
+    e->reason = reason;
     return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
 }
 
@@ -68,6 +72,7 @@ static int choose_group(struct nssl_engine *e, const struct nssl_server_ch *sch)
             return NSSL_E_OK;
         }
     }
+    e->reason = NSSL_REASON_NO_SHARED_GROUP;
     return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
 }
 
@@ -124,7 +129,7 @@ static int send_server_hello(struct nssl_engine *e, const struct nssl_client_hel
     p.suite = e->suite;
     p.psk_identity = -1;
     p.renegotiation_info = secure_reneg;
-    p.extended_master_secret = 1;
+    p.extended_master_secret = !e->no_ems;
     /* RFC 8422 5.2: answer ec_point_formats only when the client sent it. */
     p.ec_point_formats = ch->ext.x[NSSL_X_EC_POINT_FORMATS].present;
     p.session_ticket = hs->issue_ticket12;
@@ -298,9 +303,8 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     ENSURE(memchr(ch->compression, 0, ch->compression_len) != NULL,
            NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
     /* RFC 7627 5.3: a server that requires the extended master secret aborts a handshake
-     * without it (DESIGN.md §3). */
-    ENSURE(x->x[NSSL_X_EXTENDED_MASTER_SECRET].present, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
-    TRY(nssl_ext_empty(&x->x[NSSL_X_EXTENDED_MASTER_SECRET]));
+     * without it (DESIGN.md §3), unless the application allows such clients. */
+    TRY(nssl_tls12_check_ems(e, &x->x[NSSL_X_EXTENDED_MASTER_SECRET]));
     /* RFC 5746 3.6: an initial ClientHello's renegotiation_info must be empty. */
     if (x->x[NSSL_X_RENEGOTIATION_INFO].present) {
         TRY(nssl_ext_reneg_info_initial(&x->x[NSSL_X_RENEGOTIATION_INFO]));
@@ -314,7 +318,9 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
 
     state_buf = nssl_ticket_state_buf_new();
     ENSURE(state_buf != NULL, NSSL_E_NOMEM);
-    rc = found = find_session(e, ch, state_buf, NSSL_TICKET_MAX_STATE, &st);
+    /* RFC 7627 5.3: our sessions all used the extended master secret; a client without it
+     * gets a full handshake. */
+    rc = found = e->no_ems ? 0 : find_session(e, ch, state_buf, NSSL_TICKET_MAX_STATE, &st);
     if (found == 1) {
         rc = resume(e, ch, &st);
     }
@@ -339,15 +345,16 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     TRY(nssl_transcript_init(&hs->th, e->hash));
     hs->th_ready = 1;
     TRY(nssl_tls12_add_received(e, msg, len));
-    if (e->cfg->sid_cache != NULL) {
-        /* RFC 5246 7.4.1.3: a new session ID the client can resume with. */
+    if (e->cfg->sid_cache != NULL && !e->no_ems) {
+        /* RFC 5246 7.4.1.3: a new session ID the client can resume with (none for a session
+         * without the extended master secret: it is never resumed, RFC 7627 5.4). */
         e->session_id_len = NSSL_MAX_SESSION_ID_LEN;
         TRY(nssl_engine_random(e, e->session_id, e->session_id_len));
     }
     /* RFC 5077 3.2: a ticket is issued to a client that sent the (possibly empty)
      * extension. */
     hs->issue_ticket12 = x->x[NSSL_X_SESSION_TICKET].present && e->cfg->ticket_keys != NULL &&
-                         e->cfg->ticket_lifetime > 0;
+                         e->cfg->ticket_lifetime > 0 && !e->no_ems;
     TRY(send_server_hello(e, ch, secure_reneg));
     TRY(send_rest_of_flight(e));
     return hs->cert_requested ? NSSL_ST_SERVER12_WAIT_CERT : NSSL_ST_SERVER12_WAIT_CKE;
@@ -363,8 +370,10 @@ int nssl_tls12_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
     if (c.count == 0) {
         /* RFC 5246 7.4.6: a server that requires a certificate answers an empty one with
          * handshake_failure. */
-        ENSURE(e->cfg->client_auth != NSSL_CAUTH_REQUIRE,
-               NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+        if (e->cfg->client_auth == NSSL_CAUTH_REQUIRE) {
+            e->reason = NSSL_REASON_NO_CLIENT_CERT;
+            return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
+        }
     } else {
         for (size_t i = 0; i < c.count; i++) {
             ders[i] = c.certs[i].der;
@@ -380,22 +389,15 @@ int nssl_tls12_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
 int nssl_tls12_server_cke(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_hs *hs = e->hs;
-    uint8_t session_hash[NSSL_MAX_HASH];
     const uint8_t *point;
     size_t point_len;
-    int rc;
 
     TRY(nssl_msg_client_key_exchange_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &point,
                                            &point_len));
     /* RFC 8422 5.7: a point not on the curve (or malformed) is illegal_parameter. */
     TRY(nssl_kex_derive(&hs->kex, point, point_len, hs->pms, sizeof(hs->pms), &hs->pms_len));
     TRY(nssl_tls12_add_received(e, msg, len));
-    /* RFC 7627 3: session_hash = Hash(handshake messages through ClientKeyExchange). */
-    TRY(nssl_transcript_current(&hs->th, session_hash));
-    rc = nssl_tls12_ems_master(e->hash, hs->pms, hs->pms_len, session_hash,
-                               nssl_hash_len(e->hash), hs->master12);
-    OPENSSL_cleanse(hs->pms, sizeof(hs->pms));
-    TRY(rc);
+    TRY(nssl_tls12_make_master(e));
     TRY(nssl_tls12_derive_keys(e));
     return hs->client_cert_sent ? NSSL_ST_SERVER12_WAIT_CV : NSSL_ST_SERVER12_WAIT_CCS;
 }

@@ -103,8 +103,13 @@ static int64_t leaf_not_after_ms(const uint8_t *der, size_t len, int64_t now_ms)
 struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ctx_serial,
                                               int64_t now_ms)
 {
-    struct nssl_session *s = calloc(1, sizeof(*s));
+    struct nssl_session *s;
 
+    if (e->no_ems) {
+        /* RFC 7627 5.4: a session without the extended master secret is never resumed. */
+        return NULL;
+    }
+    s = calloc(1, sizeof(*s));
     if (s == NULL) {
         return NULL;
     }

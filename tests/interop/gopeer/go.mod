@@ -1,0 +1,3 @@
+module nssl/tests/interop/gopeer
+
+go 1.19
