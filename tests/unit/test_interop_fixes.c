@@ -1,9 +1,11 @@
 /* Interop and session rules other stacks depend on (issue 12 item 4), client and server
  * engines in process: a TLS 1.2 ticket without a session ID (RFC 5077 3.4), the renewed ticket
- * of a resumed TLS 1.2 handshake (RFC 5077 3.3). */
+ * of a resumed TLS 1.2 handshake (RFC 5077 3.3), server_name values that are host names
+ * (RFC 6066 3). */
 #include "pair_util.h"
 #include "hostile_util.h"
 
+#include "hs/host_name.h"
 #include "hs/msg12.h"
 
 /* A full TLS 1.2 handshake with tickets on; its session (ticket included) in *out. */
@@ -130,11 +132,69 @@ static void test_renewed_ticket_kept(void)
     setup_free(&su);
 }
 
+static void test_host_name_rules(void)
+{
+    static const char *const good[] = {
+        "localhost", "example.com", "a-b.c_d.example", "xn--bcher-kva.example", "123",
+        "1.2.3", "1.2.3.4.5", "a.b.c.d",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", /* 63 */
+    };
+    static const char *const bad[] = {
+        "", ".", "example.com.", ".example.com", "a..b", "exa mple.com", "exa/mple",
+        "b\xc3\xbc" "cher.example", "127.0.0.1", "::1", "[::1]", "a\\b", "host:443",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", /* 64 */
+    };
+    char longest[254];
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CU_ASSERT_EQUAL(nssl_host_name_valid((const uint8_t *)good[i], strlen(good[i])), 1);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CU_ASSERT_EQUAL(nssl_host_name_valid((const uint8_t *)bad[i], strlen(bad[i])), 0);
+    }
+    /* A NUL inside. */
+    CU_ASSERT_EQUAL(nssl_host_name_valid((const uint8_t *)"a\0b", 3), 0);
+    /* 253 bytes in all is the most: labels of 49 and dots. */
+    memset(longest, 'a', sizeof(longest));
+    for (size_t i = 49; i < sizeof(longest); i += 50) {
+        longest[i] = '.';
+    }
+    CU_ASSERT_EQUAL(nssl_host_name_valid((const uint8_t *)longest, 253), 1);
+    CU_ASSERT_EQUAL(nssl_host_name_valid((const uint8_t *)longest, 254), 0);
+}
+
+/* A ClientHello whose server_name is not a host name gets unrecognized_name, in both
+ * versions; a host name is accepted. */
+static void test_server_name_refused(void)
+{
+    static const char *const bad[] = {"example.com.", "bad\x01name", "127.0.0.1", "a..b",
+                                      "esc\x1b" "[2Jape"};
+    struct pair_setup su;
+    struct ch_spec c;
+
+    setup_init(&su, "server-p256", NULL);
+    for (int tls13 = 0; tls13 <= 1; tls13++) {
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            ch_init(&c, tls13);
+            c.p.sni = bad[i];
+            c.p.sni_len = strlen(bad[i]);
+            hostile_ch(bad[i], &su, &c, NSSL_ALERT_UNRECOGNIZED_NAME);
+        }
+        ch_init(&c, tls13);
+        c.p.sni = "www.example.com";
+        c.p.sni_len = strlen(c.p.sni);
+        hostile_ch("a host name", &su, &c, -1);
+    }
+    setup_free(&su);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
         {"TLS 1.2 server: a ticket without a session ID resumes", test_ticket_without_session_id},
         {"TLS 1.2 client: the renewed ticket replaces the old one", test_renewed_ticket_kept},
+        {"host names (RFC 6066 3)", test_host_name_rules},
+        {"a server_name that is not a host name: unrecognized_name", test_server_name_refused},
         CU_TEST_INFO_NULL,
     };
     return hostile_run("interop_fixes", tests);

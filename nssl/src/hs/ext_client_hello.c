@@ -2,6 +2,7 @@
  * RFC 7301 3.1). Each parser takes the extension_data of an extension the generic parser has
  * already placed in the ClientHello's set; an absent extension ({NULL, 0}) is decode_error. */
 #include "hs/msg.h"
+#include "hs/host_name.h"
 
 #include <string.h>
 
@@ -168,6 +169,11 @@ int nssl_ext_server_name_ch(const struct nssl_ext_span *x, const uint8_t **host,
         if (type == 0) {
             found = name.p;
             found_len = nssl_r_left(&name);
+            /* RFC 6066 3: a HostName is an ASCII DNS name without a trailing dot, never an IP
+             * literal; one that cannot be a host name is a name we cannot recognize
+             * (unrecognized_name, as the RFC names for a name the server does not know). */
+            ENSURE(nssl_host_name_valid(found, found_len),
+                   NSSL_E_SEND(NSSL_ALERT_UNRECOGNIZED_NAME));
         }
     }
     *host = found;
