@@ -426,6 +426,10 @@ NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *
         return err;
     }
     *reason = c->drv.eng.reason;
+    if (*reason == NSSL_REASON_UNKNOWN && c->drv.eng.vr.ran && c->drv.eng.vr.code != 0) {
+        /* The peer's certificate failed verification: NSSLGetVerifyResult says how. */
+        *reason = NSSL_REASON_CERT_CHECK;
+    }
     return NSSL_ERROR_OK;
 }
 

@@ -295,8 +295,10 @@ int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
             e->refused_legacy = 1;
             return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
         }
-        ENSURE(sh.legacy_version == 0x0303 && offers12(e->cfg),
-               NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION));
+        if (sh.legacy_version != 0x0303 || !offers12(e->cfg)) {
+            e->reason = NSSL_REASON_NO_SHARED_VERSION;
+            return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+        }
         ENSURE(!hs->hrr_done && !sh.is_hrr, NSSL_E_ILLEGAL);
         /* RFC 8446 4.1.3: a TLS 1.3 server negotiating lower sets a sentinel in its random;
          * seeing it when we offered TLS 1.3 means an attacker removed our offer. */

@@ -198,6 +198,7 @@ static int choose_version(struct nssl_engine *e, const struct nssl_client_hello 
         if (*client_max < 0x0303) {
             e->refused_legacy = 1;
         }
+        e->reason = NSSL_REASON_NO_SHARED_VERSION;
         return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
     }
     return NSSL_E_OK;

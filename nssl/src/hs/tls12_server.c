@@ -340,8 +340,10 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         return NSSL_ST_SERVER12_WAIT_CCS;
     }
 
-    TRY(choose_suite(e, sch));
+    /* The group first: with none in common, that is the cause to report, not the certificate
+     * whose curve the client then cannot use. */
     TRY(choose_group(e, sch));
+    TRY(choose_suite(e, sch));
     TRY(nssl_transcript_init(&hs->th, e->hash));
     hs->th_ready = 1;
     TRY(nssl_tls12_add_received(e, msg, len));

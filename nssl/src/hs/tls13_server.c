@@ -34,6 +34,7 @@ static int choose_suite(struct nssl_engine *e, const struct nssl_client_hello *c
             return nssl_suite13_params(e->suite, &e->hash, &e->aead);
         }
     }
+    e->reason = NSSL_REASON_NO_SHARED_SUITE;
     return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
 }
 
@@ -68,6 +69,7 @@ static int choose_share(struct nssl_engine *e, const struct nssl_server_ch *sch,
         }
     }
     /* RFC 8446 4.1.1: no group in common. */
+    e->reason = NSSL_REASON_NO_SHARED_GROUP;
     return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
 }
 
@@ -404,8 +406,10 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         /* RFC 8446 4.2.3, 9.2: certificate authentication needs signature_algorithms, and a
          * certificate of ours that can sign with one of them. */
         ENSURE(sch->sigalgs != NULL, NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
-        ENSURE(nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0, NULL, 0),
-               NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+        if (!nssl_server_pick_cred(e, sch->sigalgs, sch->nsigalgs, 0, NULL, 0)) {
+            e->reason = NSSL_REASON_NO_SHARED_SIGALG;
+            return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
+        }
     }
     rc = nssl_tls13_transcript_add(e, msg, len);
     if (rc == 0) {
@@ -427,8 +431,10 @@ int nssl_tls13_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
     ENSURE(c.context_len == 0, NSSL_E_ILLEGAL);
     if (c.count == 0) {
         /* RFC 8446 4.4.2.4: no certificate when we require one is certificate_required. */
-        ENSURE(e->cfg->client_auth != NSSL_CAUTH_REQUIRE,
-               NSSL_E_SEND(NSSL_ALERT_CERTIFICATE_REQUIRED));
+        if (e->cfg->client_auth == NSSL_CAUTH_REQUIRE) {
+            e->reason = NSSL_REASON_NO_CLIENT_CERT;
+            return NSSL_E_SEND(NSSL_ALERT_CERTIFICATE_REQUIRED);
+        }
         TRY(nssl_tls13_transcript_add(e, msg, len));
         return NSSL_ST_SERVER_WAIT_FINISHED;
     }
