@@ -22,6 +22,7 @@ struct result {
     int32_t version;
     int32_t verify;
     int32_t cert_size;
+    int32_t reason; /* NSSLGetFailureReason */
 };
 
 /* Connect to a server using `sctx` with verification options `options`, offer `session` (if
@@ -66,6 +67,7 @@ static struct result connect_opts(int ctx, SSL_CTX *sctx, const char *host, int3
     }
     /* Also after a failed handshake: why the server's certificate was refused. */
     NSSLGetVerifyResult(conn, &r.verify, &depth, NULL, 0);
+    NSSLGetFailureReason(conn, &r.reason);
     NSSLDestroyConnection(conn);
     shutdown(fd, SHUT_RDWR);
     peer_join(&p);
@@ -221,6 +223,41 @@ static void test_tls12_renewed_ticket(void)
     CU_ASSERT_EQUAL(r.resumed, 1);
     CU_ASSERT_EQUAL(r.server_resumed, 1);
     CU_ASSERT_EQUAL(NSSLFreeSession(s1), 0);
+    NSSLDestroyContext(ctx);
+    SSL_CTX_free(sctx);
+}
+
+/* RFC 7627: a TLS 1.2 server without the extended master secret is refused, naming the
+ * cause, unless the context allows it (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS); such a connection
+ * leaves no session to resume. */
+static void test_tls12_server_without_ems(void)
+{
+    SSL_CTX *sctx = server_context(TLS1_2_VERSION, 1, 1);
+    int ctx = client_context(NSSL_VERSION_AUTO);
+    int32_t s1 = 0;
+    struct result r;
+
+    SSL_CTX_set_options(sctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+    r = connect_once(ctx, sctx, "localhost", -1, NULL);
+    CU_ASSERT_EQUAL(r.rc, NSSL_ERROR_NO_EXTENDED_MASTER_SECRET);
+    CU_ASSERT_EQUAL(r.reason, NSSL_REASON_NO_EMS);
+    NSSLDestroyContext(ctx);
+
+    ctx = client_context(NSSL_VERSION_AUTO);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_ALLOW_NO_EMS), 0);
+    r = connect_once(ctx, sctx, "localhost", -1, &s1);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r.version, 0x0303);
+    CU_ASSERT_EQUAL(r.reason, NSSL_REASON_UNKNOWN);
+    CU_ASSERT_EQUAL(s1, NSSL_ERROR_NO_SESSION);
+    /* A server that does use it is still fine with the flag set, and resumable. */
+    SSL_CTX_clear_options(sctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+    r = connect_once(ctx, sctx, "localhost", -1, &s1);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT(s1 >= 0);
+    r = connect_once(ctx, sctx, "localhost", s1, NULL);
+    CU_ASSERT(r.rc == 0 && r.resumed == 1);
+    NSSLFreeSession(s1);
     NSSLDestroyContext(ctx);
     SSL_CTX_free(sctx);
 }
@@ -505,6 +542,7 @@ static CU_TestInfo tests[] = {
     {"TLS 1.2 resumption by session ID", test_tls12_session_id},
     {"TLS 1.2 resumption by ticket", test_tls12_ticket},
     {"TLS 1.2: a renewed ticket replaces the one offered", test_tls12_renewed_ticket},
+    {"TLS 1.2: a server without the extended master secret", test_tls12_server_without_ems},
     {"TLS 1.3 tickets are used once", test_tickets_used_once},
     {"TLS 1.3 resumption through a HelloRetryRequest", test_tls13_resume_after_hello_retry},
     {"sessions of other contexts and names, stale handles", test_misuse},

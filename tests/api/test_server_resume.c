@@ -25,6 +25,8 @@ struct srv {
     int32_t handshake;
     NSSLCipherInfo ci;
     int32_t subject_rc;
+    int32_t reason; /* NSSLGetFailureReason */
+    int32_t reason_null; /* NSSLGetFailureReason without a place for it */
 };
 
 /* The client side: a libssl client, with a certificate if cert is not NULL, offering *sess if
@@ -47,6 +49,8 @@ static void *serve(void *arg)
     s->handshake = NSSLDoHandshake(s->conn);
     NSSLGetCipherInfo(s->conn, &s->ci);
     s->subject_rc = NSSLGetPeerSubject(s->conn, subject, sizeof(subject));
+    NSSLGetFailureReason(s->conn, &s->reason);
+    s->reason_null = NSSLGetFailureReason(s->conn, NULL);
     if (s->handshake == 0 && NSSLRead(s->conn, buf, sizeof(buf), &n) == 0) {
         NSSLWrite(s->conn, buf, n, &n);
         NSSLShutdown(s->conn);
@@ -217,6 +221,50 @@ static void test_other_server_name(void)
     }
 }
 
+/* RFC 7627: a TLS 1.2 client without the extended master secret is refused, with the cause,
+ * unless the context allows it (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS); such a session gets no
+ * ticket and is never resumed. */
+static void test_client_without_ems(void)
+{
+    int sctx = server_ctx(NSSL_CLIENT_AUTH_NONE);
+    SSL_CTX *cctx = client_ctx(TLS12_TICKET);
+    struct cli c = {.mode = TLS12_TICKET, .sni = "localhost"};
+    int32_t reason = -1;
+    uint32_t flags = 0;
+    struct srv s;
+
+    SSL_CTX_set_options(cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+    run(sctx, 0, cctx, &c, &s);
+    CU_ASSERT(!c.ok);
+    CU_ASSERT_EQUAL(s.handshake, NSSL_ERROR_NO_EXTENDED_MASTER_SECRET);
+    CU_ASSERT_EQUAL(s.reason, NSSL_REASON_NO_EMS);
+    CU_ASSERT_EQUAL(s.reason_null, NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_STRING_EQUAL(NSSLErrorString(NSSL_ERROR_NO_EXTENDED_MASTER_SECRET),
+                           "NSSL_ERROR_NO_EXTENDED_MASTER_SECRET");
+
+    NSSLDestroyContext(sctx);
+    sctx = server_ctx(NSSL_CLIENT_AUTH_NONE);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(sctx, NSSL_CONTEXT_FLAG_ALLOW_NO_EMS), 0);
+    CU_ASSERT(NSSLContextGetFlags(sctx, &flags) == 0 && (flags & NSSL_CONTEXT_FLAG_ALLOW_NO_EMS));
+    run(sctx, 0, cctx, &c, &s);
+    CU_ASSERT(c.ok && s.handshake == 0);
+    CU_ASSERT_EQUAL(s.reason, NSSL_REASON_UNKNOWN);
+    /* No ticket, no session ID: nothing to resume with. */
+    CU_ASSERT_FATAL(c.sess != NULL);
+    CU_ASSERT(!SSL_SESSION_has_ticket(c.sess));
+    run(sctx, 0, cctx, &c, &s);
+    CU_ASSERT(c.ok && s.handshake == 0 && !s.ci.resumed);
+
+    /* The getter's arguments. */
+    CU_ASSERT_EQUAL(NSSLGetFailureReason(-5, &reason), NSSL_ERROR_INVALID_NSSL_CONNECTION);
+    CU_ASSERT_STRING_EQUAL(NSSLReasonString(NSSL_REASON_NO_EMS),
+                           "the peer lacked the extended master secret (RFC 7627)");
+    CU_ASSERT_STRING_EQUAL(NSSLReasonString(99), "unknown");
+    SSL_SESSION_free(c.sess);
+    SSL_CTX_free(cctx);
+    NSSLDestroyContext(sctx);
+}
+
 static int init_suite(void)
 {
     alarm(120);
@@ -234,6 +282,7 @@ static CU_TestInfo tests[] = {
     {"a session from a VERIFY_NONE connection does not pass CLIENT_AUTH_REQUIRE",
      test_unverified_session_into_require},
     {"no resumption under another server name", test_other_server_name},
+    {"TLS 1.2: a client without the extended master secret", test_client_without_ems},
     CU_TEST_INFO_NULL,
 };
 
