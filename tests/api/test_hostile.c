@@ -329,6 +329,58 @@ static void s_long_alert(struct script *s, const struct hello *h)
     send_record(s->fd, 21, a, sizeof(a));
 }
 
+static void s_empty_alert(struct script *s, const struct hello *h)
+{
+    (void)h;
+    send_record(s->fd, 21, "", 0);
+}
+
+static void s_empty_ccs(struct script *s, const struct hello *h)
+{
+    (void)h;
+    send_record(s->fd, 20, "", 0);
+}
+
+static void s_long_ccs(struct script *s, const struct hello *h)
+{
+    (void)h;
+    send_record(s->fd, 20, "\x01\x01", 2);
+}
+
+/* A Certificate (unexpected before the ServerHello) of `body` bytes, in full records. */
+static void send_big_message(struct script *s, size_t body)
+{
+    uint8_t *m = calloc(1, 4 + body);
+    size_t off = 0;
+
+    if (m == NULL) {
+        return;
+    }
+    m[0] = 11;
+    m[1] = (uint8_t)(body >> 16);
+    m[2] = (uint8_t)(body >> 8);
+    m[3] = (uint8_t)body;
+    while (off < 4 + body) {
+        size_t k = 4 + body - off > 16384 ? 16384 : 4 + body - off;
+        send_record(s->fd, 22, m + off, k);
+        off += k;
+    }
+    free(m);
+}
+
+/* NSSL_MAX_HS_MESSAGE (128 KiB): the largest message taken whole, then one byte more. */
+static void s_message_at_limit(struct script *s, const struct hello *h)
+{
+    (void)h;
+    send_big_message(s, 128 * 1024);
+}
+
+static void s_message_over_limit(struct script *s, const struct hello *h)
+{
+    (void)h;
+    send_big_message(s, 128 * 1024 + 1);
+}
+
 static void s_app_data_first(struct script *s, const struct hello *h)
 {
     (void)h;
@@ -636,6 +688,34 @@ static void s_bad_record_mac(struct script *s, const struct hello *h)
     }
 }
 
+/* Unprotected alerts after a ServerHello that keyed the flight (RFC 8446 5.2). */
+static void s_plain_close_after_keys(struct script *s, const struct hello *h)
+{
+    if (start_encrypted(s, h) == 0) {
+        send_record(s->fd, 21, "\x01\x00", 2);
+    }
+}
+
+static void s_plain_fatal_after_keys(struct script *s, const struct hello *h)
+{
+    if (start_encrypted(s, h) == 0) {
+        send_record(s->fd, 21, "\x02\x28", 2);
+    }
+}
+
+/* A HelloRetryRequest with the start of another message in its record (RFC 8446 5.1). */
+static void s_hrr_then_more(struct script *s, const struct hello *h)
+{
+    static const uint8_t ext[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
+                                  0x00, 0x33, 0x00, 0x02, 0x00, 0x17};
+    struct sh_spec sp = {.hrr = 1, .ext = ext, .ext_len = sizeof(ext)};
+    uint8_t msg[512];
+    size_t n = build_server_hello(h, &sp, msg, sizeof(msg) - 3);
+
+    memcpy(msg + n, "\x02\x00\x00", 3);
+    send_record(s->fd, 22, msg, n + 3);
+}
+
 static void s_plaintext_after_keys(struct script *s, const struct hello *h)
 {
     if (start_encrypted(s, h) == 0) {
@@ -701,7 +781,8 @@ static size_t load_chain_message(uint8_t *out, size_t cap)
     return len;
 }
 
-/* EE, the real chain, then a CertificateVerify; `corrupt` flips a signature bit. */
+/* EE, the real chain, then a CertificateVerify; `corrupt` 1 flips a signature bit, 2 sends an
+ * empty signature. */
 static void send_through_cv(struct script *s, const struct hello *h, int corrupt)
 {
     static uint8_t cert[8192];
@@ -725,13 +806,17 @@ static void send_through_cv(struct script *s, const struct hello *h, int corrupt
     content_len = nssl_cv_content(1, th, 32, content);
     if (nssl_sig_sign(key, NSSL_SIG_ECDSA_SECP256R1_SHA256, 1, content, content_len, sig,
                       sizeof(sig), &sig_len) == 0) {
-        if (corrupt) {
+        static const uint8_t empty[] = {15, 0, 0, 4, 0x04, 0x03, 0, 0};
+        if (corrupt == 1) {
             sig[sig_len / 2] ^= 1;
         }
         nssl_w_init(&w, msg, sizeof(msg));
-        if (nssl_msg_certificate_verify_write(&w, NSSL_SIG_ECDSA_SECP256R1_SHA256, sig, sig_len) ==
-                0 &&
-            nssl_w_finish(&w, &len) == 0) {
+        if (corrupt == 2) {
+            /* Our writer never makes an empty signature: the message by hand. */
+            send_protected(s, 22, empty, sizeof(empty));
+        } else if (nssl_msg_certificate_verify_write(&w, NSSL_SIG_ECDSA_SECP256R1_SHA256, sig,
+                                                     sig_len) == 0 &&
+                   nssl_w_finish(&w, &len) == 0) {
             send_protected(s, 22, msg, len);
         }
     }
@@ -741,6 +826,11 @@ static void send_through_cv(struct script *s, const struct hello *h, int corrupt
 static void s_bad_signature(struct script *s, const struct hello *h)
 {
     send_through_cv(s, h, 1);
+}
+
+static void s_empty_signature(struct script *s, const struct hello *h)
+{
+    send_through_cv(s, h, 2);
 }
 
 static void s_bad_finished(struct script *s, const struct hello *h)
@@ -787,8 +877,17 @@ static void test_record_layer(void)
     EXPECT_PLAIN(s_long_alert, NSSL_ERROR_HANDSHAKE_ERROR, 50);
     EXPECT_PLAIN(s_app_data_first, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT_PLAIN(s_bad_ccs, NSSL_ERROR_HANDSHAKE_ERROR, 10);
+    /* RFC 8446 5.1: zero-length alert records; RFC 8446 5: a change_cipher_spec other than the
+     * single byte 1. All unexpected_message. */
+    EXPECT_PLAIN(s_empty_alert, NSSL_ERROR_HANDSHAKE_ERROR, 10);
+    EXPECT_PLAIN(s_empty_ccs, NSSL_ERROR_HANDSHAKE_ERROR, 10);
+    EXPECT_PLAIN(s_long_ccs, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT_PLAIN(s_certificate_first, NSSL_ERROR_HANDSHAKE_ERROR, 10);
-    EXPECT_PLAIN(s_huge_message, NSSL_ERROR_HANDSHAKE_ERROR, 40);
+    /* A message over NSSL_MAX_HS_MESSAGE is decode_error once its header is in; one of exactly
+     * that size is reassembled and reaches the state machine (unexpected here). */
+    EXPECT_PLAIN(s_huge_message, NSSL_ERROR_HANDSHAKE_ERROR, 50);
+    EXPECT_PLAIN(s_message_over_limit, NSSL_ERROR_HANDSHAKE_ERROR, 50);
+    EXPECT_PLAIN(s_message_at_limit, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT(s_truncated_then_close, NSSL_ERROR_IO_ERROR, -1);
 }
 
@@ -828,6 +927,7 @@ static void test_hello_retry(void)
     EXPECT_PLAIN(s_hrr_unoffered_group, NSSL_ERROR_HANDSHAKE_ERROR, 47);
     EXPECT_PLAIN(s_two_hrrs, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT_PLAIN(s_hrr_suite_then_other_suite, NSSL_ERROR_HANDSHAKE_ERROR, 47);
+    EXPECT_PLAIN(s_hrr_then_more, NSSL_ERROR_HANDSHAKE_ERROR, 10);
 }
 
 static void test_encrypted_flight(void)
@@ -840,10 +940,15 @@ static void test_encrypted_flight(void)
     EXPECT(s_ee_unsolicited_alpn, NSSL_ERROR_HANDSHAKE_ERROR, 110);
     EXPECT(s_bad_record_mac, NSSL_ERROR_HANDSHAKE_ERROR, 20);
     EXPECT(s_plaintext_after_keys, NSSL_ERROR_HANDSHAKE_ERROR, 10);
+    /* RFC 8446 5.2: once the flight is keyed an unprotected alert is no alert of the peer's. */
+    EXPECT(s_plain_close_after_keys, NSSL_ERROR_HANDSHAKE_ERROR, 10);
+    EXPECT(s_plain_fatal_after_keys, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT(s_cert_before_ee, NSSL_ERROR_HANDSHAKE_ERROR, 10);
     EXPECT(s_empty_chain, NSSL_ERROR_HANDSHAKE_ERROR, 50);
     EXPECT(s_garbage_cert, NSSL_ERROR_HANDSHAKE_ERROR, 42);
     EXPECT(s_bad_signature, NSSL_ERROR_HANDSHAKE_ERROR, 51);
+    /* RFC 8446 4.4.3: signature<0..2^16-1> may be empty on the wire; it cannot verify. */
+    EXPECT(s_empty_signature, NSSL_ERROR_HANDSHAKE_ERROR, 51);
     EXPECT(s_bad_finished, NSSL_ERROR_HANDSHAKE_ERROR, 51);
     EXPECT(s_finished_spanning_key_change, NSSL_ERROR_HANDSHAKE_ERROR, 10);
 }

@@ -331,7 +331,12 @@ enum auth_variant {
     AUTH_GARBAGE_CERT,
     AUTH_NO_CERT,
     AUTH_CV_FIRST,
+    AUTH_EMPTY_SIGNATURE,
+    AUTH_PLAIN_CLOSE,
 };
+
+/* An unprotected close_notify, where only protected records may come. */
+static const uint8_t plain_close[] = {NSSL_CT_ALERT, 3, 3, 0, 2, 1, NSSL_ALERT_CLOSE_NOTIFY};
 
 /* TLS 1.3 with a certificate requested: the client's flight is [change_cipher_spec]
  * Certificate, CertificateVerify, Finished, one record each. */
@@ -384,6 +389,22 @@ static size_t auth13_flight(struct duo *d, int v, uint8_t *bytes)
                              msg);
         n += seal_client_hs(&d->s, NSSL_CT_HANDSHAKE, msg, len, bytes + n);
         break;
+    case AUTH_EMPTY_SIGNATURE:
+        /* The real CertificateVerify's scheme with signature<0..2^16-1> empty. */
+        memcpy(bytes + n, d->flight + n, d->len[first]);
+        n += d->len[first];
+        (void)open_client_hs(&d->s, 1, d->flight + d->off[first + 1], d->len[first + 1], msg);
+        nssl_put_u24(msg + 1, 4);
+        nssl_put_u16(msg + 6, 0);
+        n += seal_client_hs_at(&d->s, 1, NSSL_CT_HANDSHAKE, msg, 8, bytes + n);
+        break;
+    case AUTH_PLAIN_CLOSE:
+        /* The Certificate under the handshake key, then an alert without it. */
+        memcpy(bytes + n, d->flight + n, d->len[first]);
+        n += d->len[first];
+        memcpy(bytes + n, plain_close, sizeof(plain_close));
+        n += sizeof(plain_close);
+        break;
     default:
         break;
     }
@@ -418,6 +439,27 @@ static size_t auth12_flight(struct duo *d, int v, uint8_t *bytes)
         memcpy(bytes + n, d->flight + d->off[3], d->flight_len - d->off[3]);
         n += d->flight_len - d->off[3];
         break;
+    case AUTH_EMPTY_SIGNATURE: {
+        /* The CertificateVerify record (plaintext) with its scheme and an empty signature. */
+        const uint8_t *cv = d->flight + d->off[2] + NSSL_REC_HEADER;
+        uint8_t rec[] = {NSSL_CT_HANDSHAKE, 3, 3, 0, 8, NSSL_HS_CERTIFICATE_VERIFY, 0, 0, 4,
+                         cv[4], cv[5], 0, 0};
+        memcpy(bytes, d->flight, d->off[2]);
+        n = d->off[2];
+        memcpy(bytes + n, rec, sizeof(rec));
+        n += sizeof(rec);
+        memcpy(bytes + n, d->flight + d->off[3], d->flight_len - d->off[3]);
+        n += d->flight_len - d->off[3];
+        break;
+    }
+    case AUTH_PLAIN_CLOSE:
+        /* Through ChangeCipherSpec, then an alert that is not protected: it cannot
+         * authenticate (RFC 5246 6.2.3). */
+        memcpy(bytes, d->flight, d->off[4]);
+        n = d->off[4];
+        memcpy(bytes + n, plain_close, sizeof(plain_close));
+        n += sizeof(plain_close);
+        break;
     default:
         break;
     }
@@ -435,6 +477,11 @@ static const struct variant_case auth13_cases[] = {
     /* RFC 8446 4.4.2, A.2: a requested Certificate comes first (possibly empty). */
     {"TLS 1.3 Finished without the requested Certificate", AUTH_NO_CERT, UNEXPECTED},
     {"TLS 1.3 CertificateVerify without Certificate", AUTH_CV_FIRST, UNEXPECTED},
+    /* RFC 8446 4.4.3: an empty signature is well formed and does not verify. */
+    {"TLS 1.3 client CertificateVerify with an empty signature", AUTH_EMPTY_SIGNATURE, DECRYPT},
+    /* RFC 8446 5.2: once the client sends under its handshake key, an unprotected alert is
+     * unexpected_message, never the client's close. */
+    {"TLS 1.3 plaintext close_notify after a protected record", AUTH_PLAIN_CLOSE, UNEXPECTED},
 };
 
 static const struct variant_case auth12_cases[] = {
@@ -445,6 +492,8 @@ static const struct variant_case auth12_cases[] = {
      * a certificate that can sign. */
     {"TLS 1.2 ClientKeyExchange without the requested Certificate", AUTH_NO_CERT, UNEXPECTED},
     {"TLS 1.2 ChangeCipherSpec without CertificateVerify", AUTH_CV_FIRST, UNEXPECTED},
+    {"TLS 1.2 client CertificateVerify with an empty signature", AUTH_EMPTY_SIGNATURE, DECRYPT},
+    {"TLS 1.2 plaintext close_notify after ChangeCipherSpec", AUTH_PLAIN_CLOSE, BAD_MAC},
 };
 
 static void test_client_auth(void)

@@ -580,7 +580,11 @@ NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection);
  * @return 0; NSSL_ERROR_ZERO_RETURN after the peer's close_notify; NSSL_ERROR_WANT_READ /
  *         _WANT_WRITE on a non-blocking connection; NSSL_ERROR_IO_ERROR if the transport
  *         failed or closed without close_notify; NSSL_ERROR_PROTOCOL_VIOLATION or
- *         NSSL_ERROR_PEER_ALERT on a fatal protocol error.
+ *         NSSL_ERROR_PEER_ALERT on a fatal protocol error. A peer that sends more than 32
+ *         records in a row that carry nothing (empty application data, TLS 1.2 warning
+ *         alerts, user_canceled, KeyUpdate or other post-handshake messages except
+ *         NewSessionTicket) without application data in between is refused with
+ *         unexpected_message (NSSL_ERROR_PROTOCOL_VIOLATION).
  */
 NSSL_API int32_t NSSLRead(NSSLConnectionHandle connection, void *buf, int32_t len,
                           int32_t *bytesRead);

@@ -307,10 +307,22 @@ int nssl_engine_input_eof(struct nssl_engine *e)
     return NSSL_E_IO;
 }
 
+/* A record that moves nothing forward (an empty application-data record, an ignored warning
+ * or user_canceled alert, a dropped change_cipher_spec, a post-handshake message other than a
+ * ticket) costs the peer a few bytes and us a record's work: only NSSL_MAX_IDLE_RECORDS of
+ * them in a row, without application data in between (issue 12 item 3). */
+static int idle_record(struct nssl_engine *e)
+{
+    e->idle_records++;
+    ENSURE(e->idle_records <= NSSL_MAX_IDLE_RECORDS, NSSL_E_UNEXPECTED);
+    return NSSL_E_OK;
+}
+
 static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
 {
-    /* An alert record holds exactly one two-byte alert (RFC 8446 5.1: alerts are not
-     * fragmented). */
+    /* RFC 8446 5.1: a zero-length alert record is unexpected_message; otherwise the record
+     * holds exactly one two-byte alert (alerts are not fragmented). */
+    ENSURE(len > 0, NSSL_E_UNEXPECTED);
     ENSURE(len == 2, NSSL_E_DECODE);
     if (p[1] == NSSL_ALERT_CLOSE_NOTIFY) {
         e->close_recv = 1;
@@ -320,11 +332,11 @@ static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
     }
     if (p[1] == NSSL_ALERT_USER_CANCELED) {
         /* RFC 8446 6.1: user_canceled is followed by close_notify; note it and go on. */
-        return NSSL_E_OK;
+        return idle_record(e);
     }
     if (e->version != 0x0304 && p[0] == ALERT_LEVEL_WARNING) {
         /* TLS 1.2 warnings other than those above are ignored. */
-        return NSSL_E_OK;
+        return idle_record(e);
     }
     /* RFC 8446 6.2: every other alert is fatal, whatever its level. */
     ENSURE(p[0] == ALERT_LEVEL_WARNING || p[0] == ALERT_LEVEL_FATAL, NSSL_E_ILLEGAL);
@@ -332,16 +344,20 @@ static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
     return NSSL_E_RECV(p[1]);
 }
 
+/* The most the reassembly buffer holds: the part of a message of the largest size received so
+ * far (its header announced at most NSSL_MAX_HS_MESSAGE, checked as soon as it is there), and
+ * one more record. */
+#define HS_BUF_MAX (NSSL_HS_HEADER + NSSL_MAX_HS_MESSAGE + NSSL_MAX_PLAINTEXT)
+
 static int hs_buf_append(struct nssl_engine *e, const uint8_t *p, size_t len)
 {
+    ENSURE(len <= HS_BUF_MAX - e->hs_len, NSSL_E_INTERNAL);
     if (e->hs_cap - e->hs_len < len) {
         size_t cap = e->hs_cap > 0 ? e->hs_cap : 4096;
         uint8_t *q;
         while (cap - e->hs_len < len) {
-            cap *= 2;
+            cap = cap > HS_BUF_MAX / 2 ? HS_BUF_MAX : cap * 2;
         }
-        ENSURE(cap <= NSSL_MAX_HS_MESSAGE + NSSL_MAX_PLAINTEXT,
-               NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
         q = realloc(e->hs_buf, cap);
         ENSURE(q != NULL, NSSL_E_NOMEM);
         e->hs_buf = q;
@@ -350,6 +366,17 @@ static int hs_buf_append(struct nssl_engine *e, const uint8_t *p, size_t len)
     memcpy(e->hs_buf + e->hs_len, p, len);
     e->hs_len += len;
     return NSSL_E_OK;
+}
+
+/* Whether the message of this type just handled must have ended its record (RFC 8446 5.1):
+ * messages must not span a key change, and bytes of the peer's next flight may not share a
+ * record with a message after which it waits for our answer: a ClientHello (in TLS 1.2 too),
+ * a ServerHelloDone (RFC 5246 7.3), a HelloRetryRequest (the client is waiting for a
+ * ServerHello again). */
+static int must_end_record(const struct nssl_engine *e, uint8_t type)
+{
+    return e->rd_key_changed || type == NSSL_HS_CLIENT_HELLO ||
+           type == NSSL_HS_SERVER_HELLO_DONE || e->state == NSSL_ST_CLIENT_WAIT_SH;
 }
 
 static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, size_t len)
@@ -361,11 +388,16 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
     TRY(hs_buf_append(e, p, len));
     for (;;) {
         size_t body, total;
+        uint8_t type;
+        int was_connected = e->connected;
         if (e->hs_len - off < NSSL_HS_HEADER) {
             break;
         }
+        type = e->hs_buf[off];
         body = nssl_get_u24(e->hs_buf + off + 1);
-        ENSURE(body <= NSSL_MAX_HS_MESSAGE, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+        /* A message over our limit is refused as soon as its header is in (RFC 8446 6.2:
+         * a length out of range is decode_error). */
+        ENSURE(body <= NSSL_MAX_HS_MESSAGE, NSSL_E_DECODE);
         total = NSSL_HS_HEADER + body;
         if (e->hs_len - off < total) {
             break;
@@ -373,11 +405,15 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
         e->rd_key_changed = 0;
         TRY(nssl_hs_dispatch(e, e->hs_buf + off, total));
         off += total;
-        /* RFC 8446 5.1: handshake messages must not span a key change; data left over after
-         * the message that changed the key is unexpected_message. */
-        ENSURE(!e->rd_key_changed || off == e->hs_len, NSSL_E_UNEXPECTED);
-        if (e->state == NSSL_ST_CONNECTED) {
+        /* RFC 8446 5.1: data left over where the record had to end is unexpected_message. */
+        ENSURE(off == e->hs_len || !must_end_record(e, type), NSSL_E_UNEXPECTED);
+        if (was_connected && type != NSSL_HS_NEW_SESSION_TICKET) {
+            TRY(idle_record(e));
+        }
+        if (e->state == NSSL_ST_CONNECTED && !was_connected) {
+            /* The handshake is progress: the count starts with the connection. */
             e->connected = 1;
+            e->idle_records = 0;
         }
     }
     if (off > 0) {
@@ -405,11 +441,14 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
                    e->hs_len == 0 && rec_len == NSSL_REC_HEADER + 1 &&
                    rec[NSSL_REC_HEADER] == 1,
                NSSL_E_UNEXPECTED);
-        return NSSL_E_OK;
+        return idle_record(e);
     }
-    if (rec[0] == NSSL_CT_ALERT && e->rd.active && e->rd.tls13 && !e->connected) {
-        /* A peer that fails early may send its alert in plaintext even though keys are in
-         * place; it ends the connection either way, so take it as received. */
+    if (rec[0] == NSSL_CT_ALERT && e->rd.active && e->rd.tls13 && e->is_server &&
+        e->rd.seq == 0 && !e->connected) {
+        /* A client that cannot take our ServerHello answers in plaintext: it never had the
+         * handshake keys. Once it has sent a record under them (and always for a client, whose
+         * server keys its flight right after the ServerHello), an unprotected alert is refused
+         * below as unexpected_message (RFC 8446 5.2) and never taken as the peer's. */
         return handle_alert(e, rec + NSSL_REC_HEADER, rec_len - NSSL_REC_HEADER);
     }
     TRY(nssl_rec_unprotect_to(&e->rd, rec, rec_len, out, cap, &type, &plain, &plain_len));
@@ -424,12 +463,17 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
         /* TLS 1.2 (RFC 5246 7.1): a single byte of value 1, never inside a fragmented
          * handshake message; when it may come is the machine's to say. */
         ENSURE(e->version == 0x0303 && e->hs_len == 0, NSSL_E_UNEXPECTED);
-        ENSURE(plain_len == 1 && plain[0] == 1, NSSL_E_DECODE);
+        ENSURE(plain_len == 1 && plain[0] == 1, NSSL_E_UNEXPECTED);
         return e->is_server ? nssl_tls12_server_ccs(e) : nssl_tls12_client_ccs(e);
     case NSSL_CT_APPLICATION_DATA:
         /* No application data before the handshake is done (no early data is offered), and
          * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */
         ENSURE(e->connected && e->hs_len == 0, NSSL_E_UNEXPECTED);
+        if (plain_len == 0) {
+            /* RFC 8446 5.1 allows them, but they carry nothing. */
+            return idle_record(e);
+        }
+        e->idle_records = 0;
         if (out != NULL && plain == out) {
             *direct = plain_len;
             return NSSL_E_OK;
@@ -485,6 +529,11 @@ static int pump(struct nssl_engine *e, uint8_t *out, size_t cap, size_t *direct)
     }
     rec = e->in + e->in_off;
     rc = nssl_rec_check_header(rec, e->rd.active && e->rd.tls13, &body_len);
+    if (rc == 0 && e->version == 0x0303 && nssl_get_u16(rec + 1) != 0x0303) {
+        /* RFC 5246 6.2.1: once the ServerHello is done, every record carries the negotiated
+         * version; another is protocol_version (E.1). */
+        rc = NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+    }
     if (rc < 0) {
         return nssl_engine_fail(e, rc);
     }

@@ -22,8 +22,14 @@
 #define NSSL_MAX_SUITES 6
 #define NSSL_MAX_SIGALGS 16
 #define NSSL_MAX_ALPN_WIRE 512
-/* Largest handshake message accepted (a Certificate with a long chain is the largest). */
+/* Largest handshake message accepted (a Certificate with a long chain is the largest): the
+ * body length its header announces; a longer one is decode_error as soon as the header is in. */
 #define NSSL_MAX_HS_MESSAGE (128 * 1024)
+/* Records in a row that make no progress (empty application data, TLS 1.2 warning alerts,
+ * user_canceled, a dropped TLS 1.3 change_cipher_spec, post-handshake messages other than
+ * NewSessionTicket) accepted without application data in between; the next one is
+ * unexpected_message. */
+#define NSSL_MAX_IDLE_RECORDS 32
 #define NSSL_MAX_TICKETS 4
 #define NSSL_MAX_SESSION_ID_LEN 32
 
@@ -149,6 +155,7 @@ struct nssl_engine {
     uint8_t *hs_buf;
     size_t hs_len, hs_cap;
     int rd_key_changed;            /* set when the read key changed under the handler */
+    unsigned idle_records;         /* records in a row without progress (NSSL_MAX_IDLE_RECORDS) */
 
     /* Negotiated. */
     uint16_t version;

@@ -10,7 +10,9 @@ int nssl_msg_certificate_verify_parse(const uint8_t *body, size_t len,
 
     nssl_r_init(&r, body, len);
     TRY(nssl_r_u16(&r, &cv->scheme));
-    TRY(nssl_r_vec(&r, 2, 1, 0xffff, &v));
+    /* RFC 8446 4.4.3, RFC 5246 4.7: signature<0..2^16-1>; an empty one is well formed and
+     * fails verification (decrypt_error), not parsing. */
+    TRY(nssl_r_vec(&r, 2, 0, 0xffff, &v));
     cv->sig = v.p;
     cv->sig_len = nssl_r_left(&v);
     return nssl_r_done(&r);
