@@ -902,8 +902,8 @@ static void test_peer_alert(void)
 static void test_server_hello(void)
 {
     EXPECT_PLAIN(s_tls10, NSSL_ERROR_INSECURE_PROTOCOL, 70);
-    /* TLS 1.2 without extended_master_secret (RFC 7627 5.3). */
-    EXPECT_PLAIN(s_tls12, NSSL_ERROR_HANDSHAKE_ERROR, 40);
+    /* TLS 1.2 without extended_master_secret (RFC 7627 5.3): the error names it. */
+    EXPECT_PLAIN(s_tls12, NSSL_ERROR_NO_EXTENDED_MASTER_SECRET, 40);
     EXPECT_PLAIN(s_tls12_downgrade, NSSL_ERROR_HANDSHAKE_ERROR, 47);
     EXPECT_PLAIN(s_tls12_cbc_suite, NSSL_ERROR_HANDSHAKE_ERROR, 47);
     EXPECT_PLAIN(s_tls12_key_share, NSSL_ERROR_HANDSHAKE_ERROR, 47);

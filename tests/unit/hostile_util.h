@@ -386,6 +386,27 @@ static inline void hostile_ch(const char *what, struct pair_setup *su, struct ch
     ch_free(c);
 }
 
+/* A fresh server s (of su, with only P-256) got our client's TLS 1.3 hello sharing X25519 and
+ * answered with a HelloRetryRequest. c is then the second hello as asked: a P-256 share and
+ * the cookie (copied into cookie), for the caller to vary. */
+static inline void hrr_start(struct nssl_engine *s, struct pair_setup *su, struct ch_spec *c,
+                             uint8_t cookie[64])
+{
+    uint8_t msg[4096], rec[4200];
+    size_t len;
+
+    server_new(s, su);
+    len = ch_default(msg, sizeof(msg), 1);
+    CU_ASSERT_FATAL(feed(s, rec, wrap(NSSL_CT_HANDSHAKE, msg, len, rec), WHOLE) == 0);
+    CU_ASSERT_FATAL(s->state == NSSL_ST_SERVER_WAIT_CH2 && s->hs->cookie != NULL &&
+                    s->hs->cookie_len <= 64);
+    memcpy(cookie, s->hs->cookie, s->hs->cookie_len);
+    ch_init_no_share(c);
+    ch_share(c, NSSL_GROUP_SECP256R1);
+    c->p.cookie = cookie;
+    c->p.cookie_len = s->hs->cookie_len;
+}
+
 /* ---- a ClientHello taken apart, to edit what the builder cannot ---- */
 
 #define RAW_MAX_EXT 32
@@ -548,6 +569,16 @@ static inline void setup_groups(struct pair_setup *su, uint16_t group)
 
 /* ---- a real client, its flights mutated ---- */
 
+/* A client engine of su that expects "localhost" and checks everything; its hello written. */
+static inline void client_start(struct nssl_engine *c, struct pair_setup *su)
+{
+    CU_ASSERT_FATAL(nssl_engine_init(c, &su->ccfg, 0) == 0);
+    memcpy(c->host, "localhost", 10);
+    c->host_len = 9;
+    c->verify = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
+    CU_ASSERT_FATAL(nssl_engine_pump(c) == 0);
+}
+
 struct duo {
     struct pair_setup su;
     struct nssl_engine c, s;
@@ -578,12 +609,8 @@ static inline void duo_open(struct duo *d, uint16_t version, uint16_t group, int
         d->su.ccfg.ngroups = 2;
     }
     test_now = 1700000000000;
-    CU_ASSERT_FATAL(nssl_engine_init(&d->c, &d->su.ccfg, 0) == 0);
     server_new(&d->s, &d->su);
-    memcpy(d->c.host, "localhost", 10);
-    d->c.host_len = 9;
-    d->c.verify = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
-    CU_ASSERT_FATAL(nssl_engine_pump(&d->c) == 0);
+    client_start(&d->c, &d->su);
     CU_ASSERT_FATAL(flow(&d->c, &d->s, WHOLE, &moved) == 0);
     CU_ASSERT_FATAL(flow(&d->s, &d->c, WHOLE, &moved) == 0);
     CU_ASSERT_FATAL(d->c.err == 0 && d->s.err == 0);

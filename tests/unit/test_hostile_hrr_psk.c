@@ -32,17 +32,7 @@ static void hrr_case(const char *what, struct pair_setup *su, enum hrr_variant v
         size_t len, n;
         int rc;
 
-        server_new(&s, su);
-        len = ch_default(msg, sizeof(msg), 1);
-        rc = feed(&s, rec, wrap(NSSL_CT_HANDSHAKE, msg, len, rec), WHOLE);
-        CU_ASSERT_FATAL(rc == 0 && s.state == NSSL_ST_SERVER_WAIT_CH2 && s.hs->cookie != NULL);
-        CU_ASSERT_FATAL(s.hs->cookie_len <= sizeof(cookie));
-        memcpy(cookie, s.hs->cookie, s.hs->cookie_len);
-
-        ch_init_no_share(&c);
-        ch_share(&c, NSSL_GROUP_SECP256R1);
-        c.p.cookie = cookie;
-        c.p.cookie_len = s.hs->cookie_len;
+        hrr_start(&s, su, &c, cookie);
         switch (v) {
         case HRR_NO_COOKIE:
             c.p.cookie = NULL;

@@ -188,6 +188,54 @@ static void test_server_name_refused(void)
     setup_free(&su);
 }
 
+/* The SNI our client sends for host: its HostName bytes in sni (NUL-terminated), or "" when
+ * the ClientHello has no server_name. */
+static void client_sni(const char *host, char *sni, size_t cap)
+{
+    static uint8_t out[16384];
+    struct pair_setup su;
+    struct nssl_engine c;
+    struct nssl_client_hello ch;
+    const uint8_t *name;
+    size_t len, name_len;
+
+    setup_init(&su, "server-p256", NULL);
+    CU_ASSERT_FATAL(nssl_engine_init(&c, &su.ccfg, 0) == 0);
+    memcpy(c.host, host, strlen(host) + 1);
+    c.host_len = strlen(host);
+    CU_ASSERT_FATAL(nssl_engine_pump(&c) == 0);
+    len = take_output(&c, out, sizeof(out));
+    CU_ASSERT_FATAL(len > NSSL_REC_HEADER + 4 && out[NSSL_REC_HEADER] == NSSL_HS_CLIENT_HELLO);
+    CU_ASSERT_FATAL(nssl_msg_client_hello_parse(out + NSSL_REC_HEADER + 4,
+                                                len - NSSL_REC_HEADER - 4, &ch) == 0);
+    sni[0] = '\0';
+    if (ch.ext.x[NSSL_X_SERVER_NAME].present) {
+        CU_ASSERT_FATAL(nssl_ext_server_name_ch(&ch.ext.x[NSSL_X_SERVER_NAME], &name,
+                                                &name_len) == 0);
+        CU_ASSERT_FATAL(name_len < cap);
+        memcpy(sni, name, name_len);
+        sni[name_len] = '\0';
+    }
+    nssl_engine_free(&c);
+    setup_free(&su);
+}
+
+/* RFC 6066 3: the client sends a host name without its trailing dot, and nothing that is not
+ * a host name. */
+static void test_client_sni(void)
+{
+    char sni[300];
+
+    client_sni("www.example.com", sni, sizeof(sni));
+    CU_ASSERT_STRING_EQUAL(sni, "www.example.com");
+    client_sni("www.example.com.", sni, sizeof(sni));
+    CU_ASSERT_STRING_EQUAL(sni, "www.example.com");
+    client_sni("under score.example", sni, sizeof(sni));
+    CU_ASSERT_STRING_EQUAL(sni, "");
+    client_sni("a..b", sni, sizeof(sni));
+    CU_ASSERT_STRING_EQUAL(sni, "");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -195,6 +243,7 @@ int main(void)
         {"TLS 1.2 client: the renewed ticket replaces the old one", test_renewed_ticket_kept},
         {"host names (RFC 6066 3)", test_host_name_rules},
         {"a server_name that is not a host name: unrecognized_name", test_server_name_refused},
+        {"the client's server_name: no trailing dot, only host names", test_client_sni},
         CU_TEST_INFO_NULL,
     };
     return hostile_run("interop_fixes", tests);

@@ -323,9 +323,10 @@ static void test_key_share_ch(void)
         CU_ASSERT_EQUAL(ks.e[i].pub_len, 3);
         CU_ASSERT_EQUAL(ks.e[i].pub[0], 0xa0 + i);
     }
-    /* A repeat past the entries kept is not looked at. */
+    CU_ASSERT_EQUAL(ks.total, 9);
+    /* A repeat past the entries kept is found too (issue 12: every entry is read). */
     key_shares(&m, dup_late, 9, 3);
-    CU_ASSERT_EQUAL(nssl_ext_key_share_ch(span_mb(&x, &m), &ks), 0);
+    CU_ASSERT_EQUAL(nssl_ext_key_share_ch(span_mb(&x, &m), &ks), NSSL_E_ILLEGAL);
     /* The ninth entry truncated: decode_error although it would not be kept. */
     key_shares(&m, nine, 9, 3);
     m.n--;

@@ -432,6 +432,7 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
     uint8_t *plain;
     size_t plain_len;
     int before_peer_finished = !e->connected;
+    int rc;
 
     /* RFC 8446 5: a one-byte change_cipher_spec of value 1 arriving in plaintext between the
      * first ClientHello and the peer's Finished is dropped (middlebox compatibility); any other,
@@ -441,6 +442,9 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
                    e->hs_len == 0 && rec_len == NSSL_REC_HEADER + 1 &&
                    rec[NSSL_REC_HEADER] == 1,
                NSSL_E_UNEXPECTED);
+        /* RFC 8446 5, D.4: a peer sends at most one (issue 12). */
+        ENSURE(e->hs != NULL && !e->hs->ccs_received, NSSL_E_UNEXPECTED);
+        e->hs->ccs_received = 1;
         return idle_record(e);
     }
     if (rec[0] == NSSL_CT_ALERT && e->rd.active && e->rd.tls13 && e->is_server &&
@@ -451,7 +455,16 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
          * below as unexpected_message (RFC 8446 5.2) and never taken as the peer's. */
         return handle_alert(e, rec + NSSL_REC_HEADER, rec_len - NSSL_REC_HEADER);
     }
-    TRY(nssl_rec_unprotect_to(&e->rd, rec, rec_len, out, cap, &type, &plain, &plain_len));
+    rc = nssl_rec_unprotect_to(&e->rd, rec, rec_len, out, cap, &type, &plain, &plain_len);
+    if (rc == NSSL_E_SEND(NSSL_ALERT_BAD_RECORD_MAC) && rec[0] == NSSL_CT_APPLICATION_DATA &&
+        nssl_tls13_server_skip_early(e, rec_len)) {
+        /* RFC 8446 4.2.10: 0-RTT data we declined, under keys we do not have. */
+        return NSSL_E_OK;
+    }
+    TRY(rc);
+    if (e->rd.active && e->hs != NULL) {
+        e->hs->early_skip = 0; /* 4.2.10: skipping ends with the first record that opens */
+    }
     switch (type) {
     case NSSL_CT_ALERT:
         /* RFC 8446 5.1: no handshake message may be split around an alert. */
@@ -466,6 +479,10 @@ static int process_record(struct nssl_engine *e, uint8_t *rec, size_t rec_len, u
         ENSURE(plain_len == 1 && plain[0] == 1, NSSL_E_UNEXPECTED);
         return e->is_server ? nssl_tls12_server_ccs(e) : nssl_tls12_client_ccs(e);
     case NSSL_CT_APPLICATION_DATA:
+        if (!e->rd.active && nssl_tls13_server_skip_early(e, rec_len)) {
+            /* RFC 8446 4.2.10: 0-RTT data sent before our HelloRetryRequest arrived. */
+            return NSSL_E_OK;
+        }
         /* No application data before the handshake is done (no early data is offered), and
          * none interleaved inside a fragmented handshake message (RFC 8446 5.1). */
         ENSURE(e->connected && e->hs_len == 0, NSSL_E_UNEXPECTED);

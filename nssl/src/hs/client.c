@@ -1,6 +1,7 @@
 /* Client hello phase: the ClientHello and the ServerHello's version selection. After version
  * selection the TLS 1.3 (tls13_client.c) or TLS 1.2 (tls12_client.c) machine takes over. */
 #include "hs/hs.h"
+#include "hs/host_name.h"
 #include "hs/msg12.h"
 
 #include <stdlib.h>
@@ -82,9 +83,14 @@ static int send_client_hello(struct nssl_engine *e)
     p.sigalgs = cfg->sigalgs;
     p.nsigalgs = cfg->nsigalgs;
     if (e->host_len > 0 && !e->host_is_ip) {
-        /* RFC 6066 3: literal IP addresses are not sent as server names. */
+        /* RFC 6066 3: literal IP addresses are not sent as server names, and a HostName has
+         * no trailing dot; a name that is not a host name is not sent at all. */
         p.sni = e->host;
-        p.sni_len = e->host_len;
+        p.sni_len = e->host_len - (e->host[e->host_len - 1] == '.');
+        if (!nssl_host_name_valid((const uint8_t *)p.sni, p.sni_len)) {
+            p.sni = NULL;
+            p.sni_len = 0;
+        }
     }
     if (cfg->alpn_len > 0) {
         p.alpn = cfg->alpn;

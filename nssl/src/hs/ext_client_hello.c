@@ -35,38 +35,100 @@ int nssl_ext_groups_parse(const struct nssl_ext_span *x, const uint8_t **list, s
     return u16_list(x, 2, 2, 0xffff, list, count);
 }
 
+int nssl_u16_set_add(uint8_t set[NSSL_U16_SET_BYTES], uint16_t v)
+{
+    uint8_t bit = (uint8_t)(1u << (v & 7));
+    int had = (set[v >> 3] & bit) != 0;
+
+    set[v >> 3] |= bit;
+    return had;
+}
+
+int nssl_u16_set_has(const uint8_t set[NSSL_U16_SET_BYTES], uint16_t v)
+{
+    return (set[v >> 3] & (1u << (v & 7))) != 0;
+}
+
+/* One KeyShareEntry from list (RFC 8446 4.2.8); entry->pub points into the list. */
+static int next_share(struct nssl_reader *list, struct nssl_key_share_entry *entry)
+{
+    struct nssl_reader ke;
+
+    TRY(nssl_r_u16(list, &entry->group));
+    TRY(nssl_r_vec(list, 2, 1, 0xffff, &ke));
+    entry->pub = ke.p;
+    entry->pub_len = nssl_r_left(&ke);
+    return NSSL_E_OK;
+}
+
+/* The client_shares list of a key_share extension. */
+static int share_list(const struct nssl_ext_span *x, struct nssl_reader *list)
+{
+    struct nssl_reader r;
+
+    nssl_r_init(&r, x->data, x->len);
+    TRY(nssl_r_vec(&r, 2, 0, 0xffff, list));
+    return nssl_r_done(&r);
+}
+
 int nssl_ext_key_share_ch(const struct nssl_ext_span *x, struct nssl_ch_key_shares *out)
 {
     /* RFC 8446 4.2.8: KeyShareEntry client_shares<0..2^16-1>, each
      * { NamedGroup group; opaque key_exchange<1..2^16-1>; }. */
-    struct nssl_reader r, list;
+    struct nssl_reader list;
+    uint8_t seen[NSSL_U16_SET_BYTES];
+    int dup = 0;
 
     memset(out, 0, sizeof(*out));
-    nssl_r_init(&r, x->data, x->len);
-    TRY(nssl_r_vec(&r, 2, 0, 0xffff, &list));
-    TRY(nssl_r_done(&r));
+    memset(seen, 0, sizeof(seen));
+    TRY(share_list(x, &list));
     /* Every entry is framed even past the ones kept, so a malformed tail is decode_error
      * whatever the count. */
     while (nssl_r_left(&list) > 0) {
-        struct nssl_reader ke;
-        uint16_t group;
+        struct nssl_key_share_entry entry;
 
-        TRY(nssl_r_u16(&list, &group));
-        TRY(nssl_r_vec(&list, 2, 1, 0xffff, &ke));
+        TRY(next_share(&list, &entry));
+        /* RFC 8446 4.2.8: a client MUST NOT offer two KeyShareEntry values for one group; a
+         * server MAY check and abort with illegal_parameter. Every entry is checked, in one
+         * pass (a set of the groups seen, not a comparison of each pair). */
+        dup |= nssl_u16_set_add(seen, entry.group);
         if (out->count < NSSL_MAX_CH_SHARES) {
-            out->e[out->count].group = group;
-            out->e[out->count].pub = ke.p;
-            out->e[out->count].pub_len = nssl_r_left(&ke);
-            out->count++;
+            out->e[out->count++] = entry;
+        }
+        out->total++;
+    }
+    /* Checked after the framing, so that a malformed extension is always decode_error. */
+    ENSURE(!dup, NSSL_E_ILLEGAL);
+    return NSSL_E_OK;
+}
+
+int nssl_ext_key_share_find(const struct nssl_ext_span *x, uint16_t group,
+                            struct nssl_key_share_entry *entry)
+{
+    struct nssl_reader list;
+
+    TRY(share_list(x, &list));
+    while (nssl_r_left(&list) > 0) {
+        TRY(next_share(&list, entry));
+        if (entry->group == group) {
+            return 1;
         }
     }
-    /* RFC 8446 4.2.8: a client MUST NOT offer two KeyShareEntry values for one group; a server
-     * MAY check and abort with illegal_parameter. Checked after the framing, so that a
-     * malformed extension is always decode_error. */
-    for (size_t i = 0; i < out->count; i++) {
-        for (size_t k = i + 1; k < out->count; k++) {
-            ENSURE(out->e[i].group != out->e[k].group, NSSL_E_ILLEGAL);
-        }
+    return 0;
+}
+
+int nssl_ext_key_share_listed(const struct nssl_ext_span *x,
+                              const uint8_t listed[NSSL_U16_SET_BYTES])
+{
+    struct nssl_reader list;
+
+    TRY(share_list(x, &list));
+    while (nssl_r_left(&list) > 0) {
+        struct nssl_key_share_entry entry;
+
+        TRY(next_share(&list, &entry));
+        /* RFC 8446 4.2.8: each share is for a group the client listed in supported_groups. */
+        ENSURE(nssl_u16_set_has(listed, entry.group), NSSL_E_ILLEGAL);
     }
     return NSSL_E_OK;
 }

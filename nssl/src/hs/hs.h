@@ -72,6 +72,8 @@ struct nssl_hs {
     uint8_t *cr_context;
     size_t cr_context_len;
     int ccs_sent;
+    int ccs_received;              /* TLS 1.3: the peer's compatibility ChangeCipherSpec */
+    size_t early_skip;             /* TLS 1.3 server: bytes of declined 0-RTT still skipped */
     unsigned proofs;
     /* TLS 1.3 resumption */
     int psk_offered;
@@ -99,6 +101,9 @@ struct nssl_hs {
     uint16_t hrr_group;                  /* the group our HelloRetryRequest asked for */
     int client_cert_sent;                /* the client answered our request with a chain */
     int issue_ticket12;                  /* TLS 1.2: we announced a NewSessionTicket */
+    int client_psk_dhe;                  /* TLS 1.3: psk_key_exchange_modes has psk_dhe_ke */
+    uint8_t ch1_digest[NSSL_MAX_HASH];   /* the first ClientHello as 4.1.2 fixes it */
+    int ch1_psk;                         /* it offered a pre_shared_key */
 };
 
 /* A handler gets the whole message (4-byte header + body) and returns the next state or an
@@ -178,7 +183,17 @@ int nssl_hs_client_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
 int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t count,
                           int tls12_auth, const uint8_t *groups, size_t ngroups);
 
+/* hs/second_hello.c: after a HelloRetryRequest, note the first ClientHello (the whole
+ * message; psk: it has pre_shared_key) and check that the second changes only what RFC 8446
+ * 4.1.2 allows, else illegal_parameter. */
+int nssl_second_hello_note(struct nssl_hs *hs, const uint8_t *msg, size_t len,
+                           int psk) NSSL_MUST_USE;
+int nssl_second_hello_check(const struct nssl_hs *hs, const uint8_t *msg, size_t len,
+                            int psk) NSSL_MUST_USE;
 /* TLS 1.3 server (hs/tls13_server.c). */
+/* A record of rec_len bytes the server cannot read is 0-RTT data it declined (RFC 8446
+ * 4.2.10): 1 and counted while the client's early_data offer leaves budget for it, else 0. */
+int nssl_tls13_server_skip_early(struct nssl_engine *e, size_t rec_len);
 struct nssl_server_ch;
 int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *ch,
                             const uint8_t *msg, size_t len) NSSL_MUST_USE;

@@ -113,16 +113,32 @@ int nssl_ext_supported_versions_ch(const struct nssl_ext_span *x, const uint8_t 
 int nssl_ext_groups_parse(const struct nssl_ext_span *x, const uint8_t **list,
                           size_t *count) NSSL_MUST_USE;
 
+/* A set of 16-bit code points (groups, schemes) as a bitmap: membership in constant time, so
+ * that no list from the peer is matched against another in quadratic time. */
+#define NSSL_U16_SET_BYTES (65536 / 8)
+/* Adds v; whether it was already there. */
+int nssl_u16_set_add(uint8_t set[NSSL_U16_SET_BYTES], uint16_t v);
+int nssl_u16_set_has(const uint8_t set[NSSL_U16_SET_BYTES], uint16_t v);
+
 #define NSSL_MAX_CH_SHARES 8
 struct nssl_ch_key_shares {
     size_t count;                  /* entries kept (the first NSSL_MAX_CH_SHARES) */
+    size_t total;                  /* entries in the extension */
     struct nssl_key_share_entry e[NSSL_MAX_CH_SHARES];
 };
 /* key_share in a ClientHello (RFC 8446 4.2.8): client_shares<0..2^16-1> of
  * {group, key_exchange<1..2^16-1>}. Every entry is framed-checked; two entries for one group
- * (among those kept) are illegal_parameter. */
+ * (anywhere in the list) are illegal_parameter. */
 int nssl_ext_key_share_ch(const struct nssl_ext_span *x,
                           struct nssl_ch_key_shares *out) NSSL_MUST_USE;
+/* The client's share for group, wherever it is in a key_share that nssl_ext_key_share_ch
+ * accepted: 1 and *entry, or 0. */
+int nssl_ext_key_share_find(const struct nssl_ext_span *x, uint16_t group,
+                            struct nssl_key_share_entry *entry) NSSL_MUST_USE;
+/* Every share is for a group in listed (the client's supported_groups), else
+ * illegal_parameter (RFC 8446 4.2.8). */
+int nssl_ext_key_share_listed(const struct nssl_ext_span *x,
+                              const uint8_t listed[NSSL_U16_SET_BYTES]) NSSL_MUST_USE;
 
 /* psk_key_exchange_modes (RFC 8446 4.2.9): ke_modes<1..255>. *modes gets bit (1 << mode) for
  * each known mode listed (psk_ke 0, psk_dhe_ke 1); unknown modes are ignored. */

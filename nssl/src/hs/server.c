@@ -28,9 +28,20 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
                           int tls12_auth, const uint8_t *groups, size_t ngroups)
 {
     const struct nssl_engine_config *cfg = e->cfg;
+    uint16_t usable[NSSL_MAX_SIGALGS];
+    size_t nusable = 0;
 
-    /* Our certificates in the order configured; for each, the client's schemes in its order of
-     * preference (RFC 8446 4.2.3), restricted to those we support. */
+    /* The client's schemes in its order of preference (RFC 8446 4.2.3), restricted to those
+     * we support, each once: a list that repeats one scheme thousands of times costs one pass,
+     * and each certificate is then tried against at most NSSL_MAX_SIGALGS schemes. */
+    for (size_t i = 0; i < count && nusable < cfg->nsigalgs; i++) {
+        uint16_t scheme = nssl_get_u16(sigalgs + 2 * i);
+        if (nssl_hs_in_list(cfg->sigalgs, cfg->nsigalgs, scheme) &&
+            !nssl_hs_in_list(usable, nusable, scheme)) {
+            usable[nusable++] = scheme;
+        }
+    }
+    /* Our certificates in the order configured; for each, those schemes. */
     for (size_t c = 0; c < cfg->nserver_creds; c++) {
         const struct nssl_credential *cred = cfg->server_creds[c];
         int id = EVP_PKEY_get_base_id(cred->key);
@@ -46,12 +57,10 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
             !nssl_server_list_has(groups, ngroups, nssl_sig_key_curve(cred->key))) {
             continue;
         }
-        for (size_t i = 0; i < count; i++) {
-            uint16_t scheme = nssl_get_u16(sigalgs + 2 * i);
-            if (nssl_hs_in_list(cfg->sigalgs, cfg->nsigalgs, scheme) &&
-                nssl_sig_scheme_fits_key(cred->key, scheme, tls12_auth == 0) == 1) {
+        for (size_t i = 0; i < nusable; i++) {
+            if (nssl_sig_scheme_fits_key(cred->key, usable[i], tls12_auth == 0) == 1) {
                 e->hs->cred = cred;
-                e->hs->server_scheme = scheme;
+                e->hs->server_scheme = usable[i];
                 return 1;
             }
         }
@@ -175,6 +184,12 @@ static int choose_version(struct nssl_engine *e, const struct nssl_client_hello 
 
     *version = 0;
     *client_max = ch->legacy_version;
+    /* RFC 8446 D.5: a ClientHello with legacy_version 0x0300 or less (SSL 3.0 and before) is
+     * refused with protocol_version, whatever supported_versions says. */
+    if (ch->legacy_version <= 0x0300) {
+        e->refused_legacy = 1;
+        return NSSL_E_SEND(NSSL_ALERT_PROTOCOL_VERSION);
+    }
     if (sv->present) {
         const uint8_t *list;
         size_t count;
@@ -215,6 +230,9 @@ static int read_lists(struct nssl_server_ch *sch)
     }
     if (x->x[NSSL_X_SUPPORTED_GROUPS].present) {
         TRY(nssl_ext_groups_parse(&x->x[NSSL_X_SUPPORTED_GROUPS], &sch->groups, &sch->ngroups));
+        for (size_t i = 0; i < sch->ngroups; i++) {
+            (void)nssl_u16_set_add(sch->group_set, nssl_get_u16(sch->groups + 2 * i));
+        }
     }
     return NSSL_E_OK;
 }

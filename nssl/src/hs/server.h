@@ -12,6 +12,7 @@ struct nssl_server_ch {
     size_t nsigalgs;
     const uint8_t *groups;         /* supported_groups, 2 bytes each; NULL if absent */
     size_t ngroups;
+    uint8_t group_set[NSSL_U16_SET_BYTES]; /* the same groups as a set */
     int sni;                       /* a usable server_name was sent (kept in e->host) */
 };
 

@@ -25,6 +25,12 @@
 /* RFC 8446 4.2.9: psk_dhe_ke. */
 #define PSK_DHE_KE 1
 
+/* RFC 8446 4.2.10: how much declined 0-RTT data (record bodies) the server skips. The client
+ * sends early data only with a ticket that allowed it, and ours allow none, so this serves
+ * clients with another server's ticket; past it, records that do not open are bad_record_mac
+ * as always. */
+#define EARLY_SKIP_MAX (4 * (NSSL_MAX_PLAINTEXT + 256))
+
 /* Server preference: the first of our suites the client offers (RFC 8446 4.1.1). */
 static int choose_suite(struct nssl_engine *e, const struct nssl_client_hello *ch)
 {
@@ -38,32 +44,40 @@ static int choose_suite(struct nssl_engine *e, const struct nssl_client_hello *c
     return NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE);
 }
 
-/* The client's share to use, or (*share NULL) the group a HelloRetryRequest must ask for: our
- * preferred group among those the client sent a share for, else our preferred group among
- * those it supports (RFC 8446 4.2.8, 4.1.4). */
+/* RFC 8446 4.2.7, B.3.1.4: obsolete_RESERVED groups (the TLS 1.2 binary and prime curves,
+ * the arbitrary explicit curves) are not to be offered in a TLS 1.3 ClientHello. */
+static int group_obsolete(uint16_t g)
+{
+    return (g >= 0x0001 && g <= 0x0016) || (g >= 0x001a && g <= 0x001c) || g == 0xff01 ||
+           g == 0xff02;
+}
+
+/* The client's share to use, or (share->group 0) the group a HelloRetryRequest must ask for:
+ * our preferred group among those the client sent a share for, wherever in its list, else our
+ * preferred group among those it supports (RFC 8446 4.2.8, 4.1.4). Each step is one pass over
+ * the client's lists per group of ours. */
 static int choose_share(struct nssl_engine *e, const struct nssl_server_ch *sch,
-                        const struct nssl_ch_key_shares *shares,
-                        const struct nssl_key_share_entry **share, uint16_t *hrr_group)
+                        struct nssl_key_share_entry *share, uint16_t *hrr_group)
 {
     const struct nssl_engine_config *cfg = e->cfg;
+    const struct nssl_ext_span *x = &sch->ch.ext.x[NSSL_X_KEY_SHARE];
 
-    *share = NULL;
+    memset(share, 0, sizeof(*share));
     *hrr_group = 0;
-    /* RFC 8446 4.2.8: every share must be for a group the client listed. */
-    for (size_t i = 0; i < shares->count; i++) {
-        ENSURE(nssl_server_list_has(sch->groups, sch->ngroups, shares->e[i].group),
-               NSSL_E_ILLEGAL);
+    for (size_t i = 0; i < sch->ngroups; i++) {
+        ENSURE(!group_obsolete(nssl_get_u16(sch->groups + 2 * i)), NSSL_E_ILLEGAL);
     }
+    /* Shares are in supported_groups (4.2.8), so none is from an obsolete range either. */
+    TRY(nssl_ext_key_share_listed(x, sch->group_set));
     for (size_t g = 0; g < cfg->ngroups; g++) {
-        for (size_t i = 0; i < shares->count; i++) {
-            if (shares->e[i].group == cfg->groups[g]) {
-                *share = &shares->e[i];
-                return NSSL_E_OK;
-            }
+        int rc = nssl_ext_key_share_find(x, cfg->groups[g], share);
+        if (rc != 0) {
+            return rc < 0 ? rc : NSSL_E_OK;
         }
     }
+    memset(share, 0, sizeof(*share));
     for (size_t g = 0; g < cfg->ngroups; g++) {
-        if (nssl_server_list_has(sch->groups, sch->ngroups, cfg->groups[g])) {
+        if (nssl_u16_set_has(sch->group_set, cfg->groups[g])) {
             *hrr_group = cfg->groups[g];
             return NSSL_E_OK;
         }
@@ -90,6 +104,7 @@ static int send_hello_retry(struct nssl_engine *e, const struct nssl_client_hell
     ENSURE(hs->cookie != NULL, NSSL_E_NOMEM);
     hs->cookie_len = COOKIE_LEN;
     TRY(nssl_engine_random(e, hs->cookie, COOKIE_LEN));
+    TRY(nssl_second_hello_note(hs, msg, len, ch->ext.x[NSSL_X_PRE_SHARED_KEY].present));
     /* RFC 8446 4.4.1: the transcript continues from message_hash(ClientHello1). */
     TRY(nssl_transcript_init(&hs->th, e->hash));
     hs->th_ready = 1;
@@ -121,7 +136,8 @@ static int send_hello_retry(struct nssl_engine *e, const struct nssl_client_hell
 
 /* RFC 8446 4.1.2: the second ClientHello repeats the first but for the key share we asked
  * for, the cookie we sent, and an updated PSK. */
-static int check_second_hello(struct nssl_engine *e, const struct nssl_client_hello *ch)
+static int check_second_hello(struct nssl_engine *e, const struct nssl_client_hello *ch,
+                              const uint8_t *msg, size_t len)
 {
     struct nssl_hs *hs = e->hs;
     const struct nssl_ext_span *x = &ch->ext.x[NSSL_X_COOKIE];
@@ -138,7 +154,8 @@ static int check_second_hello(struct nssl_engine *e, const struct nssl_client_he
            NSSL_E_ILLEGAL);
     /* RFC 8446 4.2.10: no early data after a HelloRetryRequest. */
     ENSURE(!ch->ext.x[NSSL_X_EARLY_DATA].present, NSSL_E_ILLEGAL);
-    return NSSL_E_OK;
+    /* RFC 8446 4.1.2: nothing else changed, added, dropped or moved. */
+    return nssl_second_hello_check(hs, msg, len, ch->ext.x[NSSL_X_PRE_SHARED_KEY].present);
 }
 
 /* A ticket identity that opens, is TLS 1.3, unexpired, of our suite's hash and made under the
@@ -346,7 +363,7 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     const struct nssl_client_hello *ch = &sch->ch;
     int second = e->state == NSSL_ST_SERVER_WAIT_CH2;
     struct nssl_ch_key_shares shares;
-    const struct nssl_key_share_entry *share;
+    struct nssl_key_share_entry share;
     uint8_t psk[NSSL_MAX_HASH], *state_buf;
     struct nssl_ticket_state st;
     uint16_t hrr_group;
@@ -362,22 +379,36 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         TRY(nssl_ext_supported_versions_ch(&ch->ext.x[NSSL_X_SUPPORTED_VERSIONS], &list,
                                            &count));
         ENSURE(nssl_server_list_has(list, count, 0x0304), NSSL_E_ILLEGAL);
-        TRY(check_second_hello(e, ch));
+        TRY(check_second_hello(e, ch, msg, len));
+        /* 4.2.10: a second ClientHello offers no early data, nor is any skipped after it. */
+        hs->early_skip = 0;
     } else {
         TRY(choose_suite(e, ch));
+        /* RFC 8446 4.2.10: we never accept early data; a client that offered it may have sent
+         * some, which is skipped (a 1-RTT handshake follows). */
+        hs->early_skip = ch->ext.x[NSSL_X_EARLY_DATA].present ? EARLY_SKIP_MAX : 0;
         memcpy(hs->session_id, ch->session_id, ch->session_id_len);
         hs->session_id_len = ch->session_id_len;
+    }
+    if (ch->ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES].present) {
+        unsigned modes;
+        TRY(nssl_ext_psk_modes_parse(&ch->ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES], &modes));
+        /* RFC 8446 4.2.9: without psk_dhe_ke the client cannot resume with our tickets, and
+         * the server sends none. */
+        hs->client_psk_dhe = (modes & (1u << PSK_DHE_KE)) != 0;
+    } else {
+        hs->client_psk_dhe = 0;
     }
     /* RFC 8446 9.2: we always use (EC)DHE, so supported_groups and key_share are required. */
     ENSURE(ch->ext.x[NSSL_X_SUPPORTED_GROUPS].present && ch->ext.x[NSSL_X_KEY_SHARE].present,
            NSSL_E_SEND(NSSL_ALERT_MISSING_EXTENSION));
     TRY(nssl_ext_key_share_ch(&ch->ext.x[NSSL_X_KEY_SHARE], &shares));
-    TRY(choose_share(e, sch, &shares, &share, &hrr_group));
+    TRY(choose_share(e, sch, &share, &hrr_group));
     if (second) {
         /* RFC 8446 4.2.8: exactly one share, for the group we asked for. */
-        ENSURE(shares.count == 1 && shares.e[0].group == hs->hrr_group, NSSL_E_ILLEGAL);
-        share = &shares.e[0];
-    } else if (share == NULL) {
+        ENSURE(shares.total == 1 && shares.e[0].group == hs->hrr_group, NSSL_E_ILLEGAL);
+        share = shares.e[0];
+    } else if (share.group == 0) {
         return send_hello_retry(e, ch, msg, len, hrr_group);
     } else {
         TRY(nssl_transcript_init(&hs->th, e->hash));
@@ -413,10 +444,22 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     }
     rc = nssl_tls13_transcript_add(e, msg, len);
     if (rc == 0) {
-        rc = send_flight(e, sch, share, psk_identity >= 0 ? psk : NULL, psk_identity);
+        rc = send_flight(e, sch, &share, psk_identity >= 0 ? psk : NULL, psk_identity);
     }
     OPENSSL_cleanse(psk, sizeof(psk));
     return rc;
+}
+
+int nssl_tls13_server_skip_early(struct nssl_engine *e, size_t rec_len)
+{
+    struct nssl_hs *hs = e->hs;
+    size_t n = rec_len - NSSL_REC_HEADER;
+
+    if (!e->is_server || hs == NULL || e->version != 0x0304 || n > hs->early_skip) {
+        return 0;
+    }
+    hs->early_skip -= n;
+    return 1;
 }
 
 int nssl_tls13_server_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -455,35 +498,38 @@ int nssl_tls13_server_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return NSSL_ST_SERVER_WAIT_FINISHED;
 }
 
-/* RFC 8446 4.6.1: a NewSessionTicket whose ticket seals the PSK it stands for. */
-static int send_ticket(struct nssl_engine *e, uint8_t nonce)
+/* RFC 8446 4.6.1: a NewSessionTicket whose ticket seals the PSK it stands for, into *msg
+ * (malloc'd). */
+static int make_ticket(struct nssl_engine *e, uint8_t nonce, uint8_t **msg, size_t *msg_len)
 {
     struct nssl_ticket_state st;
-    uint8_t *state = NULL, *ticket = NULL, *msg = NULL;
-    size_t state_len, ticket_len, msg_len, cap;
+    uint8_t *state = NULL, *ticket = NULL;
+    size_t state_len = 0, ticket_len, cap;
     uint32_t age_add;
     struct nssl_writer w;
     int rc;
 
+    *msg = NULL;
     nssl_server_session_state(e, e->cfg->ticket_lifetime, &st);
     st.secret_len = nssl_hash_len(e->hash);
-    TRY(nssl_engine_random(e, (uint8_t *)&age_add, sizeof(age_add)));
+    TRY_OUT(nssl_engine_random(e, (uint8_t *)&age_add, sizeof(age_add)));
     st.age_add = age_add;
-    TRY(nssl_ks13_ticket_psk(e->hash, e->resumption, &nonce, 1, st.secret));
+    TRY_OUT(nssl_ks13_ticket_psk(e->hash, e->resumption, &nonce, 1, st.secret));
     state_len = nssl_ticket_state_size(&st);
+    /* A state too big to seal (a large client certificate) makes no ticket. */
+    ENSURE_OUT(state_len <= NSSL_TICKET_MAX_STATE, NSSL_E_ARG);
     cap = state_len + NSSL_TICKET_OVERHEAD;
     state = malloc(state_len);
     ticket = malloc(cap);
-    msg = malloc(cap + 64);
-    ENSURE_OUT(state != NULL && ticket != NULL && msg != NULL, NSSL_E_NOMEM);
+    *msg = malloc(cap + 64);
+    ENSURE_OUT(state != NULL && ticket != NULL && *msg != NULL, NSSL_E_NOMEM);
     TRY_OUT(nssl_ticket_state_write(&st, state, state_len, &state_len));
     TRY_OUT(nssl_ticket_seal(e->cfg->ticket_keys, st.issued_ms, state, state_len, ticket, cap,
                              &ticket_len));
-    nssl_w_init(&w, msg, cap + 64);
+    nssl_w_init(&w, *msg, cap + 64);
     TRY_OUT(nssl_msg_new_session_ticket_write(&w, st.lifetime_s, age_add, &nonce, 1, ticket,
                                               ticket_len));
-    TRY_OUT(nssl_w_finish(&w, &msg_len));
-    TRY_OUT(nssl_engine_send_record(e, NSSL_CT_HANDSHAKE, msg, msg_len));
+    TRY_OUT(nssl_w_finish(&w, msg_len));
 out:
     OPENSSL_cleanse(&st, sizeof(st));
     if (state != NULL) {
@@ -491,6 +537,26 @@ out:
     }
     free(state);
     free(ticket);
+    if (rc < 0) {
+        free(*msg);
+        *msg = NULL;
+    }
+    return rc;
+}
+
+/* One ticket, *sent 1; or, when none can be made, *sent 0 and no error: the handshake is
+ * complete and stays so, the client just cannot resume (issue 12). */
+static int send_ticket(struct nssl_engine *e, uint8_t nonce, int *sent)
+{
+    uint8_t *msg;
+    size_t msg_len;
+    int rc;
+
+    *sent = make_ticket(e, nonce, &msg, &msg_len) == 0;
+    if (!*sent) {
+        return NSSL_E_OK;
+    }
+    rc = nssl_engine_send_record(e, NSSL_CT_HANDSHAKE, msg, msg_len);
     free(msg);
     return rc;
 }
@@ -501,6 +567,7 @@ int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     uint8_t th[NSSL_MAX_HASH];
     size_t hlen = nssl_hash_len(e->hash);
     unsigned need = NSSL_PROOF_FIN;
+    int resumable = hs->client_psk_dhe;
 
     TRY(nssl_tls13_check_finished(e, msg, len, hs->ks.client_hs));
     TRY(nssl_transcript_current(&hs->th, th));
@@ -518,9 +585,10 @@ int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     memcpy(e->resumption, hs->ks.resumption, hlen);
     nssl_hs_free(hs);
     e->hs = NULL;
-    if (e->cfg->ticket_keys != NULL && e->cfg->ticket_lifetime > 0) {
-        for (uint8_t i = 0; i < TICKETS_PER_HANDSHAKE; i++) {
-            TRY(send_ticket(e, i));
+    if (e->cfg->ticket_keys != NULL && e->cfg->ticket_lifetime > 0 && resumable) {
+        int sent = 1;
+        for (uint8_t i = 0; i < TICKETS_PER_HANDSHAKE && sent; i++) {
+            TRY(send_ticket(e, i, &sent));
         }
     }
     return NSSL_ST_CONNECTED;
