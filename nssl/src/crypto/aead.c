@@ -7,19 +7,6 @@
 
 #include "crypto/crypto_internal.h"
 
-size_t nssl_aead_key_len(enum nssl_aead_alg alg)
-{
-    switch (alg) {
-    case NSSL_AEAD_AES_128_GCM:
-        return 16;
-    case NSSL_AEAD_AES_256_GCM:
-    case NSSL_AEAD_CHACHA20_POLY1305:
-        return 32;
-    default:
-        return 0;
-    }
-}
-
 int nssl_aead_init(struct nssl_aead *a, enum nssl_aead_alg alg, int encrypt, const uint8_t *key,
                    size_t key_len)
 {

@@ -206,4 +206,10 @@ int nssl_sig_verify(EVP_PKEY *key, uint16_t scheme, int tls13, const uint8_t *tb
 int nssl_sig_sign(EVP_PKEY *key, uint16_t scheme, int tls13, const uint8_t *tbs, size_t tbs_len,
                   uint8_t *sig, size_t cap, size_t *sig_len) NSSL_MUST_USE;
 
+/* ---- MAC comparison ---- */
+
+/* 1 if got[0..len) equals want[0..len), in constant time (a received Finished or PSK binder
+ * against the expected one), else 0. A predicate. */
+int nssl_mac_equal(const uint8_t *got, const uint8_t *want, size_t len);
+
 #endif

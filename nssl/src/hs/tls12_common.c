@@ -142,7 +142,7 @@ int nssl_tls12_check_finished(struct nssl_engine *e, const uint8_t *msg, size_t 
     TRY(nssl_transcript_current(&hs->th, th));
     TRY(nssl_tls12_finished(mk, !e->is_server, th, nssl_hash_len(e->hash), expect));
     /* RFC 5246 7.4.9: a wrong verify_data is decrypt_error. */
-    ENSURE(CRYPTO_memcmp(vd, expect, sizeof(expect)) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
+    ENSURE(nssl_mac_equal(vd, expect, sizeof(expect)), NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
     hs->proofs |= NSSL_PROOF_FIN;
     return nssl_tls12_add_received(e, msg, len);
 }

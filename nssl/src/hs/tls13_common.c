@@ -103,7 +103,7 @@ int nssl_tls13_check_finished(struct nssl_engine *e, const uint8_t *msg, size_t 
     TRY(nssl_transcript_current(&e->hs->th, th));
     TRY(nssl_ks13_finished(e->hash, base_key, th, expect));
     /* RFC 8446 4.4.4: a wrong verify_data is decrypt_error. */
-    ENSURE(CRYPTO_memcmp(vd, expect, hlen) == 0, NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
+    ENSURE(nssl_mac_equal(vd, expect, hlen), NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
     e->hs->proofs |= NSSL_PROOF_FIN;
     return nssl_tls13_transcript_add(e, msg, len);
 }

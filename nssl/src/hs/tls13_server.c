@@ -233,7 +233,7 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
         }
         TRY(rc);
         /* RFC 8446 4.2.11, 6.2: a binder that does not validate is decrypt_error. */
-        ENSURE(CRYPTO_memcmp(expect, offer.id[i].binder, hlen) == 0,
+        ENSURE(nssl_mac_equal(offer.id[i].binder, expect, hlen),
                NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
         memcpy(psk, st->secret, hlen);
         *selected = (int)i;
