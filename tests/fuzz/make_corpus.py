@@ -335,6 +335,36 @@ SEEDS['ticket_state'] = {
     'tls13_sha384': ticket_state(suite=0x1302, secret=b'\x33' * 48),
 }
 
+# pki_import (fuzz_pki_import.c): byte 0 picks the import path; the rest is a fixture of
+# tests/certs. The engine_* corpora come from record_transcripts.c and certstore_file from
+# make_store_seeds.sh (both need a build); this script leaves them alone.
+CERTS = os.path.join(HERE, '..', 'certs')
+
+
+def fixture(name):
+    with open(os.path.join(CERTS, name), 'rb') as f:
+        return f.read()
+
+
+def credential(cert, key, pem, chain=False):
+    return u8(4 | (8 if pem else 0) | (16 if chain else 0)) + u16(len(cert)) + cert + key
+
+
+SEEDS['pki_import'] = {
+    'anchors_pem': u8(0) + fixture('root-ca.pem'),
+    'anchors_pem_bundle': u8(0) + fixture('server-p256-chain.pem'),
+    'anchors_der': u8(1) + fixture('root-ca.der'),
+    'crl_pem': u8(2) + fixture('policy/int-ca-numbered.crl'),
+    'crl_der_garbage': u8(3) + b'\x30\x03\x02\x01\x00',
+    'credential_pem': credential(fixture('client-p256-chain.pem'), fixture('client-p256.key'), 1),
+    'credential_der_chain': credential(fixture('server-p256.der'), fixture('server-p256.key'),
+                                       0, True),
+    'tool_certs_pem': u8(5) + fixture('server-p256-chain.pem'),
+    'tool_certs_der': u8(5) + fixture('int-ca.der'),
+    'tool_crls': u8(6) + fixture('policy/int-ca-nonumber.crl'),
+    'tool_key_pem': u8(7) + fixture('server-p256.key'),
+}
+
 # Inputs found by fuzzing, kept as regression seeds (the script must not drop them).
 SEEDS['ext']['regress_psk_then_grease'] = bytes.fromhex('0000 0000 0000 2900 0178 0a0a 0000'.replace(' ', ''))
 
