@@ -12,6 +12,11 @@ PACKAGES=(
     golang-go
     ca-certificates python3
 )
+# With arguments: those packages instead (tools/fuzz.sh asks for clang this way; the default
+# build never needs it).
+if [ "$#" -gt 0 ]; then
+    PACKAGES=("$@")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
