@@ -576,7 +576,9 @@ size_t nssl_engine_app_read(struct nssl_engine *e, uint8_t *buf, size_t len, int
     if (n > 0) {
         memcpy(buf, e->app, n);
     }
-    if (!peek) {
+    /* n > 0: with nothing buffered e->app may be NULL, and NULL + 0 is undefined (C11 6.5.6;
+     * clang's UBSan stops there, found by the engine_client fuzz target). */
+    if (!peek && n > 0) {
         e->app += n;
         e->app_len -= n;
     }
