@@ -66,11 +66,15 @@ peer_case "gnutls TLS 1.2 optional client-certificate request" \
 
 # --------------------------------------------------------------------------------------------
 # A server without extended master secret (%NO_SESSION_HASH): NSSL requires it (RFC 7627)
-# and aborts with handshake_failure.
+# and aborts with handshake_failure, naming the cause; --allow-no-ems lets it in.
 peer_case "gnutls TLS 1.2 server without extended master secret (%NO_SESSION_HASH): refused" \
     "server-p256 $TLS12:%NO_SESSION_HASH --disable-client-cert" "$TO_LOCALHOST" 1 \
-    "error: NSSL_ERROR_HANDSHAKE_ERROR: sent alert 40 (handshake_failure)" no-prefix:connected: \
+    "error: NSSL_ERROR_NO_EXTENDED_MASTER_SECRET: sent alert 40 (handshake_failure)" \
+    "cause: the peer lacked the extended master secret (RFC 7627)" no-prefix:connected: \
     no-data "log:A TLS fatal alert has been received"
+peer_case "gnutls TLS 1.2 server without extended master secret: --allow-no-ems" \
+    "server-p256 $TLS12:%NO_SESSION_HASH --disable-client-cert" "$TO_LOCALHOST --allow-no-ems" \
+    verified "connected: TLSv1.2"
 
 # A CBC-only server: no shared suite.
 peer_case "gnutls TLS 1.2 CBC-only server: refused" \

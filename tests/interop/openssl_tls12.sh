@@ -180,8 +180,8 @@ if start_server "$SERVER_LOG" /dev/null "${no_ems[@]}" -accept "127.0.0.1:{PORT}
         -cert_chain "$CERTS/int-ca.pem" -naccept 1 -tls1_2 -rev -trace; then
     client --servername localhost --ca "$CERTS/root-ca.pem"
     expect_rc 1
-    expect_checks "error: NSSL_ERROR_HANDSHAKE_ERROR: sent alert 40 (handshake_failure)" \
-        no-prefix:connected: no-data
+    expect_checks "error: NSSL_ERROR_NO_EXTENDED_MASTER_SECRET: sent alert 40 (handshake_failure)" \
+        "cause: the peer lacked the extended master secret (RFC 7627)" no-prefix:connected: no-data
     # Only the ClientHello carries the extension: the server really went without it.
     expect_log_count "extension_type=extended_master_secret(23), length=0" 1
     expect_log_contains "SSL alert number 40"
