@@ -110,4 +110,25 @@ fi
 stop_server
 case_end
 
+# RFC 6066 3: a server_name that is not a host name (here a terminal escape sequence) is
+# refused with unrecognized_name, and none of its bytes reach nssl-server's log.
+require_tool openssl
+case_start "nssl-server: a server name with a terminal escape"
+if nssl_serve server-p256 --accept 1; then
+    CLIENT_RC=0
+    timeout -k 2 "$CLIENT_TIMEOUT" openssl s_client -connect "127.0.0.1:$PORT" \
+        -servername $'evil\e[2Jname' </dev/null >"$OUT" 2>"$ERR" || CLIENT_RC=$?
+    expect_rc_not 0
+    if ! grep -qa "SSL alert number 112" "$ERR"; then
+        case_fail "s_client saw no unrecognized_name alert: $(tr '\n' '|' <"$ERR")"
+    fi
+    finish_nssl_server
+    expect_log_contains "sent alert 112 (unrecognized_name)"
+    if grep -qa $'\e' "$SERVER_LOG"; then
+        case_fail "the escape reached nssl-server's log"
+    fi
+fi
+stop_server
+case_end
+
 interop_finish
