@@ -3,6 +3,8 @@
 #
 #   tools/fuzz.sh [--minutes N | --seconds N] [--jobs N] [--build DIR] [TARGET...]
 #
+# --jobs N: N fuzzing processes per target (libFuzzer -fork=N, going on after a crash).
+#
 # TARGET: a name of tests/fuzz/meson.build's fuzz_targets (engine_client, engine_server,
 # certstore_file, pki_import, record, ...); none: every target. Each runs for the given time
 # (default 1 minute) under nice -n 19 with ASan+UBSan, from its seeds tests/fuzz/corpus/TARGET;
@@ -84,25 +86,29 @@ for t in "${targets[@]}"; do
     mkdir -p "$out" "$finds"
     echo "fuzz.sh: $t for ${seconds}s ($jobs job(s))"
     set +e
+    par=()
+    if [ "$jobs" -gt 1 ]; then
+        par=(-fork="$jobs" -ignore_crashes=1)
+    fi
     (cd "$finds" && nice -n 19 "$build/tests/fuzz/fuzz_$t" "$out" "$root/tests/fuzz/corpus/$t" \
         -max_total_time="$seconds" -max_len="$(max_len "$t")" -len_control=0 -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
+        -rss_limit_mb=2048 -print_final_stats=1 "${par[@]}" \
         -artifact_prefix="$finds/" >"$log" 2>&1)
     rc=$?
     set -e
-    # With -jobs, the workers' logs hold the figures.
-    stats=$(cat "$log" "$finds"/fuzz-*.log 2>/dev/null || true)
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' <<<"$stats" |
+    # A figure missing from the log (a crash before the end) is "?", never a stop.
+    stats=$(cat "$log")
+    execs=$( (grep -o 'stat::number_of_executed_units: *[0-9]*' <<<"$stats" || true) |
         awk '{s += $2} END {print s + 0}')
-    eps=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$stats" |
+    eps=$( (grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$stats" || true) |
         awk '{s += $2} END {print s + 0}')
-    last=$(grep -E '#[0-9]+.*(cov|ft):' <<<"$stats" | tail -1 || true)
-    cov=$(grep -o 'cov: [0-9]*' <<<"$last" | awk '{print $2}')
-    ft=$(grep -o 'ft: [0-9]*' <<<"$last" | awk '{print $2}')
+    last=$( (grep -E '#[0-9]+.*(cov|ft):' <<<"$stats" || true) | tail -1)
+    cov=$( (grep -o 'cov: [0-9]*' <<<"$last" || true) | awk '{print $2}')
+    ft=$( (grep -o 'ft: [0-9]*' <<<"$last" || true) | awk '{print $2}')
     nfind=$(find "$finds" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
         -o -name 'oom-*' \) | wc -l)
     ncorp=$(find "$out" -type f | wc -l)
-    if [ "$nfind" -gt 0 ] || { [ "$rc" -ne 0 ] && [ "$jobs" -eq 1 ]; }; then
+    if [ "$nfind" -gt 0 ] || [ "$rc" -ne 0 ]; then
         found=1
     fi
     summary+=("$(printf '%-22s %6ss  execs %10s  exec/s %6s  cov %5s  ft %6s  corpus-out %5s  findings %s (rc %s)' \

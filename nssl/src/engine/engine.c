@@ -152,7 +152,8 @@ int nssl_engine_send_handshake(struct nssl_engine *e, const uint8_t *msg, size_t
 
 void nssl_engine_output(const struct nssl_engine *e, const uint8_t **p, size_t *n)
 {
-    *p = e->out + e->out_sent;
+    /* An idle engine holds no output buffer: NULL + 0 would be undefined (C11 6.5.6). */
+    *p = e->out != NULL ? e->out + e->out_sent : NULL;
     *n = e->out_len - e->out_sent;
 }
 
