@@ -188,6 +188,75 @@ static void test_server_name_refused(void)
     setup_free(&su);
 }
 
+/* Remove the extended_master_secret extension from the ServerHello at the start of the
+ * plaintext records in out (n bytes); the new length. */
+static size_t strip_ems(uint8_t *out, size_t n)
+{
+    uint8_t *sh = out + NSSL_REC_HEADER;
+    size_t at = 4 + 2 + 32, ext_end;
+
+    CU_ASSERT_FATAL(out[0] == NSSL_CT_HANDSHAKE && sh[0] == NSSL_HS_SERVER_HELLO);
+    at += 1 + sh[at];
+    at += 2 + 1;
+    ext_end = at + 2 + nssl_get_u16(sh + at);
+    for (size_t x = at + 2; x + 4 <= ext_end; x += 4 + nssl_get_u16(sh + x + 2)) {
+        if (nssl_get_u16(sh + x) == NSSL_EXT_EXTENDED_MASTER_SECRET) {
+            memmove(sh + x, sh + x + 4, n - NSSL_REC_HEADER - x - 4);
+            nssl_put_u16(sh + at, (uint16_t)(nssl_get_u16(sh + at) - 4));
+            nssl_put_u24(sh + 1, nssl_get_u24(sh + 1) - 4);
+            nssl_put_u16(out + 3, (uint16_t)(nssl_get_u16(out + 3) - 4));
+            return n - 4;
+        }
+    }
+    CU_FAIL_FATAL("no extended_master_secret in the ServerHello");
+    return n;
+}
+
+/* RFC 7627 5.3: a session made with the extended master secret is not resumed without it,
+ * even by a client that allows TLS 1.2 servers without it (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS). */
+static void test_resumed_without_ems(void)
+{
+    static uint8_t out[16384];
+    struct pair_setup su;
+    struct nssl_session *sess;
+
+    test_now = 1700000000000;
+    setup_init(&su, "server-p256", NULL);
+    su.ccfg.max_version = 0x0303;
+    su.ccfg.allow_no_ems = 1;
+    full12(&su, &sess);
+    for (int strip = 0; strip <= 1; strip++) {
+        struct nssl_engine c, s;
+        size_t n;
+        int moved, rc;
+
+        CU_ASSERT_FATAL(nssl_engine_init(&c, &su.ccfg, 0) == 0);
+        memcpy(c.host, "localhost", 10);
+        c.host_len = 9;
+        c.verify = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
+        CU_ASSERT_FATAL(nssl_session_make_offer(sess, &c, test_now) == 1);
+        server_new(&s, &su);
+        CU_ASSERT_FATAL(nssl_engine_pump(&c) == 0);
+        CU_ASSERT_FATAL(flow(&c, &s, WHOLE, &moved) == 0 && s.resumed);
+        n = take_output(&s, out, sizeof(out));
+        if (strip) {
+            n = strip_ems(out, n);
+        }
+        rc = feed(&c, out, n, WHOLE);
+        if (strip) {
+            CU_ASSERT_EQUAL(rc, NSSL_E_SEND(NSSL_ALERT_HANDSHAKE_FAILURE));
+            CU_ASSERT_EQUAL(c.reason, NSSL_REASON_NO_EMS);
+        } else {
+            /* Control: the same flight unchanged resumes. */
+            CU_ASSERT(rc == 0 && c.connected && c.resumed);
+        }
+        nssl_engine_free(&c);
+        nssl_engine_free(&s);
+    }
+    nssl_session_unref(sess);
+    setup_free(&su);
+}
+
 /* The SNI our client sends for host: its HostName bytes in sni (NUL-terminated), or "" when
  * the ClientHello has no server_name. */
 static void client_sni(const char *host, char *sni, size_t cap)
@@ -244,6 +313,8 @@ int main(void)
         {"host names (RFC 6066 3)", test_host_name_rules},
         {"a server_name that is not a host name: unrecognized_name", test_server_name_refused},
         {"the client's server_name: no trailing dot, only host names", test_client_sni},
+        {"TLS 1.2 client: no resumption without the extended master secret",
+         test_resumed_without_ems},
         CU_TEST_INFO_NULL,
     };
     return hostile_run("interop_fixes", tests);
