@@ -321,6 +321,34 @@ static void test_flight_ends(void)
                 part_sh, sizeof(part_sh), UNEXPECTED);
 }
 
+/* RFC 5246 4.7, 7.2.2: the TLS 1.2 server's signature is in its ServerKeyExchange; an empty one
+ * is well formed and does not verify: decrypt_error (CertificateVerify in both versions is in
+ * test_hostile_flights.c and tests/api/test_hostile.c). */
+static void test_empty_ske_signature(void)
+{
+    for (size_t k = 0; k < NCHUNKS; k++) {
+        struct hold *h = hold_new(0x0303, 0);
+        uint8_t *ske = h->f + h->off[2] + NSSL_REC_HEADER;
+        size_t params, body;
+        int rc;
+
+        CU_ASSERT_FATAL(h->count == 4 && ske[0] == NSSL_HS_SERVER_KEY_EXCHANGE);
+        /* curve_type, named_curve, point<1..255>, then the scheme and signature length. */
+        params = 1 + 2 + 1 + ske[NSSL_HS_HEADER + 3];
+        body = params + 2 + 2;
+        nssl_put_u16(ske + NSSL_HS_HEADER + params + 2, 0);
+        nssl_put_u24(ske + 1, (uint32_t)body);
+        nssl_put_u16(ske - 2, (uint16_t)(NSSL_HS_HEADER + body));
+        /* The record, shortened, then the ServerHelloDone after it. */
+        memmove(ske + NSSL_HS_HEADER + body, h->f + h->off[3], h->len[3]);
+        rc = feed(&h->c, h->f, (size_t)(ske - h->f) + NSSL_HS_HEADER + body + h->len[3],
+                  chunks[k]);
+        (void)verdict("TLS 1.2 ServerKeyExchange with an empty signature", &h->c, rc, DECRYPT,
+                      NULL);
+        hold_free(h);
+    }
+}
+
 /* RFC 5246 6.2.1: once the ServerHello is done, records carry the negotiated version;
  * another is protocol_version. */
 static void test_record_version12(void)
@@ -354,6 +382,7 @@ int main(void)
         {"plaintext alerts under handshake keys", test_plaintext_alert},
         {"messages that end their record", test_flight_ends},
         {"TLS 1.2 record versions", test_record_version12},
+        {"TLS 1.2 ServerKeyExchange with an empty signature", test_empty_ske_signature},
         CU_TEST_INFO_NULL,
     };
     return hostile_run("hostile_alerts", tests);

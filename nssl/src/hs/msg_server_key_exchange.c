@@ -38,9 +38,9 @@ int nssl_msg_server_key_exchange_parse(const uint8_t *body, size_t len,
     ske->params = body;
     ske->params_len = len - nssl_r_left(&r);
     TRY(nssl_r_u16(&r, &ske->scheme));
-    /* RFC 5246 4.7: signature<0..2^16-1>; an empty signature can never verify for any scheme
-     * we accept, so it is refused as malformed (decode_error). */
-    TRY(nssl_r_vec(&r, 2, 1, 0xffff, &v));
+    /* RFC 5246 4.7: signature<0..2^16-1>; an empty one is well formed and fails verification
+     * (decrypt_error, RFC 5246 7.2.2), as in CertificateVerify. */
+    TRY(nssl_r_vec(&r, 2, 0, 0xffff, &v));
     ske->sig = v.p;
     ske->sig_len = nssl_r_left(&v);
     return nssl_r_done(&r);
