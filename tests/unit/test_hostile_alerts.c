@@ -196,6 +196,38 @@ static void test_empty_alert(void)
                 empty_alert, sizeof(empty_alert), UNEXPECTED);
 }
 
+/* RFC 8446 5.1: zero-length alert and handshake records under the keys of an established
+ * connection, sealed by the real peer: unexpected_message, in both directions and versions. */
+static void test_empty_sealed(void)
+{
+    static const uint8_t types[] = {NSSL_CT_ALERT, NSSL_CT_HANDSHAKE};
+
+    for (int v13 = 0; v13 <= 1; v13++) {
+        for (int to_client = 0; to_client <= 1; to_client++) {
+            for (size_t t = 0; t < NCASES(types); t++) {
+                for (size_t k = 0; k < NCHUNKS; k++) {
+                    struct duo *d = duo_connected(v13 ? 0x0304 : 0x0303);
+                    struct nssl_engine *from = to_client ? &d->s : &d->c;
+                    struct nssl_engine *to = to_client ? &d->c : &d->s;
+                    uint8_t bytes[256];
+                    char what[96];
+                    size_t n;
+                    int rc;
+
+                    snprintf(what, sizeof(what), "TLS 1.%d sealed zero-length %s record to the %s",
+                             v13 ? 3 : 2, t == 0 ? "alert" : "handshake",
+                             to_client ? "client" : "server");
+                    CU_ASSERT_FATAL(nssl_engine_send_record(from, types[t], NULL, 0) == 0);
+                    n = take_output(from, bytes, sizeof(bytes));
+                    rc = feed(to, bytes, n, chunks[k]);
+                    (void)verdict(what, to, rc, UNEXPECTED, from);
+                    duo_free(d);
+                }
+            }
+        }
+    }
+}
+
 /* A change_cipher_spec is the single byte 1 (RFC 5246 7.1, RFC 8446 5); any other body is
  * unexpected_message. */
 static void test_ccs_body(void)
@@ -377,6 +409,7 @@ int main(void)
 {
     CU_TestInfo tests[] = {
         {"zero-length alert records", test_empty_alert},
+        {"zero-length alert and handshake records, sealed", test_empty_sealed},
         {"change_cipher_spec bodies", test_ccs_body},
         {"the handshake message limit", test_message_limit},
         {"plaintext alerts under handshake keys", test_plaintext_alert},
