@@ -139,8 +139,14 @@ static void copy_text(char *out, size_t cap, const unsigned char *text)
 static int group_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
 {
     struct nssl_cs_group *g = item;
-    (void)cs;
-    g->bit = sqlite3_column_int(st, 0);
+    sqlite3_int64 bit = sqlite3_column_int64(st, 0);
+    /* The schema's CHECK runs on writes only: a damaged or hostile file can hold any value
+     * here, and callers shift by it (found by the certstore_file fuzz target). */
+    if (bit < 0 || bit > 31) {
+        return nssl_cs_fail(cs, NSSL_CS_E_CORRUPT, "group row: bit %lld is not 0..31",
+                            (long long)bit);
+    }
+    g->bit = (int)bit;
     copy_text(g->name, sizeof(g->name), sqlite3_column_text(st, 1));
     copy_text(g->description, sizeof(g->description), sqlite3_column_text(st, 2));
     return NSSL_CS_OK;
@@ -196,6 +202,8 @@ int nssl_cs_group_bit(struct nssl_certstore *cs, const char *name, int *bit)
     rc = nssl_cs_query_row(cs, st, "reading groups", nssl_cs_row_int, bit, &found);
     if (rc == NSSL_CS_OK && !found) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_NOT_FOUND, "no group named '%s'", name);
+    } else if (rc == NSSL_CS_OK && (*bit < 0 || *bit > 31)) {
+        rc = nssl_cs_fail(cs, NSSL_CS_E_CORRUPT, "group '%s': bit %d is not 0..31", name, *bit);
     }
 out:
     nssl_cs_unlock(cs);
