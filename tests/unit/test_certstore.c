@@ -1061,6 +1061,32 @@ static void test_tamper(void)
     OPENSSL_free(subj);
 }
 
+/* A group row whose bit is outside 0..31: the schema's CHECK holds for writes through SQLite
+ * only, a damaged file can hold anything. Callers shift by the bit, so it is corrupt, never
+ * handed out (found by the certstore_file fuzz target). */
+static void test_tamper_group_bit(void)
+{
+    char path[128];
+    struct nssl_certstore *cs = create_store(path, sizeof(path));
+    struct collect c;
+    int bit = -1;
+
+    nssl_cs_close(cs);
+    sql_exec(path, "INSERT INTO groups(bit, name) VALUES (4, 'fine');"
+                   " PRAGMA ignore_check_constraints = ON;"
+                   " INSERT INTO groups(bit, name) VALUES (40, 'wild')");
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, NULL), NSSL_CS_OK);
+    memset(&c, 0, sizeof(c));
+    CU_ASSERT_EQUAL(nssl_cs_group_list(cs, collect_group, &c), NSSL_CS_E_CORRUPT);
+    CU_ASSERT_EQUAL(c.n, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(nssl_cs_errmsg(cs), "bit 40"));
+    CU_ASSERT_EQUAL(nssl_cs_group_bit(cs, "wild", &bit), NSSL_CS_E_CORRUPT);
+    /* The well-formed groups still resolve. */
+    CU_ASSERT_EQUAL(nssl_cs_group_bit(cs, "fine", &bit), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(bit, 4);
+    nssl_cs_close(cs);
+}
+
 /* ---- read-only handles, readers and writers ---- */
 
 static void test_readonly(void)
@@ -1371,6 +1397,7 @@ static CU_TestInfo tests[] = {
     {"find by subject", test_find_by_subject},
     {"CRLs", test_crls},
     {"tampering and check", test_tamper},
+    {"a group bit outside 0..31 is corrupt", test_tamper_group_bit},
     {"read-only handle", test_readonly},
     {"reader during a write (WAL)", test_reader_during_write},
     {"busy with two writers", test_busy},
