@@ -505,8 +505,8 @@ static void test_pool_buffers_wiped(void)
                 CU_FAIL("plaintext in a pool buffer");
             }
         }
-        nssl_bufpool_put(spare[0]);
-        nssl_bufpool_put(spare[1]);
+        nssl_bufpool_put(spare[0], NSSL_POOL_BUF_SIZE);
+        nssl_bufpool_put(spare[1], NSSL_POOL_BUF_SIZE);
         /* What the pool hands out again is zero throughout. */
         spare[0] = nssl_bufpool_get();
         n = 0;
@@ -514,7 +514,7 @@ static void test_pool_buffers_wiped(void)
             n += spare[0][i] != 0;
         }
         CU_ASSERT_EQUAL(n, 0);
-        nssl_bufpool_put(spare[0]);
+        nssl_bufpool_put(spare[0], NSSL_POOL_BUF_SIZE);
         nssl_bufpool_drain();
         setup_free(&su);
     }

@@ -27,18 +27,18 @@ uint8_t *nssl_bufpool_get(void)
     return buf != NULL ? buf : aligned_alloc(NSSL_BUF_ALIGN, NSSL_POOL_BUF_SIZE);
 }
 
-void nssl_bufpool_put(uint8_t *buf)
+void nssl_bufpool_put(uint8_t *buf, size_t written)
 {
     if (buf == NULL) {
         return;
     }
     /* A record buffer held plaintext (records are decrypted and built in place): none of it
-     * may reach the next connection that takes the buffer, nor stay in freed memory. The whole
-     * buffer, outside the lock: the engine does not track how far a buffer was written.
-     * explicit_bzero is libc's vectorised memset that the compiler may not drop; it wipes the
-     * 16 KiB several times faster than OPENSSL_cleanse's 8-byte loop, and a handshake returns
-     * a buffer several times. */
-    explicit_bzero(buf, NSSL_POOL_BUF_SIZE);
+     * may reach the next connection that takes the buffer, nor stay in freed memory. Only what
+     * was written (the engine's in_written / out_written), outside the lock: a handshake's
+     * records are a few hundred bytes of a 16 KiB buffer. explicit_bzero is libc's vectorised
+     * memset that the compiler may not drop, several times faster than OPENSSL_cleanse's
+     * 8-byte loop for a full buffer. */
+    explicit_bzero(buf, written < NSSL_POOL_BUF_SIZE ? written : NSSL_POOL_BUF_SIZE);
     pthread_mutex_lock(&pool_lock);
     if (nspares < SPARES) {
         spares[nspares++] = buf;

@@ -5,6 +5,7 @@
 #ifndef NSSL_ENGINE_BUFPOOL_H
 #define NSSL_ENGINE_BUFPOOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "record/record.h"
@@ -18,9 +19,11 @@
 /* A buffer of NSSL_POOL_BUF_SIZE (>= NSSL_MAX_RECORD + NSSL_BUF_ALIGN) bytes aligned to
  * NSSL_BUF_ALIGN, or NULL. Thread-safe. */
 uint8_t *nssl_bufpool_get(void);
-/* Give one back (NULL is ignored): it is wiped, then kept as a spare or, beyond the spares
- * kept, freed. Thread-safe. */
-void nssl_bufpool_put(uint8_t *buf);
+/* Give one back (NULL is ignored): its first `written` bytes (every byte written into it since
+ * it was taken; clamped to the buffer) are wiped, then it is kept as a spare or, beyond the
+ * spares kept, freed. Bytes never written keep what they held when the buffer was taken: zeros
+ * from an earlier wipe, or allocator contents, never NSSL's plaintext. Thread-safe. */
+void nssl_bufpool_put(uint8_t *buf, size_t written);
 /* Free every spare (NSSLFinish). */
 void nssl_bufpool_drain(void);
 

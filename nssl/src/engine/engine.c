@@ -29,20 +29,20 @@ int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg
 static void release_out(struct nssl_engine *e)
 {
     if (e->out_cap == NSSL_MAX_RECORD) {
-        nssl_bufpool_put(e->out);
+        nssl_bufpool_put(e->out, e->out_written);
     } else {
         free(e->out);
     }
     e->out = NULL;
-    e->out_cap = e->out_len = e->out_sent = 0;
+    e->out_cap = e->out_len = e->out_sent = e->out_written = 0;
 }
 
 void nssl_engine_trim(struct nssl_engine *e)
 {
     if (e->in != NULL && e->app_len == 0 && e->in_off == e->in_len) {
-        nssl_bufpool_put(e->in);
+        nssl_bufpool_put(e->in, e->in_written);
         e->in = NULL;
-        e->in_cap = e->in_len = e->in_off = 0;
+        e->in_cap = e->in_len = e->in_off = e->in_written = 0;
     }
     if (e->out != NULL && e->out_sent == e->out_len) {
         release_out(e);
@@ -69,7 +69,7 @@ void nssl_engine_free(struct nssl_engine *e)
     e->hs = NULL;
     nssl_rec_clear(&e->rd);
     nssl_rec_clear(&e->wr);
-    nssl_bufpool_put(e->in);
+    nssl_bufpool_put(e->in, e->in_written);
     release_out(e);
     free(e->hs_buf);
     free(e->peer_der);
@@ -131,6 +131,10 @@ int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *
         size_t rec_len;
         uint8_t *p;
         TRY(out_reserve(e, chunk + NSSL_REC_OVERHEAD, &p));
+        /* Counted before the plaintext is copied in: a protection failure leaves it there. */
+        if (e->out_written < e->out_len + chunk + NSSL_REC_OVERHEAD) {
+            e->out_written = e->out_len + chunk + NSSL_REC_OVERHEAD;
+        }
         if (chunk > 0) {
             memcpy(p + NSSL_REC_HEADER, data, chunk);
         }
@@ -296,6 +300,9 @@ int nssl_engine_input_space(struct nssl_engine *e, uint8_t **p, size_t *n)
 void nssl_engine_input_commit(struct nssl_engine *e, size_t n)
 {
     e->in_len += n;
+    if (e->in_written < e->in_len) {
+        e->in_written = e->in_len;
+    }
 }
 
 int nssl_engine_input_eof(struct nssl_engine *e)

@@ -142,6 +142,9 @@ struct nssl_engine {
      * engine.c, so that their bodies are line-aligned). */
     uint8_t *in;
     size_t in_cap, in_len, in_off;
+    /* How far `in` was ever written since it was taken from the pool: what is wiped when it
+     * goes back (bufpool.h). */
+    size_t in_written;
     /* Decrypted application data not yet read, inside `in`. */
     uint8_t *app;
     size_t app_len;
@@ -149,6 +152,7 @@ struct nssl_engine {
     /* Output: out[out_sent .. out_len) waits to be sent. */
     uint8_t *out;
     size_t out_cap, out_len, out_sent;
+    size_t out_written;            /* as in_written, for `out` */
 
     struct nssl_rec_dir rd, wr;
     /* Handshake message reassembly across records. */
