@@ -275,6 +275,12 @@ int main(int argc, char **argv)
     if (parse_options(argc, argv, &o, &t, &ch) != 0) {
         return EXIT_USAGE;
     }
+    /* The benchmark is not installed: it measures the build tree, whose default store the
+     * library no longer finds by itself. An NSSL_CERTSTORE of the caller's wins; the children
+     * inherit the choice. */
+    if (getenv("NSSL_CERTSTORE") == NULL && access(NSSL_BENCH_STORE, R_OK) == 0) {
+        setenv("NSSL_CERTSTORE", NSSL_BENCH_STORE, 0);
+    }
     /* Only the heap child counts its allocations (tools/bench/heap.c). */
     if (ch.heap == NULL) {
         bench_heap_stop();
