@@ -9,7 +9,7 @@ PACKAGES=(
     libsqlite3-dev sqlite3
     libcunit1-dev
     gnutls-bin valgrind
-    golang-go
+    golang-go libwolfssl-dev
     ca-certificates python3
 )
 # With arguments: those packages instead (tools/fuzz.sh asks for clang this way; the default
