@@ -9,6 +9,13 @@
 
 #include "engine/bufpool.h"
 
+/* For contains(): valgrind's client requests, where valgrind's headers are installed. */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+
 #define ALL_CHECKS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
 #define CLIENT_CHECKS (NSSL_V_PEER | NSSL_V_DATE) /* a server checks no host name */
 
@@ -454,15 +461,26 @@ static void test_state_buffers_wiped(void)
     }
 }
 
+/* Does needle occur in the n raw bytes at hay? A pool buffer is wiped only as far as it was
+ * written (bufpool.h): the rest is what the allocator gave, never written, which valgrind
+ * rightly calls undefined. The scan reads a copy that valgrind is told to take as defined, so
+ * the buffer's own state, which the library goes on using, is left as it is. */
 static int contains(const uint8_t *hay, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++) {
-        if (memcmp(hay + i, needle, k) == 0) {
-            return 1;
-        }
+    uint8_t *copy = malloc(n);
+    int found = 0;
+
+    CU_ASSERT_FATAL(copy != NULL);
+    memcpy(copy, hay, n);
+#ifdef VALGRIND_MAKE_MEM_DEFINED
+    (void)VALGRIND_MAKE_MEM_DEFINED(copy, n);
+#endif
+    for (size_t i = 0; i + k <= n && !found; i++) {
+        found = memcmp(copy + i, needle, k) == 0;
     }
-    return 0;
+    free(copy);
+    return found;
 }
 
 /* Plaintext through a connection; the connection ends and its record buffers go back to the
