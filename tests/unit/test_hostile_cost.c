@@ -2,8 +2,13 @@
  * refusing the worst hellos we can build (every list at its largest: 64 KiB of one signature
  * scheme, 32,767 suites, thousands of groups and key shares) against that of answering our own
  * client's hello with a full flight (key exchange and signature). Each figure is the fastest
- * of several rounds of thread CPU time, so that a busy machine does not skew the ratio; the
- * test asserts only a loose bound on the ratio (docs/performance.md has the figures). */
+ * of several rounds of thread CPU time.
+ *
+ * In the test suite it checks what the server does with each hello (the hostile ones refused
+ * with handshake_failure after every list was read, ours answered) and prints the figures:
+ * speed is the benchmark's business, never a timed test's (a loaded machine or a sanitizer
+ * build would make a CPU bound flaky). `test_hostile_cost --measure` also asserts the bound,
+ * the worst refusal at most MAX_RATIO normal hellos; docs/performance.md has the figures. */
 #include "hostile_util.h"
 
 #include <time.h>
@@ -15,6 +20,7 @@
 #define MAX_RATIO 4.0
 
 static uint8_t hello[NSSL_MAX_HS_MESSAGE];
+static int measure; /* --measure: assert the CPU bound too */
 
 static double cpu_now(void)
 {
@@ -141,17 +147,21 @@ static void test_cost(void)
                t * 1e6, t / normal);
         worst = t > worst ? t : worst;
     }
-    CU_ASSERT(worst <= MAX_RATIO * normal);
+    if (measure) {
+        printf("  worst / normal: %.2f (bound %.1f)\n", worst / normal, MAX_RATIO);
+        CU_ASSERT(worst <= MAX_RATIO * normal);
+    }
     setup_free(&su);
     free(rec);
 }
 
 static CU_TestInfo tests[] = {
-    {"refusing the worst hello costs a few normal ones at most", test_cost},
+    {"the worst hellos are refused, ours answered (--measure: CPU bound)", test_cost},
     CU_TEST_INFO_NULL,
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    measure = argc > 1 && strcmp(argv[1], "--measure") == 0;
     return hostile_run("hostile_cost", tests);
 }
