@@ -5,18 +5,18 @@
 # 5077 3.4 allows; the server must resume it (issue 12 item 4). Before the fix the server fell
 # back to a full handshake and wolfSSL aborted with unexpected_message.
 #
-#   wolfssl_peer.sh NSSL_CLIENT NSSL_SERVER CERTS_DIR
+#   wolfssl_peer.sh NSSL_SERVER NSSL_CLIENT CERTS_DIR
 #
 # Prints "TESTS: N passed, M failed".
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
-    echo "usage: $0 NSSL_CLIENT NSSL_SERVER CERTS_DIR" >&2
+    echo "usage: $0 NSSL_SERVER NSSL_CLIENT CERTS_DIR" >&2
     exit 2
 fi
 
 source "$(dirname "$0")/lib.sh"
-interop_init wolfssl_peer "$1" "$3" "$2"
+interop_init wolfssl_peer "$2" "$3" "$1"
 require_tool gcc
 require_tool pkg-config
 
