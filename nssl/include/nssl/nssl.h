@@ -143,6 +143,15 @@ typedef int32_t NSSLSessionHandle;
 /** The TLS 1.2 peer did not use the extended master secret (RFC 7627), and the context does
  *  not allow that (NSSL_CONTEXT_FLAG_ALLOW_NO_EMS). */
 #define NSSL_ERROR_NO_EXTENDED_MASTER_SECRET (-0x280105)
+/** A deadline passed (NSSLSetTimeouts, NSSLContextSetTimeouts) or a socket's own receive or
+ *  send timeout (SO_RCVTIMEO, SO_SNDTIMEO) expired while NSSL waited. A read or write that
+ *  timed out leaves the connection as NSSL_ERROR_WANT_READ / _WANT_WRITE would (call again;
+ *  a write with the same buffer); a handshake whose deadline passed has failed for good. */
+#define NSSL_ERROR_TIMEOUT (-0x280106)
+/** An application transport broke its contract (NSSLCreateTransportConnection): it reported
+ *  more bytes than it was asked for, or returned a value its contract does not list. Fatal:
+ *  the connection fails for good. */
+#define NSSL_ERROR_TRANSPORT_ERROR (-0x280107)
 /** @} */
 
 /**
@@ -608,8 +617,13 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
                            int32_t *bytesWritten);
 
 /**
- * Number of decrypted bytes buffered and ready for NSSLRead without touching the socket
- * (select() on the socket cannot see them).
+ * What NSSL holds that select() on the socket cannot see. Complete records already received are
+ * processed first, without any I/O: *pending is then the number of decrypted bytes NSSLRead
+ * returns at once. Loop: while NSSLGetPending gives bytes, NSSLRead; when it gives 0 with
+ * NSSL_ERROR_OK, NSSL holds nothing readable and the application waits for the socket.
+ * @return 0; NSSL_ERROR_ZERO_RETURN (with *pending 0) when the peer's close_notify is next, or
+ *         the connection's fatal error when one is next: what NSSLRead would return now;
+ *         NSSL_ERROR_INVALID_ARG for a NULL pending.
  */
 NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pending);
 
@@ -781,6 +795,160 @@ NSSL_API int32_t NSSLContextSetTicketLifetime(NSSLContextHandle context, int32_t
  *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
  */
 NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, int32_t size);
+
+/** @} */
+
+/* ---------------------------------------------------------------------------------------- */
+/** @name I/O: deadlines, modes, application transports, the event-driven API (extensions)
+ * A connection moves its bytes one of three ways; every other call (NSSLDoHandshake,
+ * NSSLRead, NSSLWrite, NSSLShutdown, sessions, getters) is the same for all three:
+ *  - a socket (NSSLCreateConnection);
+ *  - the application's callbacks (NSSLCreateTransportConnection): a console's socket layer,
+ *    an emulator's guest sockets, a serial link, an in-memory pipe;
+ *  - no transport at all (NSSLCreateEventConnection): the application hands NSSL the bytes it
+ *    received and takes the bytes to send, from epoll, libuv or an asynchronous socket layer.
+ * docs/io.md says what each call returns and what the application does next. */
+/** @{ */
+
+/**
+ * Deadlines for the context's connections, in milliseconds; 0 is none (the default).
+ * @param handshakeMs the whole handshake, from the first call that starts it (NSSLDoHandshake,
+ *        or the first NSSLRead or NSSLWrite) to its end, over as many calls as it takes. When
+ *        it passes, the handshake fails for good with NSSL_ERROR_TIMEOUT; a non-blocking or
+ *        event connection finds out at its next call.
+ * @param readMs each NSSLRead or NSSLPeek call that waits (a blocking connection): past it the
+ *        call returns NSSL_ERROR_TIMEOUT and the connection is as after NSSL_ERROR_WANT_READ.
+ * @param writeMs each NSSLWrite, NSSLShutdown or NSSLKeyUpdate call that waits: past it the
+ *        call returns NSSL_ERROR_TIMEOUT and the connection is as after NSSL_ERROR_WANT_WRITE.
+ * A socket's SO_RCVTIMEO and SO_SNDTIMEO bound each wait as well, whichever ends first.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative value; NSSL_ERROR_INVALID_STATE once the
+ *         context has connections; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLContextSetTimeouts(NSSLContextHandle context, int32_t handshakeMs,
+                                        int32_t readMs, int32_t writeMs);
+
+/**
+ * The same deadlines for one connection (they start as its context's). A handshake already
+ * under way keeps the deadline it started with unless handshakeMs changes it: the new
+ * deadline counts from the handshake's start.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative value; NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API int32_t NSSLSetTimeouts(NSSLConnectionHandle connection, int32_t handshakeMs,
+                                 int32_t readMs, int32_t writeMs);
+
+/** Context modes (NSSLContextSetMode): how the context's connections wait. */
+#define NSSL_MODE_DEFAULT 0      /**< as each connection's `block` argument says */
+#define NSSL_MODE_BLOCKING 1     /**< every connection waits, whatever `block` says */
+#define NSSL_MODE_NONBLOCKING 2  /**< no connection waits: WANT_READ / WANT_WRITE instead */
+
+/**
+ * Set the default I/O behaviour of the context's connections (NSSL_MODE_*). The console
+ * exports this call without public values; NSSL gives it this meaning. It applies to socket and
+ * transport connections made after it; event connections never wait.
+ * @return 0; NSSL_ERROR_INVALID_ARG for an unknown mode; NSSL_ERROR_INVALID_STATE once the
+ *         context has connections; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLContextSetMode(NSSLContextHandle context, int32_t mode);
+
+/**
+ * Transport callbacks. `user` is the pointer given to NSSLCreateTransportConnection. They are
+ * called on the thread inside the NSSL call that needs them, and must not call NSSL on the same
+ * connection (such a call returns NSSL_ERROR_INVALID_STATE).
+ *
+ * recv: receive up to len (> 0) bytes into buf. Return the count (1..len), 0 for the end of
+ * the stream (the peer closed), NSSL_ERROR_WANT_READ when nothing is there now, or
+ * NSSL_ERROR_IO_ERROR.
+ *
+ * send: send up to len (> 0) bytes. Return the count sent (1..len), NSSL_ERROR_WANT_WRITE when
+ * nothing can go now, or NSSL_ERROR_IO_ERROR.
+ *
+ * wait (optional): block until the transport can receive (forWrite 0) or send (1), at most
+ * timeoutMs milliseconds (-1: no limit). Return 0 when it can (or may: NSSL then tries again),
+ * NSSL_ERROR_TIMEOUT when the time ran out, or NSSL_ERROR_IO_ERROR.
+ *
+ * Any other return value, or a count above len, is NSSL_ERROR_TRANSPORT_ERROR: the connection
+ * fails for good and the bytes in buf are not used.
+ */
+typedef int32_t (*NSSLTransportRecvFn)(void *user, void *buf, int32_t len);
+typedef int32_t (*NSSLTransportSendFn)(void *user, const void *buf, int32_t len);
+typedef int32_t (*NSSLTransportWaitFn)(void *user, int32_t forWrite, int32_t timeoutMs);
+
+/**
+ * Create a connection over the application's transport callbacks. Host, options and the
+ * context's role are as for NSSLCreateConnection.
+ * @param wait NULL if the transport cannot wait: then a blocking connection relies on recv and
+ *        send to block themselves (returning WANT_READ / WANT_WRITE from them ends the call with
+ *        that value), and deadlines are checked only between their calls.
+ * @param block non-zero: calls wait (through wait) until they are done; zero: calls return
+ *        NSSL_ERROR_WANT_READ / _WANT_WRITE when the transport does. NSSLContextSetMode can
+ *        override it.
+ * @return a connection handle, the errors of NSSLCreateConnection, or NSSL_ERROR_INVALID_ARG
+ *         when recv or send is NULL.
+ */
+NSSL_API NSSLConnectionHandle NSSLCreateTransportConnection(
+    NSSLContextHandle context, const char *host, int32_t hostLength, int32_t options,
+    NSSLTransportRecvFn recv, NSSLTransportSendFn send, NSSLTransportWaitFn wait, void *user,
+    int32_t block);
+
+/**
+ * Create a connection with no transport (the event-driven API). It never waits: where a socket
+ * connection would wait for its peer, NSSLDoHandshake, NSSLRead, NSSLWrite and NSSLShutdown
+ * return NSSL_ERROR_WANT_READ (feed what arrives: NSSLGetRecvBuffer / NSSLRecvCommit or
+ * NSSLFeed) or NSSL_ERROR_WANT_WRITE (send what NSSLGetSendData gives first). After every
+ * call, send what NSSLGetSendData holds. Host, options and role are as for
+ * NSSLCreateConnection.
+ */
+NSSL_API NSSLConnectionHandle NSSLCreateEventConnection(NSSLContextHandle context,
+                                                        const char *host, int32_t hostLength,
+                                                        int32_t options);
+
+/**
+ * Where to put received bytes: *buf gets NSSL's input buffer and *size its free space. Write at
+ * most *size bytes there, then call NSSLRecvCommit; no other call on the connection may come in
+ * between. *size 0 means a whole record is waiting: call NSSLDoHandshake or NSSLRead first.
+ * @return 0; NSSL_ERROR_INVALID_STATE on a connection that is not an event connection, after a
+ *         fatal error or after NSSLRecvEnd; NSSL_ERROR_OUT_OF_MEMORY; NSSL_ERROR_INVALID_ARG.
+ */
+NSSL_API int32_t NSSLGetRecvBuffer(NSSLConnectionHandle connection, void **buf, int32_t *size);
+
+/**
+ * Say that n bytes were written into the buffer NSSLGetRecvBuffer gave.
+ * @return 0; NSSL_ERROR_INVALID_STATE without a NSSLGetRecvBuffer just before; NSSL_ERROR_INVALID_SIZE
+ *         for n < 0 or more than the space given (nothing is taken then).
+ */
+NSSL_API int32_t NSSLRecvCommit(NSSLConnectionHandle connection, int32_t n);
+
+/**
+ * Copy received bytes in (NSSLGetRecvBuffer, memcpy, NSSLRecvCommit): *taken says how many fit.
+ * Fewer than len means a record is waiting: call NSSLDoHandshake or NSSLRead, then feed the
+ * rest.
+ * @return 0; the errors of NSSLGetRecvBuffer; NSSL_ERROR_INVALID_ARG.
+ */
+NSSL_API int32_t NSSLFeed(NSSLConnectionHandle connection, const void *data, int32_t len,
+                          int32_t *taken);
+
+/**
+ * The peer closed its side of the stream (a read returned end of file). Later calls report
+ * NSSL_ERROR_ZERO_RETURN if its close_notify came before, NSSL_ERROR_IO_ERROR otherwise.
+ * @return 0; NSSL_ERROR_INVALID_STATE on a connection that is not an event connection.
+ */
+NSSL_API int32_t NSSLRecvEnd(NSSLConnectionHandle connection);
+
+/**
+ * The bytes waiting to be sent: *data points into NSSL's output buffer, valid until the next
+ * call on the connection other than NSSLSendCommit; *size 0 when nothing waits.
+ * @return 0; NSSL_ERROR_INVALID_STATE on a connection that is not an event connection.
+ */
+NSSL_API int32_t NSSLGetSendData(NSSLConnectionHandle connection, const void **data,
+                                 int32_t *size);
+
+/**
+ * Say that the first n bytes NSSLGetSendData gave were sent.
+ * @return 0; NSSL_ERROR_INVALID_SIZE for n < 0 or more than is waiting (taking the same bytes
+ *         twice), and nothing is taken then; NSSL_ERROR_INVALID_STATE on a connection that is
+ *         not an event connection.
+ */
+NSSL_API int32_t NSSLSendCommit(NSSLConnectionHandle connection, int32_t n);
 
 /** @} */
 
