@@ -103,9 +103,11 @@ static inline size_t carrier_room_locked(const struct carrier_queue *q)
 static inline int carrier_queue_put(struct carrier_queue *q, const void *data, size_t n)
 {
     if (q->head + q->len + n > q->cap) {
-        /* Move what waits to the front before growing. */
-        memmove(q->buf, q->buf + q->head, q->len);
-        q->head = 0;
+        /* Move what waits to the front before growing (never a NULL buffer to memmove). */
+        if (q->head > 0) {
+            memmove(q->buf, q->buf + q->head, q->len);
+            q->head = 0;
+        }
         if (q->len + n > q->cap) {
             size_t cap = q->cap ? q->cap : 4096;
             unsigned char *nb;
