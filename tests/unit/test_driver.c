@@ -9,17 +9,29 @@
 
 /* A transport whose sends fail and whose receives hand out a fixed script. */
 struct script {
-    const uint8_t *in;      /* what the peer sent, handed out by recv / recv_now */
+    const uint8_t *in;      /* what the peer sent, handed out by recv */
     size_t in_len, in_off;
     int recv_now_calls;
     int recv_calls;         /* blocking receives: must stay 0 after a failed send */
     int send_rc;            /* what every send returns */
 };
 
-static int script_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
+/* A receive allowed to wait hands out everything at once (and is counted: it must not happen
+ * after a failed send); one that must not wait hands out one byte at a time, so the driver
+ * must gather a record across receives. */
+static int script_recv(void *arg, uint8_t *buf, size_t len, int may_wait, size_t *got)
 {
     struct script *s = arg;
     size_t n = s->in_len - s->in_off;
+    if (!may_wait) {
+        s->recv_now_calls++;
+        if (n == 0) {
+            return NSSL_E_WANT_READ;
+        }
+        buf[0] = s->in[s->in_off++];
+        *got = 1;
+        return NSSL_E_OK;
+    }
     s->recv_calls++;
     if (n > len) {
         n = len;
@@ -30,34 +42,21 @@ static int script_recv(void *arg, uint8_t *buf, size_t len, size_t *got)
     return NSSL_E_OK;
 }
 
-static int script_recv_now(void *arg, uint8_t *buf, size_t len, size_t *got)
-{
-    struct script *s = arg;
-    size_t n = s->in_len - s->in_off;
-    s->recv_now_calls++;
-    if (n == 0) {
-        return NSSL_E_WANT_READ;
-    }
-    /* One byte at a time: the driver must gather a record across receives. */
-    (void)len;
-    buf[0] = s->in[s->in_off++];
-    *got = 1;
-    return NSSL_E_OK;
-}
-
-static int script_send(void *arg, const uint8_t *buf, size_t len, size_t *sent)
+static int script_send(void *arg, const uint8_t *buf, size_t len, int may_wait, size_t *sent)
 {
     struct script *s = arg;
     (void)buf;
     (void)len;
+    (void)may_wait;
     *sent = 0;
     return s->send_rc;
 }
 
-static int script_wait(void *arg, int for_write)
+static int script_wait(void *arg, int for_write, int timeout_ms)
 {
     (void)arg;
     (void)for_write;
+    (void)timeout_ms;
     CU_FAIL("the driver waited after a failed send");
     return NSSL_E_IO;
 }
@@ -77,7 +76,7 @@ static void client_over(struct nssl_driver *d, struct script *s, int with_recv_n
     d->t.recv = script_recv;
     d->t.send = script_send;
     d->t.wait = script_wait;
-    d->t.recv_now = with_recv_now ? script_recv_now : NULL;
+    d->t.recv_never_blocks = with_recv_now;
     d->t.arg = s;
     d->block = 1;
 }
@@ -135,7 +134,7 @@ static void test_partial_alert(void)
 
 static void test_no_recv_now(void)
 {
-    /* A transport that cannot receive without waiting: the driver does not try. */
+    /* A transport that cannot promise a receive without waiting: the driver does not try. */
     struct script s = {alert_record, sizeof(alert_record), 0, 0, 0, NSSL_E_IO};
     struct nssl_driver d;
 
@@ -162,7 +161,7 @@ static CU_TestInfo tests[] = {
     {"a send fails, the peer's alert is behind it", test_alert_behind_reset},
     {"a send fails, nothing behind it", test_reset_without_alert},
     {"a send fails, half an alert behind it", test_partial_alert},
-    {"a transport without recv_now is not probed", test_no_recv_now},
+    {"a transport whose receive may block is not probed", test_no_recv_now},
     {"a send fails, garbage behind it", test_garbage_behind_reset},
     CU_TEST_INFO_NULL,
 };

@@ -274,7 +274,8 @@ NSSL_API int32_t NSSLInit(void);
  * Finish with the library: destroys every remaining connection and context. Afterwards every
  * call but NSSLInit returns NSSL_ERROR_LIB_NOT_READY, and after NSSLInit every handle from
  * before is invalid (a new epoch).
- * @return 0.
+ * @return 0; NSSL_ERROR_INVALID_STATE (nothing is destroyed) while a call on a connection is
+ *         under way (a transport callback calling NSSLFinish, or another thread).
  */
 NSSL_API int32_t NSSLFinish(void);
 

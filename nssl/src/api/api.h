@@ -40,15 +40,34 @@ struct nssl_context {
     int client_auth;
     uint32_t ticket_lifetime;
     struct nssl_engine_config cfg;
+    /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
+    int mode;
+    uint32_t hs_timeout_ms, read_timeout_ms, write_timeout_ms;
     uint64_t serial;           /* identity for sessions (never reused) */
     struct nssl_session **cache; /* least recently used first */
     size_t ncache, cache_max;
+};
+
+/* An application transport's callbacks (NSSLCreateTransportConnection; api/transport.c). */
+struct nssl_app_transport {
+    NSSLTransportRecvFn recv;
+    NSSLTransportSendFn send;
+    NSSLTransportWaitFn wait;
+    void *user;
 };
 
 struct nssl_connection {
     struct nssl_context *ctx;
     struct nssl_driver drv;
     int fd;
+    struct nssl_app_transport app;
+    int is_event;                 /* NSSLCreateEventConnection: no transport */
+    /* Inside a call that may run transport callbacks: any call on this connection meanwhile
+     * (a callback calling back in, or a second thread) is NSSL_ERROR_INVALID_STATE. */
+    int busy;
+    /* The input space NSSLGetRecvBuffer lent (event API), valid until the next call. */
+    int lending;
+    size_t lent;
     struct nssl_session *offered; /* set with NSSLSetSession */
     struct nssl_session *session; /* this connection's session, once it is established */
     int synced;
@@ -69,8 +88,23 @@ void nssl_ctx_cache_clear(struct nssl_context *c);
 /* Milliseconds since the Unix epoch: the engine's clock. */
 int64_t nssl_api_now_ms(void *arg);
 
-/* Look a connection up (takes the lock); NULL with *err set if the handle is not live. */
+/* Look a connection up (takes the lock); NULL with *err set if the handle is not live, or
+ * NSSL_ERROR_INVALID_STATE while the connection is inside another call. Ends any lending of
+ * input space (NSSLGetRecvBuffer) unless keep_lending. */
+struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, int keep_lending);
 struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err);
+/* The same for a call that drives the engine (and so may run transport callbacks): marks the
+ * connection busy until nssl_conn_leave. */
+struct nssl_connection *nssl_conn_enter(int32_t h, int32_t *err);
+void nssl_conn_leave(struct nssl_connection *c);
+/* Calls inside nssl_conn_enter/leave, library-wide (NSSLFinish refuses to run under one). */
+extern int nssl_busy_calls;
+/* Register a connection the caller allocated and fitted with its transport (c->drv.t, c->fd
+ * or c->app, c->is_event): check the arguments against the context, freeze it, start the
+ * engine. Returns the handle, or an error after freeing c. */
+NSSLConnectionHandle nssl_conn_create(struct nssl_connection *c, NSSLContextHandle context,
+                                      const char *host, int32_t hostLength, int32_t options,
+                                      int32_t block);
 /* Under the lock: look a context up (NULL if invalid). */
 struct nssl_context *nssl_ctx_lookup(int32_t h);
 /* Drop a reference, freeing the context with the last one. Under the lock. */

@@ -9,9 +9,11 @@
 #include "x509/verify.h"
 
 
+int nssl_busy_calls;
+
 /* Look a connection up. The connection itself is used by one thread at a time (nssl.h), so
  * only the lookup needs the lock. */
-struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err)
+static struct nssl_connection *lookup(int32_t h, int32_t *err, int keep_lending, int enter)
 {
     struct nssl_connection *c = NULL;
     pthread_mutex_lock(&nssl_lib_lock);
@@ -19,9 +21,45 @@ struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err)
         *err = NSSL_ERROR_LIB_NOT_READY;
     } else if ((c = nssl_handle_get(&nssl_connections, h)) == NULL) {
         *err = NSSL_ERROR_INVALID_NSSL_CONNECTION;
+    } else if (c->busy) {
+        /* A transport callback calling back into its own connection (nssl.h), or a second
+         * thread: the connection is in the middle of a call. */
+        *err = NSSL_ERROR_INVALID_STATE;
+        c = NULL;
+    } else {
+        if (!keep_lending) {
+            c->lending = 0;
+        }
+        if (enter) {
+            c->busy = 1;
+            nssl_busy_calls++;
+        }
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return c;
+}
+
+struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, int keep_lending)
+{
+    return lookup(h, err, keep_lending, 0);
+}
+
+struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err)
+{
+    return lookup(h, err, 0, 0);
+}
+
+struct nssl_connection *nssl_conn_enter(int32_t h, int32_t *err)
+{
+    return lookup(h, err, 0, 1);
+}
+
+void nssl_conn_leave(struct nssl_connection *c)
+{
+    pthread_mutex_lock(&nssl_lib_lock);
+    c->busy = 0;
+    nssl_busy_calls--;
+    pthread_mutex_unlock(&nssl_lib_lock);
 }
 
 static int32_t parse_options(int32_t options, unsigned *flags)
@@ -41,6 +79,16 @@ static int32_t parse_options(int32_t options, unsigned *flags)
     /* Checking the name or the dates of an unverified chain means nothing: they imply PEER. */
     *flags |= NSSL_V_PEER;
     return NSSL_ERROR_OK;
+}
+
+/* The host name and the verification options a connection is created with. */
+static int32_t check_args(const char *host, int32_t hostLength, int32_t options, unsigned *flags)
+{
+    if (hostLength < 0 || hostLength > NSSL_MAX_HOST_NAME || (host == NULL && hostLength > 0) ||
+        (host != NULL && memchr(host, '\0', (size_t)hostLength) != NULL)) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    return parse_options(options, flags);
 }
 
 /* What the context's role asks of a new connection (under the lock). */
@@ -65,34 +113,19 @@ static int32_t check_role(const struct nssl_context *ctx, const char *host, int3
     return NSSL_ERROR_OK;
 }
 
-NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
-                                                   int32_t hostLength, int32_t options,
-                                                   int32_t socket, int32_t block)
+NSSLConnectionHandle nssl_conn_create(struct nssl_connection *c, NSSLContextHandle context,
+                                      const char *host, int32_t hostLength, int32_t options,
+                                      int32_t block)
 {
-    struct nssl_connection *c;
     struct nssl_context *ctx;
     unsigned flags;
     int32_t h;
     int rc;
 
-    if (hostLength < 0 || hostLength > NSSL_MAX_HOST_NAME || (host == NULL && hostLength > 0) ||
-        (host != NULL && memchr(host, '\0', (size_t)hostLength) != NULL)) {
+    if (check_args(host, hostLength, options, &flags) < 0) {
+        free(c);
         return NSSL_ERROR_INVALID_ARG;
     }
-    if (parse_options(options, &flags) < 0) {
-        return NSSL_ERROR_INVALID_ARG;
-    }
-    if (socket < 0 || !nssl_fd_is_stream_socket(socket)) {
-        return NSSL_ERROR_INVALID_FD;
-    }
-    c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        return NSSL_ERROR_OUT_OF_MEMORY;
-    }
-    c->fd = socket;
-    c->drv.block = block != 0;
-    nssl_transport_socket(&c->drv.t, &c->fd);
-
     pthread_mutex_lock(&nssl_lib_lock);
     if (!nssl_lib_ready) {
         h = NSSL_ERROR_LIB_NOT_READY;
@@ -109,6 +142,14 @@ NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, co
     } else {
         ctx->refs++;
         c->ctx = ctx;
+        /* The context's mode overrides the connection's own choice; an event connection
+         * never waits (it has nothing to wait on). */
+        c->drv.block = c->is_event ? 0
+                       : ctx->mode == NSSL_MODE_BLOCKING ? 1
+                       : ctx->mode == NSSL_MODE_NONBLOCKING ? 0 : block != 0;
+        c->drv.hs_timeout_ms = ctx->hs_timeout_ms;
+        c->drv.read_timeout_ms = ctx->read_timeout_ms;
+        c->drv.write_timeout_ms = ctx->write_timeout_ms;
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     if (h < 0) {
@@ -126,6 +167,30 @@ NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, co
     return h;
 }
 
+NSSL_API NSSLConnectionHandle NSSLCreateConnection(NSSLContextHandle context, const char *host,
+                                                   int32_t hostLength, int32_t options,
+                                                   int32_t socket, int32_t block)
+{
+    struct nssl_connection *c;
+
+    unsigned flags;
+
+    /* The host and options are checked before the socket. */
+    if (check_args(host, hostLength, options, &flags) < 0) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if (socket < 0 || !nssl_fd_is_stream_socket(socket)) {
+        return NSSL_ERROR_INVALID_FD;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    c->fd = socket;
+    nssl_transport_socket(&c->drv.t, &c->fd);
+    return nssl_conn_create(c, context, host, hostLength, options, block);
+}
+
 NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
 {
     struct nssl_connection *c;
@@ -136,15 +201,17 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
         return NSSL_ERROR_LIB_NOT_READY;
     }
     c = nssl_handle_get(&nssl_connections, connection);
-    if (c == NULL) {
+    if (c == NULL || c->busy) {
+        /* Busy: a transport callback destroying its own connection, under the call. */
         pthread_mutex_unlock(&nssl_lib_lock);
-        return NSSL_ERROR_INVALID_NSSL_CONNECTION;
+        return c == NULL ? NSSL_ERROR_INVALID_NSSL_CONNECTION : NSSL_ERROR_INVALID_STATE;
     }
     nssl_handle_remove(&nssl_connections, connection);
     pthread_mutex_unlock(&nssl_lib_lock);
 
     /* An established connection that was not shut down gets its close_notify, without
-     * waiting for the socket. */
+     * waiting for the socket. (A transport callback that calls in meanwhile finds the handle
+     * gone.) */
     if (c->drv.eng.connected && c->drv.eng.err == 0 && !c->drv.eng.close_sent) {
         if (nssl_engine_close(&c->drv.eng) == 0) {
             nssl_drive_flush_nowait(&c->drv);
@@ -159,45 +226,52 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
     return NSSL_ERROR_OK;
 }
 
+/* The end of every call that drove the engine: the session is brought up to date, an idle
+ * connection gives its record buffers back (issue 6), and the connection is free again. */
+static int32_t conn_done(struct nssl_connection *c, int rc)
+{
+    int32_t res;
+    nssl_conn_sync_session(c);
+    nssl_engine_trim(&c->drv.eng);
+    res = nssl_public_error(&c->drv.eng, rc);
+    nssl_conn_leave(c);
+    return res;
+}
+
 NSSL_API int32_t NSSLDoHandshake(NSSLConnectionHandle connection)
 {
     int rc;
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_enter(connection, &err);
     if (c == NULL) {
         return err;
     }
+    nssl_drive_begin(&c->drv, NSSL_OP_HANDSHAKE);
     rc = nssl_drive_handshake(&c->drv);
-    nssl_conn_sync_session(c);
-    /* Between calls an idle connection holds no record buffer (issue 6). */
-    nssl_engine_trim(&c->drv.eng);
-    return nssl_public_error(&c->drv.eng, rc);
+    return conn_done(c, rc);
 }
 
 static int32_t read_common(NSSLConnectionHandle connection, void *buf, int32_t len,
                            int32_t *bytesRead, int peek)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c;
     size_t got = 0;
     int rc;
 
-    if (c == NULL) {
+    if (buf == NULL || len <= 0 || bytesRead == NULL) {
+        return (c = nssl_conn_lookup(connection, &err)) == NULL ? err : NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_conn_enter(connection, &err)) == NULL) {
         return err;
     }
-    if (buf == NULL || len <= 0 || bytesRead == NULL) {
-        return NSSL_ERROR_INVALID_ARG;
-    }
     *bytesRead = 0;
+    nssl_drive_begin(&c->drv, NSSL_OP_READ);
     rc = nssl_drive_read(&c->drv, buf, (size_t)len, peek, &got);
-    nssl_conn_sync_session(c);
-    /* Between calls an idle connection holds no record buffer (issue 6). */
-    nssl_engine_trim(&c->drv.eng);
-    if (rc < 0) {
-        return nssl_public_error(&c->drv.eng, rc);
+    if (rc >= 0) {
+        *bytesRead = (int32_t)got;
     }
-    *bytesRead = (int32_t)got;
-    return NSSL_ERROR_OK;
+    return conn_done(c, rc);
 }
 
 NSSL_API int32_t NSSLRead(NSSLConnectionHandle connection, void *buf, int32_t len,
@@ -216,57 +290,63 @@ NSSL_API int32_t NSSLWrite(NSSLConnectionHandle connection, const void *buf, int
                            int32_t *bytesWritten)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c;
     size_t written = 0;
     int rc;
 
-    if (c == NULL) {
+    if (buf == NULL || len <= 0 || bytesWritten == NULL) {
+        return (c = nssl_conn_lookup(connection, &err)) == NULL ? err : NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_conn_enter(connection, &err)) == NULL) {
         return err;
     }
-    if (buf == NULL || len <= 0 || bytesWritten == NULL) {
-        return NSSL_ERROR_INVALID_ARG;
-    }
     *bytesWritten = 0;
+    nssl_drive_begin(&c->drv, NSSL_OP_WRITE);
     rc = nssl_drive_write(&c->drv, buf, (size_t)len, &written);
-    nssl_conn_sync_session(c);
-    /* Between calls an idle connection holds no record buffer (issue 6). */
-    nssl_engine_trim(&c->drv.eng);
-    if (rc < 0) {
-        return nssl_public_error(&c->drv.eng, rc);
+    if (rc >= 0) {
+        *bytesWritten = (int32_t)written;
     }
-    *bytesWritten = (int32_t)written;
-    return NSSL_ERROR_OK;
+    return conn_done(c, rc);
 }
 
 NSSL_API int32_t NSSLGetPending(NSSLConnectionHandle connection, int32_t *pending)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
-    if (c == NULL) {
+    struct nssl_connection *c;
+    size_t avail = 0;
+    int rc;
+
+    if (pending == NULL) {
+        return (c = nssl_conn_lookup(connection, &err)) == NULL ? err : NSSL_ERROR_INVALID_ARG;
+    }
+    /* Processing buffered records may send (a KeyUpdate answer): a call like a read. */
+    if ((c = nssl_conn_enter(connection, &err)) == NULL) {
         return err;
     }
-    if (pending == NULL) {
-        return NSSL_ERROR_INVALID_ARG;
-    }
-    *pending = (int32_t)c->drv.eng.app_len;
-    return NSSL_ERROR_OK;
+    nssl_drive_begin(&c->drv, NSSL_OP_READ);
+    rc = nssl_drive_pending(&c->drv, &avail);
+    *pending = (int32_t)avail;
+    return conn_done(c, rc);
 }
 
 NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_enter(connection, &err);
     int rc;
     if (c == NULL) {
         return err;
     }
     if (!c->drv.eng.connected) {
+        nssl_conn_leave(c);
         return NSSL_ERROR_INVALID_STATE;
     }
+    nssl_drive_begin(&c->drv, NSSL_OP_WRITE);
     rc = nssl_drive_shutdown(&c->drv);
     nssl_engine_trim(&c->drv.eng);
-    if (rc == NSSL_E_WANT_WRITE) {
-        return NSSL_ERROR_WANT_WRITE;
+    nssl_conn_leave(c);
+    if (rc == NSSL_E_WANT_WRITE || rc == NSSL_E_TIMEOUT) {
+        return rc == NSSL_E_TIMEOUT ? NSSL_ERROR_TIMEOUT : NSSL_ERROR_WANT_WRITE;
     }
     return rc < 0 ? NSSL_ERROR_SSL_SHUTDOWN_ERROR : NSSL_ERROR_OK;
 }
@@ -275,16 +355,20 @@ NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestP
 {
     int rc;
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_enter(connection, &err);
     if (c == NULL) {
         return err;
     }
     if (!c->drv.eng.connected || c->drv.eng.version != 0x0304 || c->drv.eng.close_sent) {
+        nssl_conn_leave(c);
         return NSSL_ERROR_INVALID_STATE;
     }
+    nssl_drive_begin(&c->drv, NSSL_OP_WRITE);
     rc = nssl_drive_key_update(&c->drv, requestPeer != 0);
     nssl_engine_trim(&c->drv.eng);
-    return nssl_public_error(&c->drv.eng, rc);
+    err = nssl_public_error(&c->drv.eng, rc);
+    nssl_conn_leave(c);
+    return err;
 }
 
 NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size)

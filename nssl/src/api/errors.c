@@ -45,6 +45,10 @@ int32_t nssl_public_error(const struct nssl_engine *e, int err)
         return NSSL_ERROR_INSECURE_PROTOCOL;
     case NSSL_E_SMALL:
         return NSSL_ERROR_INSUFFICIENT_SIZE;
+    case NSSL_E_TIMEOUT:
+        return NSSL_ERROR_TIMEOUT;
+    case NSSL_E_TRANSPORT:
+        return NSSL_ERROR_TRANSPORT_ERROR;
     default:
         return NSSL_ERROR_NSSL_LIB_ERROR;
     }
@@ -119,6 +123,10 @@ const char *NSSLErrorString(int32_t error)
         return "NSSL_ERROR_CERT_REVOKED";
     case NSSL_ERROR_NO_EXTENDED_MASTER_SECRET:
         return "NSSL_ERROR_NO_EXTENDED_MASTER_SECRET";
+    case NSSL_ERROR_TIMEOUT:
+        return "NSSL_ERROR_TIMEOUT";
+    case NSSL_ERROR_TRANSPORT_ERROR:
+        return "NSSL_ERROR_TRANSPORT_ERROR";
     default:
         break;
     }

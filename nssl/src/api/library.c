@@ -57,6 +57,12 @@ static void drop_context(int32_t h, void *obj)
 NSSL_API int32_t NSSLFinish(void)
 {
     pthread_mutex_lock(&nssl_lib_lock);
+    if (nssl_busy_calls > 0) {
+        /* A transport callback (or another thread) is inside a call on a connection: freeing
+         * it under that call would pull its memory away. */
+        pthread_mutex_unlock(&nssl_lib_lock);
+        return NSSL_ERROR_INVALID_STATE;
+    }
     if (nssl_lib_ready) {
         /* Connections first: each holds a reference to its context. */
         nssl_handle_each(&nssl_connections, free_connection);

@@ -58,6 +58,8 @@ enum nssl_err {
     NSSL_E_INTERNAL = -7,   /* libcrypto failed unexpectedly, or an invariant broke */
     NSSL_E_UNSAFE = -8,     /* a refused legacy protocol or feature was requested */
     NSSL_E_SMALL = -9,      /* caller's output buffer is too small */
+    NSSL_E_TIMEOUT = -10,   /* a deadline or the transport's own timeout passed */
+    NSSL_E_TRANSPORT = -11, /* an application transport broke its contract (fatal) */
     NSSL_E_SEND_BASE = -0x100, /* NSSL_E_SEND(a) = -0x100 - a */
     NSSL_E_RECV_BASE = -0x200, /* NSSL_E_RECV(a) = -0x200 - a */
 };

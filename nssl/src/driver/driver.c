@@ -1,11 +1,82 @@
-/* Driving the engine over a transport, blocking or not. */
+/* Driving the engine over a transport, blocking or not, within deadlines (issue 13). */
 #include "driver/driver.h"
 
-typedef int (*recv_fn)(void *arg, uint8_t *buf, size_t len, size_t *got);
+#include <limits.h>
 
-/* Receive more bytes into the engine through recv, waiting for the transport when may_wait. */
-static int fill_from(struct nssl_driver *d, recv_fn recv, int may_wait)
+void nssl_drive_begin(struct nssl_driver *d, enum nssl_drive_op op)
 {
+    uint32_t ms = op == NSSL_OP_READ ? d->read_timeout_ms
+                  : op == NSSL_OP_WRITE ? d->write_timeout_ms : 0;
+    d->op_deadline_ms = ms != 0 ? nssl_mono_ms() + ms : 0;
+}
+
+/* The earliest deadline that applies now (monotonic ms), 0 for none: the call's own, and the
+ * handshake's while it runs. */
+static int64_t deadline(const struct nssl_driver *d)
+{
+    int64_t dl = d->op_deadline_ms;
+    if (!d->eng.connected && d->hs_timeout_ms != 0 && d->hs_start_ms != 0) {
+        int64_t hs = d->hs_start_ms + d->hs_timeout_ms;
+        dl = dl == 0 || hs < dl ? hs : dl;
+    }
+    return dl;
+}
+
+static int hs_expired(const struct nssl_driver *d, int64_t now)
+{
+    return !d->eng.connected && d->hs_timeout_ms != 0 && d->hs_start_ms != 0 &&
+           now >= d->hs_start_ms + d->hs_timeout_ms;
+}
+
+/* A wait or a blocking transport call ran out of time. A handshake past its deadline has
+ * failed for good (no alert: the peer is not answering, or too slowly); any other timeout
+ * leaves the connection as WANT_READ / WANT_WRITE would, for the caller to retry. */
+static int timed_out(struct nssl_driver *d)
+{
+    if (hs_expired(d, nssl_mono_ms())) {
+        return nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT);
+    }
+    return NSSL_E_TIMEOUT;
+}
+
+/* A transport failure is final: the stream can no longer be trusted to carry records. */
+static int transport_failed(struct nssl_driver *d, int rc)
+{
+    if (rc == NSSL_E_TIMEOUT) {
+        return timed_out(d);
+    }
+    if (rc == NSSL_E_IO || rc == NSSL_E_TRANSPORT) {
+        d->eng.err = d->eng.err != 0 ? d->eng.err : rc;
+    }
+    return rc;
+}
+
+/* Wait for the transport within the deadline. */
+static int wait_for(struct nssl_driver *d, int for_write)
+{
+    int64_t dl = deadline(d);
+    int ms = -1;
+    if (dl != 0) {
+        int64_t left = dl - nssl_mono_ms();
+        ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+    }
+    return transport_failed(d, d->t.wait(d->t.arg, for_write, ms));
+}
+
+/* Whether the driver may wait: through the transport's wait, or inside a blocking recv/send
+ * when there is no deadline to keep (or no wait function to keep it with). */
+static int can_wait(const struct nssl_driver *d)
+{
+    return d->block;
+}
+
+/* Receive more bytes into the engine; waits only when may_wait. */
+static int fill_from(struct nssl_driver *d, int may_wait)
+{
+    if (d->t.recv == NULL) {
+        /* An event connection: the application feeds the bytes. */
+        return d->eof ? nssl_engine_input_eof(&d->eng) : NSSL_E_WANT_READ;
+    }
     for (;;) {
         uint8_t *p;
         size_t n, got = 0;
@@ -15,16 +86,16 @@ static int fill_from(struct nssl_driver *d, recv_fn recv, int may_wait)
         if (n == 0) {
             return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
         }
-        rc = recv(d->t.arg, p, n, &got);
-        if (rc == NSSL_E_WANT_READ && may_wait) {
-            TRY(d->t.wait(d->t.arg, 0));
+        /* A blocking recv only when no deadline must interrupt it; the socket's own timeout
+         * still ends it (NSSL_E_TIMEOUT). */
+        rc = d->t.recv(d->t.arg, p, n, may_wait && deadline(d) == 0, &got);
+        if (rc == NSSL_E_WANT_READ && may_wait && d->t.wait != NULL) {
+            TRY(wait_for(d, 0));
             continue;
         }
-        if (rc == NSSL_E_IO) {
-            d->eng.err = d->eng.err != 0 ? d->eng.err : NSSL_E_IO;
-            return NSSL_E_IO;
+        if (rc < 0) {
+            return transport_failed(d, rc);
         }
-        TRY(rc);
         if (got == 0) {
             return nssl_engine_input_eof(&d->eng);
         }
@@ -36,7 +107,7 @@ static int fill_from(struct nssl_driver *d, recv_fn recv, int may_wait)
 /* Receive more bytes into the engine. */
 static int fill(struct nssl_driver *d)
 {
-    return fill_from(d, d->t.recv, d->block && d->t.wait != NULL);
+    return fill_from(d, can_wait(d));
 }
 
 /* A send failed: the peer closed or reset the connection. A peer that refuses usually says why
@@ -47,13 +118,13 @@ static int fill(struct nssl_driver *d)
  * a bare I/O error. Bounded (64 steps of a receive or a record), and never a wait. */
 static int peer_reason(struct nssl_driver *d, int rc)
 {
-    if (rc != NSSL_E_IO || d->t.recv_now == NULL) {
+    if (rc != NSSL_E_IO || !d->t.recv_never_blocks) {
         return rc;
     }
     for (int i = 0; i < 64 && d->eng.app_len == 0; i++) {
         int prc = nssl_engine_pump(&d->eng);
         if (prc == NSSL_E_WANT_READ) {
-            prc = fill_from(d, d->t.recv_now, 0);
+            prc = fill_from(d, 0);
         }
         if (NSSL_E_IS_RECV(prc)) {
             return prc;
@@ -65,9 +136,12 @@ static int peer_reason(struct nssl_driver *d, int rc)
     return rc;
 }
 
-/* Send everything the engine has queued. */
-int nssl_drive_flush(struct nssl_driver *d)
+/* Send everything the engine has queued, waiting when the connection blocks. */
+static int flush(struct nssl_driver *d, int may_wait)
 {
+    if (d->t.send == NULL) {
+        return NSSL_E_OK; /* an event connection: the application takes the output */
+    }
     for (;;) {
         const uint8_t *p;
         size_t n, sent = 0;
@@ -77,25 +151,28 @@ int nssl_drive_flush(struct nssl_driver *d)
         if (n == 0) {
             return NSSL_E_OK;
         }
-        rc = d->t.send(d->t.arg, p, n, &sent);
-        if (rc == NSSL_E_WANT_WRITE && d->block && d->t.wait != NULL) {
-            TRY(d->t.wait(d->t.arg, 1));
+        rc = d->t.send(d->t.arg, p, n, may_wait && deadline(d) == 0, &sent);
+        if (rc == NSSL_E_WANT_WRITE && may_wait && d->t.wait != NULL) {
+            TRY(wait_for(d, 1));
             continue;
         }
         if (rc < 0) {
-            return peer_reason(d, rc);
+            /* The peer's alert, when it left one, says more than the failed send. */
+            rc = peer_reason(d, rc);
+            return NSSL_E_IS_RECV(rc) ? rc : transport_failed(d, rc);
         }
         nssl_engine_output_consumed(&d->eng, sent);
     }
 }
 
+int nssl_drive_flush(struct nssl_driver *d)
+{
+    return flush(d, can_wait(d));
+}
+
 void nssl_drive_flush_nowait(struct nssl_driver *d)
 {
-    int block = d->block;
-    int rc;
-    d->block = 0;
-    rc = nssl_drive_flush(d);
-    d->block = block;
+    int rc = flush(d, 0);
     (void)rc; /* best effort: the caller is already failing or closing */
 }
 
@@ -130,12 +207,27 @@ static int step(struct nssl_driver *d)
     return step_into(d, NULL, 0, NULL);
 }
 
+/* Timeouts and WANT_* end a call without failing the connection. */
+static int is_retry(int rc)
+{
+    return rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE || rc == NSSL_E_TIMEOUT;
+}
+
 int nssl_drive_handshake(struct nssl_driver *d)
 {
     int rc;
+    if (!d->eng.connected) {
+        int64_t now = nssl_mono_ms();
+        if (d->hs_start_ms == 0) {
+            d->hs_start_ms = now;
+        } else if (hs_expired(d, now)) {
+            /* A non-blocking or event connection learns at its next call. */
+            return fail(d, nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT));
+        }
+    }
     while (!d->eng.connected) {
         rc = step(d);
-        if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
+        if (is_retry(rc)) {
             return rc;
         }
         if (rc < 0) {
@@ -178,7 +270,7 @@ int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, s
             *got = direct;
             return read_done(d);
         }
-        if (rc == NSSL_E_WANT_READ || rc == NSSL_E_WANT_WRITE) {
+        if (is_retry(rc)) {
             return rc;
         }
         if (rc < 0) {
@@ -234,4 +326,20 @@ void nssl_drive_process_buffered(struct nssl_driver *d)
     /* Each pump consumes one record, so this ends within the buffered bytes. */
     while (d->eng.connected && d->eng.app_len == 0 && nssl_engine_pump(&d->eng) == NSSL_E_OK) {
     }
+}
+
+int nssl_drive_pending(struct nssl_driver *d, size_t *avail)
+{
+    *avail = 0;
+    if (!d->eng.connected) {
+        return NSSL_E_OK;
+    }
+    nssl_drive_process_buffered(d);
+    /* A KeyUpdate answer or an alert that processing queued leaves without waiting. */
+    read_done(d);
+    if (d->eng.app_len > 0) {
+        *avail = d->eng.app_len;
+        return NSSL_E_OK;
+    }
+    return d->eng.err;
 }
