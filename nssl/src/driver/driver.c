@@ -46,6 +46,8 @@ static int transport_failed(struct nssl_driver *d, int rc)
         return timed_out(d);
     }
     if (rc == NSSL_E_IO || rc == NSSL_E_TRANSPORT) {
+        /* Never touched again: not to send an alert, not to retry queued output. */
+        d->broken = 1;
         d->eng.err = d->eng.err != 0 ? d->eng.err : rc;
     }
     return rc;
@@ -58,7 +60,12 @@ static int wait_for(struct nssl_driver *d, int for_write)
     int ms = -1;
     if (dl != 0) {
         int64_t left = dl - nssl_mono_ms();
-        ms = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+        if (left <= 0) {
+            /* Checked here, not left to the transport: a wait that says "ready" too readily
+             * (an application's) must not keep the call going past its deadline. */
+            return timed_out(d);
+        }
+        ms = left > INT_MAX ? INT_MAX : (int)left;
     }
     return transport_failed(d, d->t.wait(d->t.arg, for_write, ms));
 }
@@ -76,6 +83,9 @@ static int fill_from(struct nssl_driver *d, int may_wait)
     if (d->t.recv == NULL) {
         /* An event connection: the application feeds the bytes. */
         return d->eof ? nssl_engine_input_eof(&d->eng) : NSSL_E_WANT_READ;
+    }
+    if (d->broken) {
+        return d->eng.err;
     }
     for (;;) {
         uint8_t *p;
@@ -141,6 +151,9 @@ static int flush(struct nssl_driver *d, int may_wait)
 {
     if (d->t.send == NULL) {
         return NSSL_E_OK; /* an event connection: the application takes the output */
+    }
+    if (d->broken) {
+        return d->eng.err;
     }
     for (;;) {
         const uint8_t *p;
@@ -284,6 +297,10 @@ int nssl_drive_write(struct nssl_driver *d, const uint8_t *buf, size_t len, size
     size_t took = 0;
     int rc;
 
+    /* A failed connection says so first, whatever the arguments. */
+    if (d->eng.err != 0) {
+        return d->eng.err;
+    }
     /* A retry after WANT_WRITE must present at least the bytes taken before. */
     ENSURE(len >= d->write_pending, NSSL_E_ARG);
     TRY(nssl_drive_handshake(d));
@@ -332,7 +349,7 @@ int nssl_drive_pending(struct nssl_driver *d, size_t *avail)
 {
     *avail = 0;
     if (!d->eng.connected) {
-        return NSSL_E_OK;
+        return d->eng.err; /* nothing to read before the handshake; a failed one says so */
     }
     nssl_drive_process_buffered(d);
     /* A KeyUpdate answer or an alert that processing queued leaves without waiting. */

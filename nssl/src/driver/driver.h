@@ -21,6 +21,7 @@ struct nssl_driver {
     int block;                 /* wait instead of returning WANT_READ / WANT_WRITE */
     size_t write_pending;      /* plaintext bytes taken by a write whose record is unsent */
     int eof;                   /* event connection: the application said the stream ended */
+    int broken;                /* the transport failed or broke its contract: not used again */
     /* Deadlines in milliseconds, 0 for none (NSSLSetTimeouts). */
     uint32_t hs_timeout_ms, read_timeout_ms, write_timeout_ms;
     int64_t hs_start_ms;       /* monotonic time the handshake started, 0 before */
