@@ -1,7 +1,7 @@
 /* Sample: many TLS connections in one poll() loop with the event-driven API.
  *
- *   nssl-sample-event-loop client HOST PORT N [--echo BYTES] [--ca CA_PEM]
- *   nssl-sample-event-loop server PORT CERT_PEM KEY_PEM [--accept N]
+ *   nssl-sample-event-loop client HOST PORT N [--echo BYTES] [--ca CA_PEM] [--timeout MS]
+ *   nssl-sample-event-loop server PORT CERT_PEM KEY_PEM [--accept N] [--timeout MS]
  *
  * NSSL does no I/O here. Each connection is made with NSSLCreateEventConnection and the
  * program moves every byte itself, on non-blocking sockets: it receives straight into NSSL's
@@ -17,7 +17,9 @@
  *   commercial groups (of the store NSSL_CERTSTORE names, or the installed one). Exit 0 iff all
  *   N succeeded.
  * server: echoes to any number of clients at once on 127.0.0.1:PORT (0 picks a port, printed).
- *   With --accept N it exits after N connections: 0 iff all of them closed in order. */
+ *   With --accept N it exits after N connections: 0 iff all of them closed in order.
+ * Each handshake has a deadline, MS milliseconds (default 10000; 0: none): NSSL enforces it
+ * (NSSLContextSetTimeouts), and the loop wakes up in time to make the call that reports it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -46,6 +49,7 @@ struct conn {
     int peer_closed;     /* the peer's close_notify arrived */
     int line_done;       /* client: the first line of the HTTP answer is complete */
     int32_t status;      /* how the connection ended: 0 or an NSSL_ERROR_* */
+    long long deadline;  /* when NSSL's handshake deadline has passed (monotonic ms), or 0 */
     long long sent, got; /* application bytes */
     char line[80];       /* client: the first line of the HTTP answer */
     int32_t len, off;    /* buf[off .. len): what NSSLWrite still has to take */
@@ -53,6 +57,7 @@ struct conn {
 };
 
 static long long echo_bytes; /* client: --echo BYTES, 0 for an HTTP request */
+static int32_t handshake_ms = 10000; /* --timeout MS: each handshake's deadline, 0 for none */
 static const char *host;
 
 /* The byte at offset i of the stream a client connection sends with --echo: lines of 64
@@ -60,6 +65,14 @@ static const char *host;
 static char pattern(const struct conn *c, long long i)
 {
     return i % 64 == 63 || i == echo_bytes - 1 ? '\n' : (char)('a' + (i / 64 + c->id) % 26);
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
 /* Take what the socket has straight into NSSL's input buffer (no copy). */
@@ -287,6 +300,9 @@ static struct conn *new_conn(NSSLContextHandle ctx, int fd, int id, int server)
         next_request(c);
     }
     advance(c); /* a client's ClientHello leaves at once */
+    /* NSSL counts the handshake's deadline from that first call; the loop calls again once it
+     * has passed (a millisecond later, to be sure), and NSSL then fails the handshake. */
+    c->deadline = handshake_ms > 0 ? now_ms() + handshake_ms + 1 : 0;
     return c;
 }
 
@@ -395,13 +411,15 @@ int main(int argc, char **argv)
             ca = argv[i + 1];
         } else if (strcmp(argv[i], "--accept") == 0 && server) {
             limit = atol(argv[i + 1]);
+        } else if (strcmp(argv[i], "--timeout") == 0) {
+            handshake_ms = atoi(argv[i + 1]);
         } else {
             client = server = 0;
         }
     }
     if ((!client && !server) || (argc - 5) % 2 != 0) {
-        fprintf(stderr, "usage: %s client HOST PORT N [--echo BYTES] [--ca CA_PEM]\n"
-                        "       %s server PORT CERT_PEM KEY_PEM [--accept N]\n",
+        fprintf(stderr, "usage: %s client HOST PORT N [--echo BYTES] [--ca CA_PEM] [--timeout MS]\n"
+                        "       %s server PORT CERT_PEM KEY_PEM [--accept N] [--timeout MS]\n",
                 argv[0], argv[0]);
         return 2;
     }
@@ -410,7 +428,8 @@ int main(int argc, char **argv)
     ctx = client ? make_context(0, ca, NULL) : make_context(1, argv[3], argv[4]);
     limit = client ? atol(argv[4]) : limit;
     lfd = server ? tcp_listen(atoi(argv[2])) : -1;
-    if (ctx < 0 || (server && lfd < 0) || limit < 0 ||
+    if (ctx < 0 || NSSLContextSetTimeouts(ctx, handshake_ms, 0, 0) != NSSL_ERROR_OK ||
+        (server && lfd < 0) || limit < 0 ||
         (conns = calloc((size_t)(limit > 0 ? limit : 1024), sizeof(*conns))) == NULL ||
         (fds = calloc((size_t)(limit > 0 ? limit : 1024) + 1, sizeof(*fds))) == NULL) {
         started = -1; /* nothing to run: exit 1 */
@@ -426,7 +445,8 @@ int main(int argc, char **argv)
         n++;
     }
     for (;;) {
-        int accepting = server && (limit == 0 || started < limit), ready;
+        int accepting = server && (limit == 0 || started < limit), ready, wait_ms = IDLE_MS;
+        long long now = now_ms();
         size_t i;
 
         /* Finished connections leave the loop. */
@@ -444,26 +464,38 @@ int main(int argc, char **argv)
             NSSLGetSendData(conns[i]->tls, &data, &size);
             fds[i] = (struct pollfd){conns[i]->fd, conns[i]->want, 0};
             fds[i].events |= size > 0 ? POLLOUT : 0;
+            /* poll() returns in time for the nearest handshake deadline. */
+            if (conns[i]->phase == HANDSHAKE && conns[i]->deadline != 0) {
+                long long left = conns[i]->deadline - now;
+                wait_ms = left <= 0 ? 0 : left < wait_ms ? (int)left : wait_ms;
+            }
         }
         /* The listening socket, while more clients may come (and there is room for them). */
         fds[n] = (struct pollfd){accepting && n < 1024 ? lfd : -1, POLLIN, 0};
         if (n == 0 && !accepting) {
             break;
         }
-        ready = poll(fds, n + 1, IDLE_MS);
+        ready = poll(fds, n + 1, wait_ms);
         if (ready < 0 && errno != EINTR) {
             perror("poll");
             break;
         }
+        now = now_ms();
         for (i = 0; i < n; i++) {
-            if (ready == 0) {
-                conns[i]->status = NSSL_ERROR_TIMEOUT; /* idle too long: give up */
-                conns[i]->phase = DONE;
+            struct conn *c = conns[i];
+            int expired = c->phase == HANDSHAKE && c->deadline != 0 && now >= c->deadline;
+
+            if (ready == 0 && wait_ms == IDLE_MS) {
+                c->status = NSSL_ERROR_TIMEOUT; /* nothing happened for so long: give up */
+                c->phase = DONE;
             } else if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                receive(conns[i]);
+                receive(c);
             }
-            if (fds[i].revents != 0) {
-                advance(conns[i]);
+            if (expired) {
+                c->deadline = 0; /* the next call is NSSL's verdict: NSSL_ERROR_TIMEOUT */
+            }
+            if (fds[i].revents != 0 || expired) {
+                advance(c);
             }
         }
         if (fds[n].revents & POLLIN) {

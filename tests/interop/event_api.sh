@@ -7,6 +7,7 @@
 #     and `gnutls-serv` (--echo, --http), TLS 1.3 and 1.2, and a failed verification;
 #   - `openssl s_client` (alone and several at once) and `gnutls-cli` against its echo server;
 #   - its client against its server, many connections at once, and refused by verification;
+#   - handshake deadlines (its --timeout) against a silent server and silent clients;
 #   - samples/custom_transport.c (NSSLCreateTransportConnection over callbacks on a
 #     socketpair), trusting the right CA and a wrong one.
 #
@@ -351,6 +352,57 @@ if ev_serve server-p256 3; then
     ev_server_done 1
     expect_server_count 3 "^connection [0-9]+: failed: NSSL_ERROR_"
     expect_log_contains "0 of 3 connections succeeded"
+fi
+stop_server
+case_end
+
+# ---- handshake deadlines in the event loop (NSSLContextSetTimeouts) ----------------------
+
+# expect_elapsed MS LOW HIGH: the case took MS milliseconds, from LOW to HIGH (a correctness
+# bound with a generous margin, not a benchmark).
+expect_elapsed() {
+    if [ "$1" -lt "$2" ] || [ "$1" -gt "$3" ]; then
+        case_fail "took $1 ms, expected $2 to $3 ms"
+    fi
+}
+
+# A server that never answers: the kernel completes each TCP connection, nothing comes back.
+case_start "event_loop client x3 vs a silent server: each handshake ends at its 1.5 s deadline"
+if start_server "$SERVER_LOG" /dev/null python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+time.sleep(60)' "{PORT}"; then
+    t0=$(date +%s%N)
+    ev_client 3 --ca "$ROOT" --timeout 1500
+    expect_elapsed $((($(date +%s%N) - t0) / 1000000)) 1500 8000
+    expect_rc 1
+    expect_out_count 3 "^connection [0-9]+: failed: NSSL_ERROR_TIMEOUT\$"
+    expect_out_line "0 of 3 connections succeeded"
+else
+    case_fail "the silent server did not start"
+fi
+stop_server
+case_end
+
+# Clients that connect and never send a ClientHello.
+case_start "event_loop server vs 2 silent TCP clients: each handshake ends at its 1.5 s deadline"
+if start_server "$SERVER_LOG" /dev/null "$EVENT_LOOP" server "{PORT}" \
+    "$CERTS/server-p256-chain.pem" "$CERTS/server-p256.key" --accept 2 --timeout 1500; then
+    t0=$(date +%s%N)
+    spawn timeout -k 2 "$CLIENT_TIMEOUT" python3 -c 'import socket, sys, time
+a = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(2)]
+time.sleep(60)' "$PORT" &
+    silent=$!
+    INTEROP_PIDS+=("$silent")
+    ev_server_done 1
+    expect_elapsed $((($(date +%s%N) - t0) / 1000000)) 1500 8000
+    expect_server_count 2 "^connection [0-9]+: failed: NSSL_ERROR_TIMEOUT\$"
+    expect_log_contains "0 of 2 connections succeeded"
+    kill -TERM "$silent" 2>/dev/null || true
+    wait_pid_bounded "$silent" 3 || true
+else
+    case_fail "the event-loop server did not start"
 fi
 stop_server
 case_end
