@@ -330,6 +330,44 @@ for spec in "1.3|$TLS13" "1.2|$TLS12"; do
     case_end
 done
 
+# KeyUpdate mid-stream: s_client's "K" command updates its keys and asks the server to update
+# its own (RFC 8446 4.6.3). The server's NSSLRead then queues a KeyUpdate of its own, which the
+# loop must send like any output; the echo flows both ways under the new keys. s_client takes a
+# command only when one read() of its input returns exactly that line, so each write waits for
+# the effect of the one before.
+case_start "openssl s_client KeyUpdate (update_requested) vs event_loop server: TLS 1.3"
+if ev_serve server-p256 1; then
+    CLI_IN="$CASE_DIR/client.in"
+    mkfifo "$CLI_IN"
+    exec {cli_fd}<>"$CLI_IN"
+    INTEROP_CLOSE_FDS=("$cli_fd")
+    echo "+ openssl s_client -tls1_3 -msg (ping-1, K, ping-2)" >"$CASE_DIR/client.cmd"
+    spawn timeout -k 2 "$CLIENT_TIMEOUT" openssl s_client -connect "127.0.0.1:$PORT" \
+        -servername localhost -verify_hostname localhost -CAfile "$ROOT" -verify_return_error \
+        -tls1_3 -msg <"$CLI_IN" >"$OUT" 2>"$ERR" &
+    CLIENT_PID=$!
+    INTEROP_PIDS+=("$CLIENT_PID")
+    KEYUPDATE="TLS 1.3, Handshake [length 0005], KeyUpdate"
+    {
+        echo "ping-1" >&"$cli_fd" &&
+            wait_for_file "$OUT" "ping-1" 8 &&
+            echo "K" >&"$cli_fd" &&
+            wait_for_file "$OUT" "<<< $KEYUPDATE" 8 &&
+            echo "ping-2" >&"$cli_fd" &&
+            wait_for_file "$OUT" "ping-2" 8
+    } || case_fail "a step timed out (see the client's output)"
+    exec {cli_fd}>&-
+    INTEROP_CLOSE_FDS=()
+    finish_client
+    if ! grep -qF ">>> $KEYUPDATE" "$OUT" || ! grep -qF "<<< $KEYUPDATE" "$OUT"; then
+        case_fail "no KeyUpdate each way"
+    fi
+    ev_server_done 0
+    expect_log_contains "connection 1: closed, 14 bytes echoed"
+fi
+stop_server
+case_end
+
 # ---- the event-loop client against its server ---------------------------------------------
 
 M=16
