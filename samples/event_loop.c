@@ -36,7 +36,8 @@
 #include <nssl/nssl.h>
 #include <nssl/nssl_certs.h> /* generated from the built-in store: group masks */
 
-#define IDLE_MS 30000 /* a loop where nothing happens that long gives up its connections */
+#define IDLE_MS 30000   /* a loop where nothing happens that long gives up its connections */
+#define MAX_CONNS 1024 /* connections at once (the server's, without --accept) */
 
 enum phase { HANDSHAKE, WRITE, READ, CLOSE, DRAIN, DONE };
 
@@ -430,8 +431,8 @@ int main(int argc, char **argv)
     lfd = server ? tcp_listen(atoi(argv[2])) : -1;
     if (ctx < 0 || NSSLContextSetTimeouts(ctx, handshake_ms, 0, 0) != NSSL_ERROR_OK ||
         (server && lfd < 0) || limit < 0 ||
-        (conns = calloc((size_t)(limit > 0 ? limit : 1024), sizeof(*conns))) == NULL ||
-        (fds = calloc((size_t)(limit > 0 ? limit : 1024) + 1, sizeof(*fds))) == NULL) {
+        (conns = calloc((size_t)(limit > 0 ? limit : MAX_CONNS), sizeof(*conns))) == NULL ||
+        (fds = calloc((size_t)(limit > 0 ? limit : MAX_CONNS) + 1, sizeof(*fds))) == NULL) {
         started = -1; /* nothing to run: exit 1 */
         goto out;
     }
@@ -471,7 +472,7 @@ int main(int argc, char **argv)
             }
         }
         /* The listening socket, while more clients may come (and there is room for them). */
-        fds[n] = (struct pollfd){accepting && n < 1024 ? lfd : -1, POLLIN, 0};
+        fds[n] = (struct pollfd){accepting && n < MAX_CONNS ? lfd : -1, POLLIN, 0};
         if (n == 0 && !accepting) {
             break;
         }
