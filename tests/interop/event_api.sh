@@ -5,7 +5,8 @@
 #   - samples/event_loop.c (NSSLCreateEventConnection: the sample does all socket I/O in one
 #     poll() loop) as a client with several connections at once against `openssl s_server -www`
 #     and `gnutls-serv` (--echo, --http), TLS 1.3 and 1.2, and a failed verification;
-#   - `openssl s_client` (alone and several at once) and `gnutls-cli` against its echo server;
+#   - `openssl s_client` (alone, several at once, reading slowly, with a KeyUpdate mid-stream)
+#     and `gnutls-cli` against its echo server;
 #   - its client against its server, many connections at once, and refused by verification;
 #   - handshake deadlines (its --timeout) against a silent server and silent clients;
 #   - samples/custom_transport.c (NSSLCreateTransportConnection over callbacks on a
