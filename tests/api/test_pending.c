@@ -1168,10 +1168,53 @@ static void test_libssl_key_update_between_records(void)
 
 /* ---- writes ---- */
 
-/* NSSLWrite on a full socket (a small SO_SNDBUF, the peer not reading): one record per call,
- * then NSSL_ERROR_WANT_WRITE with the socket really full; a retry with a shorter buffer is
- * refused; after the peer drains, the retry with the same buffer finishes. The server decrypts
- * every byte once, in order. */
+/* The client writes data[off .. total) through a socket with a small send buffer that the
+ * server reads only when told: one record per call at most; on NSSL_ERROR_WANT_WRITE the
+ * socket really is full, a retry with a shorter buffer is refused, the server drains what
+ * came (decrypting it into sink) and the retry goes with the same buffer. Then the server
+ * takes the rest. Returns the number of NSSL_ERROR_WANT_WRITE. */
+static int write_draining(struct pair *p, const uint8_t *data, size_t off, size_t total,
+                          struct bytes *sink)
+{
+    int want_writes = 0;
+
+    for (int i = 0; i < MAX_STEPS && off < total; i++) {
+        struct pollfd pfd = {p->fd, POLLOUT, 0};
+        int32_t n = 0, rc = NSSLWrite(p->client, data + off, (int32_t)(total - off), &n);
+        if (rc == 0) {
+            /* Partial progress: never more than a record, so less than asked past one. */
+            CU_ASSERT(n >= 1 && n <= MAX_RECORD && (size_t)n <= total - off);
+            off += (size_t)n;
+            continue;
+        }
+        CU_ASSERT_EQUAL_FATAL(rc, NSSL_ERROR_WANT_WRITE);
+        want_writes++;
+        /* Really full: poll() agrees. */
+        CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
+        if (want_writes == 1) {
+            CU_ASSERT_EQUAL(NSSLWrite(p->client, data + off, 1, &n), NSSL_ERROR_INVALID_ARG);
+        }
+        CU_ASSERT_EQUAL_FATAL(server_receive(p, sink), 0);
+        CU_ASSERT_FATAL(poll(&pfd, 1, STALL_MS) == 1);
+    }
+    CU_ASSERT_EQUAL(off, total);
+    for (int i = 0; i < 1000 && sink->len < total; i++) {
+        struct pollfd pfd = {p->wire, POLLIN, 0};
+        CU_ASSERT_FATAL(poll(&pfd, 1, STALL_MS) == 1);
+        CU_ASSERT_EQUAL_FATAL(server_receive(p, sink), 0);
+    }
+    return want_writes;
+}
+
+static int small_send_buffer(int fd)
+{
+    int small = 4096;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+}
+
+/* NSSLWrite on a full socket (a small SO_SNDBUF, the peer not reading): partial progress and
+ * NSSL_ERROR_WANT_WRITE, then retries with the same buffer once the peer drains. The server
+ * decrypts every byte once, in order. */
 static void test_write_full_socket(void)
 {
     enum { TOTAL = 200000 };
@@ -1179,46 +1222,46 @@ static void test_write_full_socket(void)
         struct pair p;
         struct bytes sink = {0};
         uint8_t *data = pattern_buf(0, TOTAL);
-        int small = 4096, want_writes = 0, partial = 0;
-        size_t off = 0;
-        int32_t n = 0;
         CU_ASSERT_FATAL(data != NULL);
         CU_ASSERT_FATAL(pair_open(&p, versions[v]) == 0);
-        CU_ASSERT_FATAL(setsockopt(p.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
-        for (int i = 0; i < MAX_STEPS && off < TOTAL; i++) {
-            struct pollfd pfd = {p.fd, POLLOUT, 0};
-            int32_t rc = NSSLWrite(p.client, data + off, (int32_t)(TOTAL - off), &n);
-            if (rc == 0) {
-                CU_ASSERT(n >= 1 && n <= MAX_RECORD);
-                if (TOTAL - off > MAX_RECORD) {
-                    partial += n < (int32_t)(TOTAL - off);
-                }
-                off += (size_t)n;
-                continue;
-            }
-            CU_ASSERT_EQUAL_FATAL(rc, NSSL_ERROR_WANT_WRITE);
-            want_writes++;
-            /* Really full: poll() agrees. */
-            CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
-            if (want_writes == 1) {
-                CU_ASSERT_EQUAL(NSSLWrite(p.client, data + off, 1, &n), NSSL_ERROR_INVALID_ARG);
-            }
-            CU_ASSERT_EQUAL_FATAL(server_receive(&p, &sink), 0);
-            CU_ASSERT_FATAL(poll(&pfd, 1, STALL_MS) == 1);
-        }
-        CU_ASSERT_EQUAL(off, TOTAL);
-        CU_ASSERT(want_writes > 0);
-        CU_ASSERT(partial > 0);
-        for (int i = 0; i < 1000 && sink.len < TOTAL; i++) {
-            struct pollfd pfd = {p.wire, POLLIN, 0};
-            CU_ASSERT_FATAL(poll(&pfd, 1, STALL_MS) == 1);
-            CU_ASSERT_EQUAL_FATAL(server_receive(&p, &sink), 0);
-        }
-        CU_ASSERT_EQUAL(sink.len, TOTAL);
+        CU_ASSERT_FATAL(small_send_buffer(p.fd) == 0);
+        CU_ASSERT(write_draining(&p, data, 0, TOTAL, &sink) > 0);
         CU_ASSERT(sink.len == TOTAL && memcmp(sink.p, data, TOTAL) == 0);
         free(sink.p);
         free(data);
         pair_close(&p);
+    }
+}
+
+/* A write stuck on a full socket does not stop reads: the loop gets what the server sent
+ * meanwhile. A peer that is itself blocked sending to us reads nothing until we do; an
+ * NSSLRead that only waited for its output to leave would make both wait for ever. Then the
+ * write finishes once the server drains. */
+static void test_read_while_write_stuck(void)
+{
+    enum { TOTAL = 3 * MAX_RECORD };
+    for (size_t v = 0; v < NVERSIONS; v++) {
+        struct tcase c;
+        struct bytes sink = {0};
+        uint8_t *data = pattern_buf(0, TOTAL);
+        size_t off = 0;
+        int32_t n = 0, rc = 0;
+        CU_ASSERT_FATAL(data != NULL);
+        case_open(&c, versions[v]);
+        CU_ASSERT_FATAL(small_send_buffer(c.p.fd) == 0);
+        for (int i = 0; i < 100 && (rc = NSSLWrite(c.p.client, data + off,
+                                                   (int32_t)(TOTAL - off), &n)) == 0; i++) {
+            off += (size_t)n;
+        }
+        CU_ASSERT_EQUAL_FATAL(rc, NSSL_ERROR_WANT_WRITE);
+        CU_ASSERT_EQUAL(stream_data(&c.p, &c.s, 100), 0);
+        CU_ASSERT_EQUAL(stream_data(&c.p, &c.s, 200), 0);
+        case_expect(&c, NULL, 0, MAX_RECORD, 0, 0);
+        write_draining(&c.p, data, off, TOTAL, &sink);
+        CU_ASSERT(sink.len == TOTAL && memcmp(sink.p, data, TOTAL) == 0);
+        free(sink.p);
+        free(data);
+        case_close(&c);
     }
 }
 
@@ -1235,7 +1278,7 @@ static void select_echo(int version)
     size_t sizes[NMSG], total = 0, sent = 0, msg = 0, msg_end;
     uint8_t *data;
     int32_t ctx = client_context(), conn;
-    int fd = -1, shut = 0, small = 4096, want_writes = 0, turn = 1;
+    int fd = -1, shut = 0, want_writes = 0, turn = 1;
     long step, idle = 0;
 
     for (size_t i = 0; i < NMSG; i++) {
@@ -1254,8 +1297,7 @@ static void select_echo(int version)
     CU_ASSERT_FATAL(set_nonblocking(fd) == 0 && fd < FD_SETSIZE);
     /* Small send buffers on both sides: large writes meet NSSL_ERROR_WANT_WRITE, and the peer
      * soon blocks sending its echo until the client reads (it reads nothing meanwhile). */
-    CU_ASSERT_FATAL(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
-    CU_ASSERT_FATAL(setsockopt(pr.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
+    CU_ASSERT_FATAL(small_send_buffer(fd) == 0 && small_send_buffer(pr.fd) == 0);
     conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 0);
     CU_ASSERT_FATAL(conn >= 0);
     CU_ASSERT_EQUAL(client_handshake(conn, fd), 0);
@@ -1373,6 +1415,7 @@ static CU_TestInfo tests[] = {
     {"libssl: NewSessionTicket between data records", test_libssl_ticket_between_records},
     {"libssl: KeyUpdate between data records", test_libssl_key_update_between_records},
     {"NSSLWrite on a full socket: partial, WANT_WRITE, retry", test_write_full_socket},
+    {"reads while a write is stuck", test_read_while_write_stuck},
     {"select() reads", test_select_reads},
     {"select() echo, TLS 1.3", test_select_echo_tls13},
     {"select() echo, TLS 1.2", test_select_echo_tls12},
