@@ -72,11 +72,23 @@ static inline void carrier_pipe_free(struct carrier_pipe *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* End e stops sending: the other end's recv returns 0 once it has read what was sent. */
-static inline void carrier_close(struct carrier_end *e)
+/* End e stops sending (shutdown(SHUT_WR)): the other end's recv returns 0 once it has read
+ * what was sent. */
+static inline void carrier_shut_write(struct carrier_end *e)
 {
     pthread_mutex_lock(&e->pipe->lock);
     e->pipe->q[e->side].closed = 1;
+    pthread_cond_broadcast(&e->pipe->changed);
+    pthread_mutex_unlock(&e->pipe->lock);
+}
+
+/* End e is closed, as an application closes a socket after a failed connection: besides
+ * carrier_shut_write, the other end's sends fail (NSSL_ERROR_IO_ERROR, a socket's EPIPE), and
+ * what it had sent and e never read stays unread. */
+static inline void carrier_close(struct carrier_end *e)
+{
+    pthread_mutex_lock(&e->pipe->lock);
+    e->pipe->q[0].closed = e->pipe->q[1].closed = 1;
     pthread_cond_broadcast(&e->pipe->changed);
     pthread_mutex_unlock(&e->pipe->lock);
 }
