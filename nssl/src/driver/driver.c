@@ -15,7 +15,7 @@ void nssl_drive_begin(struct nssl_driver *d, enum nssl_drive_op op)
 static int64_t deadline(const struct nssl_driver *d)
 {
     int64_t dl = d->op_deadline_ms;
-    if (!d->eng.connected && d->hs_timeout_ms != 0 && d->hs_start_ms != 0) {
+    if (!d->hs_done && d->hs_timeout_ms != 0 && d->hs_start_ms != 0) {
         int64_t hs = d->hs_start_ms + d->hs_timeout_ms;
         dl = dl == 0 || hs < dl ? hs : dl;
     }
@@ -24,7 +24,7 @@ static int64_t deadline(const struct nssl_driver *d)
 
 static int hs_expired(const struct nssl_driver *d, int64_t now)
 {
-    return !d->eng.connected && d->hs_timeout_ms != 0 && d->hs_start_ms != 0 &&
+    return !d->hs_done && d->hs_timeout_ms != 0 && d->hs_start_ms != 0 &&
            now >= d->hs_start_ms + d->hs_timeout_ms;
 }
 
@@ -128,7 +128,8 @@ static int fill(struct nssl_driver *d)
  * a bare I/O error. Bounded (64 steps of a receive or a record), and never a wait. */
 static int peer_reason(struct nssl_driver *d, int rc)
 {
-    if (rc != NSSL_E_IO || !d->t.recv_never_blocks) {
+    /* A non-blocking connection's transport never blocks (its contract, nssl.h). */
+    if (rc != NSSL_E_IO || (!d->t.recv_never_blocks && d->block)) {
         return rc;
     }
     for (int i = 0; i < 64 && d->eng.app_len == 0; i++) {
@@ -150,7 +151,10 @@ static int peer_reason(struct nssl_driver *d, int rc)
 static int flush(struct nssl_driver *d, int may_wait)
 {
     if (d->t.send == NULL) {
-        return NSSL_E_OK; /* an event connection: the application takes the output */
+        /* An event connection: the application takes the output (and the handshake's last
+         * flight is its to send). */
+        d->hs_done = d->eng.connected;
+        return NSSL_E_OK;
     }
     if (d->broken) {
         return d->eng.err;
@@ -162,6 +166,8 @@ static int flush(struct nssl_driver *d, int may_wait)
 
         nssl_engine_output(&d->eng, &p, &n);
         if (n == 0) {
+            /* The handshake is over once its last flight has left. */
+            d->hs_done = d->eng.connected;
             return NSSL_E_OK;
         }
         rc = d->t.send(d->t.arg, p, n, may_wait && deadline(d) == 0, &sent);
@@ -207,6 +213,14 @@ static int step_into(struct nssl_driver *d, uint8_t *buf, size_t cap, size_t *go
                          : nssl_engine_pump(&d->eng);
     if (rc == NSSL_E_WANT_READ) {
         rc = nssl_drive_flush(d);
+        if (rc == NSSL_E_WANT_WRITE && !d->block) {
+            /* Our output is stuck, but read what has come all the same. A peer that is itself
+             * stuck sending to us reads nothing until we do: if we only waited to write, both
+             * would wait for ever (a KeyUpdate answer queued behind a full send buffer while
+             * the peer streams data to us). Nothing there: it is the write we wait for. */
+            rc = fill(d);
+            return rc == NSSL_E_WANT_READ ? NSSL_E_WANT_WRITE : rc;
+        }
         if (rc < 0) {
             return rc;
         }
@@ -229,7 +243,7 @@ static int is_retry(int rc)
 int nssl_drive_handshake(struct nssl_driver *d)
 {
     int rc;
-    if (!d->eng.connected) {
+    if (!d->hs_done) {
         int64_t now = nssl_mono_ms();
         if (d->hs_start_ms == 0) {
             d->hs_start_ms = now;
@@ -270,7 +284,11 @@ int nssl_drive_read(struct nssl_driver *d, uint8_t *buf, size_t len, int peek, s
 {
     int rc;
 
-    TRY(nssl_drive_handshake(d));
+    /* Once connected, output still queued (the client's last flight, a KeyUpdate) does not
+     * hold the read up: step_into sends it, or reads past it when it cannot leave. */
+    if (!d->eng.connected) {
+        TRY(nssl_drive_handshake(d));
+    }
     for (;;) {
         size_t direct = 0;
         if (d->eng.app_len > 0) {

@@ -25,6 +25,8 @@ struct nssl_driver {
     /* Deadlines in milliseconds, 0 for none (NSSLSetTimeouts). */
     uint32_t hs_timeout_ms, read_timeout_ms, write_timeout_ms;
     int64_t hs_start_ms;       /* monotonic time the handshake started, 0 before */
+    int hs_done;               /* connected and the last flight sent: the handshake deadline
+                                * no longer applies */
     int64_t op_deadline_ms;    /* the current call's deadline (monotonic), 0 for none */
 };
 

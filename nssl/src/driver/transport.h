@@ -24,7 +24,8 @@ struct nssl_transport {
      * NULL: cannot wait. */
     int (*wait)(void *arg, int for_write, int timeout_ms);
     /* recv with may_wait 0 is sure not to block (a socket's MSG_DONTWAIT; an application
-     * transport only when it has a wait function, its contract then says recv never waits). */
+     * transport when it has a wait function: its contract then says recv never waits; without
+     * one, only on a non-blocking connection). */
     int recv_never_blocks;
     void *arg;
 };
