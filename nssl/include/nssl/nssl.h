@@ -800,6 +800,27 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
+/** @name Callbacks and hooks (extensions)
+ * What every callback shares (each one's own contract is at its declaration):
+ *  - It is registered on a context (configuration: before the context's first connection,
+ *    afterwards NSSL_ERROR_INVALID_STATE), with a `void *user` handed back to it; NULL
+ *    unregisters it.
+ *  - It is called on the thread that is inside the NSSL call that triggered it (the
+ *    connection's NSSLDoHandshake, NSSLRead, NSSLWrite...), with the connection's handle.
+ *  - From inside, it may call these getters on that connection: NSSLGetCipherInfo,
+ *    NSSLGetPeerCertSize, NSSLGetPeerCert, NSSLGetPeerSubject, NSSLGetVerifyResult,
+ *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName. Any other call on that
+ *    connection (and NSSLFinish) returns NSSL_ERROR_INVALID_STATE and does nothing; calls on
+ *    other connections and contexts work.
+ *  - A callback that decides returns one of the decision constants its contract lists;
+ *    anything else is taken as the refusal.
+ *  - An override of a security decision is recorded in the connection's result and in any
+ *    session made from it (DESIGN.md §7a).
+ */
+/** @{ */
+/** @} */
+
+/* ---------------------------------------------------------------------------------------- */
 /** @name I/O: deadlines, modes, application transports, the event-driven API (extensions)
  * A connection moves its bytes one of three ways; every other call (NSSLDoHandshake,
  * NSSLRead, NSSLWrite, NSSLShutdown, sessions, getters) is the same for all three:

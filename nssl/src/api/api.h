@@ -59,12 +59,14 @@ struct nssl_app_transport {
 struct nssl_connection {
     struct nssl_context *ctx;
     struct nssl_driver drv;
+    int32_t handle;               /* this connection's own handle, for callbacks */
     int fd;
     struct nssl_app_transport app;
     int is_event;                 /* NSSLCreateEventConnection: no transport */
     /* Inside a call that may run transport callbacks: any call on this connection meanwhile
      * (a callback calling back in, or a second thread) is NSSL_ERROR_INVALID_STATE. */
     int busy;
+    int in_callback;              /* an application callback runs (getters allowed) */
     /* The input space NSSLGetRecvBuffer lent (event API), valid until the next call. */
     int lending;
     size_t lent;
@@ -89,14 +91,28 @@ void nssl_ctx_cache_clear(struct nssl_context *c);
 int64_t nssl_api_now_ms(void *arg);
 
 /* Look a connection up (takes the lock); NULL with *err set if the handle is not live, or
- * NSSL_ERROR_INVALID_STATE while the connection is inside another call. Ends any lending of
- * input space (NSSLGetRecvBuffer) unless keep_lending. */
-struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, int keep_lending);
+ * NSSL_ERROR_INVALID_STATE while the connection is inside another call (getters excepted
+ * while an application callback runs: nssl_conn_lookup_getter). Ends any lending of input
+ * space (NSSLGetRecvBuffer) unless NSSL_LOOKUP_KEEP_LENDING. */
+enum nssl_lookup_how {
+    NSSL_LOOKUP_KEEP_LENDING = 1,
+    NSSL_LOOKUP_ENTER = 2,        /* mark the connection busy until nssl_conn_leave */
+    NSSL_LOOKUP_GETTER = 4,       /* a read-only getter: allowed inside callbacks */
+};
+struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, unsigned how);
 struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err);
-/* The same for a call that drives the engine (and so may run transport callbacks): marks the
+struct nssl_connection *nssl_conn_lookup_getter(int32_t h, int32_t *err);
+/* The same for a call that drives the engine (and so may run callbacks): marks the
  * connection busy until nssl_conn_leave. */
 struct nssl_connection *nssl_conn_enter(int32_t h, int32_t *err);
 void nssl_conn_leave(struct nssl_connection *c);
+/* Around an application callback (DESIGN.md §2): on the thread inside the call, the
+ * connection's getters work, every other call on it is NSSL_ERROR_INVALID_STATE. */
+void nssl_conn_callback_begin(struct nssl_connection *c);
+void nssl_conn_callback_end(struct nssl_connection *c);
+/* The connection an engine belongs to (engine hooks set by the API layer; never for engines
+ * made outside it, such as the unit tests'). */
+struct nssl_connection *nssl_conn_of_engine(struct nssl_engine *e);
 /* Calls inside nssl_conn_enter/leave, library-wide (NSSLFinish refuses to run under one). */
 extern int nssl_busy_calls;
 /* Register a connection the caller allocated and fitted with its transport (c->drv.t, c->fd

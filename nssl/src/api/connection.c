@@ -1,5 +1,6 @@
 /* Connections: one TLS session over one application socket, in the client or the server role
  * (the context's). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ int nssl_busy_calls;
 
 /* Look a connection up. The connection itself is used by one thread at a time (nssl.h), so
  * only the lookup needs the lock. */
-static struct nssl_connection *lookup(int32_t h, int32_t *err, int keep_lending, int enter)
+static struct nssl_connection *lookup(int32_t h, int32_t *err, unsigned how)
 {
     struct nssl_connection *c = NULL;
     pthread_mutex_lock(&nssl_lib_lock);
@@ -21,16 +22,17 @@ static struct nssl_connection *lookup(int32_t h, int32_t *err, int keep_lending,
         *err = NSSL_ERROR_LIB_NOT_READY;
     } else if ((c = nssl_handle_get(&nssl_connections, h)) == NULL) {
         *err = NSSL_ERROR_INVALID_NSSL_CONNECTION;
-    } else if (c->busy) {
-        /* A transport callback calling back into its own connection (nssl.h), or a second
-         * thread: the connection is in the middle of a call. */
+    } else if (c->busy && !((how & NSSL_LOOKUP_GETTER) && c->in_callback)) {
+        /* A callback calling back into its own connection where its contract forbids it
+         * (nssl.h), or a second thread: the connection is in the middle of a call. Getters
+         * are allowed from inside application callbacks, nothing else. */
         *err = NSSL_ERROR_INVALID_STATE;
         c = NULL;
     } else {
-        if (!keep_lending) {
+        if (!(how & NSSL_LOOKUP_KEEP_LENDING)) {
             c->lending = 0;
         }
-        if (enter) {
+        if (how & NSSL_LOOKUP_ENTER) {
             c->busy = 1;
             nssl_busy_calls++;
         }
@@ -39,19 +41,44 @@ static struct nssl_connection *lookup(int32_t h, int32_t *err, int keep_lending,
     return c;
 }
 
-struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, int keep_lending)
+struct nssl_connection *nssl_conn_lookup_ex(int32_t h, int32_t *err, unsigned how)
 {
-    return lookup(h, err, keep_lending, 0);
+    return lookup(h, err, how);
 }
 
 struct nssl_connection *nssl_conn_lookup(int32_t h, int32_t *err)
 {
-    return lookup(h, err, 0, 0);
+    return lookup(h, err, 0);
+}
+
+struct nssl_connection *nssl_conn_lookup_getter(int32_t h, int32_t *err)
+{
+    return lookup(h, err, NSSL_LOOKUP_GETTER);
 }
 
 struct nssl_connection *nssl_conn_enter(int32_t h, int32_t *err)
 {
-    return lookup(h, err, 0, 1);
+    return lookup(h, err, NSSL_LOOKUP_ENTER);
+}
+
+void nssl_conn_callback_begin(struct nssl_connection *c)
+{
+    pthread_mutex_lock(&nssl_lib_lock);
+    c->in_callback++;
+    pthread_mutex_unlock(&nssl_lib_lock);
+}
+
+void nssl_conn_callback_end(struct nssl_connection *c)
+{
+    pthread_mutex_lock(&nssl_lib_lock);
+    c->in_callback--;
+    pthread_mutex_unlock(&nssl_lib_lock);
+}
+
+struct nssl_connection *nssl_conn_of_engine(struct nssl_engine *e)
+{
+    return (struct nssl_connection *)(void *)((char *)e - offsetof(struct nssl_connection,
+                                                                     drv.eng));
 }
 
 void nssl_conn_leave(struct nssl_connection *c)
@@ -140,6 +167,7 @@ NSSLConnectionHandle nssl_conn_create(struct nssl_connection *c, NSSLContextHand
     } else if ((h = nssl_handle_add(&nssl_connections, c)) < 0) {
         h = NSSL_ERROR_PROCESS_MAX_CONNECTIONS;
     } else {
+        c->handle = h;
         ctx->refs++;
         c->ctx = ctx;
         /* The context's mode overrides the connection's own choice; an event connection
@@ -374,7 +402,7 @@ NSSL_API int32_t NSSLKeyUpdate(NSSLConnectionHandle connection, int32_t requestP
 NSSL_API int32_t NSSLGetPeerCertSize(NSSLConnectionHandle connection, int32_t *size)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -392,7 +420,7 @@ NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int
                                  int32_t *certType)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     int32_t need;
     if (c == NULL) {
         return err;
@@ -422,7 +450,7 @@ NSSL_API int32_t NSSLGetPeerCert(NSSLConnectionHandle connection, void *buf, int
 NSSL_API int32_t NSSLGetPeerSubject(NSSLConnectionHandle connection, char *subject, int32_t size)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     if (c == NULL) {
         return err;
     }
@@ -444,7 +472,7 @@ static void copy_name(char *dst, size_t cap, const char *src)
 NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherInfo *info)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     const struct nssl_engine *e;
     if (c == NULL) {
         return err;
@@ -477,7 +505,7 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
                                      int32_t *depth, char *reason, int32_t reasonSize)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     const struct nssl_verify_result *vr;
     if (c == NULL) {
         return err;
@@ -506,7 +534,7 @@ NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *
     if (reason == NULL) {
         return NSSL_ERROR_INVALID_ARG;
     }
-    if ((c = nssl_conn_lookup(connection, &err)) == NULL) {
+    if ((c = nssl_conn_lookup_getter(connection, &err)) == NULL) {
         return err;
     }
     *reason = c->drv.eng.reason;
@@ -521,7 +549,7 @@ NSSL_API int32_t NSSLGetLastAlert(NSSLConnectionHandle connection, int32_t *sent
                                   int32_t *received)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     if (c == NULL) {
         return err;
     }

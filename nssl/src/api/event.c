@@ -25,7 +25,8 @@ NSSL_API NSSLConnectionHandle NSSLCreateEventConnection(NSSLContextHandle contex
 /* An event connection, for a call of the event API. */
 static struct nssl_connection *event_conn(int32_t h, int32_t *err, int keep_lending)
 {
-    struct nssl_connection *c = nssl_conn_lookup_ex(h, err, keep_lending);
+    struct nssl_connection *c = nssl_conn_lookup_ex(h, err,
+                                                    keep_lending ? NSSL_LOOKUP_KEEP_LENDING : 0);
     if (c != NULL && !c->is_event) {
         *err = NSSL_ERROR_INVALID_STATE;
         return NULL;

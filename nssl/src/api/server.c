@@ -55,7 +55,7 @@ NSSL_API int32_t NSSLContextSetTicketLifetime(NSSLContextHandle context, int32_t
 NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, int32_t size)
 {
     int32_t err = 0;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    struct nssl_connection *c = nssl_conn_lookup_getter(connection, &err);
     const struct nssl_engine *e;
 
     if (c == NULL) {
