@@ -57,17 +57,20 @@ static void silent_close(struct silent *s)
     faults_close_pair(s->fd, s->peer);
 }
 
-/* Run NSSLDoHandshake, expect NSSL_ERROR_TIMEOUT after about ms of waiting; returns the time. */
-static double expect_handshake_timeout(int conn, double ms)
+/* A call that began at t0 and should have ended after about ms of waiting. */
+static void expect_took(double t0, double ms)
 {
-    double t0 = faults_now_ms(), took;
-    int32_t rc = NSSLDoHandshake(conn);
-
-    took = faults_now_ms() - t0;
-    CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
+    double took = faults_now_ms() - t0;
     CU_ASSERT(took >= faults_floor_ms(ms));
     CU_ASSERT(took < faults_bound_ms(ms));
-    return took;
+}
+
+/* Run NSSLDoHandshake, expect NSSL_ERROR_TIMEOUT after about ms of waiting. */
+static void expect_handshake_timeout(int conn, double ms)
+{
+    double t0 = faults_now_ms();
+    CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_TIMEOUT);
+    expect_took(t0, ms);
 }
 
 /* The issue's reproduction: SO_RCVTIMEO of 1 s, and the handshake used to wait forever. The
@@ -346,16 +349,21 @@ static void test_read_deadline(void)
 
 /* A write that times out (SO_SNDTIMEO, or the write deadline) against a peer that does not
  * read leaves the connection as NSSL_ERROR_WANT_WRITE would: after the peer starts reading, a
- * retry with the same buffer finishes, and the peer receives every byte exactly once. */
-static void write_timeout(enum how how)
+ * retry with the same buffer finishes, and the peer receives every byte exactly once.
+ * NSSLKeyUpdate, which must write too, times out the same way meanwhile. With then_close,
+ * the test closes instead of retrying the write: NSSLShutdown times out as well, and called
+ * again once the peer reads, it sends the record the write had taken, then close_notify. */
+static void write_timeout(enum how how, int then_close)
 {
     /* Buffers that fill after a few records; much smaller ones make loopback TCP crawl
      * (zero-window probes), and then even a reading peer would not drain them in time. */
     int fd, peer, conn, small = 65536;
     struct faults_server srv;
     unsigned char *data = malloc(STREAM_BYTES);
-    unsigned long off = 0;
-    int timeouts = 0;
+    unsigned long off = 0, taken = 0;
+    int timeouts = 0, key_update_timed_out = 0, closed = 0;
+    int32_t rc;
+    double t0;
 
     CU_ASSERT_FATAL(data != NULL);
     for (unsigned long i = 0; i < STREAM_BYTES; i++) {
@@ -375,14 +383,29 @@ static void write_timeout(enum how how)
     }
     while (off < STREAM_BYTES) {
         int32_t n = 0, len = (int32_t)(STREAM_BYTES - off > 16384 ? 16384 : STREAM_BYTES - off);
-        double t0 = faults_now_ms();
-        int32_t rc = NSSLWrite(conn, data + off, len, &n);
 
+        t0 = faults_now_ms();
+        rc = NSSLWrite(conn, data + off, len, &n);
         if (rc == NSSL_ERROR_TIMEOUT) {
-            double took = faults_now_ms() - t0;
-            CU_ASSERT(took >= faults_floor_ms(300) && took < faults_bound_ms(300));
-            if (timeouts++ > 0) {
-                break;
+            expect_took(t0, 300);
+            CU_ASSERT_FATAL(++timeouts <= 16 && !key_update_timed_out);
+            /* NSSLKeyUpdate must write too: it times out as well, unless TCP found room since
+             * (it is then done, and the stream goes on to the next timeout). */
+            t0 = faults_now_ms();
+            if ((rc = NSSLKeyUpdate(conn, 0)) == 0) {
+                continue;
+            }
+            CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
+            expect_took(t0, 300);
+            key_update_timed_out = 1;
+            if (then_close) {
+                t0 = faults_now_ms();
+                if ((rc = NSSLShutdown(conn)) != 0) {
+                    CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
+                    expect_took(t0, 300);
+                }
+                closed = rc == 0;
+                taken = (unsigned long)len;
             }
             /* The peer starts reading; the retries may wait as long as it takes. */
             faults_release(&srv);
@@ -391,17 +414,22 @@ static void write_timeout(enum how how)
             } else {
                 CU_ASSERT_EQUAL(NSSLSetTimeouts(conn, 0, 0, 60000), 0);
             }
+            if (then_close) {
+                break;
+            }
             continue;
         }
         CU_ASSERT_EQUAL_FATAL(rc, 0);
         CU_ASSERT_FATAL(n > 0 && n <= len);
         off += (unsigned long)n;
     }
-    CU_ASSERT_EQUAL(timeouts, 1);
-    CU_ASSERT_EQUAL(off, STREAM_BYTES);
-    CU_ASSERT_EQUAL(NSSLShutdown(conn), 0);
+    CU_ASSERT_EQUAL(key_update_timed_out, 1);
+    CU_ASSERT_EQUAL(off + taken, then_close ? off + 16384 : STREAM_BYTES);
+    if (!closed) {
+        CU_ASSERT_EQUAL(NSSLShutdown(conn), 0);
+    }
     CU_ASSERT_EQUAL(faults_server_join(&srv, 0), 0);
-    CU_ASSERT_EQUAL(srv.bytes, STREAM_BYTES);
+    CU_ASSERT_EQUAL(srv.bytes, off + taken);
     CU_ASSERT_EQUAL(srv.bad, 0);
     NSSLDestroyConnection(conn);
     faults_close_pair(fd, peer);
@@ -411,13 +439,20 @@ static void write_timeout(enum how how)
 static void test_write_timeout_so_sndtimeo(void)
 {
     WATCHDOG(60);
-    write_timeout(BY_SOCKET);
+    write_timeout(BY_SOCKET, 0);
 }
 
 static void test_write_deadline(void)
 {
     WATCHDOG(60);
-    write_timeout(BY_CONNECTION);
+    write_timeout(BY_CONNECTION, 0);
+}
+
+static void test_shutdown_deadline(void)
+{
+    WATCHDOG(60);
+    write_timeout(BY_CONNECTION, 1);
+    write_timeout(BY_SOCKET, 1);
 }
 
 /* ---- arguments and modes ---- */
@@ -848,6 +883,7 @@ static CU_TestInfo tests[] = {
     {"read deadline, then a retry gets the data", test_read_deadline},
     {"SO_SNDTIMEO on a write, then a retry loses nothing", test_write_timeout_so_sndtimeo},
     {"write deadline, then a retry loses nothing", test_write_deadline},
+    {"NSSLKeyUpdate and NSSLShutdown time out, then close", test_shutdown_deadline},
     {"timeouts: arguments, handles, frozen contexts", test_timeouts_arguments},
     {"NSSLContextSetMode arguments", test_mode_arguments},
     {"NSSL_MODE_BLOCKING makes block 0 wait", test_mode_blocking},
