@@ -818,6 +818,46 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *    session made from it (DESIGN.md §7a).
  */
 /** @{ */
+
+/** A key-log callback: one line of the NSS Key Log Format for one secret.
+ *
+ * FOR DEBUGGING ONLY (e.g. to let Wireshark decrypt a capture): whoever reads these lines can
+ * decrypt the connection, and in TLS 1.2 every connection that resumes its session (the same
+ * master secret). Never register one in production.
+ *
+ * `line` is "<label> <ClientHello.random, 64 hex digits> <secret in hex>", NUL-terminated,
+ * without a newline; it is valid only during the call (NSSL wipes it afterwards). Labels:
+ *  - TLS 1.3: CLIENT_HANDSHAKE_TRAFFIC_SECRET and SERVER_HANDSHAKE_TRAFFIC_SECRET once the
+ *    ServerHello is sent or received; CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and
+ *    EXPORTER_SECRET once the server's Finished is. No lines for KeyUpdate's later secrets
+ *    (the format defines no label for them; they follow from the _0 secrets, RFC 8446 7.2)
+ *    nor for 0-RTT (NSSL neither sends nor accepts early data).
+ *  - TLS 1.2: CLIENT_RANDOM with the 48-byte master secret, once it is final.
+ * Both roles, full and resumed handshakes (a resumed TLS 1.2 handshake logs its session's
+ * master secret under its own client random).
+ *
+ * Called on the thread inside the connection's NSSLDoHandshake (or the NSSLRead/NSSLWrite
+ * that runs the handshake), while the connection is busy: the getters listed above work,
+ * every other call on this connection returns NSSL_ERROR_INVALID_STATE. The callback decides
+ * nothing and returns nothing; it should be quick (it runs inside the handshake). */
+typedef void (*NSSLKeyLogFn)(NSSLConnectionHandle connection, const char *line, void *user);
+
+/** Register the key-log callback of a context's connections (either role); fn NULL stops
+ * key logging. Configuration: NSSL_ERROR_INVALID_STATE once the context has connections.
+ * NSSL itself never reads SSLKEYLOGFILE or any other environment variable for this; the
+ * nssl-client and nssl-server tools do, and write these lines there.
+ *
+ * A key-logging connection negotiates exactly as without the callback, and NSSLGetCipherInfo
+ * shows nothing different; NSSLGetKeyLogLines tells how many lines it handed out.
+ * @return NSSL_ERROR_OK, NSSL_ERROR_INVALID_NSSL_CONTEXT, NSSL_ERROR_INVALID_STATE. */
+NSSL_API int32_t NSSLContextSetKeyLogCallback(NSSLContextHandle context, NSSLKeyLogFn fn,
+                                              void *user);
+
+/** How many key log lines the connection handed to its context's key-log callback (0: its
+ * secrets were never logged). Not one of the getters allowed inside a callback.
+ * @return NSSL_ERROR_OK, NSSL_ERROR_INVALID_ARG (lines NULL),
+ *         NSSL_ERROR_INVALID_NSSL_CONNECTION, NSSL_ERROR_INVALID_STATE. */
+NSSL_API int32_t NSSLGetKeyLogLines(NSSLConnectionHandle connection, int32_t *lines);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */

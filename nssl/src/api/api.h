@@ -39,6 +39,9 @@ struct nssl_context {
     size_t nserver_creds;
     int client_auth;
     uint32_t ticket_lifetime;
+    /* Key logging (api/cb_keylog.c): the application's callback; cfg.keylog is set with it. */
+    NSSLKeyLogFn keylog;
+    void *keylog_user;
     struct nssl_engine_config cfg;
     /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
     int mode;
@@ -73,6 +76,7 @@ struct nssl_connection {
     struct nssl_session *offered; /* set with NSSLSetSession */
     struct nssl_session *session; /* this connection's session, once it is established */
     int synced;
+    int32_t keylog_lines;         /* key log lines handed out (NSSLGetKeyLogLines) */
 };
 
 /* The library lock guards the handle tables and context reference counts. */

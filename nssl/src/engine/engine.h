@@ -44,6 +44,7 @@ struct nssl_credential;
 struct nssl_ticket_keys;
 struct nssl_sid_cache;
 struct nssl_chain_cache;
+struct nssl_engine; /* the config's hooks take the engine they run for */
 
 #define NSSL_MAX_SERVER_CREDS 4
 
@@ -91,6 +92,10 @@ struct nssl_engine_config {
     struct nssl_ticket_keys *ticket_keys;     /* NULL: no tickets (either version) */
     uint32_t ticket_lifetime;                 /* seconds, sent in NewSessionTicket */
     struct nssl_sid_cache *sid_cache;         /* TLS 1.2 session IDs; NULL: none */
+
+    /* Key logging (issue 14 item 7; hs/keylog.c calls it, api/cb_keylog.c sets it): one NSS
+     * key log line (no newline) for each secret as it is made; NULL: nothing is logged. */
+    void (*keylog)(struct nssl_engine *e, const char *line);
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */

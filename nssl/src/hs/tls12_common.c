@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hs/keylog.h"
 #include "hs/msg12.h"
 #include "keys/prf12.h"
 #include "x509/pki.h"
@@ -71,6 +72,8 @@ int nssl_tls12_derive_keys(struct nssl_engine *e)
     int rc;
 
     TRY(master_key(e, &mk));
+    /* The one place both roles pass with the final master secret, full or resumed. */
+    nssl_keylog12(e);
     rc = nssl_tls12_key_block(mk, hs->client_random, hs->server_random, block,
                               2 * key_len + 2 * iv_len);
     if (rc == 0) {

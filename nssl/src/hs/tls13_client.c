@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hs/keylog.h"
 #include "x509/pki.h"
 
 static int transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -58,6 +59,7 @@ int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     }
     OPENSSL_cleanse(dhe, sizeof(dhe));
     TRY(rc);
+    nssl_keylog13_handshake(e);
     /* RFC 8446 D.4: compatibility mode sends change_cipher_spec before the first protected
      * record, unprotected. */
     if (!hs->ccs_sent) {
@@ -173,6 +175,7 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     /* RFC 8446 7.1: application secrets over ClientHello..server Finished. */
     TRY(transcript_hash(e, th));
     TRY(nssl_ks13_master(&hs->ks, th));
+    nssl_keylog13_master(e);
     /* RFC 8446 A.1: read with server_application_traffic_secret_0 from here. */
     TRY(nssl_engine_set_key13(e, 0, hs->ks.server_ap));
 

@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hs/keylog.h"
 #include "hs/tls13.h"
 #include "session/ticket.h"
 #include "x509/pki.h"
@@ -329,6 +330,7 @@ static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
     }
     OPENSSL_cleanse(dhe, sizeof(dhe));
     TRY(rc);
+    nssl_keylog13_handshake(e);
     if (sch->ch.session_id_len > 0 && !hs->ccs_sent) {
         /* RFC 8446 D.4: compatibility mode. */
         TRY(nssl_engine_send_record(e, NSSL_CT_CHANGE_CIPHER_SPEC, (const uint8_t *)"\x01", 1));
@@ -352,6 +354,7 @@ static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
      * server_application_traffic_secret_0 from here. */
     TRY(nssl_transcript_current(&hs->th, th));
     TRY(nssl_ks13_master(&hs->ks, th));
+    nssl_keylog13_master(e);
     TRY(nssl_engine_set_key13(e, 1, hs->ks.server_ap));
     return hs->cert_requested ? NSSL_ST_SERVER_WAIT_CERT : NSSL_ST_SERVER_WAIT_FINISHED;
 }
