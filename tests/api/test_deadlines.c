@@ -613,15 +613,55 @@ static void test_mode_nonblocking(void)
 
 /* ---- socket faults ---- */
 
+/* ---- EINTR: a SIGALRM every 5 ms, its handler installed without SA_RESTART ---- */
+
 static volatile sig_atomic_t ticks;
+static sig_atomic_t tick_limit;
+static struct sigaction tick_old;
 
 static void on_tick(int sig)
 {
     (void)sig;
-    /* The interval timer replaces the watchdog during the EINTR test; it is one as well. */
-    if (++ticks > 6000 * faults_slow()) {
-        faults_on_hang(sig);
+    /* The ticker replaces the watchdog while it runs. Past its limit it stops (alarm(0) ends
+     * the interval timer too): a call kept waiting only by the interruptions then ends, and
+     * shows as a call that took too long rather than as a hang. */
+    if (++ticks > tick_limit) {
+        alarm(0);
     }
+}
+
+/* Start the ticker for at most limit_ms. Threads started before this with SIGALRM blocked
+ * (tick_block) do not take the ticks: the calling thread does. */
+static void ticker_start(long limit_ms)
+{
+    struct sigaction sa;
+    struct itimerval every = {{0, 5000}, {0, 5000}};
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_tick;
+    sa.sa_flags = 0; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    alarm(0);
+    ticks = 0;
+    tick_limit = (sig_atomic_t)(limit_ms * faults_slow() / 5);
+    sigaction(SIGALRM, &sa, &tick_old);
+    setitimer(ITIMER_REAL, &every, NULL);
+}
+
+static void ticker_stop(const char *test)
+{
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &tick_old, NULL);
+    faults_watchdog(test, 30);
+}
+
+static void tick_block(int block)
+{
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &alrm, NULL);
 }
 
 /* Script: after the handshake, wait a while, then send "hello" and read until the close. */
@@ -631,14 +671,10 @@ static int script_slow_hello(struct faults_server *s)
     return script_hello(s);
 }
 
-/* EINTR: a signal handler installed without SA_RESTART interrupts the blocking calls every
- * 5 ms (poll and recv fail with EINTR) while a slow peer keeps them waiting: they go on waiting
- * and complete; no I/O error. */
+/* EINTR: the ticks interrupt the blocking calls (poll and recv fail with EINTR) while a slow
+ * peer keeps them waiting: they go on waiting and complete; no I/O error. */
 static void test_eintr(void)
 {
-    struct sigaction sa, old;
-    struct itimerval every = {{0, 5000}, {0, 5000}}, off = {{0, 0}, {0, 0}};
-    sigset_t alrm;
     int fd, peer, conn;
     struct faults_server srv;
     char buf[16];
@@ -648,34 +684,43 @@ static void test_eintr(void)
     CU_ASSERT_FATAL(faults_tcp_pair(&fd, &peer) == 0);
     conn = faults_socket_client(cctx, fd, 1);
     CU_ASSERT_FATAL(conn >= 0);
-    /* The server thread blocks SIGALRM (it inherits the mask), so the ticks land here. */
-    sigemptyset(&alrm);
-    sigaddset(&alrm, SIGALRM);
-    pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+    tick_block(1);
     CU_ASSERT_FATAL(faults_server_start(&srv, sctx, peer, 300, script_slow_hello) == 0);
-    pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_tick;
-    sa.sa_flags = 0; /* no SA_RESTART */
-    sigemptyset(&sa.sa_mask);
-    alarm(0);
-    sigaction(SIGALRM, &sa, &old);
-    ticks = 0;
-    setitimer(ITIMER_REAL, &every, NULL);
-
+    tick_block(0);
+    ticker_start(30000);
     CU_ASSERT_EQUAL(NSSLDoHandshake(conn), 0);
     CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), 0);
     CU_ASSERT(n == 5 && memcmp(buf, "hello", 5) == 0);
-
-    setitimer(ITIMER_REAL, &off, NULL);
-    sigaction(SIGALRM, &old, NULL);
-    WATCHDOG(30);
+    ticker_stop(__func__);
     /* The peer's two pauses of 300 ms saw many interruptions. */
     CU_ASSERT(ticks >= 20);
     CU_ASSERT_EQUAL(NSSLShutdown(conn), 0);
     CU_ASSERT_EQUAL(faults_server_join(&srv, 0), 0);
     NSSLDestroyConnection(conn);
     faults_close_pair(fd, peer);
+}
+
+/* EINTR does not restart a timeout: a call interrupted every 5 ms against a silent peer still
+ * ends when SO_RCVTIMEO (each recv that a signal interrupts would otherwise get it afresh) or
+ * the handshake deadline says. */
+static void test_eintr_keeps_timeouts(void)
+{
+    for (int by_socket = 1; by_socket >= 0; by_socket--) {
+        struct silent s;
+
+        WATCHDOG(60);
+        silent_open(&s, cctx, 1);
+        if (by_socket) {
+            CU_ASSERT_FATAL(faults_sock_timeout(s.fd, 0, 1000) == 0);
+        } else {
+            CU_ASSERT_EQUAL(NSSLSetTimeouts(s.conn, 1000, 0, 0), 0);
+        }
+        ticker_start(8000);
+        expect_handshake_timeout(s.conn, 1000);
+        ticker_stop(__func__);
+        CU_ASSERT(ticks >= 20);
+        silent_close(&s);
+    }
 }
 
 /* A raw peer: half of a record, then a reset. */
@@ -889,6 +934,7 @@ static CU_TestInfo tests[] = {
     {"NSSL_MODE_BLOCKING makes block 0 wait", test_mode_blocking},
     {"NSSL_MODE_NONBLOCKING makes block 1 return WANT_READ", test_mode_nonblocking},
     {"EINTR does not fail a blocking call", test_eintr},
+    {"EINTR does not restart SO_RCVTIMEO or a deadline", test_eintr_keeps_timeouts},
     {"a peer reset in the middle of a record", test_peer_reset_mid_record},
     {"a peer that stops mid-handshake, with a deadline", test_peer_stops_mid_handshake},
     CU_TEST_INFO_NULL,
