@@ -16,6 +16,7 @@
 #include <nssl/nssl.h>
 
 #include "common.h"
+#include "keylog_file.h"
 
 #define EXIT_VERIFIED 0
 #define EXIT_FAILED 1
@@ -502,6 +503,9 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto done_ctx;
     }
+    if (tool_keylog_from_env(ctx) < 0) {
+        goto done_ctx;
+    }
     if (o.reconnect) {
         /* A first connection to obtain a session, then the same again resuming it. */
         in_fd = spool_stdin();
@@ -548,5 +552,6 @@ done_ctx:
     }
     NSSLDestroyContext(ctx);
     NSSLFinish();
+    tool_keylog_close();
     return status;
 }

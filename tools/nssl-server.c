@@ -28,6 +28,7 @@
 #include <nssl/nssl.h>
 
 #include "common.h"
+#include "keylog_file.h"
 
 #define EXIT_OK 0
 #define EXIT_SETUP 1
@@ -436,6 +437,9 @@ static NSSLContextHandle make_context(const struct options *o, int *status)
                (rc = NSSLContextSetTicketLifetime(ctx, (int32_t)o->ticket_lifetime)) != 0) {
         what = "--ticket-lifetime";
     } else if (tool_apply_proto(ctx, &o->proto) < 0) {
+        goto fail;
+    } else if (tool_keylog_from_env(ctx) < 0) {
+        *status = EXIT_SETUP;
         goto fail;
     } else {
         return ctx;
@@ -910,5 +914,6 @@ int main(int argc, char **argv)
     free(s.clients);
     NSSLDestroyContext(s.ctx);
     NSSLFinish();
+    tool_keylog_close();
     return status;
 }
