@@ -700,9 +700,42 @@ static void test_eintr(void)
     faults_close_pair(fd, peer);
 }
 
+/* A write against a peer that does not read, with SO_SNDTIMEO of 1 s, while the ticks come. */
+static void eintr_write_so_sndtimeo(void)
+{
+    int fd, peer, conn, small = 65536;
+    struct faults_server srv;
+    static unsigned char data[16384];
+    int32_t rc = 0, n = 0;
+    double t0 = 0;
+
+    CU_ASSERT_FATAL(faults_tcp_pair(&fd, &peer) == 0);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+    setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    conn = faults_socket_client(cctx, fd, 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    tick_block(1);
+    CU_ASSERT_FATAL(faults_server_start(&srv, sctx, peer, 0, faults_script_sink) == 0);
+    tick_block(0);
+    CU_ASSERT_EQUAL_FATAL(NSSLDoHandshake(conn), 0);
+    CU_ASSERT_FATAL(faults_sock_timeout(fd, 1, 1000) == 0);
+    ticker_start(8000);
+    for (int i = 0; i < 1000 && rc == 0; i++) {
+        t0 = faults_now_ms();
+        rc = NSSLWrite(conn, data, sizeof(data), &n);
+    }
+    CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
+    expect_took(t0, 1000);
+    ticker_stop(__func__);
+    NSSLDestroyConnection(conn);
+    faults_release(&srv);
+    faults_server_join(&srv, 1);
+    faults_close_pair(fd, peer);
+}
+
 /* EINTR does not restart a timeout: a call interrupted every 5 ms against a silent peer still
- * ends when SO_RCVTIMEO (each recv that a signal interrupts would otherwise get it afresh) or
- * the handshake deadline says. */
+ * ends when SO_RCVTIMEO or SO_SNDTIMEO (each recv or send that a signal interrupts would
+ * otherwise get it afresh) or the handshake deadline says. */
 static void test_eintr_keeps_timeouts(void)
 {
     for (int by_socket = 1; by_socket >= 0; by_socket--) {
@@ -721,6 +754,7 @@ static void test_eintr_keeps_timeouts(void)
         CU_ASSERT(ticks >= 20);
         silent_close(&s);
     }
+    eintr_write_so_sndtimeo();
 }
 
 /* A raw peer: half of a record, then a reset. */
