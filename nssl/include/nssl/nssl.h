@@ -818,6 +818,127 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *    session made from it (DESIGN.md §7a).
  */
 /** @{ */
+/* Server decisions and client certificate selection (issue 14 items 3 and 4): three
+ * callbacks that choose during a handshake. Each runs inside NSSLDoHandshake (or the
+ * NSSLRead/NSSLWrite that drives the handshake) of the connection it names, at most once per
+ * handshake, under the shared rules above. */
+
+/** SNI decision: keep the context's own certificates. */
+#define NSSL_SNI_KEEP 1
+/** SNI decision: present the certificates of the server context in *useContext instead. */
+#define NSSL_SNI_USE_CONTEXT 2
+/** SNI decision: refuse the name (unrecognized_name alert, RFC 6066 3). */
+#define NSSL_SNI_REFUSE 3
+
+/** Server: choose the certificates for the name the client asked for.
+ * Called once per handshake, after the ClientHello is read (before the ALPN callback, before
+ * any session is resumed and before a certificate is chosen), with the client's server_name:
+ * a NUL-terminated DNS name as NSSLGetServerName gives it, or NULL when the client sent none
+ * (or a name NSSL cannot hold, such as an IP literal).
+ * @param useContext where NSSL_SNI_USE_CONTEXT puts the server context whose certificates
+ *        (NSSLAddServerCert, NSSLAddServerCertExternal) this connection presents; only its
+ *        certificates are taken, every other setting stays this context's. That context is
+ *        fixed from then on (as if it had a connection) and is kept alive until this
+ *        connection is destroyed, even if it is destroyed first.
+ * @return NSSL_SNI_KEEP, NSSL_SNI_USE_CONTEXT, or NSSL_SNI_REFUSE. Anything else, and
+ *         NSSL_SNI_USE_CONTEXT with a handle that names no live server context, refuses: the
+ *         handshake fails with unrecognized_name (NSSL_ERROR_HANDSHAKE_ERROR here,
+ *         NSSL_ERROR_PEER_ALERT at the client).
+ * A session is resumed only under the name it was made for (RFC 6066 3), and the callback
+ * runs on resumed handshakes too, so a refused name is refused then as well. */
+typedef int32_t (*NSSLServerNameCallback)(NSSLConnectionHandle connection,
+                                          const char *serverName,
+                                          NSSLContextHandle *useContext, void *user);
+
+/** Register the SNI callback of a server context (NULL: the context's certificates, as
+ * without a callback).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT for an invalid or client context;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections. */
+NSSL_API int32_t NSSLContextSetServerNameCallback(NSSLContextHandle context,
+                                                  NSSLServerNameCallback fn, void *user);
+
+/** ALPN decision: the protocol in *selected / *selectedLen. */
+#define NSSL_ALPN_SELECT 1
+/** ALPN decision: answer without ALPN (RFC 7301 3.2 lets a server ignore it). */
+#define NSSL_ALPN_NONE 2
+/** ALPN decision: refuse (no_application_protocol alert, RFC 7301 3.2). */
+#define NSSL_ALPN_REFUSE 3
+
+/** Server: choose the application protocol among those the client offered.
+ * Called once per handshake when the client sends application_layer_protocol_negotiation,
+ * after the SNI callback; not called when it does not (the answer then has no ALPN). With this
+ * callback the context's own list (NSSLContextSetALPN) is not used by the server.
+ * @param protocols the client's ProtocolNameList as on the wire (RFC 7301 3.1): each name
+ *        preceded by its length byte; protocolsLen bytes in all (framing already checked).
+ * @param selected, selectedLen where NSSL_ALPN_SELECT puts the chosen name: a pointer into
+ *        protocols, or to bytes that stay valid after the callback returns (a string
+ *        constant): NSSL copies them as soon as it returns.
+ * @return NSSL_ALPN_SELECT with a name equal to one the client offered; NSSL_ALPN_NONE;
+ *         NSSL_ALPN_REFUSE. Anything else, and a selected name the client did not offer,
+ *         refuses: the handshake fails with no_application_protocol
+ *         (NSSL_ERROR_HANDSHAKE_ERROR here, NSSL_ERROR_PEER_ALERT at the client). */
+typedef int32_t (*NSSLAlpnCallback)(NSSLConnectionHandle connection, const uint8_t *protocols,
+                                    uint32_t protocolsLen, const uint8_t **selected,
+                                    uint32_t *selectedLen, void *user);
+
+/** Register the ALPN callback of a server context (NULL: the context's list).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT for an invalid or client context;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections. */
+NSSL_API int32_t NSSLContextSetAlpnCallback(NSSLContextHandle context, NSSLAlpnCallback fn,
+                                            void *user);
+
+/** Client certificate decision: send no certificate (an empty Certificate message). */
+#define NSSL_CLIENT_CERT_NONE 1
+/** Client certificate decision: the client entry choice->certId of the certificate store,
+ * with its key and chain (as NSSLSetClientPKI). */
+#define NSSL_CLIENT_CERT_STORE 2
+/** Client certificate decision: the certificate (with any chain after it) and key in
+ * choice->cert and choice->key, DER or PEM (as NSSLSetClientPKIExternal). */
+#define NSSL_CLIENT_CERT_EXTERNAL 3
+
+/** What the client certificate callback fills in (only the fields its decision names). */
+typedef struct NSSLClientCertChoice {
+    int32_t certId;           /**< NSSL_CLIENT_CERT_STORE: the store entry */
+    const void *cert;         /**< NSSL_CLIENT_CERT_EXTERNAL: certificate (and chain) */
+    int32_t certSize;
+    int32_t certType;         /**< NSSL_CERT_TYPE_DER or NSSL_CERT_TYPE_PEM */
+    const void *key;          /**< NSSL_CLIENT_CERT_EXTERNAL: the certificate's private key */
+    int32_t keySize;
+    int32_t keyType;          /**< NSSL_KEY_TYPE_DER or NSSL_KEY_TYPE_PEM */
+} NSSLClientCertChoice;
+
+/** Client: choose the certificate to answer a server's CertificateRequest with (NSS's
+ * SSL_GetClientAuthDataHook).
+ * Called once per handshake that the server asks for a certificate, when the client is about
+ * to send it: after the server's certificate was verified (NSSLGetPeerCert and
+ * NSSLGetVerifyResult work) and, in TLS 1.3, after the server's Finished. Without this
+ * callback the context's certificate (NSSLSetClientPKI*) is sent.
+ * @param caNames, caNameSizes, caCount the distinguished names (DER) of the CAs the server
+ *        accepts (TLS 1.3 certificate_authorities, RFC 8446 4.2.4; TLS 1.2
+ *        certificate_authorities, RFC 5246 7.4.4); caCount 0 when the server named none.
+ * @param schemes, schemeCount the signature schemes the server accepts (its
+ *        signature_algorithms), in its order.
+ * @param choice filled in by the callback (zeroed before the call). The buffers it points to
+ *        are read as soon as the callback returns, so they must outlive the callback (not its
+ *        own stack); NSSL keeps a parsed copy for this connection.
+ * @return NSSL_CLIENT_CERT_NONE, NSSL_CLIENT_CERT_STORE or NSSL_CLIENT_CERT_EXTERNAL.
+ *         Anything else, and a choice that cannot be loaded (unknown ID, damaged certificate
+ *         or key, a key that is not the certificate's), sends no certificate: the server
+ *         then decides whether to go on (RFC 8446 4.4.2.4). A certificate whose key can sign
+ *         with none of the server's schemes is not sent either (RFC 8446 4.4.2.2). */
+typedef int32_t (*NSSLClientCertCallback)(NSSLConnectionHandle connection,
+                                          const uint8_t *const *caNames,
+                                          const uint32_t *caNameSizes, uint32_t caCount,
+                                          const uint16_t *schemes, uint32_t schemeCount,
+                                          NSSLClientCertChoice *choice, void *user);
+
+/** Register the client certificate callback of a client context (NULL: the context's
+ * certificate).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT for an invalid or server context;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections. */
+NSSL_API int32_t NSSLContextSetClientCertCallback(NSSLContextHandle context,
+                                                  NSSLClientCertCallback fn, void *user);
+
 
 /** A key-log callback: one line of the NSS Key Log Format for one secret.
  *

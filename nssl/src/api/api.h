@@ -42,6 +42,14 @@ struct nssl_context {
     /* Key logging (api/cb_keylog.c): the application's callback; cfg.keylog is set with it. */
     NSSLKeyLogFn keylog;
     void *keylog_user;
+    /* Server decisions and client certificate selection (api/cb_select.c): the application's
+     * callbacks, each with its cfg.*_hook set alongside; NULL: none. */
+    NSSLServerNameCallback sni_cb;
+    void *sni_user;
+    NSSLAlpnCallback alpn_cb;
+    void *alpn_user;
+    NSSLClientCertCallback cert_cb;
+    void *cert_user;
     struct nssl_engine_config cfg;
     /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
     int mode;
@@ -76,6 +84,12 @@ struct nssl_connection {
     struct nssl_session *offered; /* set with NSSLSetSession */
     struct nssl_session *session; /* this connection's session, once it is established */
     int synced;
+    /* What the selection callbacks chose (api/cb_select.c; nssl_cb_select_release): a
+     * reference on the server context whose certificates are presented, the client
+     * certificate loaded for this connection, the ALPN name as chosen. */
+    struct nssl_context *sni_ctx;
+    struct nssl_credential *client_cred;
+    uint8_t alpn_choice[255];
     int32_t keylog_lines;         /* key log lines handed out (NSSLGetKeyLogLines) */
 };
 
@@ -93,6 +107,13 @@ void nssl_conn_release_sessions(struct nssl_connection *c);
 void nssl_ctx_cache_clear(struct nssl_context *c);
 /* Milliseconds since the Unix epoch: the engine's clock. */
 int64_t nssl_api_now_ms(void *arg);
+
+/* Release what the selection callbacks took for a connection (api/cb_select.c; under the
+ * lock). */
+void nssl_cb_select_release(struct nssl_connection *c);
+/* A client entry of the certificate store with its key and chain (api/pki.c), for the client
+ * certificate callback: NSSL_ERROR_OK or the error NSSLSetClientPKI would give. */
+int32_t nssl_api_store_client_credential(int32_t id, struct nssl_credential *cred);
 
 /* Look a connection up (takes the lock); NULL with *err set if the handle is not live, or
  * NSSL_ERROR_INVALID_STATE while the connection is inside another call (getters excepted

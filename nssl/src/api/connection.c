@@ -248,6 +248,7 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
     nssl_engine_free(&c->drv.eng);
     pthread_mutex_lock(&nssl_lib_lock);
     nssl_conn_release_sessions(c);
+    nssl_cb_select_release(c);
     nssl_ctx_unref(c->ctx);
     pthread_mutex_unlock(&nssl_lib_lock);
     free(c);

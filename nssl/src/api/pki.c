@@ -213,6 +213,20 @@ static int32_t load_store_client(struct nssl_certstore *cs, int32_t id,
     return rc;
 }
 
+int32_t nssl_api_store_client_credential(int32_t id, struct nssl_credential *cred)
+{
+    struct nssl_certstore *cs;
+    int32_t rc;
+    int got;
+
+    /* The store is opened and read under the library lock, as when a context is configured. */
+    pthread_mutex_lock(&nssl_lib_lock);
+    got = nssl_default_store(&cs);
+    rc = got < 0 ? store_error(got) : load_store_client(cs, id, cred);
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return rc;
+}
+
 /* Give a loaded credential to a context being configured (lock held; the context takes it,
  * or it is freed). A client has one certificate, a server up to NSSL_MAX_SERVER_CREDS. */
 static int32_t install_credential(struct nssl_context *c, struct nssl_credential *cred)

@@ -93,6 +93,25 @@ struct nssl_engine_config {
     uint32_t ticket_lifetime;                 /* seconds, sent in NewSessionTicket */
     struct nssl_sid_cache *sid_cache;         /* TLS 1.2 session IDs; NULL: none */
 
+    /* Server decisions and client certificate selection (issue 14 items 3 and 4; api/cb_select.c
+     * sets them, hs/server.c and the client machines call them). NULL: the context's own
+     * choice, bit for bit as without callbacks. Each returns NSSL_E_OK or the error (with its
+     * alert) that ends the handshake. */
+    /* SNI, once per ClientHello (e->host holds the name, host_len 0 for none): *creds is the
+     * configuration whose server_creds are presented, NULL for this one. */
+    int (*sni_hook)(struct nssl_engine *e, const struct nssl_engine_config **creds);
+    /* ALPN, when the client offered it: list is its ProtocolNameList contents (framing
+     * checked); *chosen NULL answers without ALPN, otherwise the engine checks that the name
+     * is one offered. */
+    int (*alpn_hook)(struct nssl_engine *e, const uint8_t *list, size_t len,
+                     const uint8_t **chosen, size_t *chosen_len);
+    /* Client certificate, when the certificate is about to be sent: cas is the server's
+     * DistinguishedName list contents (framing checked), sigalgs its schemes (2 bytes each);
+     * *cred the certificate to send (NULL: none), alive until the engine is freed. */
+    int (*client_cert_hook)(struct nssl_engine *e, const uint8_t *cas, size_t cas_len,
+                            const uint8_t *sigalgs, size_t nsigalgs,
+                            const struct nssl_credential **cred);
+
     /* Key logging (issue 14 item 7; hs/keylog.c calls it, api/cb_keylog.c sets it): one NSS
      * key log line (no newline) for each secret as it is made; NULL: nothing is logged. */
     void (*keylog)(struct nssl_engine *e, const char *line);

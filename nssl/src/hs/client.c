@@ -28,6 +28,8 @@ void nssl_hs_free(struct nssl_hs *hs)
     free(hs->ch);
     free(hs->cookie);
     free(hs->cr_context);
+    free(hs->cr_cas);
+    free(hs->cr_sigalgs);
     free(hs->log);
     OPENSSL_cleanse(hs, sizeof(*hs));
     free(hs);

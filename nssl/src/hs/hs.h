@@ -71,6 +71,13 @@ struct nssl_hs {
     uint16_t client_scheme;        /* how we sign our CertificateVerify; 0: no certificate */
     uint8_t *cr_context;
     size_t cr_context_len;
+    /* The client certificate hook's view of the CertificateRequest (copies, kept only when
+     * the hook is set) and the certificate it chose; without the hook, cfg->client. */
+    uint8_t *cr_cas;               /* DistinguishedName list contents */
+    size_t cr_cas_len;
+    uint8_t *cr_sigalgs;           /* 2 bytes each */
+    size_t cr_nsigalgs;
+    const struct nssl_credential *client_cred;
     int ccs_sent;
     int ccs_received;              /* TLS 1.3: the peer's compatibility ChangeCipherSpec */
     size_t early_skip;             /* TLS 1.3 server: bytes of declined 0-RTT still skipped */
@@ -97,6 +104,7 @@ struct nssl_hs {
     size_t log_len, log_cap;
     /* Server */
     const struct nssl_credential *cred;  /* the certificate we present */
+    const struct nssl_engine_config *cred_cfg; /* whose server_creds (SNI hook); NULL: cfg */
     uint16_t server_scheme;              /* how we sign with it */
     uint16_t hrr_group;                  /* the group our HelloRetryRequest asked for */
     int client_cert_sent;                /* the client answered our request with a chain */
@@ -142,6 +150,20 @@ int nssl_hs_in_list(const uint16_t *list, size_t n, uint16_t v);
 /* The server's ALPN answer (EncryptedExtensions or TLS 1.2 ServerHello), if present: one of the
  * protocols we offered (RFC 7301 3.2), kept as negotiated. */
 int nssl_hs_accept_alpn(struct nssl_engine *e, const struct nssl_ext_span *x) NSSL_MUST_USE;
+
+/* The client's certificate, both versions (hs/client_cert.c). A CertificateRequest arrived
+ * with the server's CA names (DistinguishedName list contents, framing checked) and schemes
+ * (2 bytes each): without the client certificate hook the context's certificate and its
+ * scheme are chosen now; with it, the lists are kept for nssl_hs_client_cert_choose, which runs
+ * the hook just before the certificate is sent. Either way hs->client_cred and
+ * hs->client_scheme (0: an empty Certificate) say what to send. */
+int nssl_hs_client_cert_request(struct nssl_engine *e, const uint8_t *cas, size_t cas_len,
+                                const uint8_t *sigalgs, size_t nsigalgs) NSSL_MUST_USE;
+int nssl_hs_client_cert_choose(struct nssl_engine *e) NSSL_MUST_USE;
+/* certificate_authorities (RFC 8446 4.2.4) in a CertificateRequest: the DistinguishedName list
+ * contents, framing checked; *list NULL and *len 0 when absent. */
+int nssl_ext_certificate_authorities_parse(const struct nssl_ext_span *x, const uint8_t **list,
+                                           size_t *len) NSSL_MUST_USE;
 
 /* Hello phase (hs/client.c). */
 int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);

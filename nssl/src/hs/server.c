@@ -28,6 +28,8 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
                           int tls12_auth, const uint8_t *groups, size_t ngroups)
 {
     const struct nssl_engine_config *cfg = e->cfg;
+    /* The certificates the SNI hook chose, if it chose others. */
+    const struct nssl_engine_config *creds = e->hs->cred_cfg != NULL ? e->hs->cred_cfg : cfg;
     uint16_t usable[NSSL_MAX_SIGALGS];
     size_t nusable = 0;
 
@@ -42,8 +44,8 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
         }
     }
     /* Our certificates in the order configured; for each, those schemes. */
-    for (size_t c = 0; c < cfg->nserver_creds; c++) {
-        const struct nssl_credential *cred = cfg->server_creds[c];
+    for (size_t c = 0; c < creds->nserver_creds; c++) {
+        const struct nssl_credential *cred = creds->server_creds[c];
         int id = EVP_PKEY_get_base_id(cred->key);
         if (tls12_auth == NSSL_AUTH_ECDSA && id != EVP_PKEY_EC && id != EVP_PKEY_ED25519) {
             continue;
@@ -68,12 +70,43 @@ int nssl_server_pick_cred(struct nssl_engine *e, const uint8_t *sigalgs, size_t 
     return 0;
 }
 
+/* The application's choice among the client's protocols (list: ProtocolNameList contents,
+ * framing checked). */
+static int alpn_by_hook(struct nssl_engine *e, const uint8_t *list, size_t list_len)
+{
+    const uint8_t *chosen = NULL;
+    size_t chosen_len = 0;
+    struct nssl_reader theirs;
+
+    TRY(e->cfg->alpn_hook(e, list, list_len, &chosen, &chosen_len));
+    if (chosen == NULL) {
+        return NSSL_E_OK; /* RFC 7301 3.2: the server may answer without the extension */
+    }
+    /* RFC 7301 3.2: the protocol selected must be one the client offered; a choice outside
+     * its list is no_application_protocol, like no protocol in common. */
+    nssl_r_init(&theirs, list, list_len);
+    while (nssl_r_left(&theirs) > 0) {
+        struct nssl_reader t;
+        TRY(nssl_r_vec(&theirs, 1, 1, 255, &t));
+        if (nssl_r_left(&t) == chosen_len && memcmp(t.p, chosen, chosen_len) == 0) {
+            memcpy(e->alpn, t.p, chosen_len);
+            e->alpn_len = chosen_len;
+            return NSSL_E_OK;
+        }
+    }
+    return NSSL_E_SEND(NSSL_ALERT_NO_APPLICATION_PROTOCOL);
+}
+
 int nssl_server_choose_alpn(struct nssl_engine *e, const struct nssl_ext_span *x)
 {
     const uint8_t *list;
     size_t list_len;
     struct nssl_reader ours;
 
+    if (x->present && e->cfg->alpn_hook != NULL) {
+        TRY(nssl_ext_alpn_ch(x, &list, &list_len));
+        return alpn_by_hook(e, list, list_len);
+    }
     if (!x->present || e->cfg->alpn_len == 0) {
         return NSSL_E_OK; /* RFC 7301 3.1: without our list the extension is ignored */
     }
@@ -263,6 +296,11 @@ int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
     }
     TRY(read_lists(&sch));
     TRY(take_sni(e, &ch->ext.x[NSSL_X_SERVER_NAME], &sch.sni));
+    if (e->cfg->sni_hook != NULL) {
+        /* The application picks the certificates for the name (or refuses it, RFC 6066 3),
+         * before ALPN, resumption and the certificate choice. */
+        TRY(e->cfg->sni_hook(e, &e->hs->cred_cfg));
+    }
     TRY(nssl_server_choose_alpn(e, &ch->ext.x[NSSL_X_ALPN]));
     memcpy(e->hs->client_random, ch->random, NSSL_RANDOM_LEN);
     e->version = version;

@@ -148,26 +148,6 @@ int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return NSSL_ST_CLIENT12_WAIT_CR_OR_SHD;
 }
 
-/* RFC 5246 7.4.4: a client certificate is sent when we have one whose key can sign with a
- * scheme the server listed (and we support); otherwise an empty Certificate. */
-static int choose_client_scheme(struct nssl_engine *e, const struct nssl_certificate_request12 *cr)
-{
-    const struct nssl_credential *cred = e->cfg->client;
-    e->hs->client_scheme = 0;
-    if (cred == NULL) {
-        return NSSL_E_OK;
-    }
-    for (size_t i = 0; i < cr->nsigalgs; i++) {
-        uint16_t scheme = nssl_get_u16(cr->sigalgs + 2 * i);
-        if (nssl_hs_in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme) &&
-            nssl_sig_scheme_fits_key(cred->key, scheme, 0) == 1) {
-            e->hs->client_scheme = scheme;
-            break;
-        }
-    }
-    return NSSL_E_OK;
-}
-
 static int send_client_flight(struct nssl_engine *e);
 
 int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -178,8 +158,7 @@ int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_
         return nssl_tls12_client_shd(e, msg, len);
     }
     TRY(nssl_msg_certificate_request12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cr));
-    e->hs->cert_requested = 1;
-    TRY(choose_client_scheme(e, &cr));
+    TRY(nssl_hs_client_cert_request(e, cr.cas, cr.cas_len, cr.sigalgs, cr.nsigalgs));
     TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_SHD;
 }
@@ -210,12 +189,14 @@ static int send_client_flight(struct nssl_engine *e)
     struct nssl_hs *hs = e->hs;
 
     if (hs->cert_requested) {
-        TRY(nssl_tls12_send_certificate(e, hs->client_scheme != 0 ? e->cfg->client : NULL));
+        /* RFC 5246 7.4.6: our chain, or an empty one when none fits the server's schemes. */
+        TRY(nssl_hs_client_cert_choose(e));
+        TRY(nssl_tls12_send_certificate(e, hs->client_scheme != 0 ? hs->client_cred : NULL));
     }
     TRY(send_client_key_exchange(e));
     TRY(nssl_tls12_make_master(e));
     if (hs->cert_requested && hs->client_scheme != 0) {
-        TRY(nssl_tls12_send_certificate_verify(e, e->cfg->client->key, hs->client_scheme));
+        TRY(nssl_tls12_send_certificate_verify(e, hs->client_cred->key, hs->client_scheme));
     }
     TRY(nssl_tls12_derive_keys(e));
     TRY(nssl_tls12_send_ccs(e));

@@ -89,35 +89,11 @@ int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
     return e->hs->psk_accepted ? NSSL_ST_CLIENT_WAIT_FINISHED : NSSL_ST_CLIENT_WAIT_CERT_CR;
 }
 
-static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme);
-
-/* RFC 8446 4.4.2.2: the client's certificate must be signable with a scheme the server listed
- * in its CertificateRequest; take the server's first that fits our key and that we support. */
-static int choose_client_scheme(struct nssl_engine *e, const struct nssl_ext_span *sigalgs)
-{
-    const struct nssl_credential *cred = e->cfg->client;
-    const uint8_t *list;
-    size_t count;
-
-    TRY(nssl_ext_sigalgs_parse(sigalgs, &list, &count));
-    e->hs->client_scheme = 0;
-    if (cred == NULL) {
-        return NSSL_E_OK;
-    }
-    for (size_t i = 0; i < count; i++) {
-        uint16_t scheme = nssl_get_u16(list + 2 * i);
-        if (sigalg_offered(e, scheme) && nssl_sig_scheme_fits_key(cred->key, scheme, 1) == 1) {
-            e->hs->client_scheme = scheme;
-            break;
-        }
-    }
-    return NSSL_E_OK;
-}
-
 int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_certificate_request cr;
-    struct nssl_hs *hs = e->hs;
+    const uint8_t *sigalgs, *cas;
+    size_t nsigalgs, cas_len;
 
     if (msg[0] == NSSL_HS_CERTIFICATE) {
         return nssl_tls13_client_cert(e, msg, len);
@@ -125,8 +101,10 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
     TRY(nssl_msg_certificate_request_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &cr));
     /* RFC 8446 4.3.2: during the handshake the request context is empty. */
     ENSURE(cr.context_len == 0, NSSL_E_ILLEGAL);
-    hs->cert_requested = 1;
-    TRY(choose_client_scheme(e, &cr.ext.x[NSSL_X_SIGNATURE_ALGORITHMS]));
+    TRY(nssl_ext_sigalgs_parse(&cr.ext.x[NSSL_X_SIGNATURE_ALGORITHMS], &sigalgs, &nsigalgs));
+    TRY(nssl_ext_certificate_authorities_parse(&cr.ext.x[NSSL_X_CERTIFICATE_AUTHORITIES], &cas,
+                                               &cas_len));
+    TRY(nssl_hs_client_cert_request(e, cas, cas_len, sigalgs, nsigalgs));
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CERT;
 }
@@ -150,11 +128,6 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
     TRY(nssl_hs_server_chain(e, ders, lens, c.count));
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CV;
-}
-
-static int sigalg_offered(const struct nssl_engine *e, uint16_t scheme)
-{
-    return nssl_hs_in_list(e->cfg->sigalgs, e->cfg->nsigalgs, scheme);
 }
 
 int nssl_tls13_client_cv(struct nssl_engine *e, const uint8_t *msg, size_t len)
@@ -182,10 +155,11 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     if (hs->cert_requested) {
         /* RFC 8446 4.4.2: our chain, or an empty list when no certificate fits the server's
          * signature algorithms; the context echoes the request's. */
-        TRY(nssl_tls13_send_certificate(e, hs->client_scheme != 0 ? e->cfg->client : NULL,
+        TRY(nssl_hs_client_cert_choose(e));
+        TRY(nssl_tls13_send_certificate(e, hs->client_scheme != 0 ? hs->client_cred : NULL,
                                         hs->cr_context, hs->cr_context_len));
         if (hs->client_scheme != 0) {
-            TRY(nssl_tls13_send_certificate_verify(e, e->cfg->client->key, hs->client_scheme));
+            TRY(nssl_tls13_send_certificate_verify(e, hs->client_cred->key, hs->client_scheme));
         }
     }
     TRY(nssl_tls13_send_finished(e, hs->ks.client_hs));
