@@ -34,6 +34,12 @@ static int sock_recv(void *arg, uint8_t *buf, size_t len, int may_wait, size_t *
             return NSSL_E_OK;
         }
         if (errno == EINTR) {
+            if (may_wait) {
+                /* Not issued again: each blocking recv gets SO_RCVTIMEO afresh, so a signal
+                 * every few milliseconds would keep it waiting for ever. The driver's wait
+                 * goes on for what is left of the timeout. */
+                return NSSL_E_WANT_READ;
+            }
             continue;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -55,6 +61,9 @@ static int sock_send(void *arg, const uint8_t *buf, size_t len, int may_wait, si
             return NSSL_E_OK;
         }
         if (errno == EINTR) {
+            if (may_wait) {
+                return NSSL_E_WANT_WRITE; /* as for recv: SO_SNDTIMEO would start again */
+            }
             continue;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
