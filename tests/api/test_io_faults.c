@@ -666,6 +666,57 @@ static void test_deadline_bounds_last_flight(void)
     pair_close(&p);
 }
 
+/* A blocking transport without a wait whose recv blocks itself: a peer that trickles one
+ * byte every 10 ms of a record that never ends (a handshake record announcing 16384 bytes).
+ * Deadlines are checked between its calls (nssl.h), so the handshake deadline ends the call on
+ * time. After five seconds (scaled) recv fails, so that a missed deadline shows as a call that
+ * took too long rather than as a hang. */
+struct trickle {
+    double since;
+    long calls;
+};
+
+static int32_t trickle_recv(void *user, void *buf, int32_t len)
+{
+    static const unsigned char head[9] = {0x16, 0x03, 0x03, 0x40, 0x00, 0x02, 0x00, 0x3f, 0xfc};
+    struct trickle *t = user;
+
+    (void)len;
+    if (faults_now_ms() - t->since > 5000.0 * faults_slow()) {
+        return NSSL_ERROR_IO_ERROR;
+    }
+    faults_sleep_ms(10);
+    *(unsigned char *)buf = t->calls < (long)sizeof(head) ? head[t->calls] : 0x5a;
+    t->calls++;
+    return 1;
+}
+
+static int32_t swallow_send(void *user, const void *buf, int32_t len)
+{
+    (void)user;
+    (void)buf;
+    return len;
+}
+
+static void test_deadline_without_wait(void)
+{
+    struct trickle t = {0, 0};
+    int conn;
+    double t0, took;
+
+    WATCHDOG(30);
+    conn = NSSLCreateTransportConnection(cctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, trickle_recv,
+                                         swallow_send, NULL, &t, 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    CU_ASSERT_EQUAL(NSSLSetTimeouts(conn, 300, 0, 0), 0);
+    t0 = t.since = faults_now_ms();
+    CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_TIMEOUT);
+    took = faults_now_ms() - t0;
+    CU_ASSERT(took >= faults_floor_ms(300) && took < faults_bound_ms(300));
+    CU_ASSERT(t.calls > 5);
+    NSSLDestroyConnection(conn);
+}
+
 /* ---- transports that break their contract ---- */
 
 struct lie_case {
@@ -683,6 +734,7 @@ static const struct lie_case lie_cases[] = {
     {LIE_RECV, NSSL_ERROR_TIMEOUT, NSSL_ERROR_TRANSPORT_ERROR},
     {LIE_RECV, NSSL_ERROR_GENERIC, NSSL_ERROR_TRANSPORT_ERROR},
     {LIE_RECV, NSSL_ERROR_IO_ERROR, NSSL_ERROR_IO_ERROR},
+    {LIE_RECV, 0, NSSL_ERROR_IO_ERROR}, /* the end of the stream, no lie: no close_notify */
     {LIE_SEND, LIE_MORE, NSSL_ERROR_TRANSPORT_ERROR},
     {LIE_SEND, INT32_MAX, NSSL_ERROR_TRANSPORT_ERROR},
     {LIE_SEND, 0, NSSL_ERROR_TRANSPORT_ERROR},
@@ -1043,6 +1095,7 @@ static CU_TestInfo tests[] = {
     {"blocking transports with waits, in two threads", test_blocking_with_wait},
     {"a wait that always says ready, and a deadline", test_deadline_with_lying_wait},
     {"a handshake deadline bounds the last flight", test_deadline_bounds_last_flight},
+    {"deadlines of a transport without a wait", test_deadline_without_wait},
     {"transports that lie during the handshake", test_transport_lies_in_handshake},
     {"transports that lie after the handshake", test_transport_lies_after_handshake},
     {"callbacks that call their own connection", test_callbacks_reenter},
