@@ -92,8 +92,8 @@ int nssl_tls13_client_ee(struct nssl_engine *e, const uint8_t *msg, size_t len)
 int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_certificate_request cr;
-    const uint8_t *sigalgs, *cas;
-    size_t nsigalgs, cas_len;
+    const uint8_t *sigalgs, *cas = NULL;
+    size_t nsigalgs, cas_len = 0;
 
     if (msg[0] == NSSL_HS_CERTIFICATE) {
         return nssl_tls13_client_cert(e, msg, len);
@@ -102,8 +102,12 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
     /* RFC 8446 4.3.2: during the handshake the request context is empty. */
     ENSURE(cr.context_len == 0, NSSL_E_ILLEGAL);
     TRY(nssl_ext_sigalgs_parse(&cr.ext.x[NSSL_X_SIGNATURE_ALGORITHMS], &sigalgs, &nsigalgs));
-    TRY(nssl_ext_certificate_authorities_parse(&cr.ext.x[NSSL_X_CERTIFICATE_AUTHORITIES], &cas,
-                                               &cas_len));
+    /* RFC 8446 4.2.4: the CAs the server accepts, read only for the application's client
+     * certificate hook (without it they are ignored, as before the hook existed). */
+    if (e->cfg->client_cert_hook != NULL) {
+        TRY(nssl_ext_certificate_authorities_parse(&cr.ext.x[NSSL_X_CERTIFICATE_AUTHORITIES],
+                                                   &cas, &cas_len));
+    }
     TRY(nssl_hs_client_cert_request(e, cas, cas_len, sigalgs, nsigalgs));
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CERT;
