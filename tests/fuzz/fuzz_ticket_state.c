@@ -19,10 +19,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(s.version == 0x0303 || s.version == 0x0304);
     FUZZ_CHECK(s.secret_len >= 1 && s.secret_len <= NSSL_MAX_HASH);
     FUZZ_CHECK(s.peer_der_len <= 0xffff && s.alpn_len <= 0xff && s.host_len <= 0xff);
-    /* A client certificate exactly when a verification that checked its chain is recorded. */
+    /* A client certificate exactly when a verification that checked its chain, or the
+     * certificate callback's acceptance, is recorded; a decision names its callback, and an
+     * override its failure, after a verification. */
     FUZZ_CHECK((s.client_verify & ~7u) == 0);
-    FUZZ_CHECK((s.peer_der_len > 0) == (s.client_verify != 0));
+    FUZZ_CHECK((s.peer_der_len > 0) == (s.client_verify != 0 || s.cert_app != 0));
     FUZZ_CHECK(s.client_verify == 0 || (s.client_verify & 1));
+    FUZZ_CHECK(s.cert_app <= 2 && (s.cert_app == 0) == (s.cert_cb == 0));
+    FUZZ_CHECK(s.cert_app == 2 ? s.cert_code != 0 && s.client_verify != 0
+                               : s.cert_code == 0 && s.cert_depth == 0);
     /* Absent vectors are NULL; present ones point into the input. */
     FUZZ_CHECK((s.peer_der == NULL) == (s.peer_der_len == 0));
     FUZZ_CHECK((s.alpn == NULL) == (s.alpn_len == 0));

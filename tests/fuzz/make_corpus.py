@@ -308,10 +308,12 @@ SEEDS.update({
 
 
 def ticket_state(version=0x0304, suite=0x1301, secret=b'\x5e' * 32, verify=0, der=b'',
-                 alpn=b'', host=b'', fmt=2):
-    """The session state of session/ticket.h (format 2: client_verify and host)."""
+                 alpn=b'', host=b'', fmt=3, app=0, cb=0, code=0, depth=0):
+    """The session state of session/ticket.h (format 3: client_verify, the certificate
+    callback's decision and host)."""
     return (u8(fmt) + u16(version) + u16(suite) + u32(0x18b) + u32(0xcfe56800) + u32(7200) +
-            u32(0xdeadbeef) + vec8(secret) + u16(0x0403) + u8(verify) + vec16(der) +
+            u32(0xdeadbeef) + vec8(secret) + u16(0x0403) + u8(verify) + u8(app) +
+            u32(cb >> 32) + u32(cb & 0xffffffff) + u32(code) + u8(depth) + vec16(der) +
             vec8(alpn) + vec8(host))
 
 
@@ -324,7 +326,19 @@ SEEDS['ticket_state'] = {
     'cert_without_verify': ticket_state(der=b'\x30\x00'),
     'verify_without_cert': ticket_state(verify=1),
     'verify_unknown_bits': ticket_state(verify=0x9, der=b'\x30\x00'),
-    # The shapes of the format 1 seeds, in format 2.
+    # The certificate callback's decision (format 3): agreed under NSSL_VERIFY_NONE, an
+    # override with its failure, and inconsistent records.
+    'format2_refused': ticket_state(fmt=2),
+    'cb_agreed_unverified': ticket_state(der=DER, app=1, cb=0x0123456789abcdef),
+    'cb_agreed_verified': ticket_state(verify=7, der=DER, app=1, cb=7),
+    'cb_override': ticket_state(verify=5, der=DER, app=2, cb=0xfedcba9876543210, code=20,
+                                depth=1),
+    'cb_override_no_code': ticket_state(verify=5, der=DER, app=2, cb=1),
+    'cb_override_unverified': ticket_state(der=DER, app=2, cb=1, code=18),
+    'cb_without_decision': ticket_state(verify=5, der=DER, cb=9),
+    'cb_decision_unknown': ticket_state(verify=5, der=DER, app=3, cb=9),
+    'cb_code_when_agreed': ticket_state(verify=5, der=DER, app=1, cb=9, code=10),
+    # The shapes of the format 1 seeds, in the current format.
     'bad_format': ticket_state(fmt=0xff),
     'bad_version': ticket_state(version=0x0302),
     'secret_empty': ticket_state(secret=b''),

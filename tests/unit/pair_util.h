@@ -269,4 +269,25 @@ static inline void conn_free(struct conn *k)
     nssl_engine_free(&k->s);
 }
 
+/* The three ways a client session resumes, for tests that run each: a TLS 1.3 ticket, a
+ * TLS 1.2 ticket alone (no session-ID cache) and a TLS 1.2 session ID alone (no tickets). */
+enum pair_resume { PAIR_TLS13, PAIR_TLS12_TICKET, PAIR_TLS12_SID, PAIR_NRESUME };
+
+/* setup_init for resumption by way m, the clock at a fixed start. */
+static inline void setup_resume(struct pair_setup *su, int m, const char *server_cert)
+{
+    setup_init(su, server_cert, NULL);
+    if (m != PAIR_TLS13) {
+        su->ccfg.max_version = 0x0303;
+    }
+    if (m == PAIR_TLS12_TICKET) {
+        nssl_sid_cache_free(su->scfg.sid_cache);
+        su->scfg.sid_cache = NULL;
+    } else if (m == PAIR_TLS12_SID) {
+        nssl_ticket_keys_free(su->scfg.ticket_keys);
+        su->scfg.ticket_keys = NULL;
+    }
+    test_now = 1700000000000;
+}
+
 #endif

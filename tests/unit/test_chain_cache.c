@@ -506,7 +506,7 @@ static void test_crl_never_cached(void)
 {
     struct nssl_chain_cache *cache = new_cache();
     struct nssl_verify_params vp;
-    struct nssl_verify_result ok = {1, X509_V_OK, 0, "ok"};
+    struct nssl_verify_result ok = {.ran = 1, .code = X509_V_OK, .reason = "ok"};
     struct nssl_x509_window w = {INT64_MIN, INT64_MAX};
     uint8_t key[NSSL_CHAIN_KEY_LEN];
     struct nssl_chain_hit hit;

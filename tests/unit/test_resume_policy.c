@@ -19,7 +19,8 @@
 #define ALL_CHECKS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
 #define CLIENT_CHECKS (NSSL_V_PEER | NSSL_V_DATE) /* a server checks no host name */
 
-enum mode { TLS13, TLS12_TICKET, TLS12_SID, NMODES };
+enum mode { TLS13 = PAIR_TLS13, TLS12_TICKET = PAIR_TLS12_TICKET, TLS12_SID = PAIR_TLS12_SID,
+            NMODES = PAIR_NRESUME };
 
 static const char *const mode_names[NMODES] = {"TLS 1.3 ticket", "TLS 1.2 ticket",
                                                "TLS 1.2 session ID"};
@@ -35,19 +36,7 @@ static const struct opts defaults = {"localhost", ALL_CHECKS, CLIENT_CHECKS};
 
 static void setup_mode(struct pair_setup *su, enum mode m, const char *server_cert)
 {
-    setup_init(su, server_cert, NULL);
-    if (m != TLS13) {
-        su->ccfg.max_version = 0x0303;
-    }
-    if (m == TLS12_TICKET) {
-        /* Resumed by the ticket alone. */
-        nssl_sid_cache_free(su->scfg.sid_cache);
-        su->scfg.sid_cache = NULL;
-    } else if (m == TLS12_SID) {
-        nssl_ticket_keys_free(su->scfg.ticket_keys);
-        su->scfg.ticket_keys = NULL;
-    }
-    test_now = 1700000000000;
+    setup_resume(su, (int)m, server_cert);
 }
 
 /* One connection with o's settings, offering `resume` if not NULL. */

@@ -376,10 +376,13 @@ static int p_state(const uint8_t *b, size_t n)
  * when der_len > 0, a host name of host_len bytes. */
 #define STATE_VERIFY (NSSL_V_PEER | NSSL_V_DATE)
 /* Offsets in state_build's output: the secret's length prefix, then relative to the secret's
- * end: peer_sig (2), client_verify (1), peer_der's length prefix. */
+ * end: peer_sig (2), client_verify (1), the certificate callback's decision (cert_app 1,
+ * cert_cb 8, cert_code 4, cert_depth 1: none here), peer_der's length prefix. */
 #define OFF_SECRET 21
 #define OFF_VERIFY(secret) (OFF_SECRET + 1 + (secret) + 2)
-#define OFF_DER(secret) (OFF_VERIFY(secret) + 1)
+#define OFF_DER(secret) (OFF_VERIFY(secret) + 1 + 14)
+/* The current format (format 2 lacks the callback's decision). */
+#define FORMAT 3
 
 static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t secret_len,
                         size_t der_len, size_t alpn_len, size_t host_len)
@@ -396,6 +399,7 @@ static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t s
     mb_fill(m, 0x5e, secret_len);
     mb_u16(m, 0x0804);
     mb_u8(m, der_len > 0 ? STATE_VERIFY : 0);
+    mb_fill(m, 0, 14);
     mb_u16(m, (uint16_t)der_len);
     mb_fill(m, 0x30, der_len);
     mb_u8(m, (uint8_t)alpn_len);
@@ -439,7 +443,7 @@ static void test_state_round_trip(void)
             free(der);
             continue;
         }
-        state_build(&m, 2, 0x0304, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
+        state_build(&m, FORMAT, 0x0304, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
         body = malloc(m.n);
         memcpy(body, m.b, m.n);
         CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(body, m.n, &s), 0);
@@ -493,7 +497,7 @@ static void test_state_malformed(void)
     static struct mb m;
     struct nssl_ticket_state s;
 
-    state_build(&m, 2, 0x0303, 48, 5, 3, 4);
+    state_build(&m, FORMAT, 0x0303, 48, 5, 3, 4);
     check_truncations("state", p_state, m.b, m.n, NULL, 0);
     check_trailing("state", p_state, m.b, m.n);
     {
@@ -506,7 +510,7 @@ static void test_state_malformed(void)
         check_lengths("state", p_state, m.b, m.n, f, sizeof(f) / sizeof(f[0]));
     }
     /* The optional vectors empty: their lengths one off too. */
-    state_build(&m, 2, 0x0304, 32, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0304, 32, 0, 0, 0);
     check_truncations("state min", p_state, m.b, m.n, NULL, 0);
     {
         const struct lenfield f[] = {
@@ -514,7 +518,7 @@ static void test_state_malformed(void)
         check_lengths("state min", p_state, m.b, m.n, f, sizeof(f) / sizeof(f[0]));
     }
     /* A failed parse leaves no secret behind. */
-    state_build(&m, 2, 0x0304, 32, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(nssl_ticket_state_parse(m.b, m.n - 1, &s), NSSL_E_DECODE);
     CU_ASSERT(s.secret[0] == 0 && s.secret_len == 0);
 }
@@ -527,30 +531,33 @@ static void test_state_ranges(void)
     uint8_t out[200];
     size_t len;
 
-    /* Format 1 (before client_verify and host) is not resumed, nor any unknown format. */
+    /* Formats 1 (before client_verify and host) and 2 (before the certificate callback's
+     * decision) are not resumed, nor any unknown format. */
     state_build(&m, 0, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     state_build(&m, 1, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 3, 0x0304, 32, 0, 0, 0);
+    state_build(&m, 2, 0x0304, 32, 0, 0, 0);
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+    state_build(&m, 4, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     state_build(&m, 0xff, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
-        state_build(&m, 2, bad_versions[i], 32, 0, 0, 0);
+        state_build(&m, FORMAT, bad_versions[i], 32, 0, 0, 0);
         CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     }
     /* secret<1..48>: empty and one past SHA-384 are refused, the bounds accepted. */
-    state_build(&m, 2, 0x0303, 0, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0303, 0, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 2, 0x0303, NSSL_MAX_HASH + 1, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0303, NSSL_MAX_HASH + 1, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 2, 0x0303, 1, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0303, 1, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
-    state_build(&m, 2, 0x0303, NSSL_MAX_HASH, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0303, NSSL_MAX_HASH, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
     /* The writer refuses what the parser would. */
-    state_build(&m, 2, 0x0303, 32, 4, 2, 3);
+    state_build(&m, FORMAT, 0x0303, 32, 4, 2, 3);
     CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_parse(m.b, m.n, &s), 0);
     s.version = 0x0302;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
@@ -591,7 +598,7 @@ static void test_state_client_verify(void)
     size_t len;
 
     /* With a certificate: each bad value in the byte, by the parser and the writer. */
-    state_build(&m, 2, 0x0303, 48, 2, 0, 0);
+    state_build(&m, FORMAT, 0x0303, 48, 2, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), 0);
     for (size_t i = 0; i < sizeof(bad); i++) {
         m.b[OFF_VERIFY(48)] = bad[i];
@@ -607,12 +614,12 @@ static void test_state_client_verify(void)
     s.client_verify = 0;
     CU_ASSERT_EQUAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), NSSL_E_ARG);
     /* A verification with no certificate. */
-    state_build(&m, 2, 0x0303, 48, 0, 0, 0);
+    state_build(&m, FORMAT, 0x0303, 48, 0, 0, 0);
     m.b[OFF_VERIFY(48)] = NSSL_V_PEER;
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     /* Every consistent value is accepted. */
     for (uint8_t v = NSSL_V_PEER; v <= (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE); v += 2) {
-        state_build(&m, 2, 0x0303, 48, 2, 0, 0);
+        state_build(&m, FORMAT, 0x0303, 48, 2, 0, 0);
         m.b[OFF_VERIFY(48)] = v;
         CU_ASSERT_EQUAL(nssl_ticket_state_parse(m.b, m.n, &s), 0);
         CU_ASSERT_EQUAL(s.client_verify, v);

@@ -979,6 +979,85 @@ NSSL_API int32_t NSSLContextSetKeyLogCallback(NSSLContextHandle context, NSSLKey
  * @return NSSL_ERROR_OK, NSSL_ERROR_INVALID_ARG (lines NULL),
  *         NSSL_ERROR_INVALID_NSSL_CONNECTION, NSSL_ERROR_INVALID_STATE. */
 NSSL_API int32_t NSSLGetKeyLogLines(NSSLConnectionHandle connection, int32_t *lines);
+/* Certificate decisions (issue 14 item 1; MatrixSSL certValidator, NSS SSL_AuthCertificateHook
+ * and SSL_BadCertHook, NanoSSL funcPtrMutualAuthCertificateVerify and
+ * SSL_setInvalidCertCallback). */
+
+/** Certificate decision: take the peer's chain. */
+#define NSSL_CERT_ACCEPT 1
+/** Certificate decision: refuse the peer's chain (the handshake fails). */
+#define NSSL_CERT_REJECT 0
+/** The `result` a certificate callback gets when the connection checks no certificate
+ * (NSSL_VERIFY_NONE): NSSL accepts the chain unchecked. X.509 codes are never negative. */
+#define NSSL_CERT_NOT_VERIFIED (-1)
+
+/** Certificate callback: the application's say on the peer's chain, after NSSL's own
+ * validation and with its verdict, in both roles (a client checking the server's chain, a
+ * server checking a client certificate) and both versions.
+ *  - When: once per full handshake, as soon as the peer's Certificate message was validated
+ *    (before its CertificateVerify), whether NSSL accepted or rejected the chain, also for a
+ *    chain NSSL found in its verified-chain cache, and also under NSSL_VERIFY_NONE (result
+ *    NSSL_CERT_NOT_VERIFIED), so that a pin can be checked without CA validation. Not called
+ *    when the peer sent no certificate, for a chain that does not parse, whose leaf key NSSL
+ *    cannot use or whose keyUsage forbids signing (RFC 8446 4.4.2.2: protocol rules, not
+ *    overridable), when memory runs out, nor on a resumed handshake (the session carries the
+ *    decision made when it was made; see below).
+ *  - Arguments: NSSL's verdict as NSSLGetVerifyResult reports it (result 0 = verified,
+ *    X509_V_ERR_* / NSSL_VERIFY_ERR_* otherwise, NSSL_CERT_NOT_VERIFIED under
+ *    NSSL_VERIFY_NONE; depth of the failing certificate; a readable reason); the chain as the
+ *    peer sent it, leaf first: certs[i] is certSizes[i] bytes of DER, count entries (at most
+ *    10). Not the path NSSL built: the trust anchor is there only if the peer sent it. The
+ *    pointers are valid only during the call.
+ *  - From inside: the getters of the common contract (NSSLGetPeerCert gives the leaf,
+ *    NSSLGetVerifyResult the verdict); anything else on this connection is
+ *    NSSL_ERROR_INVALID_STATE.
+ *  - Return NSSL_CERT_ACCEPT or NSSL_CERT_REJECT; anything else is NSSL_CERT_REJECT.
+ *    Rejecting a chain NSSL accepted fails the handshake with the bad_certificate alert and
+ *    NSSL_ERROR_INVALID_CERT (NSSLGetFailureReason: NSSL_REASON_CERT_CHECK); rejecting one
+ *    NSSL rejected keeps NSSL's alert and error. Accepting a chain NSSL rejected lets the
+ *    handshake go on (the CertificateVerify signature is still checked with the leaf's key).
+ *  - Record: NSSLGetCertDecision says what the callback decided and whether it overrode
+ *    NSSL; NSSLGetVerifyResult keeps NSSL's own verdict (a connection accepted by override
+ *    reports the failure it was accepted despite).
+ *  - Resumption: a session (client) or ticket and session-ID entry (server) records the
+ *    decision and which callback made it (the function and `user` pointers). A connection
+ *    whose context has a certificate callback resumes only sessions that this same callback
+ *    (same fn and user) accepted; a session accepted by override is resumed only by a
+ *    connection with that same callback. Any other session is not offered (client) or not
+ *    accepted (server): the handshake is a full one and the callback runs. A resumed
+ *    connection reports the recorded decision and verdict. A client's session is not
+ *    resumed once the server's leaf has expired (as without a callback), so a chain accepted
+ *    despite its date is decided again on every connection. */
+typedef int32_t (*NSSLCertCallback)(NSSLConnectionHandle connection, int32_t result,
+                                    int32_t depth, const char *reason,
+                                    const unsigned char *const *certs, const int32_t *certSizes,
+                                    int32_t count, void *user);
+
+/** Register the certificate callback of a context's connections (either role); fn NULL
+ * removes it (NSSL's verdict alone decides, as without callbacks).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT; NSSL_ERROR_INVALID_STATE once the context has
+ *         connections. */
+NSSL_API int32_t NSSLContextSetCertCallback(NSSLContextHandle context, NSSLCertCallback fn,
+                                           void *user);
+
+/** NSSLGetCertDecision: no certificate callback decided on this connection (none registered,
+ * no peer certificate, the callback not reached yet, or a resumed session made without one). */
+#define NSSL_CERT_DECISION_NONE 0
+/** NSSLGetCertDecision: the callback agreed with NSSL (accepted a chain NSSL accepted, or
+ * rejected one NSSL rejected). */
+#define NSSL_CERT_DECISION_AGREED 1
+/** NSSLGetCertDecision, an override: the callback accepted a chain NSSL's validation rejected;
+ * NSSLGetVerifyResult reports that failure. */
+#define NSSL_CERT_DECISION_ACCEPTED 2
+/** NSSLGetCertDecision, an override: the callback rejected a chain NSSL accepted (verified, or
+ * unchecked under NSSL_VERIFY_NONE); the handshake failed. */
+#define NSSL_CERT_DECISION_REJECTED 3
+
+/** What the context's certificate callback decided on this connection's peer chain (one of
+ * NSSL_CERT_DECISION_*), also after a failed handshake; on a resumed connection, the decision
+ * recorded in the session. A getter: allowed inside callbacks.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL decision; NSSL_ERROR_INVALID_NSSL_CONNECTION. */
+NSSL_API int32_t NSSLGetCertDecision(NSSLConnectionHandle connection, int32_t *decision);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */

@@ -50,6 +50,10 @@ struct nssl_context {
     void *alpn_user;
     NSSLClientCertCallback cert_cb;
     void *cert_user;
+    /* Certificate decisions (api/cb_cert.c): the application's callback; cfg.cert_hook is set
+     * with it. */
+    NSSLCertCallback verify_cb;
+    void *verify_cb_user;
     struct nssl_engine_config cfg;
     /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
     int mode;

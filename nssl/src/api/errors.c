@@ -21,6 +21,10 @@ int32_t nssl_public_error(const struct nssl_engine *e, int err)
         if (e != NULL && e->reason == NSSL_REASON_NO_EMS) {
             return NSSL_ERROR_NO_EXTENDED_MASTER_SECRET;
         }
+        /* The application's certificate callback refused a chain NSSL accepted (nssl.h). */
+        if (e != NULL && e->vr.app == NSSL_APP_REJECTED) {
+            return NSSL_ERROR_INVALID_CERT;
+        }
         if (e != NULL && e->vr.ran && e->vr.code != 0) {
             return nssl_x509_is_revoked(e->vr.code) ? NSSL_ERROR_CERT_REVOKED
                                                     : NSSL_ERROR_INVALID_CERT;

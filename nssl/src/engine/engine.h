@@ -115,6 +115,16 @@ struct nssl_engine_config {
     /* Key logging (issue 14 item 7; hs/keylog.c calls it, api/cb_keylog.c sets it): one NSS
      * key log line (no newline) for each secret as it is made; NULL: nothing is logged. */
     void (*keylog)(struct nssl_engine *e, const char *line);
+
+    /* Certificate decisions (issue 14 item 1; hs/peer_chain.c calls it after NSSL's own
+     * validation, api/cb_cert.c sets it). The peer's chain as received (leaf first) with
+     * NSSL's verdict in e->vr (vr.ran 0: not checked, NSSL_VERIFY_NONE): 1 accepts, 0 rejects.
+     * NULL: NSSL's verdict alone, bit for bit as without callbacks. cert_hook_id names the
+     * application's callback (its function and user pointers, never 0 when cert_hook is set):
+     * sessions record it and resume only under the same one (DESIGN.md §7a). */
+    int (*cert_hook)(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                     size_t count);
+    uint64_t cert_hook_id;
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */
@@ -150,6 +160,18 @@ struct nssl_verify_result {
     int code;      /* X509_V_OK or X509_V_ERR_* */
     int depth;
     char reason[160];
+    /* The application's certificate callback (cfg.cert_hook): what it decided on this chain
+     * (enum nssl_app_decision) and which callback it was (cfg.cert_hook_id; 0 for none). */
+    int app;
+    uint64_t app_cb;
+};
+
+/* NSSL_CERT_DECISION_* of nssl.h, in the same order. */
+enum nssl_app_decision {
+    NSSL_APP_NONE = 0,
+    NSSL_APP_AGREED = 1,
+    NSSL_APP_ACCEPTED = 2,         /* override: accepted a chain NSSL rejected */
+    NSSL_APP_REJECTED = 3,         /* override: rejected a chain NSSL accepted */
 };
 
 struct nssl_engine {

@@ -9,6 +9,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "session/ticket.h"
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
 #include "x509/policy.h"
@@ -64,11 +65,45 @@ static int peer_from_cache(struct nssl_engine *e, struct nssl_chain_hit *hit, co
     X509_free(hit->leaf);
     hit->leaf = NULL;
     ENSURE(hs->peer_key != NULL, NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+    /* The same chain passed validation with the same settings, and still would now (its
+     * window, the entry's age and the host were checked by the lookup). */
     e->vr = hit->vr;
-    /* Proof: the same chain passed validation with the same settings, and still would now
-     * (its window, the entry's age and the host were checked by the lookup). */
-    hs->proofs |= NSSL_PROOF_CERT;
     return NSSL_E_OK;
+}
+
+/* The application's say after NSSL's verdict (verdict: 0, or the alert a failed validation
+ * calls for, with e->vr saying why): the verdict that stands. Without a callback, NSSL's. */
+static int app_decides(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
+                       size_t count, int verdict)
+{
+    int accept;
+
+    if (e->cfg->cert_hook == NULL) {
+        return verdict;
+    }
+    /* A cached verdict is NSSL's own: the callback still runs on every full handshake. */
+    accept = e->cfg->cert_hook(e, ders, lens, count) == 1;
+    e->vr.app_cb = e->cfg->cert_hook_id;
+    if (accept) {
+        e->vr.app = verdict == NSSL_E_OK ? NSSL_APP_AGREED : NSSL_APP_ACCEPTED;
+        return NSSL_E_OK;
+    }
+    if (verdict != NSSL_E_OK) {
+        e->vr.app = NSSL_APP_AGREED;
+        return verdict;
+    }
+    /* RFC 8446 6.2 / RFC 5246 7.2.2: the chain NSSL accepted is refused by the application's
+     * own policy (a pin, say): bad_certificate. */
+    e->vr.app = NSSL_APP_REJECTED;
+    e->reason = NSSL_REASON_CERT_CHECK;
+    return NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE);
+}
+
+/* A failed validation's verdict, which the application may override; not a local failure
+ * (memory) or a chain that could not be checked at all. */
+static int is_verdict(const struct nssl_engine *e, int rc)
+{
+    return rc == NSSL_E_OK || (NSSL_E_IS_SEND(rc) && e->vr.ran && e->vr.code != X509_V_OK);
 }
 
 /* Validate the peer's chain with the context's trust, or find it validated in the context's
@@ -91,7 +126,11 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     if (cache != NULL && nssl_chain_cache_key(&vp, ders, lens, count, key) == 1) {
         struct nssl_chain_hit hit;
         if (nssl_chain_cache_lookup(cache, key, &vp, &hit) == NSSL_CHAIN_HIT) {
-            return peer_from_cache(e, &hit, ders[0], lens[0]);
+            TRY(peer_from_cache(e, &hit, ders[0], lens[0]));
+            TRY(app_decides(e, ders, lens, count, NSSL_E_OK));
+            /* Proof: validated before (the cache) and taken by the application. */
+            hs->proofs |= NSSL_PROOF_CERT;
+            return NSSL_E_OK;
         }
         cached = 1;
     }
@@ -115,15 +154,20 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
         goto out;
     }
 
-    TRY_OUT(nssl_x509_verify_window(&vp, chain, &e->vr, &window));
-    /* Proof: only chain validation, or the application's explicit choice of no verification,
-     * sets this bit. */
-    hs->proofs |= NSSL_PROOF_CERT;
-    if (cached) {
-        /* Best effort: a cache that cannot take the entry costs the next handshake time only. */
+    rc = nssl_x509_verify_window(&vp, chain, &e->vr, &window);
+    if (rc == NSSL_E_OK && cached) {
+        /* Best effort: a cache that cannot take the entry costs the next handshake time only.
+         * It keeps NSSL's own verdict, before the application's. */
         int kept = nssl_chain_cache_insert(cache, key, &vp, leaf, e->peer_subject, &e->vr, &window);
         (void)kept;
     }
+    if (!is_verdict(e, rc)) {
+        goto out;
+    }
+    TRY_OUT(app_decides(e, ders, lens, count, rc));
+    /* Proof: only chain validation, the application's explicit choice of no verification, or
+     * its explicit certificate callback's acceptance (DESIGN.md §7) sets this bit. */
+    hs->proofs |= NSSL_PROOF_CERT;
 out:
     sk_X509_pop_free(chain, X509_free);
     return rc;
@@ -142,9 +186,11 @@ int nssl_hs_client_chain(struct nssl_engine *e, const uint8_t *const *ders, cons
     return peer_chain(e, ders, lens, count, X509_PURPOSE_SSL_CLIENT);
 }
 
-int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len)
+int nssl_hs_restore_client(struct nssl_engine *e, const struct nssl_ticket_state *st)
 {
     STACK_OF(X509) *chain = NULL;
+    const uint8_t *der = st->peer_der;
+    size_t len = st->peer_der_len;
 
     if (len == 0) {
         return NSSL_E_OK;
@@ -152,10 +198,22 @@ int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len
     TRY(nssl_x509_parse_chain(&der, &len, 1, &chain));
     record_peer(e, sk_X509_value(chain, 0), der, len);
     sk_X509_pop_free(chain, X509_free);
-    /* Only verified certificates go into sessions (see tls13_server.c / tls12_server.c). */
+    /* Only certificates that were verified or taken by the certificate callback go into
+     * sessions (nssl_server_session_state): report it as it was then. */
     memset(&e->vr, 0, sizeof(e->vr));
-    e->vr.ran = 1;
-    e->vr.code = X509_V_OK;
-    snprintf(e->vr.reason, sizeof(e->vr.reason), "ok (verified when the session was made)");
+    e->vr.ran = st->client_verify != 0;
+    e->vr.app = st->cert_app;
+    e->vr.app_cb = st->cert_cb;
+    if (st->cert_app == NSSL_APP_ACCEPTED) {
+        e->vr.code = (int)st->cert_code;
+        e->vr.depth = st->cert_depth;
+        snprintf(e->vr.reason, sizeof(e->vr.reason),
+                 "%s (certificate %d), accepted by the certificate callback when the session "
+                 "was made", X509_verify_cert_error_string(e->vr.code), e->vr.depth);
+    } else if (e->vr.ran) {
+        snprintf(e->vr.reason, sizeof(e->vr.reason), "ok (verified when the session was made)");
+    } else {
+        snprintf(e->vr.reason, sizeof(e->vr.reason), "verification disabled");
+    }
     return NSSL_E_OK;
 }

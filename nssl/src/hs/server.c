@@ -151,14 +151,26 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
     st->issued_ms = nssl_engine_now_ms(e);
     st->lifetime_s = lifetime_s;
     st->peer_sig = e->peer_sig;
-    /* Only a client certificate that was verified is carried into resumed connections, with
-     * the checks it passed: a resumed connection reports it as verified
-     * (nssl_hs_restore_client), and nssl_server_may_resume compares the checks. */
-    if (e->peer_der != NULL && e->peer_der_len > 0 && e->vr.ran && e->vr.code == 0 &&
-        (e->verify & NSSL_V_PEER)) {
+    /* Only a client certificate that was verified, or taken by the certificate callback, is
+     * carried into resumed connections, with the checks it was put through and the callback's
+     * decision: a resumed connection reports them (nssl_hs_restore_client), and
+     * nssl_server_may_resume compares them. */
+    if (e->peer_der != NULL && e->peer_der_len > 0 &&
+        ((e->vr.ran && e->vr.code == 0 && (e->verify & NSSL_V_PEER)) ||
+         e->vr.app == NSSL_APP_AGREED || e->vr.app == NSSL_APP_ACCEPTED)) {
         st->peer_der = e->peer_der;
         st->peer_der_len = e->peer_der_len;
-        st->client_verify = (uint8_t)(e->verify & (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE));
+        if (e->vr.ran) {
+            st->client_verify = (uint8_t)(e->verify & (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE));
+        }
+        if (e->vr.app != NSSL_APP_NONE) {
+            st->cert_app = (uint8_t)e->vr.app;
+            st->cert_cb = e->vr.app_cb;
+        }
+        if (e->vr.app == NSSL_APP_ACCEPTED) {
+            st->cert_code = (uint32_t)e->vr.code;
+            st->cert_depth = (uint8_t)(e->vr.depth > 0xff ? 0xff : e->vr.depth);
+        }
     }
     st->alpn = e->alpn;
     st->alpn_len = e->alpn_len;
@@ -180,8 +192,15 @@ int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket
          * where a full handshake would also let a client in without one. */
         return e->cfg->client_auth != NSSL_CAUTH_REQUIRE;
     }
-    /* The certificate passed every check this connection asks for (NSSL_VERIFY_NONE asks for
-     * none). */
+    /* DESIGN.md §7a: with a certificate callback, only a certificate that same callback took
+     * (a pin is never skipped); a certificate taken by a callback's override, only with that
+     * callback. */
+    if ((e->cfg->cert_hook_id != 0 || st->cert_app == NSSL_APP_ACCEPTED) &&
+        st->cert_cb != e->cfg->cert_hook_id) {
+        return 0;
+    }
+    /* The certificate was put through every check this connection asks for (NSSL_VERIFY_NONE
+     * asks for none), and passed them or was taken by that callback. */
     return (e->verify & ~(unsigned)st->client_verify & (NSSL_V_PEER | NSSL_V_DATE)) == 0;
 }
 

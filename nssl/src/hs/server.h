@@ -36,6 +36,7 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
  * authenticate it in a full handshake; 0: a full handshake instead. */
 int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket_state *st);
 /* After a resumed handshake: the client certificate its session recorded (verified then). */
-int nssl_hs_restore_client(struct nssl_engine *e, const uint8_t *der, size_t len) NSSL_MUST_USE;
+int nssl_hs_restore_client(struct nssl_engine *e,
+                           const struct nssl_ticket_state *st) NSSL_MUST_USE;
 
 #endif

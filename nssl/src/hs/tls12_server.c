@@ -231,7 +231,7 @@ static int resume(struct nssl_engine *e, const struct nssl_client_hello *ch,
     e->peer_sig = st->peer_sig;
     /* The session authenticated both sides when it was made. */
     hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
-    TRY(nssl_hs_restore_client(e, st->peer_der, st->peer_der_len));
+    TRY(nssl_hs_restore_client(e, st));
     memcpy(e->session_id, ch->session_id, ch->session_id_len);
     e->session_id_len = ch->session_id_len;
     /* RFC 5077 3.3: a resumed ticket is renewed. */

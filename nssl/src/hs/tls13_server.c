@@ -427,7 +427,7 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
         e->resumed = 1;
         e->peer_sig = st.peer_sig;
         hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
-        rc = nssl_hs_restore_client(e, st.peer_der, st.peer_der_len);
+        rc = nssl_hs_restore_client(e, &st);
     }
     /* The opened state and the parsed copy both hold the PSK. */
     nssl_ticket_state_buf_free(state_buf);

@@ -198,7 +198,9 @@ int nssl_session_usable(const struct nssl_session *s, int64_t now_ms)
     return (s->session_id_len > 0 || s->ticket12 != NULL) && now_ms <= s->expires_ms;
 }
 
-int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t now_ms)
+/* passed: the chain was taken when the session was made (NSSL's verdict, or the same
+ * callback's override). */
+static int covers(const struct nssl_session *s, unsigned verify, int passed, int64_t now_ms)
 {
     verify &= VERIFY_BITS;
     /* A resumed handshake checks no certificate: the one check made when the session was made
@@ -206,12 +208,33 @@ int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t n
     if ((verify & ~s->verify) != 0) {
         return 0;
     }
-    /* ...and passed (X509_V_OK is 0). */
-    if (verify != 0 && !(s->vr.ran && s->vr.code == 0)) {
+    /* ...and passed. */
+    if (verify != 0 && !passed) {
         return 0;
     }
     /* A certificate that has expired since would fail a full handshake's date check. */
     return !(verify & NSSL_V_DATE) || now_ms < s->peer_not_after_ms;
+}
+
+int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t now_ms)
+{
+    /* X509_V_OK is 0. */
+    return covers(s, verify, s->vr.ran && s->vr.code == 0, now_ms);
+}
+
+int nssl_session_covers_cb(const struct nssl_session *s, unsigned verify, uint64_t cert_cb,
+                           int64_t now_ms)
+{
+    /* DESIGN.md §7a: a connection with a certificate callback never resumes a chain that
+     * callback did not take (a pin would be skipped), and a chain taken by override is
+     * resumed only under the callback that overrode. */
+    if ((cert_cb != 0 || s->vr.app == NSSL_APP_ACCEPTED) && s->vr.app_cb != cert_cb) {
+        return 0;
+    }
+    if (s->vr.app == NSSL_APP_ACCEPTED) {
+        return covers(s, verify, 1, now_ms);
+    }
+    return nssl_session_covers(s, verify, now_ms);
 }
 
 int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms)
@@ -220,7 +243,8 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
 
     /* Checked before a ticket is taken: a session this connection may not use keeps its
      * tickets for one that may. */
-    if (!nssl_session_usable(s, now_ms) || !nssl_session_covers(s, e->verify, now_ms)) {
+    if (!nssl_session_usable(s, now_ms) ||
+        !nssl_session_covers_cb(s, e->verify, e->cfg->cert_hook_id, now_ms)) {
         return 0;
     }
     if (s->version == 0x0304) {

@@ -51,8 +51,9 @@ void nssl_session_renew12(struct nssl_session *s, const struct nssl_engine *e, i
 void nssl_session_take_tickets(struct nssl_session *s, struct nssl_engine *e);
 /* Copy one resumption offer into the engine before its handshake: a TLS 1.3 ticket (taken out
  * of the session: each is used once) or the TLS 1.2 session. 0 if nothing usable is left, or
- * if the session was made under weaker verification than e->verify asks for (the handshake is
- * then a full one, verified as asked: nssl_session_covers). */
+ * if the session was made under weaker verification than e->verify asks for, or without the
+ * context's certificate callback (the handshake is then a full one, verified as asked:
+ * nssl_session_covers_cb). */
 int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms);
 /* After a resumed handshake: the peer's certificate and verification as first established. */
 int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *e);
@@ -60,6 +61,11 @@ int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *
  * now_ms? Only if s was made asking for each of them and passed, and, with NSSL_V_DATE, the
  * server's certificate has not expired since. */
 int nssl_session_covers(const struct nssl_session *s, unsigned verify, int64_t now_ms);
+/* nssl_session_covers for a connection whose context has the certificate callback cert_cb
+ * (cfg.cert_hook_id, 0 for none): with one, only sessions whose chain that callback took;
+ * a session taken by the callback's override only with that callback (DESIGN.md §7a). */
+int nssl_session_covers_cb(const struct nssl_session *s, unsigned verify, uint64_t cert_cb,
+                           int64_t now_ms);
 /* Anything left to offer? */
 int nssl_session_usable(const struct nssl_session *s, int64_t now_ms);
 void nssl_session_ref(struct nssl_session *s);

@@ -45,13 +45,18 @@ int nssl_ticket_open(struct nssl_ticket_keys *k, int64_t now_ms, const uint8_t *
 
 /* What a resumed connection needs from the handshake that made the session, and the conditions
  * it was made under (DESIGN.md §7a). Byte form:
- *   u8 format(2) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
- *   opaque secret<1..48> | u16 peer_sig | u8 client_verify | opaque peer_der<0..2^16-1> |
- *   opaque alpn<0..255> | opaque host<0..255>
+ *   u8 format(3) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
+ *   opaque secret<1..48> | u16 peer_sig | u8 client_verify | u8 cert_app | u64 cert_cb |
+ *   u32 cert_code | u8 cert_depth | opaque peer_der<0..2^16-1> | opaque alpn<0..255> |
+ *   opaque host<0..255>
  * (secret: the TLS 1.3 resumption PSK of this ticket, or the TLS 1.2 master secret;
  * client_verify: the nssl_verify_flag bits the client's certificate was verified with, 0 when
- * no certificate was verified; peer_der: that certificate, present exactly when client_verify
- * is not 0; host: the server_name the client asked for, empty without one). */
+ * no certificate was verified; cert_app: the certificate callback's decision on it
+ * (enum nssl_app_decision: none, agreed or accepted by override), cert_cb that callback
+ * (cfg.cert_hook_id; 0 exactly when cert_app is none), cert_code and cert_depth the failure
+ * an override accepted (0 otherwise); peer_der: the certificate, present exactly when
+ * client_verify or cert_app is not 0; host: the server_name the client asked for, empty
+ * without one). */
 struct nssl_ticket_state {
     uint16_t version;              /* 0x0304 or 0x0303 */
     uint16_t suite;
@@ -62,6 +67,10 @@ struct nssl_ticket_state {
     size_t secret_len;
     uint16_t peer_sig;
     uint8_t client_verify;         /* NSSL_V_* bits; NSSL_V_PEER set whenever not 0 */
+    uint8_t cert_app;              /* NSSL_APP_NONE, _AGREED or _ACCEPTED */
+    uint64_t cert_cb;
+    uint32_t cert_code;
+    uint8_t cert_depth;
     const uint8_t *peer_der;       /* parse: points into the input */
     size_t peer_der_len;
     const uint8_t *alpn;           /* parse: points into the input */
@@ -78,8 +87,8 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
 /* Decode (a fuzz target: the bytes come from a ticket that opened, but parsing stays bounded
  * anyway). NSSL_E_DECODE on any framing or range error, including an unknown format byte
  * (states of an earlier format are not resumed), a version other than 0x0303/0x0304, a secret
- * longer than NSSL_MAX_HASH, unknown client_verify bits, or a client certificate without a
- * verification (or the reverse). */
+ * longer than NSSL_MAX_HASH, unknown client_verify bits or cert_app, or a client certificate
+ * without a verification or a callback's acceptance (or the reverse). */
 int nssl_ticket_state_parse(const uint8_t *in, size_t len,
                             struct nssl_ticket_state *s) NSSL_MUST_USE;
 

@@ -13,11 +13,13 @@
 #include "common/buf.h"
 #include "engine/engine.h"
 
-/* 2: client_verify and host added (format 1 states, which lack them, are not resumed). */
-#define STATE_FORMAT 2
+/* 2: client_verify and host added; 3: the certificate callback's decision (cert_app, cert_cb,
+ * cert_code, cert_depth). States of an earlier format are not resumed. */
+#define STATE_FORMAT 3
 /* Everything but the four vectors' contents: format, version, suite, issued_ms, lifetime_s,
- * age_add, peer_sig, client_verify and the four length prefixes (1 + 2 + 1 + 1). */
-#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 2 + 1 + 1 + 2 + 1 + 1)
+ * age_add, peer_sig, client_verify, cert_app, cert_cb, cert_code, cert_depth and the four
+ * length prefixes (1 + 2 + 1 + 1). */
+#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 2 + 1 + 1 + 8 + 4 + 1 + 1 + 2 + 1 + 1)
 #define VERIFY_BITS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
 
 void (*nssl_ticket_state_buf_freed)(const uint8_t *buf, size_t len);
@@ -44,14 +46,24 @@ static int version_known(uint16_t v)
     return v == 0x0303 || v == 0x0304;
 }
 
-/* A verified client certificate: one verification with known bits that checked the chain, and
- * the certificate; or neither. */
-static int client_consistent(uint8_t verify, size_t der_len)
+/* A client certificate that was taken: verified (known bits that checked the chain) or
+ * accepted by a certificate callback, and the certificate; or neither. A callback's decision
+ * names the callback; an override names the failure it accepted, after a verification. */
+static int client_consistent(const struct nssl_ticket_state *s)
 {
-    if ((verify & ~VERIFY_BITS) != 0) {
+    uint8_t verify = s->client_verify;
+
+    if ((verify & ~VERIFY_BITS) != 0 || (verify != 0 && !(verify & NSSL_V_PEER))) {
         return 0;
     }
-    return verify == 0 ? der_len == 0 : (verify & NSSL_V_PEER) && der_len > 0;
+    if (s->cert_app > NSSL_APP_ACCEPTED || (s->cert_app == NSSL_APP_NONE) != (s->cert_cb == 0)) {
+        return 0;
+    }
+    if (s->cert_app == NSSL_APP_ACCEPTED ? s->cert_code == 0 || verify == 0
+                                         : s->cert_code != 0 || s->cert_depth != 0) {
+        return 0;
+    }
+    return (verify == 0 && s->cert_app == NSSL_APP_NONE) == (s->peer_der_len == 0);
 }
 
 size_t nssl_ticket_state_size(const struct nssl_ticket_state *s)
@@ -72,7 +84,7 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
            NSSL_E_ARG);
     ENSURE(s->alpn_len <= 0xff && (s->alpn != NULL || s->alpn_len == 0), NSSL_E_ARG);
     ENSURE(s->host_len <= 0xff && (s->host != NULL || s->host_len == 0), NSSL_E_ARG);
-    ENSURE(client_consistent(s->client_verify, s->peer_der_len), NSSL_E_ARG);
+    ENSURE(client_consistent(s), NSSL_E_ARG);
     ENSURE(nssl_ticket_state_size(s) <= cap, NSSL_E_SMALL);
 
     nssl_w_init(&w, out, cap);
@@ -88,6 +100,11 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
     nssl_w_close_vec(&w);
     nssl_w_u16(&w, s->peer_sig);
     nssl_w_u8(&w, s->client_verify);
+    nssl_w_u8(&w, s->cert_app);
+    nssl_w_u32(&w, (uint32_t)(s->cert_cb >> 32));
+    nssl_w_u32(&w, (uint32_t)s->cert_cb);
+    nssl_w_u32(&w, s->cert_code);
+    nssl_w_u8(&w, s->cert_depth);
     nssl_w_open_vec(&w, 2, 0, 0xffff);
     nssl_w_bytes(&w, s->peer_der, s->peer_der_len);
     nssl_w_close_vec(&w);
@@ -136,8 +153,14 @@ static int parse(struct nssl_reader *r, struct nssl_ticket_state *s)
     TRY(nssl_r_copy(&sub, s->secret, s->secret_len));
     TRY(nssl_r_u16(r, &s->peer_sig));
     TRY(nssl_r_u8(r, &s->client_verify));
+    TRY(nssl_r_u8(r, &s->cert_app));
+    TRY(nssl_r_u32(r, &hi));
+    TRY(nssl_r_u32(r, &lo));
+    s->cert_cb = ((uint64_t)hi << 32) | lo;
+    TRY(nssl_r_u32(r, &s->cert_code));
+    TRY(nssl_r_u8(r, &s->cert_depth));
     TRY(read_vec(r, 2, 0xffff, &s->peer_der, &s->peer_der_len));
-    ENSURE(client_consistent(s->client_verify, s->peer_der_len), NSSL_E_DECODE);
+    ENSURE(client_consistent(s), NSSL_E_DECODE);
     TRY(read_vec(r, 1, 0xff, &s->alpn, &s->alpn_len));
     TRY(read_vec(r, 1, 0xff, &s->host, &s->host_len));
     return nssl_r_done(r);
