@@ -547,6 +547,46 @@ static void test_blocking_with_wait(void)
     blocking_pair(1);
 }
 
+/* NSSL_MODE_BLOCKING: a transport connection made with block 0 waits through its wait all the
+ * same; the server (another thread) answers when it can. */
+static void test_mode_blocking_transport(void)
+{
+    static const int block[2] = {1, 1};
+    int ctx = peer_client_context();
+    struct pair p;
+    pthread_t t;
+    char buf[16];
+    int32_t n = 0, rc;
+
+    WATCHDOG(60);
+    CU_ASSERT_FATAL(ctx >= 0);
+    CU_ASSERT_EQUAL(NSSLContextSetMode(ctx, NSSL_MODE_BLOCKING), 0);
+    pair_open_with(&p, sctx, block);
+    NSSLDestroyConnection(p.conn[0]);
+    p.conn[0] = NSSLCreateTransportConnection(ctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, fault_recv,
+                                              fault_send, fault_wait, &p.f[0], 0);
+    CU_ASSERT_FATAL(p.conn[0] >= 0);
+    p.f[0].conn = p.conn[0];
+    p.f[0].clock = &p.f[0].own_clock;
+    p.f[1].clock = &p.f[1].own_clock;
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, echo_main, &p) == 0);
+    rc = NSSLDoHandshake(p.conn[0]);
+    CU_ASSERT_EQUAL(rc, 0);
+    if (rc == 0) {
+        CU_ASSERT_EQUAL(NSSLWrite(p.conn[0], "mode", 4, &n), 0);
+        CU_ASSERT_EQUAL(NSSLRead(p.conn[0], buf, sizeof(buf), &n), 0);
+        CU_ASSERT(n == 4 && memcmp(buf, "mode", 4) == 0);
+        CU_ASSERT_EQUAL(NSSLShutdown(p.conn[0]), 0);
+        CU_ASSERT_EQUAL(NSSLRead(p.conn[0], buf, sizeof(buf), &n), NSSL_ERROR_ZERO_RETURN);
+    }
+    /* The server sees the end of the stream, whatever happened. */
+    carrier_close(&p.pipe.end[0]);
+    pthread_join(t, NULL);
+    CU_ASSERT(p.pipe.end[0].waits > 0);
+    pair_close(&p);
+    NSSLDestroyContext(ctx);
+}
+
 /* A wait that always says "ready" while recv never has anything: a handshake deadline still
  * ends the call, and each wait is told how long it may take at most. After five seconds
  * (scaled) of this the wait fails the call, so that a spin past the deadline shows as a call
@@ -1093,6 +1133,7 @@ static CU_TestInfo tests[] = {
     {"WANT_* from each transport call in turn", test_want_at_every_step},
     {"a blocking transport without a wait", test_blocking_without_wait},
     {"blocking transports with waits, in two threads", test_blocking_with_wait},
+    {"NSSL_MODE_BLOCKING makes a block 0 transport wait", test_mode_blocking_transport},
     {"a wait that always says ready, and a deadline", test_deadline_with_lying_wait},
     {"a handshake deadline bounds the last flight", test_deadline_bounds_last_flight},
     {"deadlines of a transport without a wait", test_deadline_without_wait},
