@@ -225,6 +225,19 @@ static void pair_close(struct pair *p)
     carrier_pipe_free(&p->pipe);
 }
 
+/* Replace the pair's client by one on ctx with this wait and block; each end gets a clock of
+ * its own (the two run in two threads). */
+static void pair_replace_client(struct pair *p, int ctx, NSSLTransportWaitFn wait, int32_t block)
+{
+    NSSLDestroyConnection(p->conn[0]);
+    p->conn[0] = NSSLCreateTransportConnection(ctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, fault_recv,
+                                               fault_send, wait, &p->f[0], block);
+    CU_ASSERT_FATAL(p->conn[0] >= 0);
+    p->f[0].conn = p->conn[0];
+    p->f[0].clock = &p->f[0].own_clock;
+    p->f[1].clock = &p->f[1].own_clock;
+}
+
 /* Both handshakes in turns until both are done: 0, or the first error. Bounded. */
 static int32_t pair_handshake(struct pair *p)
 {
@@ -562,13 +575,7 @@ static void test_mode_blocking_transport(void)
     CU_ASSERT_FATAL(ctx >= 0);
     CU_ASSERT_EQUAL(NSSLContextSetMode(ctx, NSSL_MODE_BLOCKING), 0);
     pair_open_with(&p, sctx, block);
-    NSSLDestroyConnection(p.conn[0]);
-    p.conn[0] = NSSLCreateTransportConnection(ctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, fault_recv,
-                                              fault_send, fault_wait, &p.f[0], 0);
-    CU_ASSERT_FATAL(p.conn[0] >= 0);
-    p.f[0].conn = p.conn[0];
-    p.f[0].clock = &p.f[0].own_clock;
-    p.f[1].clock = &p.f[1].own_clock;
+    pair_replace_client(&p, ctx, fault_wait, 0);
     CU_ASSERT_FATAL(pthread_create(&t, NULL, echo_main, &p) == 0);
     rc = NSSLDoHandshake(p.conn[0]);
     CU_ASSERT_EQUAL(rc, 0);
@@ -681,13 +688,7 @@ static void test_deadline_bounds_last_flight(void)
     pair_close(&p);
 
     pair_open_with(&p, sctx, block);
-    NSSLDestroyConnection(p.conn[0]);
-    p.conn[0] = NSSLCreateTransportConnection(cctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, fault_recv,
-                                              fault_send, capped_wait, &p.f[0], 1);
-    CU_ASSERT_FATAL(p.conn[0] >= 0);
-    p.f[0].conn = p.conn[0];
-    p.f[1].clock = &p.f[1].own_clock;
-    p.f[0].clock = &p.f[0].own_clock;
+    pair_replace_client(&p, cctx, capped_wait, 1);
     p.f[1].recv_cap = hello;
     p.pipe.q[0].limit = 16; /* client to server: room for 16 bytes */
     CU_ASSERT_EQUAL(NSSLSetTimeouts(p.conn[0], 500, 0, 0), 0);
