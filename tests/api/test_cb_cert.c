@@ -6,9 +6,10 @@
  * are neither decision (refusals, with the right alert), NSSL_VERIFY_NONE, the verified-chain
  * cache (the callback still decides), resumption (the session carries the decision; an
  * override is resumed under the same callback, an expired leaf is decided again), a callback
- * that calls back into its connection, and configuration errors. The rule that a session is
- * resumed only under the same callback across contexts is in tests/unit/test_cert_decision.c
- * (sessions are bound to their context in the public API). */
+ * that calls back into its connection, several threads, and configuration errors. The rule
+ * that a session is resumed only under the same callback across contexts is in
+ * tests/unit/test_cert_decision.c (sessions are bound to their context in the public API). */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -625,6 +626,126 @@ static void test_call_back_in(void)
     }
 }
 
+/* Several threads run connections of the same contexts at once: the callback is called on the
+ * thread inside the call, with that thread's connection, and decides for each alone (a pin:
+ * the p256 server is taken, the p384 one refused). */
+#define THREADS 4
+#define PER_THREAD 4
+#define MAX_SEEN (THREADS * PER_THREAD)
+
+struct shared {
+    pthread_mutex_t lock;
+    unsigned char *pin;
+    long pin_len;
+    int calls;
+    NSSLConnectionHandle conn[MAX_SEEN];
+    pthread_t thread[MAX_SEEN];
+    int32_t cctx, sp256, sp384;
+};
+
+struct worker {
+    struct shared *sh;
+    pthread_t thread;
+    NSSLConnectionHandle conns[PER_THREAD];
+    int32_t rc[PER_THREAD];
+};
+
+static int32_t pin_locked(NSSLConnectionHandle conn, int32_t result, int32_t depth,
+                          const char *reason, const unsigned char *const *certs,
+                          const int32_t *certSizes, int32_t count, void *user)
+{
+    struct shared *sh = user;
+    int take = count > 0 && certSizes[0] == sh->pin_len &&
+               memcmp(certs[0], sh->pin, (size_t)sh->pin_len) == 0;
+
+    (void)result;
+    (void)depth;
+    (void)reason;
+    pthread_mutex_lock(&sh->lock);
+    if (sh->calls < MAX_SEEN) {
+        sh->conn[sh->calls] = conn;
+        sh->thread[sh->calls] = pthread_self();
+    }
+    sh->calls++;
+    pthread_mutex_unlock(&sh->lock);
+    return take ? NSSL_CERT_ACCEPT : NSSL_CERT_REJECT;
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+
+    for (int i = 0; i < PER_THREAD; i++) {
+        NSSLConnectionHandle c = NSSLCreateEventConnection(w->sh->cctx, "localhost", 9, 0);
+        NSSLConnectionHandle s = NSSLCreateEventConnection(i % 2 ? w->sh->sp384 : w->sh->sp256,
+                                                           NULL, 0, 0);
+        int32_t rc_c = NSSL_ERROR_WANT_READ, rc_s = NSSL_ERROR_WANT_READ;
+        w->conns[i] = c;
+        for (int turn = 0; turn < 50 && rc_c == NSSL_ERROR_WANT_READ; turn++) {
+            rc_c = NSSLDoHandshake(c);
+            (void)carrier_event_move(c, s, 0, 0, 1);
+            if (rc_s == NSSL_ERROR_WANT_READ) {
+                rc_s = NSSLDoHandshake(s);
+            }
+            (void)carrier_event_move(s, c, 0, 0, 1);
+        }
+        w->rc[i] = rc_c;
+        NSSLDestroyConnection(s);
+        /* The client is destroyed at the end, so no handle is reused meanwhile. */
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    static struct shared sh;
+    struct worker w[THREADS];
+    int32_t len = 0;
+
+    memset(&sh, 0, sizeof(sh));
+    pthread_mutex_init(&sh.lock, NULL);
+    sh.pin = (unsigned char *)read_all(CERTS "server-p256.der", &len);
+    sh.pin_len = len;
+    CU_ASSERT_FATAL(sh.pin != NULL);
+    sh.cctx = client_ctx(V13, NULL, 0);
+    CU_ASSERT_FATAL(NSSLContextSetCertCallback(sh.cctx, pin_locked, &sh) == 0);
+    sh.sp256 = server_ctx(V13, "server-p256", NULL, NULL);
+    sh.sp384 = server_ctx(V13, "server-p384", NULL, NULL);
+    for (int i = 0; i < THREADS; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].sh = &sh;
+        CU_ASSERT_FATAL(pthread_create(&w[i].thread, NULL, work, &w[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(w[i].thread, NULL);
+    }
+    CU_ASSERT_EQUAL(sh.calls, MAX_SEEN);
+    for (int i = 0; i < THREADS; i++) {
+        for (int k = 0; k < PER_THREAD; k++) {
+            int32_t decision = -1;
+            int seen = 0;
+            CU_ASSERT_EQUAL(w[i].rc[k], k % 2 ? NSSL_ERROR_INVALID_CERT : 0);
+            CU_ASSERT(NSSLGetCertDecision(w[i].conns[k], &decision) == 0);
+            CU_ASSERT_EQUAL(decision,
+                            k % 2 ? NSSL_CERT_DECISION_REJECTED : NSSL_CERT_DECISION_AGREED);
+            /* Called once for this connection, on its worker's thread. */
+            for (int j = 0; j < MAX_SEEN; j++) {
+                if (sh.conn[j] == w[i].conns[k]) {
+                    seen++;
+                    CU_ASSERT(pthread_equal(sh.thread[j], w[i].thread));
+                }
+            }
+            CU_ASSERT_EQUAL(seen, 1);
+            NSSLDestroyConnection(w[i].conns[k]);
+        }
+    }
+    NSSLDestroyContext(sh.cctx);
+    NSSLDestroyContext(sh.sp256);
+    NSSLDestroyContext(sh.sp384);
+    free(sh.pin);
+    pthread_mutex_destroy(&sh.lock);
+}
+
 static void test_config(void)
 {
     struct cb k;
@@ -688,6 +809,7 @@ int main(void)
         {"server role: client certificates, TLS 1.3", test_server13},
         {"server role: client certificates, TLS 1.2", test_server12},
         {"calling back in is refused, both roles", test_call_back_in},
+        {"threads on shared contexts", test_threads},
         {"configuration", test_config},
         CU_TEST_INFO_NULL,
     };

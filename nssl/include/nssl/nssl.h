@@ -238,6 +238,8 @@ typedef int32_t NSSLSessionHandle;
 #define NSSL_REASON_NO_CLIENT_CERT 6      /**< the client sent no certificate, one is required */
 #define NSSL_REASON_CERT_CHECK 7          /**< the peer's certificate failed a check:
                                                NSSLGetVerifyResult says which */
+#define NSSL_REASON_VERSION_REFUSED 8     /**< this side's version callback refused the
+                                               negotiated version (NSSLVersionCallback) */
 /** @} */
 
 /** Largest host name accepted by NSSLCreateConnection (RFC 6066 3: up to 2^16-1 bytes, but
@@ -1058,6 +1060,102 @@ NSSL_API int32_t NSSLContextSetCertCallback(NSSLContextHandle context, NSSLCertC
  * recorded in the session. A getter: allowed inside callbacks.
  * @return 0; NSSL_ERROR_INVALID_ARG for a NULL decision; NSSL_ERROR_INVALID_NSSL_CONNECTION. */
 NSSL_API int32_t NSSLGetCertDecision(NSSLConnectionHandle connection, int32_t *decision);
+
+/* Handshake events and timeouts (issue 14 items 2 and 6): four callbacks that are told what
+ * happens on a connection; one of them (the version callback) decides. Each runs on the thread
+ * inside the NSSL call that made it happen (NSSLDoHandshake, NSSLRead, NSSLWrite,
+ * NSSLGetPending, NSSLShutdown, NSSLKeyUpdate), under the shared rules above. */
+
+/** Handshake done (NSS SSL_HandshakeCallback): called once per connection, when its handshake
+ * completes, full or resumed, inside the call that completed it and before that call returns.
+ * The connection is established: NSSLGetCipherInfo, NSSLGetPeerCert, NSSLGetVerifyResult give
+ * its final parameters (a client's last flight may still be queued; the call sends it after).
+ * Nothing to decide (void, as NSS's): refusing the peer is the version and certificate
+ * callbacks' job, and after this the application may close the connection as it would any
+ * other.
+ * @param resumed 1 when a session was resumed (NSSLCipherInfo.resumed), 0 for a full one. */
+typedef void (*NSSLHandshakeDoneCallback)(NSSLConnectionHandle connection, int32_t resumed,
+                                          void *user);
+
+/** Register the handshake-done callback of a context, either role (NULL: none).
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT; NSSL_ERROR_INVALID_STATE once the context has
+ *         connections. */
+NSSL_API int32_t NSSLContextSetHandshakeDoneCallback(NSSLContextHandle context,
+                                                     NSSLHandshakeDoneCallback fn, void *user);
+
+/** Alert direction: this side queued the alert for sending. */
+#define NSSL_ALERT_DIRECTION_SENT 1
+/** Alert direction: the peer's alert arrived. */
+#define NSSL_ALERT_DIRECTION_RECEIVED 2
+
+/** Alert (NanoSSL funcPtrAlertCallback): called for every alert sent and every alert received,
+ * close_notify and warnings included (RFC 8446 6, RFC 5246 7.2; NSSLAlertString names them).
+ *  - Sent: as the alert is queued, before it leaves: a failing handshake's fatal alert, the
+ *    close_notify of NSSLShutdown or NSSLDestroyConnection, TLS 1.2's no_renegotiation.
+ *    The close_notify NSSLDestroyConnection sends is told after the handle is gone: every call
+ *    from inside, getters included, returns NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ *  - Received: as the alert's record is processed, before the call returns; `level` as it
+ *    came (1 warning, 2 fatal; any other value is then refused with illegal_parameter, which
+ *    is told as sent).
+ *  - Either way NSSLGetLastAlert from inside already reports a fatal alert or close_notify.
+ * Nothing to decide: what an alert does is the protocol's (RFC 8446 6.2).
+ * @param level 1 (warning) or 2 (fatal); see above for alerts received.
+ * @param description the alert's number (RFC 8446 6: 0 close_notify, 70 protocol_version...).
+ * @param direction NSSL_ALERT_DIRECTION_SENT or NSSL_ALERT_DIRECTION_RECEIVED. */
+typedef void (*NSSLAlertCallback)(NSSLConnectionHandle connection, int32_t level,
+                                  int32_t description, int32_t direction, void *user);
+
+/** Register the alert callback of a context, either role (NULL: none).
+ * @return as NSSLContextSetHandshakeDoneCallback. */
+NSSL_API int32_t NSSLContextSetAlertCallback(NSSLContextHandle context, NSSLAlertCallback fn,
+                                             void *user);
+
+/** Version decision: go on with this version. */
+#define NSSL_VERSION_ACCEPT 1
+/** Version decision: refuse it (any value other than NSSL_VERSION_ACCEPT does too). */
+#define NSSL_VERSION_REFUSE 0
+
+/** Version (NanoSSL funcPtrVersionCallback): told the protocol version about to be
+ * negotiated, 0x0304 (TLS 1.3) or 0x0303 (TLS 1.2), once per handshake: a client when the
+ * first ServerHello or HelloRetryRequest names it (not again for the ServerHello after a
+ * HelloRetryRequest), a server once it has chosen from the ClientHello, before it answers.
+ * It comes only for a version the context allows; the other parameters are not final yet
+ * (NSSLGetCipherInfo returns NSSL_ERROR_NO_CIPHER until the handshake completes).
+ * @return NSSL_VERSION_ACCEPT to go on. Anything else refuses: the handshake fails with a
+ *         protocol_version alert (RFC 8446 6.2 and RFC 5246 7.2.2: a version recognized but
+ *         not supported, which RFC 5246 gives "avoided for security reasons" as the example
+ *         of), the call returns NSSL_ERROR_HANDSHAKE_ERROR and NSSLGetFailureReason gives
+ *         NSSL_REASON_VERSION_REFUSED. The peer gets NSSL_ERROR_PEER_ALERT. */
+typedef int32_t (*NSSLVersionCallback)(NSSLConnectionHandle connection, int32_t version,
+                                       void *user);
+
+/** Register the version callback of a context, either role (NULL: every allowed version).
+ * @return as NSSLContextSetHandshakeDoneCallback. */
+NSSL_API int32_t NSSLContextSetVersionCallback(NSSLContextHandle context,
+                                               NSSLVersionCallback fn, void *user);
+
+/** Which deadline passed: the handshake's (NSSLSetTimeouts handshakeMs). */
+#define NSSL_TIMEOUT_HANDSHAKE 1
+/** Which deadline passed: the read call's (readMs; NSSLRead, NSSLPeek, NSSLGetPending). */
+#define NSSL_TIMEOUT_READ 2
+/** Which deadline passed: the write call's (writeMs; NSSLWrite, NSSLShutdown, NSSLKeyUpdate). */
+#define NSSL_TIMEOUT_WRITE 3
+/** None of NSSL's deadlines: the transport's own (a socket's SO_RCVTIMEO / SO_SNDTIMEO, an
+ * application transport's NSSL_ERROR_TIMEOUT). */
+#define NSSL_TIMEOUT_TRANSPORT 4
+
+/** Timeout (NanoSSL funcPtrSSLHandelTimeout): called when a deadline passes, before the call
+ * returns NSSL_ERROR_TIMEOUT, told which one (NSSL_TIMEOUT_*). A handshake whose deadline
+ * passed has failed for good: that is told once, and the connection's later calls return the
+ * error without another call. A read or write timeout leaves the connection usable, and each
+ * call that times out tells it again. An event connection's handshake deadline is checked when
+ * it is next called (nssl.h, the event-driven API): it is told then. Nothing to decide. */
+typedef void (*NSSLTimeoutCallback)(NSSLConnectionHandle connection, int32_t which, void *user);
+
+/** Register the timeout callback of a context, either role (NULL: none).
+ * @return as NSSLContextSetHandshakeDoneCallback. */
+NSSL_API int32_t NSSLContextSetTimeoutCallback(NSSLContextHandle context,
+                                               NSSLTimeoutCallback fn, void *user);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */

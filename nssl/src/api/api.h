@@ -39,6 +39,16 @@ struct nssl_context {
     size_t nserver_creds;
     int client_auth;
     uint32_t ticket_lifetime;
+    /* Handshake events and timeouts (api/cb_events.c): the application's callbacks, each
+     * with its cfg.on_* hook set alongside; NULL: none. */
+    NSSLHandshakeDoneCallback hs_done_cb;
+    void *hs_done_user;
+    NSSLAlertCallback alert_cb;
+    void *alert_user;
+    NSSLVersionCallback version_cb;
+    void *version_user;
+    NSSLTimeoutCallback timeout_cb;
+    void *timeout_user;
     /* Key logging (api/cb_keylog.c): the application's callback; cfg.keylog is set with it. */
     NSSLKeyLogFn keylog;
     void *keylog_user;

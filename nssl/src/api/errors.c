@@ -154,6 +154,7 @@ const char *NSSLReasonString(int32_t reason)
     case NSSL_REASON_NO_EMS: return "the peer lacked the extended master secret (RFC 7627)";
     case NSSL_REASON_NO_CLIENT_CERT: return "the client sent no certificate";
     case NSSL_REASON_CERT_CHECK: return "the peer's certificate failed a check";
+    case NSSL_REASON_VERSION_REFUSED: return "the version callback refused the version";
     default: return "unknown";
     }
 }

@@ -117,7 +117,9 @@ static struct nssl_session *session_lookup(int32_t h)
 NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
 {
     int32_t err = 0, h;
-    struct nssl_connection *c = nssl_conn_lookup(connection, &err);
+    /* Entered: processing what is buffered may run callbacks (an alert behind the tickets),
+     * which must find the connection busy, not free to destroy under us. */
+    struct nssl_connection *c = nssl_conn_enter(connection, &err);
 
     if (c == NULL) {
         return err;
@@ -134,6 +136,7 @@ NSSL_API NSSLSessionHandle NSSLGetSession(NSSLConnectionHandle connection)
         nssl_session_ref(c->session);
     }
     pthread_mutex_unlock(&nssl_lib_lock);
+    nssl_conn_leave(c);
     return h;
 }
 

@@ -8,6 +8,7 @@ void nssl_drive_begin(struct nssl_driver *d, enum nssl_drive_op op)
     uint32_t ms = op == NSSL_OP_READ ? d->read_timeout_ms
                   : op == NSSL_OP_WRITE ? d->write_timeout_ms : 0;
     d->op_deadline_ms = ms != 0 ? nssl_mono_ms() + ms : 0;
+    d->op = op;
 }
 
 /* The earliest deadline that applies now (monotonic ms), 0 for none: the call's own, and the
@@ -28,13 +29,38 @@ static int hs_expired(const struct nssl_driver *d, int64_t now)
            now >= d->hs_start_ms + d->hs_timeout_ms;
 }
 
+/* A deadline passed: the application's timeout hook hears which (NSSL_TIMEOUT_*) before the
+ * call returns, once per handshake failure (a failed connection's later calls repeat the error
+ * without a new timeout). */
+static void tell_timeout(struct nssl_driver *d, int which)
+{
+    if (d->eng.err == 0 && d->eng.cfg->on_timeout != NULL) {
+        d->eng.cfg->on_timeout(&d->eng, which);
+    }
+}
+
+/* The handshake deadline passed: the handshake failed for good. */
+static int handshake_timed_out(struct nssl_driver *d)
+{
+    tell_timeout(d, NSSL_TIMEOUT_HANDSHAKE);
+    return nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT);
+}
+
 /* A wait or a blocking transport call ran out of time. A handshake past its deadline has
  * failed for good (no alert: the peer is not answering, or too slowly); any other timeout
  * leaves the connection as WANT_READ / WANT_WRITE would, for the caller to retry. */
 static int timed_out(struct nssl_driver *d)
 {
-    if (hs_expired(d, nssl_mono_ms())) {
-        return nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT);
+    int64_t now = nssl_mono_ms();
+    if (hs_expired(d, now)) {
+        return handshake_timed_out(d);
+    }
+    /* The call's own deadline, or else the transport's (a socket's receive or send timeout,
+     * an application transport's NSSL_ERROR_TIMEOUT) with none of ours passed. */
+    if (d->op_deadline_ms != 0 && now >= d->op_deadline_ms) {
+        tell_timeout(d, d->op == NSSL_OP_WRITE ? NSSL_TIMEOUT_WRITE : NSSL_TIMEOUT_READ);
+    } else {
+        tell_timeout(d, NSSL_TIMEOUT_TRANSPORT);
     }
     return NSSL_E_TIMEOUT;
 }
@@ -249,7 +275,7 @@ int nssl_drive_handshake(struct nssl_driver *d)
             d->hs_start_ms = now;
         } else if (hs_expired(d, now)) {
             /* A non-blocking or event connection learns at its next call. */
-            return fail(d, nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT));
+            return fail(d, handshake_timed_out(d));
         }
     }
     while (!d->eng.connected) {

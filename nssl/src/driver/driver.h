@@ -28,6 +28,7 @@ struct nssl_driver {
     int hs_done;               /* connected and the last flight sent: the handshake deadline
                                 * no longer applies */
     int64_t op_deadline_ms;    /* the current call's deadline (monotonic), 0 for none */
+    enum nssl_drive_op op;     /* the current call's kind: which deadline a timeout is */
 };
 
 /* Start a public call of kind op: set its deadline. */

@@ -169,20 +169,28 @@ void nssl_engine_output_consumed(struct nssl_engine *e, size_t n)
     }
 }
 
-static void send_alert(struct nssl_engine *e, int level, int desc)
+/* Every alert we send goes through here: the application hears of each one queued, once it
+ * is on record (NSSLGetLastAlert from inside the alert callback already reports it). */
+static int queue_alert(struct nssl_engine *e, int level, int desc)
 {
     uint8_t a[2] = {(uint8_t)level, (uint8_t)desc};
-    /* Best effort: if even the alert cannot be framed there is nothing more to do. */
-    if (nssl_engine_send_record(e, NSSL_CT_ALERT, a, sizeof(a)) == NSSL_E_OK &&
-        level == ALERT_LEVEL_FATAL) {
+    TRY(nssl_engine_send_record(e, NSSL_CT_ALERT, a, sizeof(a)));
+    if (level == ALERT_LEVEL_FATAL) {
         e->alert_sent = desc;
     }
+    nssl_engine_alert_event(e, level, desc, 1);
+    return NSSL_E_OK;
+}
+
+static void send_alert(struct nssl_engine *e, int level, int desc)
+{
+    /* Best effort: if even the alert cannot be framed there is nothing more to do. */
+    (void)queue_alert(e, level, desc);
 }
 
 int nssl_engine_send_warning(struct nssl_engine *e, int desc)
 {
-    uint8_t a[2] = {ALERT_LEVEL_WARNING, (uint8_t)desc};
-    return nssl_engine_send_record(e, NSSL_CT_ALERT, a, sizeof(a));
+    return queue_alert(e, ALERT_LEVEL_WARNING, desc);
 }
 
 int nssl_engine_fail(struct nssl_engine *e, int err)
@@ -326,7 +334,7 @@ static int idle_record(struct nssl_engine *e)
     return NSSL_E_OK;
 }
 
-static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
+static int take_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
 {
     /* RFC 8446 5.1: a zero-length alert record is unexpected_message; otherwise the record
      * holds exactly one two-byte alert (alerts are not fragmented). */
@@ -350,6 +358,17 @@ static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
     ENSURE(p[0] == ALERT_LEVEL_WARNING || p[0] == ALERT_LEVEL_FATAL, NSSL_E_ILLEGAL);
     e->alert_recv = p[1];
     return NSSL_E_RECV(p[1]);
+}
+
+/* An alert record: taken in, then told to the application as received (NSSLGetLastAlert
+ * already reports it), level as it came; one other than warning or fatal is then refused. */
+static int handle_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
+{
+    int rc = take_alert(e, p, len);
+    if (len == 2) {
+        nssl_engine_alert_event(e, p[0], p[1], 0);
+    }
+    return rc;
 }
 
 /* The most the reassembly buffer holds: the part of a message of the largest size received so
@@ -422,6 +441,7 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
             /* The handshake is progress: the count starts with the connection. */
             e->connected = 1;
             e->idle_records = 0;
+            nssl_engine_handshake_done_event(e);
         }
     }
     if (off > 0) {

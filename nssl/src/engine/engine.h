@@ -116,6 +116,15 @@ struct nssl_engine_config {
      * key log line (no newline) for each secret as it is made; NULL: nothing is logged. */
     void (*keylog)(struct nssl_engine *e, const char *line);
 
+    /* Handshake events and timeouts (issue 14 items 2 and 6; engine/events.c and the driver
+     * call them, api/cb_events.c sets them); NULL: none, nothing changes. */
+    void (*on_handshake_done)(struct nssl_engine *e);       /* once, as it becomes connected */
+    void (*on_alert)(struct nssl_engine *e, int level, int desc, int sent); /* each alert */
+    /* The negotiated version (client: the first ServerHello; server: once chosen): non-zero
+     * accepts it, 0 refuses it (protocol_version). */
+    int (*on_version)(struct nssl_engine *e, uint16_t version);
+    void (*on_timeout)(struct nssl_engine *e, int which);   /* NSSL_TIMEOUT_*, by the driver */
+
     /* Certificate decisions (issue 14 item 1; hs/peer_chain.c calls it after NSSL's own
      * validation, api/cb_cert.c sets it). The peer's chain as received (leaf first) with
      * NSSL's verdict in e->vr (vr.ran 0: not checked, NSSL_VERIFY_NONE): 1 accepts, 0 rejects.
@@ -315,5 +324,13 @@ int nssl_engine_send_warning(struct nssl_engine *e, int desc) NSSL_MUST_USE;
 int64_t nssl_engine_now_ms(const struct nssl_engine *e);
 /* Random bytes from the configured source. */
 int nssl_engine_random(struct nssl_engine *e, uint8_t *out, size_t len) NSSL_MUST_USE;
+
+/* Handshake events (engine/events.c): each tells the config's hook, if any. An alert is
+ * reported as it is queued (sent 1) or as it arrives (sent 0); the handshake's end once. */
+void nssl_engine_alert_event(struct nssl_engine *e, int level, int desc, int sent);
+void nssl_engine_handshake_done_event(struct nssl_engine *e);
+/* The version about to be negotiated, for the application to refuse: 0, or the
+ * protocol_version alert with NSSL_REASON_VERSION_REFUSED. */
+int nssl_engine_version_check(struct nssl_engine *e, uint16_t version) NSSL_MUST_USE;
 
 #endif

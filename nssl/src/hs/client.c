@@ -315,6 +315,7 @@ int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
                        memcmp(sh.random + 24, nssl_downgrade_tls11, 8) != 0,
                    NSSL_E_ILLEGAL);
         }
+        TRY(nssl_engine_version_check(e, 0x0303));
         return nssl_tls12_client_server_hello(e, &sh, msg, len);
     }
     TRY(nssl_ext_supported_versions_sh(&sh.ext.x[NSSL_X_SUPPORTED_VERSIONS], &version));
@@ -329,6 +330,10 @@ int nssl_client_server_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
            NSSL_E_ILLEGAL);
     ENSURE(offered_suite(e, sh.suite), NSSL_E_ILLEGAL);
     ENSURE(sh.compression == 0, NSSL_E_ILLEGAL);
+    if (!hs->hrr_done) {
+        /* The first ServerHello (or HelloRetryRequest) fixes the version; asked once. */
+        TRY(nssl_engine_version_check(e, version));
+    }
     e->version = version;
     e->suite = sh.suite;
     if (sh.is_hrr) {

@@ -313,6 +313,7 @@ int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
         client_max < e->cfg->max_version) {
         return NSSL_E_SEND(NSSL_ALERT_INAPPROPRIATE_FALLBACK);
     }
+    TRY(nssl_engine_version_check(e, version));
     TRY(read_lists(&sch));
     TRY(take_sni(e, &ch->ext.x[NSSL_X_SERVER_NAME], &sch.sni));
     if (e->cfg->sni_hook != NULL) {
