@@ -1010,6 +1010,8 @@ NSSL_API int32_t NSSLGetKeyLogLines(NSSLConnectionHandle connection, int32_t *li
  *    peer sent it, leaf first: certs[i] is certSizes[i] bytes of DER, count entries (at most
  *    10). Not the path NSSL built: the trust anchor is there only if the peer sent it. The
  *    pointers are valid only during the call.
+ *  - Thread: the one inside the connection's call; connections of the context that run in
+ *    several threads call it at the same time (it must be thread-safe then).
  *  - From inside: the getters of the common contract (NSSLGetPeerCert gives the leaf,
  *    NSSLGetVerifyResult the verdict); anything else on this connection is
  *    NSSL_ERROR_INVALID_STATE.
