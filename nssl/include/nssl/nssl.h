@@ -575,7 +575,8 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection);
  * Run the handshake. Optional: the first NSSLRead or NSSLWrite runs it too.
  * @return 0 when the connection is established; NSSL_ERROR_WANT_READ / _WANT_WRITE on a
  *         non-blocking connection (call again when the socket is ready); on failure
- *         NSSL_ERROR_INVALID_CERT (peer verification failed, see NSSLGetVerifyResult),
+ *         NSSL_ERROR_INVALID_CERT (peer verification failed, see NSSLGetVerifyResult, or
+ *         the certificate callback refused the chain, see NSSLGetCertDecision),
  *         NSSL_ERROR_PEER_ALERT (the peer refused, see NSSLGetLastAlert),
  *         NSSL_ERROR_HANDSHAKE_ERROR (the peer broke the protocol, or on a server the client
  *         offered nothing acceptable or no certificate where one is required; the alert sent
@@ -694,6 +695,9 @@ NSSL_API int32_t NSSLGetCipherInfo(NSSLConnectionHandle connection, NSSLCipherIn
  * (0 = verified; OpenSSL X509_V_ERR_* numbering, and NSSL_VERIFY_ERR_* for the rules NSSL's
  * certificate policy adds), the depth of the certificate that failed,
  * and a readable reason. reason may be NULL; it is NUL-terminated and truncated to reasonSize.
+ * This is NSSL's own verdict: a chain the certificate callback accepted despite a failure
+ * (NSSLGetCertDecision: NSSL_CERT_DECISION_ACCEPTED) reports that failure on a connection
+ * that is established; one the callback refused reports 0.
  * @return 0; NSSL_ERROR_NO_PEER_CERT if no verification has run.
  */
 NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *result,
