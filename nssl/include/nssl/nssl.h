@@ -824,6 +824,50 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *    session made from it (DESIGN.md §7a).
  */
 /** @{ */
+
+/** Log levels (NanoSSL MOCANA_initLog): a callback registered at a level gets that level's
+ * messages and every lower one's. NSSL_LOG_DEBUG adds the handshake trace. */
+#define NSSL_LOG_OFF 0
+#define NSSL_LOG_ERROR 1   /**< a connection failed: the error and its reason */
+#define NSSL_LOG_WARN 2    /**< something went wrong that the connection survives */
+#define NSSL_LOG_INFO 3    /**< alerts sent and received; version, suite and group chosen */
+#define NSSL_LOG_DEBUG 4   /**< the trace: each message, record, extension, verification step */
+/** Log categories (bits of the mask NSSLSetLogCallback takes). */
+#define NSSL_LOG_HANDSHAKE 0x01 /**< handshake messages, extensions, what was negotiated */
+#define NSSL_LOG_RECORD 0x02    /**< records in and out (content type and length) */
+#define NSSL_LOG_ALERT 0x04     /**< alerts sent and received */
+#define NSSL_LOG_CERT 0x08      /**< certificate verification, step by step */
+#define NSSL_LOG_IO 0x10        /**< connection failures as the application sees them */
+#define NSSL_LOG_ALL 0x1f
+
+/** A log callback: one message (a NUL-terminated line without newline, at most 511 bytes),
+ * its level and its one category, and the connection it is about (-1 when it is about none:
+ * verification outside a connection, engines the API did not make).
+ *  - Called on the thread that is inside the NSSL call that produced the message, whatever
+ *    thread that is: several threads may be inside it at once (it must be thread-safe).
+ *  - The message never holds a secret, a key, key-share or randomness bytes, a ticket or a
+ *    session ID: only names, lengths, numbers and certificate subjects.
+ *  - From inside, it may call the getters of the common contract on `connection` (above);
+ *    any other call on that connection returns NSSL_ERROR_INVALID_STATE, and
+ *    NSSLSetLogCallback returns NSSL_ERROR_INVALID_STATE. Messages that NSSL calls made from
+ *    inside the callback would produce are not logged (no recursion). Messages that
+ *    NSSLDestroyConnection produces (its close_notify) name a handle already destroyed: every
+ *    call on it returns NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ *  - `message` is valid only during the call. */
+typedef void (*NSSLLogCallback)(int32_t level, int32_t category, NSSLConnectionHandle connection,
+                                const char *message, void *user);
+
+/** Set the process-wide log callback (NanoSSL MOCANA_initLog): the log is about the library,
+ * not one context, so this works before NSSLInit, between NSSLInit and NSSLFinish and after;
+ * it stays set across NSSLFinish. `level` is NSSL_LOG_OFF..NSSL_LOG_DEBUG, `categoryMask` any
+ * bits of NSSL_LOG_ALL; fn NULL, level NSSL_LOG_OFF or mask 0 turns the log off. Thread-safe:
+ * once it returns, no thread calls the previous callback any more (it waits for calls under
+ * way), so the previous `user` may be freed. When the log is off, or a message's level or
+ * category is not wanted, the cost is one load and compare: nothing is formatted.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a level or mask out of range;
+ *         NSSL_ERROR_INVALID_STATE from inside a log callback. */
+NSSL_API int32_t NSSLSetLogCallback(NSSLLogCallback fn, void *user, int32_t level,
+                                    int32_t categoryMask);
 /* Server decisions and client certificate selection (issue 14 items 3 and 4): three
  * callbacks that choose during a handshake. Each runs inside NSSLDoHandshake (or the
  * NSSLRead/NSSLWrite that drives the handshake) of the connection it names, at most once per

@@ -121,6 +121,8 @@ void nssl_conn_release_sessions(struct nssl_connection *c);
 void nssl_ctx_cache_clear(struct nssl_context *c);
 /* Milliseconds since the Unix epoch: the engine's clock. */
 int64_t nssl_api_now_ms(void *arg);
+/* The engine's log hook (api/cb_log.c): every context's cfg.log. */
+void nssl_cb_log(struct nssl_engine *e, int level, int cat, const char *msg);
 
 /* Release what the selection callbacks took for a connection (api/cb_select.c; under the
  * lock). */

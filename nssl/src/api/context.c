@@ -163,6 +163,7 @@ NSSLContextHandle nssl_ctx_create(int32_t version, int is_server)
     c->ticket_lifetime = is_server ? NSSL_DEFAULT_TICKET_LIFETIME : 0;
     c->cache_max = NSSL_DEFAULT_SESSION_CACHE;
     c->cfg.now_ms = nssl_api_now_ms;
+    c->cfg.log = nssl_cb_log;
     c->cfg.min_version = min;
     c->cfg.max_version = max;
     memcpy(c->cfg.suites12, default_suites12, sizeof(default_suites12));

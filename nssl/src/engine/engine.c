@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "engine/bufpool.h"
 #include "hs/hs.h"
+#include "hs/trace.h"
 
 #define ALERT_LEVEL_WARNING 1
 #define ALERT_LEVEL_FATAL 2
@@ -126,6 +127,11 @@ int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *
     /* RFC 8446 5.1: legacy_record_version 0x0303 throughout (the first ClientHello may use
      * 0x0301, but every TLS 1.2+ server takes 0x0303). */
     const uint16_t version = 0x0303;
+    if (type == NSSL_CT_HANDSHAKE) {
+        nssl_trace_hs(e, 1, data, len);
+    } else if (type == NSSL_CT_ALERT && len == 2) {
+        nssl_trace_alert(e, 1, data[0], data[1]);
+    }
     do {
         size_t chunk = len > NSSL_MAX_PLAINTEXT ? NSSL_MAX_PLAINTEXT : len;
         size_t rec_len;
@@ -138,6 +144,7 @@ int nssl_engine_send_record(struct nssl_engine *e, uint8_t type, const uint8_t *
         if (chunk > 0) {
             memcpy(p + NSSL_REC_HEADER, data, chunk);
         }
+        nssl_trace_record(e, 1, type, chunk);
         TRY(nssl_rec_protect(&e->wr, version, type, p, chunk, &rec_len));
         e->out_len += rec_len;
         data += chunk;
@@ -199,6 +206,9 @@ int nssl_engine_fail(struct nssl_engine *e, int err)
         return e->err;
     }
     e->err = err;
+    if (err != NSSL_E_RECV(NSSL_ALERT_CLOSE_NOTIFY)) {
+        nssl_trace_failed(e, err);
+    }
     if (NSSL_E_IS_SEND(err)) {
         send_alert(e, ALERT_LEVEL_FATAL, NSSL_E_ALERT(err));
     } else if (err == NSSL_E_INTERNAL || err == NSSL_E_NOMEM) {
@@ -340,6 +350,7 @@ static int take_alert(struct nssl_engine *e, const uint8_t *p, size_t len)
      * holds exactly one two-byte alert (alerts are not fragmented). */
     ENSURE(len > 0, NSSL_E_UNEXPECTED);
     ENSURE(len == 2, NSSL_E_DECODE);
+    nssl_trace_alert(e, 0, p[0], p[1]);
     if (p[1] == NSSL_ALERT_CLOSE_NOTIFY) {
         e->close_recv = 1;
         e->alert_recv = 0;
@@ -430,6 +441,7 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
             break;
         }
         e->rd_key_changed = 0;
+        nssl_trace_hs(e, 0, e->hs_buf + off, total);
         TRY(nssl_hs_dispatch(e, e->hs_buf + off, total));
         off += total;
         /* RFC 8446 5.1: data left over where the record had to end is unexpected_message. */
@@ -441,6 +453,7 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
             /* The handshake is progress: the count starts with the connection. */
             e->connected = 1;
             e->idle_records = 0;
+            nssl_trace_connected(e);
             nssl_engine_handshake_done_event(e);
         }
     }

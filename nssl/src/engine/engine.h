@@ -93,6 +93,11 @@ struct nssl_engine_config {
     uint32_t ticket_lifetime;                 /* seconds, sent in NewSessionTicket */
     struct nssl_sid_cache *sid_cache;         /* TLS 1.2 session IDs; NULL: none */
 
+    /* The log (issue 14 item 8; common/log.c calls it, api/cb_log.c sets it for every context):
+     * hands one formatted message about e to the application's log callback with e's
+     * connection handle. NULL (engines made outside the API): logged with handle -1. */
+    void (*log)(struct nssl_engine *e, int level, int cat, const char *msg);
+
     /* Server decisions and client certificate selection (issue 14 items 3 and 4; api/cb_select.c
      * sets them, hs/server.c and the client machines call them). NULL: the context's own
      * choice, bit for bit as without callbacks. Each returns NSSL_E_OK or the error (with its

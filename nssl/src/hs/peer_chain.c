@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "session/ticket.h"
+#include "common/log.h"
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
 #include "x509/policy.h"
@@ -123,9 +124,12 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
 
     ENSURE(count > 0, NSSL_E_DECODE);
     verify_params(e, purpose, &vp);
+    vp.log_eng = e;
     if (cache != NULL && nssl_chain_cache_key(&vp, ders, lens, count, key) == 1) {
         struct nssl_chain_hit hit;
         if (nssl_chain_cache_lookup(cache, key, &vp, &hit) == NSSL_CHAIN_HIT) {
+            nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e,
+                     "verify: chain of %zu found in the context's verified-chain cache", count);
             TRY(peer_from_cache(e, &hit, ders[0], lens[0]));
             TRY(app_decides(e, ders, lens, count, NSSL_E_OK));
             /* Proof: validated before (the cache) and taken by the application. */
@@ -150,6 +154,7 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
         snprintf(e->vr.reason, sizeof(e->vr.reason),
                  "keyUsage without digitalSignature (RFC 8446 4.4.2.2) (certificate 0: %.80s)",
                  e->peer_subject);
+        nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, e, "verify: %s", e->vr.reason);
         rc = NSSL_E_SEND(nssl_x509_alert_for(e->vr.code));
         goto out;
     }

@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "common/log.h"
 #include "x509/policy.h"
 
 int nssl_host_is_ip(const char *host)
@@ -202,13 +203,18 @@ static void path_window(X509_STORE_CTX *ctx, struct nssl_x509_window *w)
 }
 
 /* The policy's rules over the path X509_verify_cert built (x509/policy.h). */
-static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_result *vr)
+static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_result *vr,
+                      struct nssl_engine *log_eng)
 {
     STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
     struct nssl_policy_failure f;
     char subject[96] = "?";
 
     if (nssl_policy_check_path(path, purpose, &f)) {
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, log_eng,
+                 "verify: NSSL policy rules (key strength, signature hashes, RFC 5280 profile, "
+                 "names, leaf role) pass for %d certificates",
+                 sk_X509_num(path));
         return NSSL_E_OK;
     }
     vr->code = f.code;
@@ -218,6 +224,8 @@ static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_resul
     }
     snprintf(vr->reason, sizeof(vr->reason), "%s (certificate %d: %s)", f.rule, f.depth,
              subject);
+    nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, log_eng, "verify: NSSL policy rule fails: %s",
+             vr->reason);
     return NSSL_E_SEND(nssl_x509_alert_for(f.code));
 }
 
@@ -237,17 +245,28 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     char host[NSSL_HOST_MAX];
 
     memset(vr, 0, sizeof(*vr));
+    host[0] = '\0';
     if (w != NULL) {
         w->not_before = INT64_MAX;
         w->not_after = INT64_MIN;
     }
     if (!(p->flags & NSSL_V_PEER)) {
         snprintf(vr->reason, sizeof(vr->reason), "verification disabled");
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng,
+                 "verify: peer verification is off (chain of %d not checked)", sk_X509_num(chain));
         return NSSL_E_OK;
     }
     ENSURE(sk_X509_num(chain) > 0, NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE));
     leaf = sk_X509_value(chain, 0);
     vr->ran = 1;
+    if (NSSL_LOG_ON(NSSL_LOG_DEBUG, NSSL_LOG_CERT)) {
+        char subject[96];
+        nssl_x509_subject(leaf, subject, sizeof(subject));
+        nssl_log_emit(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng,
+                      "verify: peer chain of %d certificates, leaf %s; date check %s, CRL check %d",
+                      sk_X509_num(chain), subject, (p->flags & NSSL_V_DATE) ? "on" : "off",
+                      p->crl_check);
+    }
     if (p->complete != NULL) {
         TRY(p->complete(p->complete_arg, chain));
     }
@@ -277,6 +296,8 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     TRY_OUT(host_to_check(p, host));
     if (rc == 1) {
         rc = NSSL_E_OK;
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng, "verify: host check for %s %s",
+                 p->host_is_ip ? "IP address" : "name", host);
         if (p->host_is_ip) {
             OSSL_OUT(X509_VERIFY_PARAM_set1_ip_asc(vp, host), NSSL_E_ARG);
         } else {
@@ -292,6 +313,8 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
         }
         describe(vr, ctx);
         ERR_clear_error();
+        nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, p->log_eng, "verify: X.509 verdict %d: %s",
+                 vr->code, vr->reason);
         /* Running out of memory is not the peer's fault: no certificate alert, no verdict. */
         if (vr->code == X509_V_ERR_OUT_OF_MEM) {
             vr->ran = 0;
@@ -301,7 +324,13 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
         rc = NSSL_E_SEND(nssl_x509_alert_for(vr->code));
         goto out;
     }
-    TRY_OUT(run_policy(ctx, p->purpose, vr));
+    nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng,
+             "verify: X.509 path of %d certificates to a trust anchor verified%s%s",
+             sk_X509_num(X509_STORE_CTX_get0_chain(ctx)),
+             (p->flags & NSSL_V_DATE) ? ", dates ok" : "",
+             host[0] != '\0' && (p->flags & NSSL_V_HOST) ? ", host matches" : "");
+    TRY_OUT(run_policy(ctx, p->purpose, vr, p->log_eng));
+    nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, p->log_eng, "verify: X.509 verdict 0: ok");
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
     if (w != NULL) {

@@ -27,6 +27,8 @@ struct nssl_verify_params {
     /* Extend the untrusted certificates before building (store intermediates); may be NULL. */
     int (*complete)(void *arg, STACK_OF(X509) *untrusted);
     void *complete_arg;
+    /* The connection whose trace the verification steps go to (common/log.h); may be NULL. */
+    struct nssl_engine *log_eng;
 };
 
 enum nssl_crl_check {
