@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <nssl/nssl.h>
 
@@ -776,6 +780,98 @@ static void test_client_cert_ca_names(void)
     }
 }
 
+/* ---- a libssl client against the server's callbacks ---- */
+
+struct ossl_client {
+    pthread_t thread;
+    int fd;
+    int version;               /* TLS1_3_VERSION or TLS1_2_VERSION */
+    int ok;                    /* the handshake succeeded, the server's host name verified */
+    unsigned long err;         /* the first error on the queue otherwise */
+    char alpn[32];             /* the protocol the server selected */
+};
+
+static void *ossl_client_run(void *arg)
+{
+    struct ossl_client *o = arg;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = NULL;
+    const unsigned char *sel = NULL;
+    unsigned int sel_len = 0;
+
+    if (ctx != NULL && SSL_CTX_set_min_proto_version(ctx, o->version) == 1 &&
+        SSL_CTX_set_max_proto_version(ctx, o->version) == 1 &&
+        SSL_CTX_load_verify_locations(ctx, CERTS "root-ca.pem", NULL) == 1 &&
+        (ssl = SSL_new(ctx)) != NULL) {
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
+        SSL_set_fd(ssl, o->fd);
+        SSL_set_tlsext_host_name(ssl, "wrong.example");
+        SSL_set1_host(ssl, "wrong.example");
+        SSL_set_alpn_protos(ssl, (const unsigned char *)"\x08http/1.1\x02h2", 12);
+        if (SSL_connect(ssl) == 1) {
+            o->ok = SSL_get_verify_result(ssl) == X509_V_OK;
+            SSL_get0_alpn_selected(ssl, &sel, &sel_len);
+            snprintf(o->alpn, sizeof(o->alpn), "%.*s", (int)sel_len, (const char *)sel);
+            SSL_shutdown(ssl);
+        }
+    }
+    o->err = ERR_peek_error();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    shutdown(o->fd, SHUT_WR);
+    return NULL;
+}
+
+/* OpenSSL as the client: its server_name reaches the SNI callback, which serves wrong.example
+ * from another context (OpenSSL checks that name), and its protocols reach the ALPN callback;
+ * each refusal reaches it as the alert RFC 6066 and RFC 7301 name. */
+static void test_libssl_client(void)
+{
+    static const int ossl_versions[2] = {TLS1_3_VERSION, TLS1_2_VERSION};
+    for (int v = 0; v < 2; v++) {
+        for (int round = 0; round < 3; round++) {
+            struct script sni = {.decision = round == 1 ? NSSL_SNI_REFUSE : NSSL_SNI_USE_CONTEXT};
+            struct script alpn = {.decision = round == 2 ? NSSL_ALPN_REFUSE : NSSL_ALPN_SELECT,
+                                  .alpn = "h2"};
+            struct ossl_client o;
+            int sv[2], conn, sctx = server_context(versions[v], &p256_cert, &p256_key);
+            int32_t rc;
+
+            sni.use = server_context(versions[v], &wrong_cert, &wrong_key);
+            CU_ASSERT_EQUAL(NSSLContextSetServerNameCallback(sctx, sni_cb, &sni), 0);
+            CU_ASSERT_EQUAL(NSSLContextSetAlpnCallback(sctx, alpn_cb, &alpn), 0);
+            CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            memset(&o, 0, sizeof(o));
+            o.fd = sv[1];
+            o.version = ossl_versions[v];
+            CU_ASSERT_FATAL(pthread_create(&o.thread, NULL, ossl_client_run, &o) == 0);
+            conn = NSSLCreateConnection(sctx, NULL, 0, 0, sv[0], 1);
+            CU_ASSERT(conn >= 0);
+            rc = NSSLDoHandshake(conn);
+            NSSLDestroyConnection(conn);
+            shutdown(sv[0], SHUT_RDWR);
+            pthread_join(o.thread, NULL);
+            close(sv[0]);
+            close(sv[1]);
+            CU_ASSERT_STRING_EQUAL(sni.name, "wrong.example");
+            if (round == 0) {
+                CU_ASSERT_EQUAL(rc, 0);
+                CU_ASSERT_TRUE(o.ok);
+                CU_ASSERT_STRING_EQUAL(o.alpn, "h2");
+                CU_ASSERT_EQUAL(alpn.offered_len, 12);
+            } else {
+                CU_ASSERT_EQUAL(rc, NSSL_ERROR_HANDSHAKE_ERROR);
+                CU_ASSERT_FALSE(o.ok);
+                CU_ASSERT_EQUAL(ERR_GET_REASON(o.err),
+                                round == 1 ? SSL_R_TLSV1_UNRECOGNIZED_NAME
+                                           : SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL);
+            }
+            NSSLDestroyContext(sni.use);
+            NSSLDestroyContext(sctx);
+        }
+    }
+}
+
 /* ---- several threads ---- */
 
 /* Callbacks shared by connections that run in several threads at once: counters only. */
@@ -940,6 +1036,7 @@ static CU_TestInfo tests[] = {
     {"client certificate: none, garbage, unloadable", test_client_cert_none_and_garbage},
     {"client certificate: calling back in, not asked", test_client_cert_call_in},
     {"client certificate: the server's CA names", test_client_cert_ca_names},
+    {"SNI and ALPN with a libssl client", test_libssl_client},
     {"all three from several threads", test_threads},
     {"registration: roles, unregistering, frozen contexts", test_registration},
     CU_TEST_INFO_NULL,
