@@ -352,3 +352,54 @@ void tool_alert_text(NSSLConnectionHandle conn, const char *peer, char *buf, siz
     }
     *received = recv;
 }
+
+static const char *log_level_name(int32_t level)
+{
+    static const char *const names[] = {"off", "error", "warn", "info", "debug"};
+    return level >= 0 && level <= NSSL_LOG_DEBUG ? names[level] : "?";
+}
+
+static const char *log_category_name(int32_t category)
+{
+    switch (category) {
+    case NSSL_LOG_HANDSHAKE:
+        return "handshake";
+    case NSSL_LOG_RECORD:
+        return "record";
+    case NSSL_LOG_ALERT:
+        return "alert";
+    case NSSL_LOG_CERT:
+        return "cert";
+    case NSSL_LOG_IO:
+        return "io";
+    default:
+        return "?";
+    }
+}
+
+/* -v: the library's trace on stderr. A message may hold a certificate subject the peer chose:
+ * printed through tool_printable like every peer byte. */
+static void print_log(int32_t level, int32_t category, NSSLConnectionHandle connection,
+                      const char *message, void *user)
+{
+    const struct tool_log *l = user;
+    char clean[2048];
+    tool_printable(message, clean, sizeof(clean));
+    if (l->show_connection && connection >= 0) {
+        fprintf(stderr, "%s: [connection %d] %s %s: %s\n", l->prog, (int)connection,
+                log_level_name(level), log_category_name(category), clean);
+    } else {
+        fprintf(stderr, "%s: %s %s: %s\n", l->prog, log_level_name(level),
+                log_category_name(category), clean);
+    }
+}
+
+int tool_log_verbose(const struct tool_log *l)
+{
+    int32_t rc = NSSLSetLogCallback(print_log, (void *)l, NSSL_LOG_DEBUG, NSSL_LOG_ALL);
+    if (rc != 0) {
+        fprintf(stderr, "%s: cannot set the log callback: %s\n", l->prog, NSSLErrorString(rc));
+        return -1;
+    }
+    return 0;
+}

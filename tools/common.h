@@ -103,4 +103,13 @@ void tool_printable(const char *in, char *out, size_t cap);
  * nothing otherwise. */
 void tool_print_cause(FILE *f, NSSLConnectionHandle conn);
 
+/* -v (issue 14 item 8): the library's debug trace, every category, on stderr as
+ * "PROG: [connection H] LEVEL CATEGORY: message" (the connection only if show_connection). The
+ * struct must outlive the log (a static). 0, or -1 with the reason on stderr. */
+struct tool_log {
+    const char *prog;
+    int show_connection;
+};
+int tool_log_verbose(const struct tool_log *l);
+
 #endif

@@ -36,6 +36,7 @@ struct options {
     const char *cert;
     const char *key;
     int32_t client_id;
+    int verbose;
 };
 
 static void usage(FILE *f)
@@ -58,7 +59,9 @@ static void usage(FILE *f)
             "  --reconnect        send the input twice: on a first connection, then on a\n"
             "                     second one resuming the first's session\n"
             "  --timeout SECONDS  give up after this long without progress (default 30)\n"
-            "  --insecure         DO NOT verify the server (anyone can impersonate it)\n");
+            "  --insecure         DO NOT verify the server (anyone can impersonate it)\n"
+            "  -v, --verbose      print the library's handshake trace on stderr (messages,\n"
+            "                     extensions, records, alerts, each verification step)\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -76,6 +79,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"cert", required_argument, NULL, 'E'},
         {"key", required_argument, NULL, 'K'},
         {"client-id", required_argument, NULL, 'L'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
@@ -84,7 +88,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
     memset(o, 0, sizeof(*o));
     o->timeout = 30;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
         if ((rc = tool_trust_option(&o->trust, ch, optarg, "nssl-client")) != 0 ||
             (rc = tool_proto_option(&o->proto, ch, optarg)) != 0) {
             if (rc < 0) {
@@ -110,6 +114,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'r':
             o->reconnect = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
             break;
         case 't':
             if (tool_parse_number(optarg, 1, 3600, &v) < 0) {
@@ -475,6 +482,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     timeout_ms = o.timeout * 1000;
+    if (o.verbose) {
+        static struct tool_log log = {"nssl-client", 0};
+        if (tool_log_verbose(&log) < 0) {
+            return EXIT_FAILED;
+        }
+    }
     if (NSSLInit() != 0) {
         fprintf(stderr, "error: NSSLInit failed\n");
         return EXIT_FAILED;

@@ -66,6 +66,7 @@ struct options {
     long max_conns;
     long idle_timeout;
     int quiet;
+    int verbose;
     const char *ready_file;
     long accept_limit; /* 0: serve until stopped */
 };
@@ -142,7 +143,10 @@ static void usage(FILE *f)
             "  --idle-timeout S   drop a connection idle this long (default 60)\n"
             "  --accept N         exit after N connections have finished\n"
             "  --ready-file FILE  write the bound port to FILE once listening\n"
-            "  --quiet            log failures only\n");
+            "  --quiet            log failures only\n"
+            "  -v, --verbose      print the library's handshake trace on stderr (messages,\n"
+            "                     extensions, records, alerts, each verification step),\n"
+            "                     each line with its connection\n");
 }
 
 /* A numeric option's value, or a message and -1. */
@@ -186,7 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"cert-id", required_argument, NULL, 'D'},
         {"store", required_argument, NULL, 'S'},
         TOOL_TRUST_LONGOPTS,
-        {"verify", no_argument, NULL, 'v'},
+        {"verify", no_argument, NULL, 'y'},
         {"Verify", no_argument, NULL, 'Y'},
         TOOL_PROTO_LONGOPTS,
         {"no-tickets", no_argument, NULL, 'T'},
@@ -196,6 +200,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"max-conns", required_argument, NULL, 'm'},
         {"idle-timeout", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"ready-file", required_argument, NULL, 'r'},
         {"accept", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'H'},
@@ -211,7 +216,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->ticket_lifetime = -1;
     o->max_conns = 2048;
     o->idle_timeout = 60;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
         if ((rc = tool_trust_option(&o->trust, ch, optarg, "nssl-server")) != 0 ||
             (rc = tool_proto_option(&o->proto, ch, optarg)) != 0) {
             if (rc < 0) {
@@ -256,7 +261,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'S':
             o->store = optarg;
             break;
-        case 'v':
+        case 'y':
             o->client_auth = NSSL_CLIENT_AUTH_REQUEST;
             break;
         case 'Y':
@@ -289,6 +294,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
             break;
         case 'r':
             o->ready_file = optarg;
@@ -888,6 +896,12 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.o = &o;
     s.listen_fd = -1;
+    if (o.verbose) {
+        static struct tool_log log = {"nssl-server", 1};
+        if (tool_log_verbose(&log) < 0) {
+            return EXIT_SETUP;
+        }
+    }
     if (setup_signals() < 0 || NSSLInit() != 0) {
         fprintf(stderr, "error: cannot initialise\n");
         return EXIT_SETUP;
