@@ -420,6 +420,30 @@ static void test_sni_call_in(void)
     }
 }
 
+/* After a HelloRetryRequest (the client's key share in a group the server does not take) the
+ * callback is not asked again, and the context it chose still serves the second ClientHello. */
+static void test_sni_hello_retry(void)
+{
+    struct script sc = {.decision = NSSL_SNI_USE_CONTEXT};
+    struct pair p;
+    NSSLCipherInfo info;
+    int sctx = server_context(NSSL_VERSION_TLS1_3, &p256_cert, &p256_key);
+    int cctx = client_context(NSSL_VERSION_TLS1_3);
+
+    sc.use = server_context(NSSL_VERSION_TLS1_3, &wrong_cert, &wrong_key);
+    CU_ASSERT_EQUAL(NSSLContextSetGroups(cctx, "x25519,secp256r1"), 0);
+    CU_ASSERT_EQUAL(NSSLContextSetGroups(sctx, "secp256r1"), 0);
+    CU_ASSERT_EQUAL(NSSLContextSetServerNameCallback(sctx, sni_cb, &sc), 0);
+    pair_open(&p, cctx, sctx, "wrong.example", 0);
+    CU_ASSERT_EQUAL(pair_handshake(&p), 0);
+    CU_ASSERT_EQUAL(sc.calls, 1);
+    memset(&info, 0, sizeof(info));
+    CU_ASSERT_EQUAL(NSSLGetCipherInfo(p.c, &info), 0);
+    CU_ASSERT_EQUAL(info.helloRetry, 1);
+    NSSLDestroyContext(sc.use);
+    pair_end(&p, sctx, cctx);
+}
+
 /* Resumption runs the callback again (a name refused later is refused on resumption too);
  * the client never offers a session for another name. */
 static void test_sni_resumption(void)
@@ -1028,6 +1052,7 @@ static CU_TestInfo tests[] = {
     {"SNI: another context's certificates", test_sni_use_context},
     {"SNI: refused, garbage, contexts that cannot serve", test_sni_refuse_and_garbage},
     {"SNI: calling back in", test_sni_call_in},
+    {"SNI: after a HelloRetryRequest", test_sni_hello_retry},
     {"SNI: resumption", test_sni_resumption},
     {"ALPN: select, none, not offered", test_alpn_select_and_none},
     {"ALPN: refused, garbage, names not offered", test_alpn_refuse_and_garbage},
