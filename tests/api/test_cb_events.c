@@ -628,6 +628,106 @@ static void test_alert_inside_get_session(void)
     pair_close(&p);
 }
 
+/* ---- alerts with a real peer (libssl in a thread) ---- */
+
+/* A client context (trusting root-ca, with the callbacks told s) on a blocking connection to
+ * peer p; the handle, or < 0. */
+static NSSLConnectionHandle peer_connection(struct peer *p, struct side *s, NSSLContextHandle *ctx,
+                                            int *fd)
+{
+    side_init(s);
+    *ctx = peer_client_context();
+    if (*ctx < 0 || register_all(*ctx, s) != 0 || peer_start(p, fd) != 0) {
+        return -1;
+    }
+    return s->conn = NSSLCreateConnection(*ctx, "localhost", 9, 0, *fd, 1);
+}
+
+static void peer_done(struct peer *p, NSSLConnectionHandle conn, NSSLContextHandle ctx, int fd)
+{
+    peer_join(p);
+    NSSLDestroyConnection(conn);
+    NSSLDestroyContext(ctx);
+    close(fd);
+}
+
+/* libssl asks for a renegotiation (HelloRequest, RFC 5246 7.4.1.1), then reads. */
+static int script_renegotiate(struct peer *p, SSL *ssl)
+{
+    char b[16];
+    (void)p;
+    if (SSL_renegotiate(ssl) != 1 || SSL_do_handshake(ssl) != 1) {
+        return 1;
+    }
+    (void)SSL_read(ssl, b, sizeof(b));
+    return 0;
+}
+
+/* TLS 1.2: the client answers a HelloRequest with the no_renegotiation warning (told as sent,
+ * level 1), and libssl, whose renegotiation was refused, ends with a fatal handshake_failure
+ * (told as received). */
+static void test_alerts_libssl_renegotiation(void)
+{
+    struct peer p = {.max_version = TLS1_2_VERSION, .script = script_renegotiate};
+    static const struct alert_seen want[] = {{WARNING, 100, 1}, {FATAL, 40, 2}};
+    struct side s;
+    NSSLContextHandle ctx;
+    int fd = -1;
+    char b[16];
+    int32_t n = 0;
+    NSSLConnectionHandle conn = peer_connection(&p, &s, &ctx, &fd);
+
+    CU_ASSERT_FATAL(conn >= 0);
+    s.in_call = 1;
+    CU_ASSERT_EQUAL(NSSLDoHandshake(conn), 0);
+    CU_ASSERT_EQUAL(NSSLRead(conn, b, sizeof(b), &n), NSSL_ERROR_PEER_ALERT);
+    s.in_call = 0;
+    CU_ASSERT(alerts_are(&s, want, 2));
+    CU_ASSERT_EQUAL(s.hs_done, 1);
+    CU_ASSERT_EQUAL(s.versions, 1);
+    CU_ASSERT_EQUAL(s.version_told, 0x0303);
+    CU_ASSERT_EQUAL(s.outside_call, 0);
+    peer_done(&p, conn, ctx, fd);
+}
+
+/* libssl requires a client certificate the client does not have: its fatal alert is told as
+ * received (certificate_required in TLS 1.3, RFC 8446 4.4.2.4; handshake_failure in TLS 1.2,
+ * RFC 5246 7.4.6). */
+static void alerts_libssl_refusal(int max_version, int32_t alert)
+{
+    struct peer p = {.max_version = max_version, .require_client_cert = 1};
+    struct side s;
+    NSSLContextHandle ctx;
+    int fd = -1;
+    int32_t rc, n = 0;
+    char b[16];
+    NSSLConnectionHandle conn = peer_connection(&p, &s, &ctx, &fd);
+
+    CU_ASSERT_FATAL(conn >= 0);
+    s.in_call = 1;
+    rc = NSSLDoHandshake(conn);
+    if (rc == 0) {
+        /* TLS 1.3: the client is done first and hears of the refusal on its next read. */
+        rc = NSSLRead(conn, b, sizeof(b), &n);
+    }
+    s.in_call = 0;
+    CU_ASSERT_EQUAL(rc, NSSL_ERROR_PEER_ALERT);
+    {
+        const struct alert_seen want[] = {{FATAL, alert, 2}};
+        CU_ASSERT(alerts_are(&s, want, 1));
+    }
+    CU_ASSERT_EQUAL(s.alert_getter_rc, 0);
+    CU_ASSERT_EQUAL(s.alert_last_recv, alert);
+    CU_ASSERT_EQUAL(s.outside_call, 0);
+    peer_done(&p, conn, ctx, fd);
+}
+
+static void test_alerts_libssl_refusal(void)
+{
+    alerts_libssl_refusal(TLS1_3_VERSION, 116);
+    alerts_libssl_refusal(TLS1_2_VERSION, 40);
+}
+
 /* ---- the version ---- */
 
 /* Accepted: each side told once, the version its contexts allow. */
@@ -943,6 +1043,10 @@ static CU_TestInfo tests[] = {
     {"alerts: NSSLDestroyConnection's close_notify, the handle gone", test_alert_on_destroy},
     {"alerts: a callback inside NSSLGetSession cannot destroy its connection",
      test_alert_inside_get_session},
+    {"alerts: libssl's renegotiation refused, TLS 1.2 warning sent, fatal received",
+     test_alerts_libssl_renegotiation},
+    {"alerts: libssl refuses a client without a certificate, both versions",
+     test_alerts_libssl_refusal},
     {"version: told once per side, accepted", test_version_accepted},
     {"version: told once across a HelloRetryRequest", test_version_hrr},
     {"version: refused by either side in either version: protocol_version",
