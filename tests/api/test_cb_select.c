@@ -229,10 +229,20 @@ struct script {
     char peer_subject[256];
 };
 
+/* Calls the contract refuses from inside (each must be NSSL_ERROR_INVALID_STATE and do
+ * nothing) and a getter it allows. */
 static void call_in(struct script *sc, NSSLConnectionHandle conn)
 {
     char name[256];
-    sc->call_in_rc = NSSLDoHandshake(conn);
+    int32_t n = 0;
+    int32_t refused[] = {NSSLDoHandshake(conn), NSSLWrite(conn, "x", 1, &n),
+                         NSSLDestroyConnection(conn)};
+    sc->call_in_rc = NSSL_ERROR_INVALID_STATE;
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (refused[i] != NSSL_ERROR_INVALID_STATE) {
+            sc->call_in_rc = refused[i];
+        }
+    }
     sc->getter_rc = NSSLGetServerName(conn, name, sizeof(name));
 }
 
