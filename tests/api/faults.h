@@ -22,6 +22,7 @@
 
 #include <nssl/nssl.h>
 
+#include "../unit/unit.h"
 #include "peer.h"
 
 #if __has_include(<valgrind/valgrind.h>)
@@ -114,6 +115,14 @@ static inline double faults_bound_ms(double ms)
 static inline double faults_floor_ms(double ms)
 {
     return ms * 0.8;
+}
+
+/* A call that began at t0 (faults_now_ms) and should have ended after about ms of waiting. */
+static inline void faults_expect_took(double t0, double ms)
+{
+    double took = faults_now_ms() - t0;
+    CU_ASSERT(took >= faults_floor_ms(ms));
+    CU_ASSERT(took < faults_bound_ms(ms));
 }
 
 /* ---- sockets ---- */

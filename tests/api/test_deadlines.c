@@ -57,20 +57,12 @@ static void silent_close(struct silent *s)
     faults_close_pair(s->fd, s->peer);
 }
 
-/* A call that began at t0 and should have ended after about ms of waiting. */
-static void expect_took(double t0, double ms)
-{
-    double took = faults_now_ms() - t0;
-    CU_ASSERT(took >= faults_floor_ms(ms));
-    CU_ASSERT(took < faults_bound_ms(ms));
-}
-
 /* Run NSSLDoHandshake, expect NSSL_ERROR_TIMEOUT after about ms of waiting. */
 static void expect_handshake_timeout(int conn, double ms)
 {
     double t0 = faults_now_ms();
     CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_TIMEOUT);
-    expect_took(t0, ms);
+    faults_expect_took(t0, ms);
 }
 
 /* The issue's reproduction: SO_RCVTIMEO of 1 s, and the handshake used to wait forever. The
@@ -387,7 +379,7 @@ static void write_timeout(enum how how, int then_close)
         t0 = faults_now_ms();
         rc = NSSLWrite(conn, data + off, len, &n);
         if (rc == NSSL_ERROR_TIMEOUT) {
-            expect_took(t0, 300);
+            faults_expect_took(t0, 300);
             CU_ASSERT_FATAL(++timeouts <= 16 && !key_update_timed_out);
             /* NSSLKeyUpdate must write too: it times out as well, unless TCP found room since
              * (it is then done, and the stream goes on to the next timeout). */
@@ -396,13 +388,13 @@ static void write_timeout(enum how how, int then_close)
                 continue;
             }
             CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
-            expect_took(t0, 300);
+            faults_expect_took(t0, 300);
             key_update_timed_out = 1;
             if (then_close) {
                 t0 = faults_now_ms();
                 if ((rc = NSSLShutdown(conn)) != 0) {
                     CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
-                    expect_took(t0, 300);
+                    faults_expect_took(t0, 300);
                 }
                 closed = rc == 0;
                 taken = (unsigned long)len;
@@ -725,7 +717,7 @@ static void eintr_write_so_sndtimeo(void)
         rc = NSSLWrite(conn, data, sizeof(data), &n);
     }
     CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
-    expect_took(t0, 1000);
+    faults_expect_took(t0, 1000);
     ticker_stop(__func__);
     NSSLDestroyConnection(conn);
     faults_release(&srv);

@@ -63,6 +63,10 @@ struct fault {
     int split_done[2];
     size_t moved[2];
     size_t recv_cap;      /* recv never goes past this offset (a peer that stops reading) */
+    /* a slow link: each send blocks this long first; from give_up_ms on (monotonic), send
+     * fails, so that a missed deadline ends as a call that took too long, not a hang */
+    long send_delay_ms;
+    double give_up_ms;
     /* a broken contract: lie_value returned from recv, send or wait */
     enum lie_at lie;
     int32_t lie_value;
@@ -167,6 +171,12 @@ static int32_t fault_send(void *user, const void *buf, int32_t len)
     }
     if (f->lie == LIE_SEND) {
         return lie(f, len);
+    }
+    if (f->send_delay_ms > 0) {
+        if (faults_now_ms() > f->give_up_ms) {
+            return NSSL_ERROR_IO_ERROR;
+        }
+        faults_sleep_ms(f->send_delay_ms);
     }
     rc = carrier_send(f->e, buf, (int32_t)lim);
     f->moved[1] += rc > 0 ? (size_t)rc : 0;
@@ -618,7 +628,7 @@ static void test_deadline_with_lying_wait(void)
     struct fault f;
     long clock = 0;
     int conn;
-    double t0, took;
+    double t0;
 
     WATCHDOG(30);
     carrier_pipe_init(&pipe, 0);
@@ -633,8 +643,7 @@ static void test_deadline_with_lying_wait(void)
     CU_ASSERT_EQUAL(NSSLSetTimeouts(conn, 300, 0, 0), 0);
     t0 = always_ready_since = faults_now_ms();
     CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_TIMEOUT);
-    took = faults_now_ms() - t0;
-    CU_ASSERT(took >= faults_floor_ms(300) && took < faults_bound_ms(300));
+    faults_expect_took(t0, 300);
     CU_ASSERT(f.lies > 0);
     CU_ASSERT_EQUAL(f.waits_unlimited, 0);
     NSSLDestroyConnection(conn);
@@ -679,7 +688,7 @@ static void test_deadline_bounds_last_flight(void)
     struct pair p;
     struct stalled_server st;
     size_t hello;
-    double t0, took;
+    double t0;
 
     WATCHDOG(60);
     pair_open(&p, sctx);
@@ -697,8 +706,7 @@ static void test_deadline_bounds_last_flight(void)
     CU_ASSERT_FATAL(pthread_create(&st.thread, NULL, stalled_server_main, &st) == 0);
     t0 = faults_now_ms();
     CU_ASSERT_EQUAL(NSSLDoHandshake(p.conn[0]), NSSL_ERROR_TIMEOUT);
-    took = faults_now_ms() - t0;
-    CU_ASSERT(took >= faults_floor_ms(500) && took < faults_bound_ms(500));
+    faults_expect_took(t0, 500);
     CU_ASSERT_EQUAL(p.f[0].waits_unlimited, 0);
     /* It was the last flight that was stuck: the client had all of the server's. */
     CU_ASSERT(p.f[0].moved[0] > 1000);
@@ -743,7 +751,7 @@ static void test_deadline_without_wait(void)
 {
     struct trickle t = {0, 0};
     int conn;
-    double t0, took;
+    double t0;
 
     WATCHDOG(30);
     conn = NSSLCreateTransportConnection(cctx, FAULTS_HOST, FAULTS_HOST_LEN, 0, trickle_recv,
@@ -752,10 +760,48 @@ static void test_deadline_without_wait(void)
     CU_ASSERT_EQUAL(NSSLSetTimeouts(conn, 300, 0, 0), 0);
     t0 = t.since = faults_now_ms();
     CU_ASSERT_EQUAL(NSSLDoHandshake(conn), NSSL_ERROR_TIMEOUT);
-    took = faults_now_ms() - t0;
-    CU_ASSERT(took >= faults_floor_ms(300) && took < faults_bound_ms(300));
+    faults_expect_took(t0, 300);
     CU_ASSERT(t.calls > 5);
     NSSLDestroyConnection(conn);
+}
+
+/* The same for a write deadline: a send that blocks itself 10 ms per byte. The write times out
+ * as after WANT_WRITE: once the link is fast again, a retry with the same buffer sends the
+ * record, and the peer reads it whole. */
+static void test_write_deadline_without_wait(void)
+{
+    static const int block[2] = {2, 0};
+    static unsigned char data[16384], back[16384];
+    struct pair p;
+    int32_t n = 0, got = 0, rc = NSSL_ERROR_WANT_READ;
+    double t0;
+
+    WATCHDOG(60);
+    for (size_t i = 0; i < sizeof(data); i++) {
+        data[i] = faults_pattern(i);
+    }
+    pair_open_with(&p, sctx, block);
+    CU_ASSERT_EQUAL_FATAL(pair_handshake(&p), 0);
+    CU_ASSERT_EQUAL(NSSLSetTimeouts(p.conn[0], 0, 0, 300), 0);
+    p.pipe.end[0].send_max = 1;
+    p.f[0].send_delay_ms = 10;
+    t0 = faults_now_ms();
+    p.f[0].give_up_ms = t0 + 5000.0 * faults_slow();
+    CU_ASSERT_EQUAL(NSSLWrite(p.conn[0], data, sizeof(data), &n), NSSL_ERROR_TIMEOUT);
+    faults_expect_took(t0, 300);
+    p.f[0].send_delay_ms = 0;
+    p.pipe.end[0].send_max = 0;
+    CU_ASSERT_EQUAL(NSSLWrite(p.conn[0], data, sizeof(data), &n), 0);
+    CU_ASSERT_EQUAL(n, (int32_t)sizeof(data));
+    for (int i = 0; i < 100 && got < (int32_t)sizeof(back) && is_want(rc); i++) {
+        rc = NSSLRead(p.conn[1], back + got, (int32_t)sizeof(back) - got, &n);
+        if (rc == 0) {
+            got += n;
+            rc = NSSL_ERROR_WANT_READ;
+        }
+    }
+    CU_ASSERT(got == (int32_t)sizeof(back) && memcmp(data, back, sizeof(back)) == 0);
+    pair_close(&p);
 }
 
 /* ---- transports that break their contract ---- */
@@ -1138,6 +1184,7 @@ static CU_TestInfo tests[] = {
     {"a wait that always says ready, and a deadline", test_deadline_with_lying_wait},
     {"a handshake deadline bounds the last flight", test_deadline_bounds_last_flight},
     {"deadlines of a transport without a wait", test_deadline_without_wait},
+    {"a write deadline of a transport without a wait", test_write_deadline_without_wait},
     {"transports that lie during the handshake", test_transport_lies_in_handshake},
     {"transports that lie after the handshake", test_transport_lies_after_handshake},
     {"callbacks that call their own connection", test_callbacks_reenter},
