@@ -6,9 +6,11 @@
  *
  * Pairs of event connections in one process (carrier.h); no network. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <nssl/nssl.h>
@@ -194,6 +196,7 @@ static int32_t pem_len[NPEMS];
 static int init_suite(void)
 {
     alarm(300); /* a hang is a failure, not a stuck run */
+    signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < NPEMS; i++) {
         long len = 0;
         if ((pem[i] = peer_read_file(pem_paths[i], &len)) == NULL) {
@@ -541,10 +544,11 @@ static void test_no_secrets(void)
     for (size_t v = 0; v < 2; v++) {
         NSSLContextHandle cctx, sctx;
         int32_t session = -1, again = -1;
+        int key_update = versions[v] == NSSL_VERSION_TLS1_3;
         CU_ASSERT_FATAL(make_contexts(versions[v], 1, &cctx, &sctx) == 0);
-        CU_ASSERT_EQUAL(connect_pair(cctx, sctx, -1, &session, versions[v] == NSSL_VERSION_TLS1_3), 0);
+        CU_ASSERT_EQUAL(connect_pair(cctx, sctx, -1, &session, key_update), 0);
         CU_ASSERT(session >= 0);
-        CU_ASSERT_EQUAL(connect_pair(cctx, sctx, session, &again, versions[v] == NSSL_VERSION_TLS1_3), 0);
+        CU_ASSERT_EQUAL(connect_pair(cctx, sctx, session, &again, key_update), 0);
         NSSLFreeSession(session);
         if (again >= 0) {
             NSSLFreeSession(again);
@@ -766,6 +770,62 @@ static void test_threads(void)
     CU_ASSERT_EQUAL(late_calls, 0);
 }
 
+/* ---- the io category: a blocking client over a socket whose peer ends the stream, or never
+ * answers before the handshake deadline ---- */
+
+static int32_t socket_client(int peer_closes, int32_t level, int32_t *rc)
+{
+    NSSLContextHandle cctx = NSSLCreateContext(0);
+    NSSLConnectionHandle c = -1;
+    int fd[2] = {-1, -1};
+
+    reset_seen();
+    if (cctx < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, fd) != 0 ||
+        NSSLContextSetTimeouts(cctx, peer_closes ? 0 : 300, 0, 0) != 0 ||
+        (peer_closes && shutdown(fd[1], SHUT_WR) != 0) ||
+        NSSLSetLogCallback(record_cb, NULL, level, NSSL_LOG_IO) != 0 ||
+        (c = NSSLCreateConnection(cctx, "localhost", 9, 0, fd[0], 1)) < 0) {
+        *rc = 1;
+    } else {
+        *rc = NSSLDoHandshake(c);
+    }
+    NSSLSetLogCallback(NULL, NULL, NSSL_LOG_OFF, 0);
+    if (c >= 0) {
+        NSSLDestroyConnection(c);
+    }
+    NSSLDestroyContext(cctx);
+    close(fd[0]);
+    close(fd[1]);
+    return c;
+}
+
+static void test_io(void)
+{
+    for (int peer_closes = 0; peer_closes < 2; peer_closes++) {
+        for (int32_t level = NSSL_LOG_WARN; level <= NSSL_LOG_DEBUG; level++) {
+            int32_t rc;
+            size_t debug = 0, wrong = 0;
+            int32_t c = socket_client(peer_closes, level, &rc);
+            CU_ASSERT(rc < 0);
+            CU_ASSERT(c >= 0);
+            for (size_t i = 0; i < nseen; i++) {
+                debug += strstr(seen[i].msg, "io: sent ") == seen[i].msg;
+                wrong += seen[i].cat != NSSL_LOG_IO || seen[i].level > level || seen[i].conn != c;
+            }
+            CU_ASSERT_EQUAL(wrong, 0);
+            CU_ASSERT_EQUAL(debug > 0, level == NSSL_LOG_DEBUG); /* the ClientHello went */
+            if (peer_closes) {
+                CU_ASSERT_EQUAL(rc, NSSL_ERROR_IO_ERROR);
+                CU_ASSERT_EQUAL(find_msg(0, c, "io: the transport reached its end") >= 0,
+                                level >= NSSL_LOG_INFO);
+            } else {
+                CU_ASSERT_EQUAL(rc, NSSL_ERROR_TIMEOUT);
+                CU_ASSERT(find_msg(0, c, "io: the handshake deadline passed") >= 0);
+            }
+        }
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"arguments, off, set before NSSLInit and kept across NSSLFinish", test_arguments},
     {"levels and categories filter", test_filter},
@@ -774,6 +834,7 @@ static CU_TestInfo tests[] = {
     {"no secret in any message (both versions, resumption, KeyUpdate)", test_no_secrets},
     {"a callback calling back into NSSL", test_reentry},
     {"registration changes while threads log", test_threads},
+    {"the io category: the peer ends the stream, the handshake deadline", test_io},
     CU_TEST_INFO_NULL,
 };
 

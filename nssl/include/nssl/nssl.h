@@ -837,7 +837,7 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
 #define NSSL_LOG_RECORD 0x02    /**< records in and out (content type and length) */
 #define NSSL_LOG_ALERT 0x04     /**< alerts sent and received */
 #define NSSL_LOG_CERT 0x08      /**< certificate verification, step by step */
-#define NSSL_LOG_IO 0x10        /**< connection failures as the application sees them */
+#define NSSL_LOG_IO 0x10        /**< the transport: bytes moved, its end, failures, timeouts */
 #define NSSL_LOG_ALL 0x1f
 
 /** A log callback: one message (a NUL-terminated line without newline, at most 511 bytes),

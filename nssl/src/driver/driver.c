@@ -3,6 +3,8 @@
 
 #include <limits.h>
 
+#include "common/log.h"
+
 void nssl_drive_begin(struct nssl_driver *d, enum nssl_drive_op op)
 {
     uint32_t ms = op == NSSL_OP_READ ? d->read_timeout_ms
@@ -42,6 +44,7 @@ static void tell_timeout(struct nssl_driver *d, int which)
 /* The handshake deadline passed: the handshake failed for good. */
 static int handshake_timed_out(struct nssl_driver *d)
 {
+    nssl_log(NSSL_LOG_WARN, NSSL_LOG_IO, &d->eng, "io: the handshake deadline passed");
     tell_timeout(d, NSSL_TIMEOUT_HANDSHAKE);
     return nssl_engine_fail(&d->eng, NSSL_E_TIMEOUT);
 }
@@ -57,6 +60,9 @@ static int timed_out(struct nssl_driver *d)
     }
     /* The call's own deadline, or else the transport's (a socket's receive or send timeout,
      * an application transport's NSSL_ERROR_TIMEOUT) with none of ours passed. */
+    nssl_log(NSSL_LOG_WARN, NSSL_LOG_IO, &d->eng, "io: %s",
+             d->op_deadline_ms != 0 && now >= d->op_deadline_ms ? "the call's deadline passed"
+                                                                 : "the transport timed out");
     if (d->op_deadline_ms != 0 && now >= d->op_deadline_ms) {
         tell_timeout(d, d->op == NSSL_OP_WRITE ? NSSL_TIMEOUT_WRITE : NSSL_TIMEOUT_READ);
     } else {
@@ -72,6 +78,8 @@ static int transport_failed(struct nssl_driver *d, int rc)
         return timed_out(d);
     }
     if (rc == NSSL_E_IO || rc == NSSL_E_TRANSPORT) {
+        nssl_log(NSSL_LOG_WARN, NSSL_LOG_IO, &d->eng, "io: the transport failed (%s)",
+                 rc == NSSL_E_IO ? "I/O error" : "the application transport's error");
         /* Never touched again: not to send an alert, not to retry queued output. */
         d->broken = 1;
         d->eng.err = d->eng.err != 0 ? d->eng.err : rc;
@@ -133,8 +141,10 @@ static int fill_from(struct nssl_driver *d, int may_wait)
             return transport_failed(d, rc);
         }
         if (got == 0) {
+            nssl_log(NSSL_LOG_INFO, NSSL_LOG_IO, &d->eng, "io: the transport reached its end");
             return nssl_engine_input_eof(&d->eng);
         }
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_IO, &d->eng, "io: received %zu bytes", got);
         nssl_engine_input_commit(&d->eng, got);
         return NSSL_E_OK;
     }
@@ -206,6 +216,7 @@ static int flush(struct nssl_driver *d, int may_wait)
             rc = peer_reason(d, rc);
             return NSSL_E_IS_RECV(rc) ? rc : transport_failed(d, rc);
         }
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_IO, &d->eng, "io: sent %zu bytes", sent);
         nssl_engine_output_consumed(&d->eng, sent);
     }
 }
