@@ -87,6 +87,15 @@ static int transport_failed(struct nssl_driver *d, int rc)
     return rc;
 }
 
+/* A deadline applies and has passed. Checked before each blocking transport call as well as
+ * by the waits: a transport without a wait function blocks inside its own recv and send, and a
+ * slow one that moves a byte at a time would otherwise keep the call going past it. */
+static int past_deadline(const struct nssl_driver *d)
+{
+    int64_t dl = deadline(d);
+    return dl != 0 && nssl_mono_ms() >= dl;
+}
+
 /* Wait for the transport within the deadline. */
 static int wait_for(struct nssl_driver *d, int for_write)
 {
@@ -129,6 +138,9 @@ static int fill_from(struct nssl_driver *d, int may_wait)
         TRY(nssl_engine_input_space(&d->eng, &p, &n));
         if (n == 0) {
             return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
+        }
+        if (may_wait && past_deadline(d)) {
+            return timed_out(d);
         }
         /* A blocking recv only when no deadline must interrupt it; the socket's own timeout
          * still ends it (NSSL_E_TIMEOUT). */
@@ -205,6 +217,9 @@ static int flush(struct nssl_driver *d, int may_wait)
             /* The handshake is over once its last flight has left. */
             d->hs_done = d->eng.connected;
             return NSSL_E_OK;
+        }
+        if (may_wait && past_deadline(d)) {
+            return timed_out(d);
         }
         rc = d->t.send(d->t.arg, p, n, may_wait && deadline(d) == 0, &sent);
         if (rc == NSSL_E_WANT_WRITE && may_wait && d->t.wait != NULL) {
