@@ -36,6 +36,8 @@
 #include <nssl/nssl.h>
 #include <nssl/nssl_certs.h> /* generated from the built-in store: group masks */
 
+#include "sample_tcp.h"
+
 #define IDLE_MS 30000   /* a loop where nothing happens that long gives up its connections */
 #define MAX_CONNS 1024 /* connections at once (the server's, without --accept) */
 
@@ -305,25 +307,6 @@ static struct conn *new_conn(NSSLContextHandle ctx, int fd, int id, int server)
      * has passed (a millisecond later, to be sure), and NSSL then fails the handshake. */
     c->deadline = handshake_ms > 0 ? now_ms() + handshake_ms + 1 : 0;
     return c;
-}
-
-static int tcp_connect(const char *name, const char *port)
-{
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-    int fd = -1;
-
-    if (getaddrinfo(name, port, &hints, &res) != 0) {
-        return -1;
-    }
-    for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
 }
 
 static int tcp_listen(int port)

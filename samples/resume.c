@@ -18,25 +18,7 @@
 #include <nssl/nssl.h>
 #include <nssl/nssl_certs.h>
 
-static int tcp_connect(const char *host, const char *port)
-{
-    struct addrinfo hints = {0}, *res, *ai;
-    int fd = -1;
-
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &res) != 0) {
-        return -1;
-    }
-    for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
-}
+#include "sample_tcp.h"
 
 static double now_ms(void)
 {
