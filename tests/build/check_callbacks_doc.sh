@@ -103,11 +103,11 @@ while IFS= read -r row; do
     status=$(tr -d ' ' <<<"$status")
     problems=()
     if [ "$status" != planned ]; then
-        for id in $(grep -oE '\bNSSL[A-Za-z0-9_]+' <<<"$nssl $why" | sort -u); do
-            if ! declared "$id"; then
+        while read -r id; do
+            if [ -n "$id" ] && ! declared "$id"; then
                 problems+=("$id is not declared in nssl.h")
             fi
-        done
+        done < <(grep -oE '\bNSSL[A-Za-z0-9_]+' <<<"$nssl $why" | sort -u || true)
     fi
     case $status in
     done)
