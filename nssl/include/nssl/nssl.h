@@ -152,6 +152,10 @@ typedef int32_t NSSLSessionHandle;
  *  more bytes than it was asked for, or returned a value its contract does not list. Fatal:
  *  the connection fails for good. */
 #define NSSL_ERROR_TRANSPORT_ERROR (-0x280107)
+/** The process-wide policy (NSSLPolicyDisableSuites, NSSLPolicyDisableGroups,
+ *  NSSLPolicySetVersions) forbids what was asked for by name, or leaves a context nothing to
+ *  connect with. */
+#define NSSL_ERROR_POLICY (-0x280108)
 /** @} */
 
 /**
@@ -868,6 +872,103 @@ typedef void (*NSSLLogCallback)(int32_t level, int32_t category, NSSLConnectionH
  *         NSSL_ERROR_INVALID_STATE from inside a log callback. */
 NSSL_API int32_t NSSLSetLogCallback(NSSLLogCallback fn, void *user, int32_t level,
                                     int32_t categoryMask);
+/* Per-connection settings and process-wide defaults and policy (issue 14 item 9). */
+
+/** Per connection (MatrixSSL's per-connection cipher suites, NanoSSL SSL_ioctl and
+ * SSL_setSessionFlags): the cipher suites of this connection, overriding its context's
+ * (NSSLContextSetCipherSuites: the same list syntax and refusals). Like the four calls after
+ * it, it works only before the handshake starts (the first NSSLDoHandshake, NSSLRead or
+ * NSSLWrite), from any thread the connection's calls may come from, but not from inside a
+ * callback on this connection (NSSL_ERROR_INVALID_STATE). The connection then has a
+ * configuration of its own (about 1.3 KiB; connections without overrides share their
+ * context's). A session offered with NSSLSetSession that the new settings no longer allow
+ * (another server name, stricter verification, a TLS 1.2 session whose suite is no longer
+ * offered: DESIGN.md §7a) is dropped and the handshake is a full one.
+ * @return 0; NSSL_ERROR_INVALID_ARG (an unknown name, an empty or duplicate list, or no suite
+ *         left for the connection's versions); NSSL_ERROR_INSECURE_PROTOCOL (a refused legacy
+ *         suite); NSSL_ERROR_POLICY (a suite the policy disables); NSSL_ERROR_INVALID_STATE
+ *         once the handshake started or from inside a callback;
+ *         NSSL_ERROR_INVALID_NSSL_CONNECTION; NSSL_ERROR_OUT_OF_MEMORY. */
+NSSL_API int32_t NSSLSetCipherSuites(NSSLConnectionHandle connection, const char *suites);
+
+/** Per connection: the key-exchange groups (NSSLContextSetGroups' syntax and refusals).
+ * @return as NSSLSetCipherSuites (NSSL_ERROR_POLICY: a group the policy disables). */
+NSSL_API int32_t NSSLSetGroups(NSSLConnectionHandle connection, const char *groups);
+
+/** Per connection: the protocol versions, as NSSLCreateContext's `version`
+ * (NSSL_VERSION_AUTO: the process default, NSSLSetDefaultVersion, as far as the policy
+ * allows it).
+ * @return as NSSLSetCipherSuites: NSSL_ERROR_INSECURE_PROTOCOL for SSLv3, TLS 1.0 and 1.1;
+ *         NSSL_ERROR_INVALID_ARG for an unknown value or versions the connection has no suite
+ *         for; NSSL_ERROR_POLICY for a version the policy disables. */
+NSSL_API int32_t NSSLSetVersion(NSSLConnectionHandle connection, int32_t version);
+
+/** Per connection: the verification options (NSSL_VERIFY_*, as NSSLCreateConnection's
+ * `options`; on a server connection they apply to a client certificate, without the host
+ * name). A session made under weaker options is not resumed (NSSLSetSession).
+ * @return as NSSLSetCipherSuites: NSSL_ERROR_INVALID_ARG for unknown bits, or host-name
+ *         verification on a client connection without a server name. */
+NSSL_API int32_t NSSLSetVerifyOptions(NSSLConnectionHandle connection, int32_t options);
+
+/** Per connection, client only: the server's name (sent as SNI unless it is an IP address,
+ * and checked against the certificate), replacing NSSLCreateConnection's host; hostLength 0
+ * removes it (then host-name verification must be off). A session made for another name is
+ * not resumed.
+ * @return as NSSLSetCipherSuites: NSSL_ERROR_INVALID_ARG for a bad host (as
+ *         NSSLCreateConnection); NSSL_ERROR_INVALID_STATE on a server connection. */
+NSSL_API int32_t NSSLSetServerName(NSSLConnectionHandle connection, const char *host,
+                                   int32_t hostLength);
+
+/** Process-wide defaults (NSS SSL_OptionSetDefault, SSL_CipherPrefSetDefault): the cipher
+ * suites new contexts start with. A list naming suites of one version replaces that version's
+ * default only; NULL restores the built-in defaults. Contexts already made keep theirs. Like
+ * every default and policy call: thread-safe, valid before NSSLInit, kept across NSSLFinish.
+ * @return 0; the refusals of NSSLContextSetCipherSuites (NSSL_ERROR_POLICY: a suite the
+ *         policy disables). */
+NSSL_API int32_t NSSLSetDefaultCipherSuites(const char *suites);
+
+/** Process-wide defaults: the groups new contexts start with (NULL: the built-in ones).
+ * @return 0; the refusals of NSSLContextSetGroups (NSSL_ERROR_POLICY as above). */
+NSSL_API int32_t NSSLSetDefaultGroups(const char *groups);
+
+/** Process-wide defaults: what NSSL_VERSION_AUTO means for NSSLCreateContext,
+ * NSSLCreateServerContext and NSSLSetVersion (NSSL_VERSION_AUTO restores the built-in: TLS 1.3
+ * preferred, TLS 1.2 allowed).
+ * @return 0; NSSL_ERROR_INSECURE_PROTOCOL, NSSL_ERROR_INVALID_ARG as NSSLCreateContext;
+ *         NSSL_ERROR_POLICY for a version the policy disables. */
+NSSL_API int32_t NSSLSetDefaultVersion(int32_t version);
+
+/** Process-wide policy (NSS SSL_CipherPolicySet): disable cipher suites (in addition to those
+ * already disabled) in every context and connection. What the policy disables cannot be turned
+ * on by preference: a context, connection or default call that names it is refused with
+ * NSSL_ERROR_POLICY. What a context got without naming it (its defaults) is taken away when its
+ * first connection is made; a context already in use keeps its settings, and each connection
+ * made after the policy changed gets a narrowed copy of them. A context the policy leaves no
+ * suite, group or version to connect with gets NSSL_ERROR_POLICY from NSSLCreateConnection
+ * (and its variants). A connection keeps the policy in force when it was made. Thread-safe,
+ * valid before NSSLInit, kept across NSSLFinish (only NSSLPolicyReset lifts it).
+ * @return 0; NSSL_ERROR_INVALID_ARG, NSSL_ERROR_INSECURE_PROTOCOL as
+ *         NSSLContextSetCipherSuites (refused legacy suites are never enabled anyway). */
+NSSL_API int32_t NSSLPolicyDisableSuites(const char *suites);
+
+/** Process-wide policy: disable key-exchange groups, as NSSLPolicyDisableSuites does suites.
+ * @return 0; the refusals of NSSLContextSetGroups. */
+NSSL_API int32_t NSSLPolicyDisableGroups(const char *groups);
+
+/** Process-wide policy: the protocol versions allowed, from minVersion to maxVersion
+ * (NSSL_VERSION_TLS1_2 or NSSL_VERSION_TLS1_3; NSSL_VERSION_AUTO leaves that end open). A
+ * context or connection asking for a version outside by name (NSSLCreateContext,
+ * NSSLSetVersion, NSSLSetDefaultVersion) is refused with NSSL_ERROR_POLICY; NSSL_VERSION_AUTO
+ * is narrowed to it. Replaces the previous range.
+ * @return 0; NSSL_ERROR_INSECURE_PROTOCOL for SSLv3, TLS 1.0, 1.1; NSSL_ERROR_INVALID_ARG for
+ *         unknown values or minVersion above maxVersion. */
+NSSL_API int32_t NSSLPolicySetVersions(int32_t minVersion, int32_t maxVersion);
+
+/** Process-wide policy: lift it (every suite, group and version NSSL supports is allowed
+ * again). Contexts already narrowed at their first connection stay as they are.
+ * @return 0. */
+NSSL_API int32_t NSSLPolicyReset(void);
+
 /* Server decisions and client certificate selection (issue 14 items 3 and 4): three
  * callbacks that choose during a handshake. Each runs inside NSSLDoHandshake (or the
  * NSSLRead/NSSLWrite that drives the handshake) of the connection it names, at most once per

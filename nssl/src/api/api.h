@@ -105,6 +105,10 @@ struct nssl_connection {
     struct nssl_credential *client_cred;
     uint8_t alpn_choice[255];
     int32_t keylog_lines;         /* key log lines handed out (NSSLGetKeyLogLines) */
+    /* Per-connection settings (api/conn_settings.c): this connection's own configuration,
+     * copied from its context's at the first override (the engine's cfg then points here);
+     * NULL: the context's, shared. */
+    struct nssl_engine_config *own_cfg;
 };
 
 /* The library lock guards the handle tables and context reference counts. */

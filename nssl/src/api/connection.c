@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/settings.h"
 #include "hs/hs.h"
 #include "x509/verify.h"
 
@@ -89,7 +90,7 @@ void nssl_conn_leave(struct nssl_connection *c)
     pthread_mutex_unlock(&nssl_lib_lock);
 }
 
-static int32_t parse_options(int32_t options, unsigned *flags)
+int32_t nssl_parse_verify_options(int32_t options, unsigned *flags)
 {
     if (options == NSSL_VERIFY_DEFAULT) {
         *flags = NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE;
@@ -115,7 +116,7 @@ static int32_t check_args(const char *host, int32_t hostLength, int32_t options,
         (host != NULL && memchr(host, '\0', (size_t)hostLength) != NULL)) {
         return NSSL_ERROR_INVALID_ARG;
     }
-    return parse_options(options, flags);
+    return nssl_parse_verify_options(options, flags);
 }
 
 /* What the context's role asks of a new connection (under the lock). */
@@ -160,9 +161,12 @@ NSSLConnectionHandle nssl_conn_create(struct nssl_connection *c, NSSLContextHand
         h = NSSL_ERROR_INVALID_NSSL_CONTEXT;
     } else if ((h = check_role(ctx, host, hostLength, &flags)) < 0) {
         /* h says why */
+    } else if ((h = nssl_conn_settings_policy(c, ctx)) < 0) {
+        /* h says why: the policy leaves this context nothing to connect with */
     } else if ((rc = nssl_ctx_freeze(ctx)) < 0) {
         h = rc == NSSL_E_NOMEM ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_CERT_STORE_ERROR;
-    } else if (nssl_engine_init(&c->drv.eng, &ctx->cfg, ctx->is_server) < 0) {
+    } else if (nssl_engine_init(&c->drv.eng, nssl_conn_settings_cfg(c, ctx), ctx->is_server) <
+               0) {
         h = NSSL_ERROR_OUT_OF_MEMORY;
     } else if ((h = nssl_handle_add(&nssl_connections, c)) < 0) {
         h = NSSL_ERROR_PROCESS_MAX_CONNECTIONS;
@@ -182,6 +186,7 @@ NSSLConnectionHandle nssl_conn_create(struct nssl_connection *c, NSSLContextHand
     pthread_mutex_unlock(&nssl_lib_lock);
     if (h < 0) {
         nssl_engine_free(&c->drv.eng);
+        nssl_conn_settings_free(c);
         free(c);
         return h;
     }
@@ -246,6 +251,7 @@ NSSL_API int32_t NSSLDestroyConnection(NSSLConnectionHandle connection)
         }
     }
     nssl_engine_free(&c->drv.eng);
+    nssl_conn_settings_free(c);
     pthread_mutex_lock(&nssl_lib_lock);
     nssl_conn_release_sessions(c);
     nssl_cb_select_release(c);

@@ -4,18 +4,14 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/settings.h"
 #include "crypto/crypto.h"
 #include "session/sid_cache.h"
 #include "session/ticket.h"
 #include "x509/chain_cache.h"
 #include "x509/verify.h"
 
-/* Defaults (DESIGN.md §3). */
-static const uint16_t default_groups[] = {NSSL_GROUP_X25519, NSSL_GROUP_SECP256R1,
-                                          NSSL_GROUP_SECP384R1};
-static const uint16_t default_suites13[] = {0x1301, 0x1302, 0x1303};
-/* TLS 1.2: ECDHE with AEAD only (RFC 5289, RFC 7905), ECDSA before RSA, AES-128 first. */
-static const uint16_t default_suites12[] = {0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8};
+/* Defaults (DESIGN.md §3); versions, suites and groups are the process's (api/policy.c). */
 /* Handshake signatures first; rsa_pkcs1 and secp521r1 are listed for certificate signatures
  * only (RFC 8446 4.2.3) and refused in CertificateVerify. */
 static const uint16_t default_sigalgs[] = {
@@ -134,25 +130,10 @@ NSSLContextHandle nssl_ctx_create(int32_t version, int is_server)
 
     uint16_t min, max;
 
-    switch (version) {
-    case NSSL_VERSION_AUTO:
-        /* TLS 1.3 preferred, TLS 1.2 allowed (DESIGN.md §3). */
-        min = 0x0303;
-        max = 0x0304;
-        break;
-    case NSSL_VERSION_TLS1_3:
-        min = max = 0x0304;
-        break;
-    case NSSL_VERSION_TLS1_2:
-        min = max = 0x0303;
-        break;
-    case NSSL_VERSION_SSLV3:
-    case NSSL_VERSION_TLS1_0:
-    case NSSL_VERSION_TLS1_1:
-        /* Refused: broken or deprecated protocols (RFC 7568, RFC 8996). */
-        return NSSL_ERROR_INSECURE_PROTOCOL;
-    default:
-        return NSSL_ERROR_INVALID_ARG;
+    /* NSSL_VERSION_AUTO is the process default (TLS 1.3 preferred, TLS 1.2 allowed unless
+     * NSSLSetDefaultVersion says otherwise), narrowed to the policy at the first connection. */
+    if ((h = nssl_version_range(version, 0, &min, &max)) < 0) {
+        return h;
     }
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
@@ -166,12 +147,7 @@ NSSLContextHandle nssl_ctx_create(int32_t version, int is_server)
     c->cfg.log = nssl_cb_log;
     c->cfg.min_version = min;
     c->cfg.max_version = max;
-    memcpy(c->cfg.suites12, default_suites12, sizeof(default_suites12));
-    c->cfg.nsuites12 = sizeof(default_suites12) / sizeof(default_suites12[0]);
-    memcpy(c->cfg.groups, default_groups, sizeof(default_groups));
-    c->cfg.ngroups = sizeof(default_groups) / sizeof(default_groups[0]);
-    memcpy(c->cfg.suites13, default_suites13, sizeof(default_suites13));
-    c->cfg.nsuites13 = sizeof(default_suites13) / sizeof(default_suites13[0]);
+    nssl_defaults_apply(&c->cfg);
     memcpy(c->cfg.sigalgs, default_sigalgs, sizeof(default_sigalgs));
     c->cfg.nsigalgs = sizeof(default_sigalgs) / sizeof(default_sigalgs[0]);
     c->cfg.trust = nssl_pki_store_new();
@@ -314,119 +290,12 @@ NSSL_API int32_t NSSLContextSetALPN(NSSLContextHandle context, const char *proto
     return NSSL_ERROR_OK;
 }
 
-/* Split a list on ',' or ':' and map each item with lookup; -1 unknown, -2 refused. */
-static int32_t parse_list(const char *list, int (*lookup)(const char *name, size_t len),
-                          uint16_t *out, size_t max, size_t *count)
-{
-    const char *p = list;
-    size_t n = 0;
-
-    if (list == NULL || list[0] == '\0') {
-        return NSSL_ERROR_INVALID_ARG;
-    }
-    while (*p != '\0') {
-        size_t len = strcspn(p, ",:");
-        int v = lookup(p, len);
-        if (v == -2) {
-            return NSSL_ERROR_INSECURE_PROTOCOL;
-        }
-        if (v < 0 || n == max) {
-            return NSSL_ERROR_INVALID_ARG;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (out[i] == (uint16_t)v) {
-                return NSSL_ERROR_INVALID_ARG;
-            }
-        }
-        out[n++] = (uint16_t)v;
-        p += len;
-        if (*p != '\0') {
-            p++;
-            if (*p == '\0') {
-                return NSSL_ERROR_INVALID_ARG;
-            }
-        }
-    }
-    *count = n;
-    return NSSL_ERROR_OK;
-}
-
-static int name_is(const char *p, size_t len, const char *name)
-{
-    return strlen(name) == len && strncasecmp(p, name, len) == 0;
-}
-
-static int group_lookup(const char *p, size_t len)
-{
-    if (name_is(p, len, "x25519") || name_is(p, len, "X25519")) {
-        return NSSL_GROUP_X25519;
-    }
-    if (name_is(p, len, "secp256r1") || name_is(p, len, "P-256") ||
-        name_is(p, len, "prime256v1")) {
-        return NSSL_GROUP_SECP256R1;
-    }
-    if (name_is(p, len, "secp384r1") || name_is(p, len, "P-384")) {
-        return NSSL_GROUP_SECP384R1;
-    }
-    /* Known groups we refuse: finite-field DH and small or rarely vetted curves. */
-    if (name_is(p, len, "ffdhe2048") || name_is(p, len, "ffdhe3072") ||
-        name_is(p, len, "ffdhe4096") || name_is(p, len, "secp192r1") ||
-        name_is(p, len, "secp224r1") || name_is(p, len, "secp256k1")) {
-        return -2;
-    }
-    return -1;
-}
-
-static int suite_lookup(const char *p, size_t len)
-{
-    static const struct {
-        const char *name;
-        const char *openssl_name;
-        uint16_t id;
-    } ok[] = {
-        {"TLS_AES_128_GCM_SHA256", NULL, 0x1301},
-        {"TLS_AES_256_GCM_SHA384", NULL, 0x1302},
-        {"TLS_CHACHA20_POLY1305_SHA256", NULL, 0x1303},
-        {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", 0xc02b},
-        {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", 0xc02f},
-        {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", 0xc02c},
-        {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", 0xc030},
-        {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
-         0xcca9},
-        {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", 0xcca8},
-    };
-    /* Legacy suites are refused by name rather than reported as unknown: CBC, stream and
-     * export ciphers, static RSA or DH key exchange, anonymous or PSK-only suites. */
-    static const char *const refused[] = {"CBC", "RC4", "3DES", "DES", "NULL", "EXPORT", "MD5",
-                                          "TLS_RSA_", "TLS_DH_", "TLS_DHE_", "ADH", "AECDH",
-                                          "AES128-SHA", "AES256-SHA", "CCM", "CAMELLIA", "SEED",
-                                          "ARIA", "IDEA", "PSK"};
-    char buf[96];
-
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        if (name_is(p, len, ok[i].name) ||
-            (ok[i].openssl_name != NULL && name_is(p, len, ok[i].openssl_name))) {
-            return ok[i].id;
-        }
-    }
-    if (len < sizeof(buf)) {
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-            if (strstr(buf, refused[i]) != NULL) {
-                return -2;
-            }
-        }
-    }
-    return -1;
-}
-
 NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *groups)
 {
     uint16_t list[NSSL_MAX_GROUPS];
     size_t n = 0;
     struct nssl_context *c;
-    int32_t rc = parse_list(groups, group_lookup, list, NSSL_MAX_GROUPS, &n);
+    int32_t rc = nssl_parse_groups(groups, list, &n);
 
     if (rc < 0) {
         return rc;
@@ -442,34 +311,25 @@ NSSL_API int32_t NSSLContextSetGroups(NSSLContextHandle context, const char *gro
 
 NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const char *suites)
 {
-    uint16_t list[2 * NSSL_MAX_SUITES], l13[NSSL_MAX_SUITES], l12[NSSL_MAX_SUITES];
-    size_t n = 0, n13 = 0, n12 = 0;
+    struct nssl_suite_lists l;
     struct nssl_context *c;
-    int32_t rc = parse_list(suites, suite_lookup, list, 2 * NSSL_MAX_SUITES, &n);
+    /* One list for both versions: each suite belongs to one (0x13xx is TLS 1.3). */
+    int32_t rc = nssl_parse_suites(suites, &l);
 
     if (rc < 0) {
         return rc;
     }
-    /* One list for both versions: each suite belongs to one (0x13xx is TLS 1.3). */
-    for (size_t i = 0; i < n; i++) {
-        if ((list[i] >> 8) == 0x13) {
-            l13[n13++] = list[i];
-        } else {
-            l12[n12++] = list[i];
-        }
-    }
     if ((c = nssl_ctx_config_begin(context, &rc)) == NULL) {
         return rc;
     }
-    /* A version left without suites is not offered; one with neither cannot connect. */
-    if ((n13 == 0 || c->cfg.max_version < 0x0304) && (n12 == 0 || c->cfg.min_version > 0x0303)) {
+    if (!nssl_suites_usable(c->cfg.min_version, c->cfg.max_version, l.n13, l.n12)) {
         nssl_ctx_config_end();
         return NSSL_ERROR_INVALID_ARG;
     }
-    memcpy(c->cfg.suites13, l13, n13 * sizeof(l13[0]));
-    c->cfg.nsuites13 = n13;
-    memcpy(c->cfg.suites12, l12, n12 * sizeof(l12[0]));
-    c->cfg.nsuites12 = n12;
+    memcpy(c->cfg.suites13, l.l13, l.n13 * sizeof(l.l13[0]));
+    c->cfg.nsuites13 = l.n13;
+    memcpy(c->cfg.suites12, l.l12, l.n12 * sizeof(l.l12[0]));
+    c->cfg.nsuites12 = l.n12;
     nssl_ctx_config_end();
     return NSSL_ERROR_OK;
 }

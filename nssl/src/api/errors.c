@@ -131,6 +131,8 @@ const char *NSSLErrorString(int32_t error)
         return "NSSL_ERROR_TIMEOUT";
     case NSSL_ERROR_TRANSPORT_ERROR:
         return "NSSL_ERROR_TRANSPORT_ERROR";
+    case NSSL_ERROR_POLICY:
+        return "NSSL_ERROR_POLICY";
     default:
         break;
     }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "api/settings.h"
 #include "crypto/crypto.h"
 #include "engine/bufpool.h"
 #include "session/session.h"
@@ -35,6 +36,7 @@ static void free_connection(int32_t h, void *obj)
     struct nssl_connection *c = obj;
     (void)h;
     nssl_engine_free(&c->drv.eng);
+    nssl_conn_settings_free(c);
     nssl_conn_release_sessions(c);
     nssl_ctx_unref(c->ctx);
     free(c);

@@ -237,6 +237,16 @@ int nssl_session_covers_cb(const struct nssl_session *s, unsigned verify, uint64
     return nssl_session_covers(s, verify, now_ms);
 }
 
+static int suite_listed(const uint16_t *list, size_t n, uint16_t suite)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == suite) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64_t now_ms)
 {
     struct nssl_resume_offer *o = &e->offer;
@@ -262,6 +272,11 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
                 return 1;
             }
         }
+        return 0;
+    }
+    /* RFC 5246 7.4.1.2: the session's cipher_suite goes with it into the ClientHello, so a
+     * connection whose suites (NSSLSetCipherSuites) leave it out does not offer it. */
+    if (!suite_listed(e->cfg->suites12, e->cfg->nsuites12, s->suite12)) {
         return 0;
     }
     o->suite12 = s->suite12;
