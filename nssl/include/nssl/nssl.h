@@ -226,6 +226,20 @@ typedef int32_t NSSLSessionHandle;
  *  A session made without it is never resumed (RFC 7627 5.4): a client gets no session
  *  (NSSLGetSession returns NSSL_ERROR_NO_SESSION), a server issues no ticket or session ID. */
 #define NSSL_CONTEXT_FLAG_ALLOW_NO_EMS 0x4u
+/** The automatic client session cache (NSS's client cache; off by default, client contexts
+ *  only: a server context ignores it). Every session a connection of the context makes is kept
+ *  in the context's cache (NSSLContextSetSessionCacheSize) under the server's host name and
+ *  port (the socket's peer port, from getpeername; an application transport or event
+ *  connection, or a socket without a port, has none and is keyed on the host name alone, apart
+ *  from every socket's), and a later connection with the same key offers it at its first
+ *  ClientHello without NSSLSetSession. NSSLSetSession on a connection still wins: with it,
+ *  nothing is taken from the cache. Offered only what NSSLSetSession would offer (a session
+ *  made under verification options at least as strict as the new connection's, whose server
+ *  certificate has not expired, not past its lifetime; never one for another host or port); a
+ *  TLS 1.3 ticket is taken out of the cache when offered (used once, RFC 8446 C.4); a session
+ *  the server does not resume, or whose handshake fails, leaves the cache. Thread-safe:
+ *  connections of one context may run in several threads. */
+#define NSSL_CONTEXT_FLAG_AUTO_RESUME 0x8u
 /** @} */
 
 /**

@@ -105,6 +105,12 @@ struct nssl_connection {
     struct nssl_credential *client_cred;
     uint8_t alpn_choice[255];
     int32_t keylog_lines;         /* key log lines handed out (NSSLGetKeyLogLines) */
+    /* The automatic session cache (api/auto_resume.c): NSSLSetSession was called (the cache
+     * is then left alone), the server's port (-1: none; the key with the host name, fixed
+     * at the first ClientHello), and whether `offered` came from the cache. */
+    int set_session;
+    int32_t auto_port;
+    int auto_offered;
     /* Per-connection settings (api/conn_settings.c): this connection's own configuration,
      * copied from its context's at the first override (the engine's cfg then points here);
      * NULL: the context's, shared. */
@@ -127,6 +133,10 @@ void nssl_ctx_cache_clear(struct nssl_context *c);
 int64_t nssl_api_now_ms(void *arg);
 /* The engine's log hook (api/cb_log.c): every context's cfg.log. */
 void nssl_cb_log(struct nssl_engine *e, int level, int cat, const char *msg);
+
+/* The automatic client session cache (api/auto_resume.c): cfg.auto_offer of client contexts
+ * with NSSL_CONTEXT_FLAG_AUTO_RESUME. */
+void nssl_auto_offer(struct nssl_engine *e);
 
 /* Release what the selection callbacks took for a connection (api/cb_select.c; under the
  * lock). */

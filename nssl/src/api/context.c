@@ -113,6 +113,8 @@ int nssl_ctx_freeze(struct nssl_context *c)
     }
     c->cfg.crl_check = crl_check;
     c->cfg.allow_no_ems = (c->flags & NSSL_CONTEXT_FLAG_ALLOW_NO_EMS) != 0;
+    c->cfg.auto_offer =
+        !c->is_server && (c->flags & NSSL_CONTEXT_FLAG_AUTO_RESUME) ? nssl_auto_offer : NULL;
     c->cfg.client = c->client.count > 0 ? &c->client : NULL;
     c->frozen = 1;
     return NSSL_E_OK;

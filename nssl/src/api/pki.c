@@ -350,7 +350,7 @@ NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, 
 }
 
 #define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN | \
-                     NSSL_CONTEXT_FLAG_ALLOW_NO_EMS)
+                     NSSL_CONTEXT_FLAG_ALLOW_NO_EMS | NSSL_CONTEXT_FLAG_AUTO_RESUME)
 
 static int32_t change_flags(NSSLContextHandle context, uint32_t set, uint32_t clear)
 {

@@ -72,6 +72,16 @@ void nssl_conn_sync_session(struct nssl_connection *c)
     /* Called after every read and write: nothing to do (and no lock to take) once the session
      * is made and no new ticket waits. Both are this connection's own state. A server keeps
      * its sessions in tickets and its session-ID cache (the engine's), never here. */
+    if (c->auto_offered && (e->connected || e->err != 0)) {
+        pthread_mutex_lock(&nssl_lib_lock);
+        if (!e->resumed) {
+            /* The server declined the session the automatic cache offered (or the handshake
+             * failed with it): out of the cache, so no later connection offers it again. */
+            cache_remove(c->ctx, c->offered);
+        }
+        c->auto_offered = 0;
+        pthread_mutex_unlock(&nssl_lib_lock);
+    }
     if (e->is_server || !e->connected || e->err != 0 || (c->synced && e->ntickets == 0)) {
         return;
     }
@@ -89,6 +99,9 @@ void nssl_conn_sync_session(struct nssl_connection *c)
             }
         } else {
             c->session = nssl_session_from_engine(e, c->ctx->serial, nssl_api_now_ms(NULL));
+            if (c->session != NULL) {
+                c->session->port = c->auto_port;
+            }
         }
         if (c->session != NULL) {
             cache_put(c->ctx, c->session);
@@ -177,6 +190,8 @@ NSSL_API int32_t NSSLSetSession(NSSLConnectionHandle connection, NSSLSessionHand
             c->offered = s;
             nssl_session_ref(s);
         }
+        /* The application chose: the automatic cache (api/auto_resume.c) stays out. */
+        c->set_session = 1;
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return rc;

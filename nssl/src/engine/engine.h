@@ -139,6 +139,12 @@ struct nssl_engine_config {
     int (*cert_hook)(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
                      size_t count);
     uint64_t cert_hook_id;
+
+    /* Automatic client session cache (issue 14 item 10; nssl_client_start calls it before the
+     * first ClientHello when nothing is offered yet, api/auto_resume.c sets it for client
+     * contexts with NSSL_CONTEXT_FLAG_AUTO_RESUME): may fill e->offer from the context's
+     * cache. NULL: nothing is offered but what NSSLSetSession put there, as before. */
+    void (*auto_offer)(struct nssl_engine *e);
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */

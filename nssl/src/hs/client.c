@@ -146,10 +146,16 @@ int nssl_client_start(struct nssl_engine *e)
     /* The client random and a fresh session ID are both sent in the clear: one call to the
      * DRBG for both (issue 6: each call costs a few microseconds). */
     uint8_t fresh[NSSL_RANDOM_LEN + NSSL_MAX_SESSION_ID];
-    int cached_id = e->offer.tls12 && e->offer.ticket12 == NULL && e->offer.session_id_len > 0;
-    int fresh_id =
-        !cached_id && (offers13(e->cfg) || (e->offer.tls12 && e->offer.ticket12 != NULL));
+    int cached_id, fresh_id;
     struct nssl_hs *hs;
+
+    if (e->cfg->auto_offer != NULL && !e->offer.tls13 && !e->offer.tls12) {
+        /* The automatic session cache: the offer is chosen now, when the server's name and
+         * the socket's peer are final, rather than when the connection was made. */
+        e->cfg->auto_offer(e);
+    }
+    cached_id = e->offer.tls12 && e->offer.ticket12 == NULL && e->offer.session_id_len > 0;
+    fresh_id = !cached_id && (offers13(e->cfg) || (e->offer.tls12 && e->offer.ticket12 != NULL));
 
     ENSURE(offers13(e->cfg) || offers12(e->cfg), NSSL_E_UNSAFE);
     hs = calloc(1, sizeof(*hs));

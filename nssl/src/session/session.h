@@ -15,6 +15,9 @@ struct nssl_session {
     uint64_t ctx_serial;           /* the context that made it */
     char host[256];
     size_t host_len;
+    /* The server's port, the automatic cache's key with host (api/auto_resume.c); -1 for
+     * none (no socket, or a socket without one). */
+    int32_t port;
     int resumable;                 /* cleared when removed from the cache */
     uint16_t version;
     /* TLS 1.3: tickets, each offered once (RFC 8446 C.4). */
