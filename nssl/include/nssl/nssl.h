@@ -894,7 +894,7 @@ NSSL_API int32_t NSSLSetLogCallback(NSSLLogCallback fn, void *user, int32_t leve
  * it, it works only before the handshake starts (the first NSSLDoHandshake, NSSLRead or
  * NSSLWrite), from any thread the connection's calls may come from, but not from inside a
  * callback on this connection (NSSL_ERROR_INVALID_STATE). The connection then has a
- * configuration of its own (about 1.3 KiB; connections without overrides share their
+ * configuration of its own (under 1 KiB; connections without overrides share their
  * context's). A session offered with NSSLSetSession that the new settings no longer allow
  * (another server name, stricter verification, a TLS 1.2 session whose suite is no longer
  * offered: DESIGN.md §7a) is dropped and the handshake is a full one.
