@@ -515,7 +515,8 @@ static void test_resume_stricter12(void)
     resume_stricter(V12);
 }
 
-/* A TLS 1.2 session is offered only with its suite (RFC 5246 7.4.1.2). */
+/* A TLS 1.2 session is offered only with its suite (RFC 5246 7.4.1.2), and only where TLS 1.2
+ * is. */
 static void test_resume_suite12(void)
 {
     int32_t cctx = client_ctx(V12, 1), sctx = server_ctx(V12, NSSL_CLIENT_AUTH_NONE);
@@ -523,6 +524,8 @@ static void test_resume_suite12(void)
     static const char other[] = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
     struct pair p;
 
+    /* Sessions by ID alone (a client with a ticket sends a random ID). */
+    CU_ASSERT(NSSLContextSetTicketLifetime(sctx, 0) == 0);
     pair_new(&p, cctx, sctx, 0);
     pair_run(&p, &sess);
     CU_ASSERT_FATAL(p.rc_c == 0 && p.ci.suite == 0xc02b && sess >= 0);
@@ -543,6 +546,30 @@ static void test_resume_suite12(void)
         }
         CU_ASSERT_EQUAL(first_flight(p.c), plain_len);
         pair_free(&p);
+    }
+    /* A connection that offers only TLS 1.3 does not offer it either: its legacy_session_id
+     * is random, not the session's ID (two such ClientHellos differ there). */
+    for (int after = 0; after < 2; after++) {
+        uint8_t sid[2][32];
+        for (int k = 0; k < 2; k++) {
+            const void *data = NULL;
+            int32_t size = 0;
+            pair_new(&p, cctx, sctx, 0);
+            if (after) {
+                CU_ASSERT(NSSLSetSession(p.c, sess) == 0);
+            }
+            CU_ASSERT(NSSLSetVersion(p.c, V13) == 0);
+            if (!after) {
+                CU_ASSERT(NSSLSetSession(p.c, sess) == 0);
+            }
+            CU_ASSERT(NSSLDoHandshake(p.c) == NSSL_ERROR_WANT_READ);
+            CU_ASSERT_FATAL(NSSLGetSendData(p.c, &data, &size) == 0 && size > 76);
+            /* record header 5, handshake header 4, version 2, random 32, then the ID. */
+            CU_ASSERT_EQUAL(((const uint8_t *)data)[43], 32);
+            memcpy(sid[k], (const uint8_t *)data + 44, 32);
+            pair_free(&p);
+        }
+        CU_ASSERT(memcmp(sid[0], sid[1], 32) != 0);
     }
     NSSLFreeSession(sess);
     NSSLDestroyContext(cctx);
@@ -824,7 +851,8 @@ int main(void)
          test_resume_stricter13},
         {"resumption under stricter verification or another name, TLS 1.2",
          test_resume_stricter12},
-        {"a TLS 1.2 session is offered only with its suite", test_resume_suite12},
+        {"a TLS 1.2 session is offered only with its suite, only with TLS 1.2",
+         test_resume_suite12},
         {"server: a ticket without a verified client certificate", test_resume_server_verify},
         {"policy: suites", test_policy_suites},
         {"policy: versions and groups", test_policy_versions_groups},

@@ -275,8 +275,11 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
         return 0;
     }
     /* RFC 5246 7.4.1.2: the session's cipher_suite goes with it into the ClientHello, so a
-     * connection whose suites (NSSLSetCipherSuites) leave it out does not offer it. */
-    if (!suite_listed(e->cfg->suites12, e->cfg->nsuites12, s->suite12)) {
+     * connection whose suites (NSSLSetCipherSuites) leave it out does not offer it; nor does
+     * one that offers only TLS 1.3 (NSSLSetVersion): its session ID would go out as the
+     * legacy_session_id for nothing, naming the earlier connection. */
+    if (e->cfg->min_version > 0x0303 ||
+        !suite_listed(e->cfg->suites12, e->cfg->nsuites12, s->suite12)) {
         return 0;
     }
     o->suite12 = s->suite12;
