@@ -276,15 +276,21 @@ int32_t nssl_version_range(int32_t version, int narrow, uint16_t *min, uint16_t 
     return rc;
 }
 
+/* A set's suites and groups into cfg. */
+static void store_lists(struct nssl_engine_config *cfg, const struct proto_set *s)
+{
+    memcpy(cfg->suites13, s->suites.l13, sizeof(cfg->suites13));
+    cfg->nsuites13 = s->suites.n13;
+    memcpy(cfg->suites12, s->suites.l12, sizeof(cfg->suites12));
+    cfg->nsuites12 = s->suites.n12;
+    memcpy(cfg->groups, s->groups, sizeof(cfg->groups));
+    cfg->ngroups = s->ngroups;
+}
+
 void nssl_defaults_apply(struct nssl_engine_config *cfg)
 {
     pthread_mutex_lock(&policy_lock);
-    memcpy(cfg->suites13, defaults.suites.l13, sizeof(cfg->suites13));
-    cfg->nsuites13 = defaults.suites.n13;
-    memcpy(cfg->suites12, defaults.suites.l12, sizeof(cfg->suites12));
-    cfg->nsuites12 = defaults.suites.n12;
-    memcpy(cfg->groups, defaults.groups, sizeof(cfg->groups));
-    cfg->ngroups = defaults.ngroups;
+    store_lists(cfg, &defaults);
     pthread_mutex_unlock(&policy_lock);
 }
 
@@ -314,12 +320,7 @@ int32_t nssl_policy_narrow(struct nssl_engine_config *cfg)
     if (changed) {
         cfg->min_version = s.min_version;
         cfg->max_version = s.max_version;
-        memcpy(cfg->suites13, s.suites.l13, sizeof(cfg->suites13));
-        cfg->nsuites13 = s.suites.n13;
-        memcpy(cfg->suites12, s.suites.l12, sizeof(cfg->suites12));
-        cfg->nsuites12 = s.suites.n12;
-        memcpy(cfg->groups, s.groups, sizeof(cfg->groups));
-        cfg->ngroups = s.ngroups;
+        store_lists(cfg, &s);
     }
     return changed;
 }
