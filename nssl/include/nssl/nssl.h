@@ -1321,6 +1321,88 @@ typedef void (*NSSLTimeoutCallback)(NSSLConnectionHandle connection, int32_t whi
  * @return as NSSLContextSetHandshakeDoneCallback. */
 NSSL_API int32_t NSSLContextSetTimeoutCallback(NSSLContextHandle context,
                                                NSSLTimeoutCallback fn, void *user);
+
+/** External PSKs (TLS 1.3 only, RFC 8446 2.2 and 4.2.11, RFC 9257): the longest identity. */
+#define NSSL_PSK_MAX_IDENTITY 128
+/** External PSKs: the shortest key (RFC 9257 6: at least 128 bits of entropy) and longest. */
+#define NSSL_PSK_MIN_KEY 16
+#define NSSL_PSK_MAX_KEY 64
+/** The hash an external PSK is used with (RFC 8446 4.2.11: only with suites of that hash):
+ * SHA-256 (the default: TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256) or SHA-384
+ * (TLS_AES_256_GCM_SHA384). */
+#define NSSL_PSK_HASH_SHA256 0
+#define NSSL_PSK_HASH_SHA384 1
+/** PSK decision: use the identity and key filled in. */
+#define NSSL_PSK_USE 1
+/** PSK decision: no PSK (any value other than NSSL_PSK_USE does the same). */
+#define NSSL_PSK_NONE 0
+
+/** External PSK, client (NanoSSL funcPtrChoosePSK): asked once per handshake, as the first
+ * ClientHello is built, when TLS 1.3 is offered and no session's ticket is (a connection
+ * offers one PSK at most: a usable NSSLSetSession ticket goes alone, and the callback is not
+ * asked). The ClientHello then offers that identity in pre_shared_key with psk_dhe_ke only
+ * (an (EC)DHE exchange always runs, so the connection keeps forward secrecy) and its binder
+ * made with the "ext binder" label (RFC 8446 7.1).
+ *  - Fill identity (1..*identityLen bytes; *identityLen is NSSL_PSK_MAX_IDENTITY on entry),
+ *    key (NSSL_PSK_MIN_KEY..NSSL_PSK_MAX_KEY bytes, *keyLen) and, if not SHA-256, *hash
+ *    (NSSL_PSK_HASH_*; NSSL_PSK_HASH_SHA256 on entry). Identities are opaque bytes (RFC 9257
+ *    6.1): nothing is read into them. Use a PSK with one peer and one role (RFC 9257 4).
+ *  - If the server takes it, the server is authenticated by the PSK (RFC 8446 2.2): no
+ *    certificate is sent or checked (NSSLGetVerifyResult returns NSSL_ERROR_NO_PEER_CERT,
+ *    NSSLGetPskIdentity says which PSK), and no session is made (NSSLGetSession returns
+ *    NSSL_ERROR_NO_SESSION), so nothing ever resumes it without the PSK. If the server
+ *    declines it, or answers with TLS 1.2 (NSSL never uses a PSK in TLS 1.2: RFC 9257 4
+ *    keeps a PSK to one protocol), the full handshake with the server's certificate follows.
+ *  - A wrong key is the server's decrypt_error alert (RFC 8446 4.2.11: the binder fails).
+ * @return NSSL_PSK_USE to offer it. Anything else, or a length out of range or a hash
+ *         unknown, offers no PSK: the handshake goes on as without the callback. */
+typedef int32_t (*NSSLPskChooseCallback)(NSSLConnectionHandle connection, uint8_t *identity,
+                                         uint32_t *identityLen, uint8_t *key, uint32_t *keyLen,
+                                         int32_t *hash, void *user);
+
+/** Register the external PSK callback of a client context (NULL: none).
+ * @return NSSL_ERROR_OK; NSSL_ERROR_INVALID_NSSL_CONTEXT (also for a server context);
+ *         NSSL_ERROR_INVALID_STATE once the context has connections. */
+NSSL_API int32_t NSSLContextSetPskChooseCallback(NSSLContextHandle context,
+                                                 NSSLPskChooseCallback fn, void *user);
+
+/** External PSK, server (NanoSSL funcPtrLookupPSK): asked, in a TLS 1.3 handshake, for each
+ * identity the client offers with psk_dhe_ke (up to 4 per ClientHello, again for the second
+ * ClientHello after a HelloRetryRequest), that is not one of the context's own tickets,
+ * until one is found; never in TLS 1.2.
+ *  - identity is the client's (opaque bytes, valid during the call; one longer than
+ *    NSSL_PSK_MAX_IDENTITY is not asked about, it is not found). For a PSK known for it, fill key (NSSL_PSK_MIN_KEY..NSSL_PSK_MAX_KEY bytes, *keyLen) and, if
+ *    not SHA-256, *hash (NSSL_PSK_HASH_*). A PSK whose hash is not the chosen suite's is not
+ *    used (RFC 8446 4.2.11).
+ *  - Its binder is checked (constant time): a wrong key fails the handshake with
+ *    decrypt_error (RFC 8446 4.2.11), NSSL_ERROR_HANDSHAKE_ERROR here.
+ *  - With it, the client is authenticated by the PSK (RFC 8446 2.2): no certificate is sent,
+ *    none is requested (4.3.2, whatever NSSLSetClientAuth says), NSSLGetVerifyResult returns
+ *    NSSL_ERROR_NO_PEER_CERT and NSSLGetPskIdentity the identity; no ticket is issued.
+ *  - Not found: the full handshake with the context's certificate follows (the context's
+ *    client authentication applies as always).
+ * @return NSSL_PSK_USE when found. Anything else, or a length out of range or a hash
+ *         unknown, is not found. */
+typedef int32_t (*NSSLPskLookupCallback)(NSSLConnectionHandle connection,
+                                         const uint8_t *identity, uint32_t identityLen,
+                                         uint8_t *key, uint32_t *keyLen, int32_t *hash,
+                                         void *user);
+
+/** Register the external PSK lookup of a server context (NULL: none).
+ * @return as NSSLContextSetPskChooseCallback (a client context is
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT). */
+NSSL_API int32_t NSSLContextSetPskLookupCallback(NSSLContextHandle context,
+                                                 NSSLPskLookupCallback fn, void *user);
+
+/** Whether the handshake was authenticated by an external PSK, and with which identity.
+ * identity may be NULL to ask for the length; *identityLen is its size on entry and the
+ * identity's length on return. A getter: allowed from inside callbacks.
+ * @return NSSL_ERROR_OK; NSSL_ERROR_NO_PEER_CERT when no external PSK authenticated the
+ *         connection (none offered or taken, or the handshake is not that far);
+ *         NSSL_ERROR_INSUFFICIENT_SIZE (with *identityLen the length needed);
+ *         NSSL_ERROR_INVALID_ARG for a NULL identityLen; NSSL_ERROR_INVALID_NSSL_CONNECTION. */
+NSSL_API int32_t NSSLGetPskIdentity(NSSLConnectionHandle connection, uint8_t *identity,
+                                    uint32_t *identityLen);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */

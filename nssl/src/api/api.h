@@ -64,6 +64,11 @@ struct nssl_context {
      * with it. */
     NSSLCertCallback verify_cb;
     void *verify_cb_user;
+    /* External PSKs (api/cb_psk.c): the application's callbacks; cfg.psk_*_hook set along. */
+    NSSLPskChooseCallback psk_choose_cb;
+    void *psk_choose_user;
+    NSSLPskLookupCallback psk_lookup_cb;
+    void *psk_lookup_user;
     struct nssl_engine_config cfg;
     /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
     int mode;
@@ -105,6 +110,10 @@ struct nssl_connection {
     struct nssl_credential *client_cred;
     uint8_t alpn_choice[255];
     int32_t keylog_lines;         /* key log lines handed out (NSSLGetKeyLogLines) */
+    /* External PSKs (api/cb_psk.c): the identity last given or found by the callback;
+     * NSSLGetPskIdentity tells it once the engine says a PSK authenticated the peer. */
+    uint8_t psk_id[NSSL_PSK_MAX_IDENTITY];
+    uint32_t psk_id_len;
     /* The automatic session cache (api/auto_resume.c): NSSLSetSession was called (the cache
      * is then left alone), the server's port (-1: none; the key with the host name, fixed
      * at the first ClientHello), and whether `offered` came from the cache. */

@@ -145,6 +145,17 @@ struct nssl_engine_config {
      * contexts with NSSL_CONTEXT_FLAG_AUTO_RESUME): may fill e->offer from the context's
      * cache. NULL: nothing is offered but what NSSLSetSession put there, as before. */
     void (*auto_offer)(struct nssl_engine *e);
+
+    /* External PSKs, TLS 1.3 only (issue 14 item 5; hs/psk.c and hs/tls13_server.c call them,
+     * api/cb_psk.c sets them). NULL: no external PSK, bit for bit as without them. Each
+     * returns 1 (a PSK: *key_len bytes in key, NSSL_PSK_MIN_KEY..NSSL_PSK_MAX_KEY; its hash
+     * in *hash), 0 (none) or a negative error. Client, once per handshake for the first
+     * ClientHello: the identity (1..*id_len bytes, its length out). Server, for each offered
+     * identity that is not one of our tickets: the key for that identity. */
+    int (*psk_client_hook)(struct nssl_engine *e, uint8_t *id, size_t *id_len, uint8_t *key,
+                           size_t *key_len, enum nssl_hash_alg *hash);
+    int (*psk_server_hook)(struct nssl_engine *e, const uint8_t *id, size_t id_len, uint8_t *key,
+                           size_t *key_len, enum nssl_hash_alg *hash);
 };
 
 /* A TLS 1.3 ticket kept for resumption (used by the session API). */
@@ -275,6 +286,9 @@ struct nssl_engine {
     int refused_legacy;            /* the peer chose a refused legacy version or suite */
     int no_ems;                    /* TLS 1.2 without the extended master secret (allowed) */
     int reason;                    /* why the handshake failed: NSSL_REASON_*, 0 if unknown */
+    /* TLS 1.3: the peer was authenticated by an external PSK (RFC 8446 2.2), not by a
+     * certificate; no session is made from such a connection. */
+    int ext_psk;
 };
 
 int nssl_engine_init(struct nssl_engine *e, const struct nssl_engine_config *cfg,

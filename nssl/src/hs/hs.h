@@ -86,6 +86,15 @@ struct nssl_hs {
     int psk_offered;
     enum nssl_hash_alg psk_hash;
     int psk_accepted;
+    /* TLS 1.3 external PSK (client; cfg.psk_client_hook, asked once for the first ClientHello) */
+    int ext_asked;
+    int ext_have;                        /* the hook gave one */
+    int psk_external;                    /* the PSK offered is it, not a ticket */
+    uint8_t ext_id[NSSL_PSK_MAX_IDENTITY];
+    size_t ext_id_len;
+    uint8_t ext_key[NSSL_PSK_MAX_KEY];
+    size_t ext_key_len;
+    enum nssl_hash_alg ext_hash;
     /* TLS 1.2 */
     int resuming12;                      /* the server took our TLS 1.2 session */
     uint8_t client_key[NSSL_MAX_KEY];    /* installed with our ChangeCipherSpec */

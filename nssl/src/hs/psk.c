@@ -1,12 +1,15 @@
-/* TLS 1.3 resumption with a ticket as PSK (RFC 8446 2.2, 4.2.11, 4.6.1): what to offer,
- * the binder that proves we hold the PSK, and what the server's answer means. */
+/* TLS 1.3 PSKs, client side (RFC 8446 2.2, 4.2.11, 4.6.1): a ticket for resumption, or else
+ * an external PSK from the application (cfg.psk_client_hook; RFC 9257): what to offer, the
+ * binder that proves we hold the PSK, and what the server's answer means. One identity at
+ * most: a usable ticket is offered alone, and the external PSK only without one. */
 #include "hs/hs.h"
 
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
+/* The session's ticket, if it is usable now: 1 offered, 0 not. */
+static int ticket_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
 {
     const struct nssl_ticket13 *t = &e->offer.t13;
     struct nssl_hs *hs = e->hs;
@@ -14,7 +17,6 @@ int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
     enum nssl_aead_alg aead;
     int64_t age_ms;
 
-    hs->psk_offered = 0;
     if (!e->offer.tls13 || t->ticket == NULL || !nssl_hs_in_list(e->cfg->suites13, e->cfg->nsuites13, t->suite) ||
         e->cfg->max_version < 0x0304) {
         return NSSL_E_OK;
@@ -36,7 +38,53 @@ int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
     p->psk_binder_len = nssl_hash_len(hash);
     hs->psk_offered = 1;
     hs->psk_hash = hash;
+    return 1;
+}
+
+/* The application's external PSK, asked for once, when the first ClientHello offers no ticket:
+ * RFC 8446 4.1.2 lets a second ClientHello update or drop the PSK offer, never add one. */
+static int external_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
+{
+    struct nssl_hs *hs = e->hs;
+
+    if (!hs->ext_asked && !hs->th_ready && e->cfg->psk_client_hook != NULL) {
+        int rc;
+
+        hs->ext_asked = 1;
+        hs->ext_id_len = sizeof(hs->ext_id);
+        hs->ext_hash = NSSL_HASH_SHA256;
+        rc = e->cfg->psk_client_hook(e, hs->ext_id, &hs->ext_id_len, hs->ext_key,
+                                     &hs->ext_key_len, &hs->ext_hash);
+        TRY(rc);
+        hs->ext_have = rc == 1;
+    }
+    /* After a HelloRetryRequest only a PSK of the chosen suite's hash fits (4.1.4). */
+    if (!hs->ext_have || (hs->th_ready && hs->ext_hash != e->hash)) {
+        return NSSL_E_OK;
+    }
+    p->psk_identity = hs->ext_id;
+    p->psk_identity_len = hs->ext_id_len;
+    /* RFC 8446 4.2.11: for identities established externally obfuscated_ticket_age SHOULD
+     * be 0, and servers ignore it. */
+    p->psk_age = 0;
+    p->psk_binder_len = nssl_hash_len(hs->ext_hash);
+    hs->psk_offered = 1;
+    hs->psk_external = 1;
+    hs->psk_hash = hs->ext_hash;
     return NSSL_E_OK;
+}
+
+int nssl_psk_prepare(struct nssl_engine *e, struct nssl_ch_params *p)
+{
+    int rc;
+
+    e->hs->psk_offered = 0;
+    e->hs->psk_external = 0;
+    rc = ticket_prepare(e, p);
+    if (rc != 0) {
+        return rc < 0 ? rc : NSSL_E_OK;
+    }
+    return external_prepare(e, p);
 }
 
 int nssl_psk_fill_binder(struct nssl_engine *e, uint8_t *ch, size_t len)
@@ -56,7 +104,11 @@ int nssl_psk_fill_binder(struct nssl_engine *e, uint8_t *ch, size_t len)
     } else {
         TRY(nssl_hash(hs->psk_hash, ch, truncated, th));
     }
-    return nssl_ks13_binder(hs->psk_hash, t->psk, t->psk_len, th, ch + len - hlen);
+    if (hs->psk_external) {
+        return nssl_ks13_binder(hs->psk_hash, hs->ext_key, hs->ext_key_len, 1, th,
+                                ch + len - hlen);
+    }
+    return nssl_ks13_binder(hs->psk_hash, t->psk, t->psk_len, 0, th, ch + len - hlen);
 }
 
 int nssl_psk_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh, int *accepted)

@@ -41,15 +41,24 @@ int nssl_tls13_client_server_hello(struct nssl_engine *e, const struct nssl_serv
     TRY(transcript_add(e, msg, len));
     TRY(nssl_kex_derive(&hs->kex, share.pub, share.pub_len, dhe, sizeof(dhe), &dhe_len));
     e->group = share.group;
-    if (hs->psk_accepted) {
+    if (hs->psk_accepted && hs->psk_external) {
+        /* RFC 8446 2.2: the server is authenticated by the external PSK the application gave
+         * (RFC 9257 4: whoever holds it), and no certificate is checked. */
+        e->ext_psk = 1;
+        hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+    } else if (hs->psk_accepted) {
         /* RFC 8446 2.2: the server is authenticated by the PSK of a session whose chain and
          * signature were checked when it was made. */
         e->resumed = 1;
         hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
     }
 
-    rc = nssl_ks13_early(&hs->ks, e->hash, hs->psk_accepted ? e->offer.t13.psk : NULL,
-                         hs->psk_accepted ? e->offer.t13.psk_len : 0);
+    if (hs->psk_accepted && hs->psk_external) {
+        rc = nssl_ks13_early(&hs->ks, e->hash, hs->ext_key, hs->ext_key_len);
+    } else {
+        rc = nssl_ks13_early(&hs->ks, e->hash, hs->psk_accepted ? e->offer.t13.psk : NULL,
+                             hs->psk_accepted ? e->offer.t13.psk_len : 0);
+    }
     if (rc == 0) {
         rc = transcript_hash(e, th);
     }
@@ -190,6 +199,11 @@ static int keep_ticket(struct nssl_engine *e, const struct nssl_new_session_tick
 
     if (t->lifetime == 0) {
         return NSSL_E_OK; /* RFC 8446 4.6.1: a zero lifetime means do not use it */
+    }
+    if (e->ext_psk) {
+        /* A session of an external PSK handshake has no certificate behind it: none is kept,
+         * so it can never be resumed where a certificate is required (DESIGN.md §7a). */
+        return NSSL_E_OK;
     }
     if (e->ntickets == NSSL_MAX_TICKETS) {
         /* Keep the newest: drop the oldest. */

@@ -188,11 +188,33 @@ static int ticket_usable(struct nssl_engine *e, const uint8_t *id, size_t id_len
     return nssl_server_may_resume(e, st);
 }
 
-/* RFC 8446 4.2.11: take the first identity that is one of our usable tickets, after checking
- * its binder over the ClientHello truncated before the binders (4.2.11.2). */
+/* An external PSK the application's lookup hook has for this identity (issue 14 item 5):
+ * 1 with its key in key, 0 for none or one of another hash than our suite's (RFC 8446 4.2.11:
+ * the PSK's hash must be the suite's). */
+static int external_usable(struct nssl_engine *e, const uint8_t *id, size_t id_len, uint8_t *key,
+                           size_t *key_len)
+{
+    enum nssl_hash_alg hash = NSSL_HASH_SHA256;
+    int rc;
+
+    if (e->cfg->psk_server_hook == NULL) {
+        return 0;
+    }
+    rc = e->cfg->psk_server_hook(e, id, id_len, key, key_len, &hash);
+    if (rc == 1 && hash != e->hash) {
+        OPENSSL_cleanse(key, NSSL_PSK_MAX_KEY);
+        return 0;
+    }
+    return rc;
+}
+
+/* RFC 8446 4.2.11: take the first identity that is one of our usable tickets or an external
+ * PSK the application knows (*external 1), after checking its binder over the ClientHello
+ * truncated before the binders (4.2.11.2). psk: NSSL_PSK_MAX_KEY bytes, *psk_len filled. */
 static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
-                      const uint8_t *msg, size_t len, uint8_t *psk, int *selected,
-                      uint8_t *state_buf, size_t state_cap, struct nssl_ticket_state *st)
+                      const uint8_t *msg, size_t len, uint8_t *psk, size_t *psk_len,
+                      int *selected, int *external, uint8_t *state_buf, size_t state_cap,
+                      struct nssl_ticket_state *st)
 {
     const struct nssl_ext_span *x = &ch->ext.x[NSSL_X_PRE_SHARED_KEY];
     struct nssl_ch_psk offer;
@@ -200,6 +222,7 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
     unsigned modes = 0;
 
     *selected = -1;
+    *external = 0;
     if (!x->present) {
         return NSSL_E_OK;
     }
@@ -209,13 +232,28 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
     TRY(nssl_ext_psk_modes_parse(&ch->ext.x[NSSL_X_PSK_KEY_EXCHANGE_MODES], &modes));
     TRY(nssl_ext_psk_ch(x, &offer));
     ENSURE(offer.binders_len < len - NSSL_HS_HEADER, NSSL_E_DECODE);
-    if (!(modes & (1u << PSK_DHE_KE)) || e->cfg->ticket_keys == NULL) {
+    /* RFC 8446 4.2.9: psk_dhe_ke only, for tickets and external PSKs alike: the (EC)DHE
+     * share keeps forward secrecy (RFC 9257 6). */
+    if (!(modes & (1u << PSK_DHE_KE)) ||
+        (e->cfg->ticket_keys == NULL && e->cfg->psk_server_hook == NULL)) {
         return NSSL_E_OK;
     }
     for (size_t i = 0; i < offer.count; i++) {
         uint8_t th[NSSL_MAX_HASH], expect[NSSL_MAX_HASH];
-        int rc = ticket_usable(e, offer.id[i].identity, offer.id[i].identity_len, state_buf,
+        int rc = 0;
+
+        if (e->cfg->ticket_keys != NULL) {
+            rc = ticket_usable(e, offer.id[i].identity, offer.id[i].identity_len, state_buf,
                                state_cap, st);
+        }
+        if (rc == 0) {
+            rc = external_usable(e, offer.id[i].identity, offer.id[i].identity_len, psk,
+                                 psk_len);
+            *external = rc == 1;
+        } else if (rc == 1) {
+            memcpy(psk, st->secret, st->secret_len);
+            *psk_len = st->secret_len;
+        }
         if (rc < 0) {
             return rc;
         }
@@ -230,13 +268,14 @@ static int accept_psk(struct nssl_engine *e, const struct nssl_client_hello *ch,
          * HelloRetryRequest. */
         rc = nssl_transcript_current_with(&e->hs->th, msg, len - offer.binders_len, th);
         if (rc == 0) {
-            rc = nssl_ks13_binder(e->hash, st->secret, st->secret_len, th, expect);
+            /* RFC 8446 7.1: "ext binder" or "res binder", as the PSK is external or ours. */
+            rc = nssl_ks13_binder(e->hash, psk, *psk_len, *external, th, expect);
         }
         TRY(rc);
-        /* RFC 8446 4.2.11, 6.2: a binder that does not validate is decrypt_error. */
+        /* RFC 8446 4.2.11, 6.2: a binder that does not validate is decrypt_error (compared in
+         * constant time). */
         ENSURE(nssl_mac_equal(offer.id[i].binder, expect, hlen),
                NSSL_E_SEND(NSSL_ALERT_DECRYPT_ERROR));
-        memcpy(psk, st->secret, hlen);
         *selected = (int)i;
         return NSSL_E_OK;
     }
@@ -303,7 +342,7 @@ static int send_certificate_request(struct nssl_engine *e)
 /* ServerHello, the key schedule to the handshake secrets, and the rest of our flight. */
 static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
                        const struct nssl_key_share_entry *share, const uint8_t *psk,
-                       int psk_identity)
+                       size_t psk_len, int psk_identity)
 {
     struct nssl_hs *hs = e->hs;
     uint8_t dhe[NSSL_MAX_KEX_SECRET], th[NSSL_MAX_HASH];
@@ -319,7 +358,7 @@ static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
         rc = send_server_hello(e, &sch->ch, share->group, psk_identity);
     }
     if (rc == 0) {
-        rc = nssl_ks13_early(&hs->ks, e->hash, psk, psk != NULL ? nssl_hash_len(e->hash) : 0);
+        rc = nssl_ks13_early(&hs->ks, e->hash, psk, psk != NULL ? psk_len : 0);
     }
     if (rc == 0) {
         rc = nssl_transcript_current(&hs->th, th);
@@ -367,10 +406,11 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     int second = e->state == NSSL_ST_SERVER_WAIT_CH2;
     struct nssl_ch_key_shares shares;
     struct nssl_key_share_entry share;
-    uint8_t psk[NSSL_MAX_HASH], *state_buf;
+    uint8_t psk[NSSL_PSK_MAX_KEY], *state_buf;
+    size_t psk_len = 0;
     struct nssl_ticket_state st;
     uint16_t hrr_group;
-    int psk_identity = -1, rc;
+    int psk_identity = -1, external = 0, rc;
 
     /* RFC 8446 4.1.2: legacy_compression_methods is exactly one null method. */
     ENSURE(ch->compression_len == 1 && ch->compression[0] == 0, NSSL_E_ILLEGAL);
@@ -421,8 +461,14 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     state_buf = nssl_ticket_state_buf_new();
     ENSURE(state_buf != NULL, NSSL_E_NOMEM);
     memset(&st, 0, sizeof(st));
-    rc = accept_psk(e, ch, msg, len, psk, &psk_identity, state_buf, NSSL_TICKET_MAX_STATE, &st);
-    if (rc == 0 && psk_identity >= 0) {
+    rc = accept_psk(e, ch, msg, len, psk, &psk_len, &psk_identity, &external, state_buf,
+                    NSSL_TICKET_MAX_STATE, &st);
+    if (rc == 0 && psk_identity >= 0 && external) {
+        /* RFC 8446 2.2: the external PSK authenticates the client (RFC 9257 4: whoever holds
+         * it); no certificate is asked for (4.3.2) nor checked. */
+        e->ext_psk = 1;
+        hs->proofs |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
+    } else if (rc == 0 && psk_identity >= 0) {
         /* RFC 8446 2.2: the PSK authenticates the server, and the client as it was then. */
         e->resumed = 1;
         e->peer_sig = st.peer_sig;
@@ -447,7 +493,8 @@ int nssl_tls13_server_start(struct nssl_engine *e, const struct nssl_server_ch *
     }
     rc = nssl_tls13_transcript_add(e, msg, len);
     if (rc == 0) {
-        rc = send_flight(e, sch, &share, psk_identity >= 0 ? psk : NULL, psk_identity);
+        rc = send_flight(e, sch, &share, psk_identity >= 0 ? psk : NULL, psk_len,
+                         psk_identity);
     }
     OPENSSL_cleanse(psk, sizeof(psk));
     return rc;
@@ -570,7 +617,9 @@ int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     uint8_t th[NSSL_MAX_HASH];
     size_t hlen = nssl_hash_len(e->hash);
     unsigned need = NSSL_PROOF_FIN;
-    int resumable = hs->client_psk_dhe;
+    /* No session from an external PSK handshake: nothing behind it but the PSK, which the
+     * application's lookup decides on each time (DESIGN.md §7a). */
+    int resumable = hs->client_psk_dhe && !e->ext_psk;
 
     TRY(nssl_tls13_check_finished(e, msg, len, hs->ks.client_hs));
     TRY(nssl_transcript_current(&hs->th, th));
@@ -579,7 +628,7 @@ int nssl_tls13_server_finished(struct nssl_engine *e, const uint8_t *msg, size_t
     TRY(nssl_engine_set_key13(e, 0, hs->ks.client_ap));
     /* Entering the connected state: a client certificate counts only with its chain validated
      * and its CertificateVerify checked. */
-    if (hs->client_cert_sent || e->resumed) {
+    if (hs->client_cert_sent || e->resumed || e->ext_psk) {
         need |= NSSL_PROOF_CERT | NSSL_PROOF_SIG;
     }
     ENSURE((hs->proofs & need) == need, NSSL_E_INTERNAL);

@@ -166,19 +166,21 @@ out:
     return rc;
 }
 
-int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len, int external,
                      const uint8_t *th, uint8_t *out)
 {
-    /* RFC 8446 4.2.11.2, 7.1: binder_key = Derive-Secret(Early Secret(PSK), "res binder", "");
-     * the binder is computed like a Finished over Transcript-Hash(Truncate(ClientHello)). */
+    /* RFC 8446 4.2.11.2, 7.1: binder_key = Derive-Secret(Early Secret(PSK), "ext binder" for an
+     * external PSK or "res binder" for a resumption one, ""), so that neither kind of PSK can
+     * be taken for the other; the binder is computed like a Finished over
+     * Transcript-Hash(Truncate(ClientHello)). */
     uint8_t binder_key[NSSL_MAX_HASH];
     struct nssl_ks13 ks;
     int rc;
 
     rc = nssl_ks13_early(&ks, hash, psk, psk_len);
     if (rc == 0) {
-        rc = nssl_ks13_derive_secret(hash, ks.secret, "res binder", nssl_hash_empty(hash),
-                                     binder_key);
+        rc = nssl_ks13_derive_secret(hash, ks.secret, external ? "ext binder" : "res binder",
+                                     nssl_hash_empty(hash), binder_key);
     }
     if (rc == 0) {
         rc = nssl_ks13_finished(hash, binder_key, th, out);

@@ -47,8 +47,8 @@ int nssl_ks13_traffic_keys(enum nssl_hash_alg hash, enum nssl_aead_alg aead,
 int nssl_ks13_finished(enum nssl_hash_alg hash, const uint8_t *base_key, const uint8_t *th,
                        uint8_t *out) NSSL_MUST_USE;
 /* A PSK binder (RFC 8446 4.2.11.2) over th = Transcript-Hash(Truncate(ClientHello)), for a
- * resumption PSK. out: hlen. */
-int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len,
+ * resumption PSK (external 0) or an external one (external 1). out: hlen. */
+int nssl_ks13_binder(enum nssl_hash_alg hash, const uint8_t *psk, size_t psk_len, int external,
                      const uint8_t *th, uint8_t *out) NSSL_MUST_USE;
 /* application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
  * (RFC 8446 7.2), in place. */

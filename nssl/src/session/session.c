@@ -109,6 +109,11 @@ struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ct
         /* RFC 7627 5.4: a session without the extended master secret is never resumed. */
         return NULL;
     }
+    if (e->ext_psk) {
+        /* An external PSK authenticated the server, no certificate: such a session could only
+         * be resumed where no certificate is asked for, so none is made (DESIGN.md §7a). */
+        return NULL;
+    }
     s = calloc(1, sizeof(*s));
     if (s == NULL) {
         return NULL;
