@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "keylog_file.h"
+#include "psk_option.h"
 
 #define EXIT_VERIFIED 0
 #define EXIT_FAILED 1
@@ -37,6 +38,7 @@ struct options {
     const char *key;
     int32_t client_id;
     int verbose;
+    struct tool_psk psk;
 };
 
 static void usage(FILE *f)
@@ -47,6 +49,7 @@ static void usage(FILE *f)
             "  --cert FILE        client certificate (PEM, chain after the leaf) ...\n"
             "  --key FILE         ... and its private key (PEM), sent if the server asks\n"
             "  --client-id ID     the certificate store's client certificate with this ID\n"
+            TOOL_PSK_USAGE
             TOOL_CRL_USAGE
             "  --servername NAME  name to send (SNI) and verify; default: HOST\n"
             "  --tls1_3           TLS 1.3 only\n"
@@ -80,6 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"key", required_argument, NULL, 'K'},
         {"client-id", required_argument, NULL, 'L'},
         {"verbose", no_argument, NULL, 'v'},
+        TOOL_PSK_LONGOPTS,
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
@@ -90,7 +94,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->timeout = 30;
     while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
         if ((rc = tool_trust_option(&o->trust, ch, optarg, "nssl-client")) != 0 ||
-            (rc = tool_proto_option(&o->proto, ch, optarg)) != 0) {
+            (rc = tool_proto_option(&o->proto, ch, optarg)) != 0 ||
+            (rc = tool_psk_option(&o->psk, ch, optarg, "nssl-client")) != 0) {
             if (rc < 0) {
                 return -1;
             }
@@ -280,6 +285,9 @@ static void print_summary(NSSLConnectionHandle conn, int insecure)
         return;
     }
     tool_print_cipher_info(stderr, &ci);
+    if (tool_psk_print(stderr, conn)) {
+        return;
+    }
     NSSLGetPeerSubject(conn, subject, sizeof(subject));
     if (!insecure && NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "peer: %s\n", subject);
@@ -513,6 +521,10 @@ int main(int argc, char **argv)
         goto done_ctx;
     }
     if (tool_apply_proto(ctx, &o.proto) < 0) {
+        status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (tool_psk_apply(ctx, &o.psk, 0) < 0) {
         status = EXIT_USAGE;
         goto done_ctx;
     }

@@ -29,6 +29,7 @@
 
 #include "common.h"
 #include "keylog_file.h"
+#include "psk_option.h"
 
 #define EXIT_OK 0
 #define EXIT_SETUP 1
@@ -69,6 +70,7 @@ struct options {
     int verbose;
     const char *ready_file;
     long accept_limit; /* 0: serve until stopped */
+    struct tool_psk psk;
 };
 
 enum client_state { ST_HANDSHAKE, ST_DATA, ST_CLOSING };
@@ -134,7 +136,7 @@ static void usage(FILE *f)
             "  --groups LIST      key-exchange groups, preferred first\n"
             "  --ciphersuites L   cipher suites, preferred first\n"
             "  --alpn LIST        application protocols accepted, preferred first\n"
-            TOOL_PROTO_USAGE
+            TOOL_PROTO_USAGE TOOL_PSK_USAGE
             "  --no-tickets       issue no session tickets\n"
             "  --ticket-lifetime S  ticket lifetime and key rotation period in seconds\n"
             "  --echo             send back everything received (the default)\n"
@@ -201,6 +203,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"idle-timeout", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
+        TOOL_PSK_LONGOPTS,
         {"ready-file", required_argument, NULL, 'r'},
         {"accept", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'H'},
@@ -218,7 +221,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->idle_timeout = 60;
     while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
         if ((rc = tool_trust_option(&o->trust, ch, optarg, "nssl-server")) != 0 ||
-            (rc = tool_proto_option(&o->proto, ch, optarg)) != 0) {
+            (rc = tool_proto_option(&o->proto, ch, optarg)) != 0 ||
+            (rc = tool_psk_option(&o->psk, ch, optarg, "nssl-server")) != 0) {
             if (rc < 0) {
                 return -1;
             }
@@ -444,7 +448,8 @@ static NSSLContextHandle make_context(const struct options *o, int *status)
     } else if (o->ticket_lifetime >= 0 &&
                (rc = NSSLContextSetTicketLifetime(ctx, (int32_t)o->ticket_lifetime)) != 0) {
         what = "--ticket-lifetime";
-    } else if (tool_apply_proto(ctx, &o->proto) < 0) {
+    } else if (tool_apply_proto(ctx, &o->proto) < 0 ||
+               tool_psk_apply(ctx, &o->psk, 1) < 0) {
         goto fail;
     } else if (tool_keylog_from_env(ctx) < 0) {
         *status = EXIT_SETUP;
@@ -558,6 +563,7 @@ static void log_established(const struct server *s, const struct client *c)
            ci.versionName, ci.suiteName, ci.groupName, sni[0] != '\0' ? sni_p : "none",
            ci.alpn[0] != '\0' ? ci.alpn : "none", ci.resumed ? "yes" : "no",
            ci.helloRetry ? "yes" : "no", subject_p);
+    tool_psk_print(stdout, c->conn);
     fflush(stdout);
 }
 
@@ -605,6 +611,7 @@ static void build_page(const struct server *s, struct client *c)
     }
     tool_printable(subject, esc, sizeof(esc));
     fprintf(f, "client-certificate: %s\n", esc);
+    tool_psk_print(f, c->conn);
     if (NSSLGetVerifyResult(c->conn, &code, &depth, reason, sizeof(reason)) == 0) {
         verify = code == 0 ? "ok" : reason;
     } else if (s->o->client_auth != NSSL_CLIENT_AUTH_NONE) {
