@@ -833,7 +833,8 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *    connection's NSSLDoHandshake, NSSLRead, NSSLWrite...), with the connection's handle.
  *  - From inside, it may call these getters on that connection: NSSLGetCipherInfo,
  *    NSSLGetPeerCertSize, NSSLGetPeerCert, NSSLGetPeerSubject, NSSLGetVerifyResult,
- *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName. Any other call on that
+ *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName, NSSLGetCertDecision,
+ *    NSSLGetPskIdentity. Any other call on that
  *    connection (and NSSLFinish) returns NSSL_ERROR_INVALID_STATE and does nothing; calls on
  *    other connections and contexts work.
  *  - A callback that decides returns one of the decision constants its contract lists;
