@@ -1027,6 +1027,148 @@ static void test_registration(void)
                     NSSL_ERROR_INVALID_NSSL_CONTEXT);
 }
 
+/* ---- several threads: shared contexts, the callbacks run on each thread at once ---- */
+
+#define THREADS 4
+#define PAIRS_PER_THREAD 6
+
+/* What one context's callbacks count, from every thread (atomics: the contract lets them run
+ * on several threads at once). */
+struct tally {
+    int done, versions, alerts_sent, alerts_recv, getter_failures, bad_handles;
+};
+
+static void tally_add(int *counter)
+{
+    __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+static void tally_getter(struct tally *t, NSSLConnectionHandle conn)
+{
+    NSSLCipherInfo ci;
+    int32_t sent, recv;
+    if (NSSLGetCipherInfo(conn, &ci) != 0 && NSSLGetLastAlert(conn, &sent, &recv) != 0) {
+        tally_add(&t->getter_failures);
+    }
+    if (conn < 0) {
+        tally_add(&t->bad_handles);
+    }
+}
+
+static void tally_done(NSSLConnectionHandle conn, int32_t resumed, void *user)
+{
+    struct tally *t = user;
+    NSSLCipherInfo ci;
+    (void)resumed;
+    if (NSSLGetCipherInfo(conn, &ci) != 0) {
+        tally_add(&t->getter_failures); /* established: the getter must work */
+    }
+    tally_add(&t->done);
+}
+
+static void tally_alert(NSSLConnectionHandle conn, int32_t level, int32_t desc, int32_t dir,
+                        void *user)
+{
+    struct tally *t = user;
+    (void)level;
+    (void)desc;
+    tally_getter(t, conn);
+    tally_add(dir == NSSL_ALERT_DIRECTION_SENT ? &t->alerts_sent : &t->alerts_recv);
+}
+
+static int32_t tally_version(NSSLConnectionHandle conn, int32_t version, void *user)
+{
+    struct tally *t = user;
+    (void)version;
+    tally_getter(t, conn);
+    tally_add(&t->versions);
+    return NSSL_VERSION_ACCEPT;
+}
+
+struct shared {
+    NSSLContextHandle cctx, sctx;
+    int failures;
+};
+
+static void *tally_thread(void *arg)
+{
+    struct shared *sh = arg;
+    for (int i = 0; i < PAIRS_PER_THREAD; i++) {
+        NSSLConnectionHandle c = NSSLCreateEventConnection(sh->cctx, "localhost", 9, 0);
+        NSSLConnectionHandle s = NSSLCreateEventConnection(sh->sctx, NULL, 0, 0);
+        int32_t crc = NSSL_ERROR_WANT_READ, src = NSSL_ERROR_WANT_READ, n;
+        char buf[8];
+        for (int turn = 0; turn < MAX_TURNS && (is_want(crc) || is_want(src)); turn++) {
+            if (is_want(crc)) {
+                crc = NSSLDoHandshake(c);
+            }
+            (void)carrier_event_move(c, s, 0, 0, 1);
+            if (is_want(src)) {
+                src = NSSLDoHandshake(s);
+            }
+            (void)carrier_event_move(s, c, 0, 0, 1);
+        }
+        /* close_notify both ways: each side sends one and receives one. */
+        if (crc != 0 || src != 0 || NSSLShutdown(c) != 0 ||
+            carrier_event_move(c, s, 0, 0, 1) < 0 ||
+            NSSLRead(s, buf, sizeof(buf), &n) != NSSL_ERROR_ZERO_RETURN ||
+            NSSLShutdown(s) != 0 || carrier_event_move(s, c, 0, 0, 1) < 0 ||
+            NSSLRead(c, buf, sizeof(buf), &n) != NSSL_ERROR_ZERO_RETURN) {
+            __atomic_add_fetch(&sh->failures, 1, __ATOMIC_RELAXED);
+        }
+        NSSLDestroyConnection(c);
+        NSSLDestroyConnection(s);
+    }
+    return NULL;
+}
+
+/* Four threads make connections on the same two contexts at once: every callback is told
+ * every event of every connection once, getters work from inside on each thread. */
+static void test_threads(void)
+{
+    struct tally ct, st;
+    struct shared sh;
+    pthread_t th[THREADS];
+    const int total = THREADS * PAIRS_PER_THREAD;
+
+    memset(&ct, 0, sizeof(ct));
+    memset(&st, 0, sizeof(st));
+    memset(&sh, 0, sizeof(sh));
+    sh.cctx = NSSLCreateContext(V13);
+    sh.sctx = NSSLCreateServerContext(V13);
+    CU_ASSERT_FATAL(sh.cctx >= 0 && sh.sctx >= 0);
+    CU_ASSERT_FATAL(NSSLAddServerPKIExternal(sh.cctx, pem[ROOT_CA], pem_len[ROOT_CA],
+                                             NSSL_CERT_TYPE_PEM) == 0);
+    CU_ASSERT_FATAL(NSSLAddServerCertExternal(sh.sctx, pem[SERVER_CERT], pem_len[SERVER_CERT],
+                                              NSSL_CERT_TYPE_PEM, pem[SERVER_KEY],
+                                              pem_len[SERVER_KEY], NSSL_KEY_TYPE_PEM) == 0);
+    for (int k = 0; k < 2; k++) {
+        NSSLContextHandle ctx = k ? sh.sctx : sh.cctx;
+        struct tally *t = k ? &st : &ct;
+        CU_ASSERT_FATAL(NSSLContextSetHandshakeDoneCallback(ctx, tally_done, t) == 0);
+        CU_ASSERT_FATAL(NSSLContextSetAlertCallback(ctx, tally_alert, t) == 0);
+        CU_ASSERT_FATAL(NSSLContextSetVersionCallback(ctx, tally_version, t) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        CU_ASSERT_FATAL(pthread_create(&th[i], NULL, tally_thread, &sh) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+    }
+    CU_ASSERT_EQUAL(sh.failures, 0);
+    for (int k = 0; k < 2; k++) {
+        const struct tally *t = k ? &st : &ct;
+        CU_ASSERT_EQUAL(t->done, total);
+        CU_ASSERT_EQUAL(t->versions, total);
+        CU_ASSERT_EQUAL(t->alerts_sent, total);
+        CU_ASSERT_EQUAL(t->alerts_recv, total);
+        CU_ASSERT_EQUAL(t->getter_failures, 0);
+        CU_ASSERT_EQUAL(t->bad_handles, 0);
+    }
+    NSSLDestroyContext(sh.cctx);
+    NSSLDestroyContext(sh.sctx);
+}
+
 static CU_TestInfo tests[] = {
     {"handshake done: told once per side with the final parameters, TLS 1.3", test_hs_done_13},
     {"handshake done: told once per side with the final parameters, TLS 1.2", test_hs_done_12},
@@ -1057,6 +1199,7 @@ static CU_TestInfo tests[] = {
     {"timeout: read and write deadlines, TLS 1.3", test_timeout_read_write_13},
     {"timeout: read and write deadlines, TLS 1.2", test_timeout_read_write_12},
     {"registration: NULL, after connections, not a context", test_registration},
+    {"threads: four threads on shared contexts, every event told once", test_threads},
     CU_TEST_INFO_NULL,
 };
 

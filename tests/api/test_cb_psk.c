@@ -4,6 +4,7 @@
  * the server does not know and a wrong key (decrypt_error), PSKs of either hash, garbage
  * answers, calling back in, a HelloRetryRequest, TLS 1.2 (never a PSK), a session's ticket
  * offered instead, and the registration rules. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,6 +636,106 @@ static void test_registration(void)
     CU_ASSERT_EQUAL(NSSLGetPskIdentity(p.c, NULL, &len), NSSL_ERROR_INVALID_NSSL_CONNECTION);
 }
 
+/* ---- several threads on shared contexts ---- */
+
+#define THREADS 4
+#define PER_THREAD 5
+
+/* Each thread's identity and key (its own byte), chosen per thread: the callbacks run on the
+ * thread inside the call, so a thread-local tells them which. */
+static __thread int thread_no;
+static int thread_calls;
+
+static int32_t choose_threaded(NSSLConnectionHandle conn, uint8_t *identity,
+                               uint32_t *identityLen, uint8_t *key, uint32_t *keyLen,
+                               int32_t *hash, void *user)
+{
+    (void)conn;
+    (void)user;
+    (void)hash;
+    *identityLen = (uint32_t)snprintf((char *)identity, *identityLen, "thread-%d", thread_no);
+    memset(key, 0x40 + thread_no, 32);
+    *keyLen = 32;
+    __atomic_add_fetch(&thread_calls, 1, __ATOMIC_RELAXED);
+    return NSSL_PSK_USE;
+}
+
+static int32_t lookup_threaded(NSSLConnectionHandle conn, const uint8_t *identity,
+                               uint32_t identityLen, uint8_t *key, uint32_t *keyLen,
+                               int32_t *hash, void *user)
+{
+    int n;
+    (void)conn;
+    (void)user;
+    (void)hash;
+    /* The key follows from the identity, whichever thread asks. */
+    if (identityLen != 8 || memcmp(identity, "thread-", 7) != 0 || identity[7] < '0' ||
+        identity[7] > '9') {
+        return NSSL_PSK_NONE;
+    }
+    n = identity[7] - '0';
+    memset(key, 0x40 + n, 32);
+    *keyLen = 32;
+    __atomic_add_fetch(&thread_calls, 1, __ATOMIC_RELAXED);
+    return NSSL_PSK_USE;
+}
+
+struct threaded {
+    int cctx, sctx, no, failures;
+    pthread_t th;
+};
+
+static void *psk_thread(void *arg)
+{
+    struct threaded *t = arg;
+    char want[16];
+    snprintf(want, sizeof(want), "thread-%d", t->no);
+    thread_no = t->no;
+    for (int i = 0; i < PER_THREAD; i++) {
+        struct pair p;
+        uint8_t id[NSSL_PSK_MAX_IDENTITY];
+        uint32_t len = sizeof(id);
+        p.c = NSSLCreateEventConnection(t->cctx, "localhost", 9, 0);
+        p.s = NSSLCreateEventConnection(t->sctx, NULL, 0, 0);
+        p.crc = p.src = NSSL_ERROR_WANT_READ;
+        if (p.c < 0 || p.s < 0 || pair_handshake(&p) != 0 || pair_data(&p) != 0 ||
+            NSSLGetPskIdentity(p.s, id, &len) != 0 || len != strlen(want) ||
+            memcmp(id, want, len) != 0) {
+            t->failures++;
+        }
+        NSSLDestroyConnection(p.c);
+        NSSLDestroyConnection(p.s);
+    }
+    return NULL;
+}
+
+/* Four threads on the same two contexts: each connection authenticated by its own thread's
+ * PSK, the server looking each up on whichever thread runs the handshake. */
+static void test_threads(void)
+{
+    struct threaded t[THREADS];
+    int cctx = NSSLCreateContext(NSSL_VERSION_TLS1_3), sctx = server_context(NSSL_VERSION_TLS1_3,
+                                                                                NULL);
+    int failures = 0;
+
+    CU_ASSERT_FATAL(cctx >= 0);
+    CU_ASSERT_EQUAL_FATAL(NSSLContextSetPskChooseCallback(cctx, choose_threaded, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(NSSLContextSetPskLookupCallback(sctx, lookup_threaded, NULL), 0);
+    thread_calls = 0;
+    for (int i = 0; i < THREADS; i++) {
+        t[i] = (struct threaded){cctx, sctx, i + 1, 0, 0};
+        CU_ASSERT_FATAL(pthread_create(&t[i].th, NULL, psk_thread, &t[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i].th, NULL);
+        failures += t[i].failures;
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(thread_calls, 2 * THREADS * PER_THREAD);
+    NSSLDestroyContext(cctx);
+    NSSLDestroyContext(sctx);
+}
+
 static CU_TestInfo tests[] = {
     {"a PSK both sides hold, with and without required client certificates", test_match},
     {"SHA-384 PSKs: used with a SHA-384 suite only", test_hashes},
@@ -646,6 +747,7 @@ static CU_TestInfo tests[] = {
     {"TLS 1.2: never a PSK", test_tls12},
     {"a session's ticket goes alone", test_ticket_first},
     {"registration: roles, unregistering, frozen contexts", test_registration},
+    {"threads: four threads, each with its own PSK, on shared contexts", test_threads},
     CU_TEST_INFO_NULL,
 };
 
