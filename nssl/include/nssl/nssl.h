@@ -1560,6 +1560,25 @@ NSSL_API int32_t NSSLSendCommit(NSSLConnectionHandle connection, int32_t n);
 
 /** @} */
 
+/**
+ * @name Console exports with unknown semantics
+ * The console exports these, but no public source gives their signatures or what they do
+ * (docs/porting.md). NSSL declares them so that console code links, in the console's style,
+ * and cannot do their job: each returns NSSL_ERROR_UNKNOWN and reads or writes none of its
+ * arguments. That is a console value that no caller retries on, never a silent success.
+ * @{
+ */
+/** Console NSSLEncrypt (signature chosen here). @return NSSL_ERROR_UNKNOWN, always. */
+NSSL_API int32_t NSSLEncrypt(const void *data, int32_t size, void *out, int32_t *outSize);
+/** Console NSSLNSECEncrypt, IOSU command 21 (signature chosen here).
+ *  @return NSSL_ERROR_UNKNOWN, always. */
+NSSL_API int32_t NSSLNSECEncrypt(const void *data, int32_t size, void *out, int32_t *outSize);
+/** Console get_nssl_rm_fd: there the IPC handle of the NSSL device; NSSL runs in the caller's
+ *  process and has none. The only export not named NSSL*. @return NSSL_ERROR_UNKNOWN, always
+ *  (negative: no descriptor). */
+NSSL_API int32_t get_nssl_rm_fd(void);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif
