@@ -1561,6 +1561,24 @@ NSSL_API int32_t NSSLSendCommit(NSSLConnectionHandle connection, int32_t n);
 /** @} */
 
 /**
+ * @name Console error values only
+ * @{
+ */
+/**
+ * The console-errors switch: with 1, every function returns only the console's 51 values
+ * (NSSL_ERROR_OK, NSSL_ERROR_GENERIC and NSSL_ERROR_BASE - 1 to - 0x31): each extension value
+ * becomes its nearest console value (docs/porting.md has the table: a refused setting gives
+ * NSSL_ERROR_INVALID_ARG, a failed handshake NSSL_ERROR_HANDSHAKE_ERROR, a failure after it,
+ * a timeout or a transport error NSSL_ERROR_IO_ERROR, a revoked certificate
+ * NSSL_ERROR_INVALID_CERT). NSSLGetFailureReason and NSSLGetLastAlert still tell the cause.
+ * 0 (the default) gives the extension values again. Process-wide, valid before NSSLInit, kept
+ * across NSSLFinish.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a value other than 0 or 1 (the setting is unchanged).
+ */
+NSSL_API int32_t NSSLSetConsoleErrors(int32_t on);
+/** @} */
+
+/**
  * @name Console exports with unknown semantics
  * The console exports these, but no public source gives their signatures or what they do
  * (docs/porting.md). NSSL declares them so that console code links, in the console's style,

@@ -208,4 +208,12 @@ int nssl_ctx_freeze(struct nssl_context *c);
  * failed verification or a refused legacy peer from other failures; e may be NULL). */
 int32_t nssl_public_error(const struct nssl_engine *e, int err);
 
+/* Where an NSSL-only error value arose: a setting refused, a handshake failed, or a
+ * connection failed after its handshake. */
+enum nssl_err_phase { NSSL_PHASE_SETTING, NSSL_PHASE_HANDSHAKE, NSSL_PHASE_CONNECTED };
+
+/* v itself, or with NSSLSetConsoleErrors(1) the console value that stands for an NSSL-only one
+ * (console_errors.c, docs/porting.md). Every NSSL-only value a public call returns passes here. */
+int32_t nssl_console_error(int32_t v, enum nssl_err_phase phase);
+
 #endif

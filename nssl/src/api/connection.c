@@ -381,7 +381,9 @@ NSSL_API int32_t NSSLShutdown(NSSLConnectionHandle connection)
     nssl_engine_trim(&c->drv.eng);
     nssl_conn_leave(c);
     if (rc == NSSL_E_WANT_WRITE || rc == NSSL_E_TIMEOUT) {
-        return rc == NSSL_E_TIMEOUT ? NSSL_ERROR_TIMEOUT : NSSL_ERROR_WANT_WRITE;
+        /* The connection is established: a timeout is a failed stream (console_errors.c). */
+        return rc == NSSL_E_TIMEOUT ? nssl_console_error(NSSL_ERROR_TIMEOUT, NSSL_PHASE_CONNECTED)
+                                    : NSSL_ERROR_WANT_WRITE;
     }
     return rc < 0 ? NSSL_ERROR_SSL_SHUTDOWN_ERROR : NSSL_ERROR_OK;
 }

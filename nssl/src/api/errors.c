@@ -3,7 +3,7 @@
 
 #include "api/api.h"
 
-int32_t nssl_public_error(const struct nssl_engine *e, int err)
+static int32_t public_error(const struct nssl_engine *e, int err)
 {
     if (err >= 0) {
         return NSSL_ERROR_OK;
@@ -56,6 +56,16 @@ int32_t nssl_public_error(const struct nssl_engine *e, int err)
     default:
         return NSSL_ERROR_NSSL_LIB_ERROR;
     }
+}
+
+int32_t nssl_public_error(const struct nssl_engine *e, int err)
+{
+    enum nssl_err_phase phase = NSSL_PHASE_SETTING;
+
+    if (e != NULL) {
+        phase = e->connected ? NSSL_PHASE_CONNECTED : NSSL_PHASE_HANDSHAKE;
+    }
+    return nssl_console_error(public_error(e, err), phase);
 }
 
 const char *NSSLErrorString(int32_t error)

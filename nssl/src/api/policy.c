@@ -23,6 +23,13 @@ struct proto_set {
     size_t ngroups;
 };
 
+/* What a policy refusal returns: NSSL_ERROR_POLICY, a console value under the console-errors
+ * switch. */
+static int32_t policy_refused(void)
+{
+    return nssl_console_error(NSSL_ERROR_POLICY, NSSL_PHASE_SETTING);
+}
+
 /* The built-in defaults (DESIGN.md §3): TLS 1.3 preferred, 1.2 allowed; TLS 1.2 with ECDHE
  * and AEAD only (RFC 5289, RFC 7905), ECDSA before RSA, AES-128 first. */
 #define BUILTIN_DEFAULTS                                                                     \
@@ -91,7 +98,7 @@ static int32_t parse_list(const char *list, int (*lookup)(const char *name, size
         size_t len = strcspn(p, ",:");
         int v = lookup(p, len);
         if (v == -2) {
-            return NSSL_ERROR_INSECURE_PROTOCOL;
+            return nssl_console_error(NSSL_ERROR_INSECURE_PROTOCOL, NSSL_PHASE_SETTING);
         }
         if (v < 0 || n == max) {
             return NSSL_ERROR_INVALID_ARG;
@@ -206,7 +213,7 @@ int32_t nssl_parse_suites(const char *list, struct nssl_suite_lists *out)
     pthread_mutex_lock(&policy_lock);
     refused = any_in(all, n, off_suites, noff_suites);
     pthread_mutex_unlock(&policy_lock);
-    return refused ? NSSL_ERROR_POLICY : NSSL_ERROR_OK;
+    return refused ? policy_refused() : NSSL_ERROR_OK;
 }
 
 int32_t nssl_parse_groups(const char *list, uint16_t *out, size_t *n)
@@ -220,7 +227,7 @@ int32_t nssl_parse_groups(const char *list, uint16_t *out, size_t *n)
     pthread_mutex_lock(&policy_lock);
     refused = any_in(out, *n, off_groups, noff_groups);
     pthread_mutex_unlock(&policy_lock);
-    return refused ? NSSL_ERROR_POLICY : NSSL_ERROR_OK;
+    return refused ? policy_refused() : NSSL_ERROR_OK;
 }
 
 int nssl_suites_usable(uint16_t min, uint16_t max, size_t n13, size_t n12)
@@ -245,7 +252,7 @@ static int32_t explicit_range(int32_t version, uint16_t *min, uint16_t *max)
     case NSSL_VERSION_TLS1_0:
     case NSSL_VERSION_TLS1_1:
         /* Refused: broken or deprecated protocols (RFC 7568, RFC 8996). */
-        return NSSL_ERROR_INSECURE_PROTOCOL;
+        return nssl_console_error(NSSL_ERROR_INSECURE_PROTOCOL, NSSL_PHASE_SETTING);
     default:
         return NSSL_ERROR_INVALID_ARG;
     }
@@ -267,10 +274,10 @@ int32_t nssl_version_range(int32_t version, int narrow, uint16_t *min, uint16_t 
             *min = *min < policy_min ? policy_min : *min;
             *max = *max > policy_max ? policy_max : *max;
         }
-        rc = *min <= *max ? NSSL_ERROR_OK : NSSL_ERROR_POLICY;
+        rc = *min <= *max ? NSSL_ERROR_OK : policy_refused();
     } else if (*min < policy_min || *max > policy_max) {
         /* A version the policy disables cannot be turned on by preference. */
-        rc = NSSL_ERROR_POLICY;
+        rc = policy_refused();
     }
     pthread_mutex_unlock(&policy_lock);
     return rc;
@@ -315,7 +322,7 @@ int32_t nssl_policy_narrow(struct nssl_engine_config *cfg)
     pthread_mutex_unlock(&policy_lock);
     if (!nssl_suites_usable(s.min_version, s.max_version, s.suites.n13, s.suites.n12) ||
         s.ngroups == 0) {
-        return NSSL_ERROR_POLICY;
+        return policy_refused();
     }
     if (changed) {
         cfg->min_version = s.min_version;

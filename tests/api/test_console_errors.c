@@ -1,0 +1,262 @@
+/* The console-errors switch (issue 15 item 5, nssl.h NSSLSetConsoleErrors, docs/porting.md):
+ * each NSSL-only error value provoked through the public API with the switch off (the
+ * extension value) and on (its console value): a refused legacy version, a policy refusal, a
+ * handshake deadline on a silent socketpair, a lying application transport, a peer's fatal
+ * alert. The table itself (console_errors.c) is checked for every extension value in every
+ * phase, including the ones that need a finished handshake to provoke. */
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nssl/nssl.h"
+
+#include "../unit/unit.h"
+#include "api/api.h"
+
+#define HOST "localhost"
+/* A handshake deadline the silent peer lets pass. */
+#define DEADLINE_MS 200
+
+/* Is v one of the console's 51 values (nssl.h: OK, GENERIC, BASE - 1 to BASE - 0x31)? */
+static int is_console_value(int32_t v)
+{
+    return v == NSSL_ERROR_OK || v == NSSL_ERROR_GENERIC ||
+           (v <= NSSL_ERROR_INVALID_NSSL_CONTEXT && v >= NSSL_ERROR_INVALID_KEY_SIZE);
+}
+
+static int init_suite(void)
+{
+    alarm(120);
+    signal(SIGPIPE, SIG_IGN);
+    return NSSLInit() == NSSL_ERROR_OK ? 0 : -1;
+}
+
+static int cleanup_suite(void)
+{
+    NSSLSetConsoleErrors(0);
+    NSSLPolicyReset();
+    return NSSLFinish() == NSSL_ERROR_OK ? 0 : -1;
+}
+
+static void test_switch_args(void)
+{
+    CU_ASSERT_EQUAL(NSSLSetConsoleErrors(2), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetConsoleErrors(-1), NSSL_ERROR_INVALID_ARG);
+    /* A refused value leaves the setting as it was (off). */
+    CU_ASSERT_EQUAL(NSSLCreateContext(NSSL_VERSION_TLS1_0), NSSL_ERROR_INSECURE_PROTOCOL);
+    CU_ASSERT_EQUAL(NSSLSetConsoleErrors(1), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLSetConsoleErrors(7), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLCreateContext(NSSL_VERSION_TLS1_0), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetConsoleErrors(0), NSSL_ERROR_OK);
+}
+
+/* A refused legacy version: NSSL_ERROR_INSECURE_PROTOCOL, a bad argument on the console. */
+static void test_insecure(void)
+{
+    int32_t versions[] = {NSSL_VERSION_SSLV3, NSSL_VERSION_TLS1_0, NSSL_VERSION_TLS1_1};
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        CU_ASSERT_EQUAL(NSSLCreateContext(versions[i]), NSSL_ERROR_INSECURE_PROTOCOL);
+        NSSLSetConsoleErrors(1);
+        CU_ASSERT_EQUAL(NSSLCreateContext(versions[i]), NSSL_ERROR_INVALID_ARG);
+        NSSLSetConsoleErrors(0);
+    }
+}
+
+/* A suite the process-wide policy disables, asked for by name: NSSL_ERROR_POLICY. */
+static void test_policy(void)
+{
+    const char *suite = "TLS_AES_128_GCM_SHA256";
+    int32_t ctx = NSSLCreateContext(NSSL_VERSION_AUTO);
+
+    CU_ASSERT_FATAL(ctx >= 0);
+    CU_ASSERT_EQUAL_FATAL(NSSLPolicyDisableSuites(suite), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLContextSetCipherSuites(ctx, suite), NSSL_ERROR_POLICY);
+    NSSLSetConsoleErrors(1);
+    CU_ASSERT_EQUAL(NSSLContextSetCipherSuites(ctx, suite), NSSL_ERROR_INVALID_ARG);
+    NSSLSetConsoleErrors(0);
+    CU_ASSERT_EQUAL(NSSLPolicyReset(), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLContextSetCipherSuites(ctx, suite), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), NSSL_ERROR_OK);
+}
+
+/* Provoke a failure on a fresh context with the switch off (ext) and on (console). */
+static void off_and_on(int32_t (*provoke)(int32_t ctx), int32_t ext, int32_t console)
+{
+    int32_t ctx = NSSLCreateContext(NSSL_VERSION_AUTO);
+
+    CU_ASSERT_FATAL(ctx >= 0);
+    CU_ASSERT_EQUAL(provoke(ctx), ext);
+    NSSLSetConsoleErrors(1);
+    CU_ASSERT_EQUAL(provoke(ctx), console);
+    NSSLSetConsoleErrors(0);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), NSSL_ERROR_OK);
+}
+
+/* A blocking client over one end of a socketpair; *peer is the other end. */
+static int32_t socket_client(int32_t ctx, int *peer)
+{
+    int sv[2];
+    int32_t conn;
+
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    conn = NSSLCreateConnection(ctx, HOST, (int32_t)strlen(HOST), NSSL_VERIFY_NONE, sv[0], 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    *peer = sv[1];
+    return conn;
+}
+
+/* One handshake that a peer which never answers lets pass its deadline. */
+static int32_t silent_handshake(int32_t ctx)
+{
+    int peer;
+    int32_t conn = socket_client(ctx, &peer);
+    int32_t rc;
+
+    CU_ASSERT_EQUAL(NSSLSetTimeouts(conn, DEADLINE_MS, 0, 0), NSSL_ERROR_OK);
+    rc = NSSLDoHandshake(conn);
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
+    close(peer);
+    return rc;
+}
+
+static void test_timeout(void)
+{
+    off_and_on(silent_handshake, NSSL_ERROR_TIMEOUT, NSSL_ERROR_IO_ERROR);
+}
+
+/* A transport that says it sent more than it was given (a broken contract). */
+static int32_t lying_send(void *user, const void *buf, int32_t len)
+{
+    (void)user;
+    (void)buf;
+    return len + 1;
+}
+
+static int32_t empty_recv(void *user, void *buf, int32_t len)
+{
+    (void)user;
+    (void)buf;
+    (void)len;
+    return NSSL_ERROR_WANT_READ;
+}
+
+static int32_t lying_handshake(int32_t ctx)
+{
+    int32_t conn = NSSLCreateTransportConnection(ctx, HOST, (int32_t)strlen(HOST),
+                                                 NSSL_VERIFY_NONE, empty_recv, lying_send,
+                                                 NULL, NULL, 1);
+    int32_t rc;
+
+    CU_ASSERT_FATAL(conn >= 0);
+    rc = NSSLDoHandshake(conn);
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
+    return rc;
+}
+
+static void test_transport(void)
+{
+    off_and_on(lying_handshake, NSSL_ERROR_TRANSPORT_ERROR, NSSL_ERROR_IO_ERROR);
+}
+
+/* A peer that answers the ClientHello with a fatal handshake_failure alert (RFC 8446 6.2). */
+static int32_t alerted_handshake(int32_t ctx)
+{
+    static const unsigned char alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    int peer;
+    int32_t conn = socket_client(ctx, &peer);
+    int32_t rc, sent = 0, received = 0;
+
+    CU_ASSERT_FATAL(write(peer, alert, sizeof(alert)) == (ssize_t)sizeof(alert));
+    rc = NSSLDoHandshake(conn);
+    CU_ASSERT_EQUAL(NSSLGetLastAlert(conn, &sent, &received), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(received, 40);
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
+    close(peer);
+    return rc;
+}
+
+static void test_peer_alert(void)
+{
+    off_and_on(alerted_handshake, NSSL_ERROR_PEER_ALERT, NSSL_ERROR_HANDSHAKE_ERROR);
+}
+
+/* The switch is process-wide and outlives NSSLFinish, like the policy. */
+static void test_kept_across_finish(void)
+{
+    NSSLSetConsoleErrors(1);
+    CU_ASSERT_EQUAL_FATAL(NSSLFinish(), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL_FATAL(NSSLInit(), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLCreateContext(NSSL_VERSION_TLS1_1), NSSL_ERROR_INVALID_ARG);
+    NSSLSetConsoleErrors(0);
+    CU_ASSERT_EQUAL(NSSLCreateContext(NSSL_VERSION_TLS1_1), NSSL_ERROR_INSECURE_PROTOCOL);
+}
+
+/* The table (docs/porting.md) for every extension value and phase, and what it leaves alone. */
+static void test_table(void)
+{
+    static const struct {
+        int32_t ext, setting, handshake, connected;
+    } rows[] = {
+        {NSSL_ERROR_INSECURE_PROTOCOL, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR,
+         NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_PEER_ALERT, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR,
+         NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_PROTOCOL_VIOLATION, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR,
+         NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_CERT_REVOKED, NSSL_ERROR_INVALID_CERT, NSSL_ERROR_INVALID_CERT,
+         NSSL_ERROR_INVALID_CERT},
+        {NSSL_ERROR_NO_EXTENDED_MASTER_SECRET, NSSL_ERROR_INVALID_ARG,
+         NSSL_ERROR_HANDSHAKE_ERROR, NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_TIMEOUT, NSSL_ERROR_IO_ERROR, NSSL_ERROR_IO_ERROR, NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_TRANSPORT_ERROR, NSSL_ERROR_IO_ERROR, NSSL_ERROR_IO_ERROR,
+         NSSL_ERROR_IO_ERROR},
+        {NSSL_ERROR_POLICY, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR,
+         NSSL_ERROR_IO_ERROR},
+        /* A future extension value gets the phase's default. */
+        {-0x2801ff, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR, NSSL_ERROR_IO_ERROR},
+    };
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        CU_ASSERT_FALSE(is_console_value(rows[i].ext));
+        CU_ASSERT_EQUAL(nssl_console_error(rows[i].ext, NSSL_PHASE_HANDSHAKE), rows[i].ext);
+        NSSLSetConsoleErrors(1);
+        CU_ASSERT_EQUAL(nssl_console_error(rows[i].ext, NSSL_PHASE_SETTING), rows[i].setting);
+        CU_ASSERT_EQUAL(nssl_console_error(rows[i].ext, NSSL_PHASE_HANDSHAKE),
+                        rows[i].handshake);
+        CU_ASSERT_EQUAL(nssl_console_error(rows[i].ext, NSSL_PHASE_CONNECTED),
+                        rows[i].connected);
+        CU_ASSERT(is_console_value(rows[i].setting));
+        CU_ASSERT(is_console_value(rows[i].handshake));
+        CU_ASSERT(is_console_value(rows[i].connected));
+        NSSLSetConsoleErrors(0);
+    }
+    /* Console values and handles pass through unchanged. */
+    NSSLSetConsoleErrors(1);
+    for (int32_t v = NSSL_ERROR_INVALID_KEY_SIZE; v <= NSSL_ERROR_INVALID_NSSL_CONTEXT; v++) {
+        CU_ASSERT_EQUAL(nssl_console_error(v, NSSL_PHASE_CONNECTED), v);
+    }
+    CU_ASSERT_EQUAL(nssl_console_error(NSSL_ERROR_GENERIC, NSSL_PHASE_SETTING),
+                    NSSL_ERROR_GENERIC);
+    CU_ASSERT_EQUAL(nssl_console_error(5, NSSL_PHASE_SETTING), 5);
+    CU_ASSERT_EQUAL(nssl_console_error(-0x280200, NSSL_PHASE_SETTING), -0x280200);
+    NSSLSetConsoleErrors(0);
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"the switch takes 0 or 1 only", test_switch_args},
+        {"refused legacy version: INSECURE_PROTOCOL / INVALID_ARG", test_insecure},
+        {"policy refusal: POLICY / INVALID_ARG", test_policy},
+        {"handshake deadline: TIMEOUT / IO_ERROR", test_timeout},
+        {"lying transport: TRANSPORT_ERROR / IO_ERROR", test_transport},
+        {"peer's fatal alert: PEER_ALERT / HANDSHAKE_ERROR", test_peer_alert},
+        {"the switch is kept across NSSLFinish", test_kept_across_finish},
+        {"the mapping table", test_table},
+        CU_TEST_INFO_NULL,
+    };
+    return unit_run("console_errors", tests, init_suite, cleanup_suite);
+}
