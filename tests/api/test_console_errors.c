@@ -6,6 +6,7 @@
  * phase, including the ones that need a finished handshake to provoke. */
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -183,6 +184,137 @@ static void test_peer_alert(void)
     off_and_on(alerted_handshake, NSSL_ERROR_PEER_ALERT, NSSL_ERROR_HANDSHAKE_ERROR);
 }
 
+/* A call's result under the switch must be a console value (or a handle). */
+#define CONSOLE_ONLY(call)                                                                  \
+    do {                                                                                    \
+        int32_t rc_ = (call);                                                               \
+        if (!is_console_value(rc_) && rc_ < 0) {                                            \
+            fprintf(stderr, "%s: %s (%d)\n", #call, NSSLErrorString(rc_), (int)rc_);        \
+        }                                                                                   \
+        CU_ASSERT(rc_ >= 0 || is_console_value(rc_));                                       \
+    } while (0)
+
+/* Every exported function, with handles that name nothing and with the arguments that give
+ * the extension values (legacy names, a version the policy forbids): console values only.
+ * NSSLInit, NSSLFinish and NSSLPolicyReset are called by the suite; the three *String calls
+ * return names, not errors. */
+static void test_every_function(void)
+{
+    const int32_t bad = 0x7ffffff0;
+    const char *cbc = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
+    unsigned char buf[64] = {0};
+    char text[64] = "";
+    int32_t n = 0, m = 0, depth = 0;
+    uint32_t u = sizeof(buf), u2 = sizeof(buf);
+    const void *cdata = NULL;
+    void *data = NULL;
+    NSSLCipherInfo info;
+    int32_t ctx = NSSLCreateContext(NSSL_VERSION_AUTO);
+    int32_t conn;
+
+    CU_ASSERT_FATAL(ctx >= 0);
+    conn = NSSLCreateEventConnection(ctx, HOST, (int32_t)strlen(HOST), NSSL_VERIFY_NONE);
+    CU_ASSERT_FATAL(conn >= 0);
+    NSSLSetConsoleErrors(1);
+    CONSOLE_ONLY(NSSLCreateContext(NSSL_VERSION_SSLV3));
+    CONSOLE_ONLY(NSSLCreateServerContext(NSSL_VERSION_TLS1_0));
+    CONSOLE_ONLY(NSSLDestroyContext(bad));
+    CONSOLE_ONLY(NSSLAddServerPKIExternal(bad, buf, 1, NSSL_CERT_TYPE_DER));
+    CONSOLE_ONLY(NSSLContextSetALPN(bad, "h2"));
+    CONSOLE_ONLY(NSSLContextSetGroups(ctx, "ffdhe2048"));
+    CONSOLE_ONLY(NSSLContextSetCipherSuites(ctx, cbc));
+    CONSOLE_ONLY(NSSLAddServerPKI(bad, 100));
+    CONSOLE_ONLY(NSSLAddServerPKIGroups(bad, 1, &n, &m));
+    CONSOLE_ONLY(NSSLSetClientPKI(bad, 1));
+    CONSOLE_ONLY(NSSLSetClientPKIExternal(bad, buf, 1, 0, buf, 1, 0));
+    CONSOLE_ONLY(NSSLGetPKIErrorDetail(text, 0));
+    CONSOLE_ONLY(NSSLAddCRLExternal(bad, buf, 1, 0));
+    CONSOLE_ONLY(NSSLContextSetFlags(bad, 0));
+    CONSOLE_ONLY(NSSLContextGetFlags(bad, &u));
+    CONSOLE_ONLY(NSSLContextClearFlags(bad, 0));
+    CONSOLE_ONLY(NSSLGetSession(bad));
+    CONSOLE_ONLY(NSSLSetSession(bad, bad));
+    CONSOLE_ONLY(NSSLFreeSession(bad));
+    CONSOLE_ONLY(NSSLRemoveSession(bad));
+    CONSOLE_ONLY(NSSLContextSetSessionCacheSize(bad, 1));
+    CONSOLE_ONLY(NSSLSetCertStorePath(NULL));
+    CONSOLE_ONLY(NSSLExportInternalServerCertificate(-5, buf, &u, &n));
+    CONSOLE_ONLY(NSSLExportInternalClientCertificate(-5, buf, &u, &n, buf, &u2, &m));
+    CONSOLE_ONLY(NSSLCreateConnection(bad, HOST, (int32_t)strlen(HOST), 0, -1, 1));
+    CONSOLE_ONLY(NSSLDestroyConnection(bad));
+    CONSOLE_ONLY(NSSLDoHandshake(bad));
+    CONSOLE_ONLY(NSSLRead(bad, buf, (int32_t)sizeof(buf), &n));
+    CONSOLE_ONLY(NSSLPeek(bad, buf, (int32_t)sizeof(buf), &n));
+    CONSOLE_ONLY(NSSLWrite(bad, buf, (int32_t)sizeof(buf), &n));
+    CONSOLE_ONLY(NSSLGetPending(bad, &n));
+    CONSOLE_ONLY(NSSLShutdown(bad));
+    CONSOLE_ONLY(NSSLKeyUpdate(bad, 0));
+    CONSOLE_ONLY(NSSLGetPeerCertSize(bad, &n));
+    CONSOLE_ONLY(NSSLGetPeerCert(bad, buf, &n, &m));
+    CONSOLE_ONLY(NSSLGetPeerSubject(bad, text, (int32_t)sizeof(text)));
+    CONSOLE_ONLY(NSSLGetCipherInfo(bad, &info));
+    CONSOLE_ONLY(NSSLGetVerifyResult(bad, &n, &depth, text, (int32_t)sizeof(text)));
+    CONSOLE_ONLY(NSSLGetLastAlert(bad, &n, &m));
+    CONSOLE_ONLY(NSSLGetFailureReason(bad, &n));
+    CONSOLE_ONLY(NSSLAddServerCertExternal(bad, buf, 1, 0, buf, 1, 0));
+    CONSOLE_ONLY(NSSLAddServerCert(bad, 1));
+    CONSOLE_ONLY(NSSLContextSetClientAuth(bad, 1));
+    CONSOLE_ONLY(NSSLContextSetTicketLifetime(bad, 1));
+    CONSOLE_ONLY(NSSLGetServerName(bad, text, (int32_t)sizeof(text)));
+    CONSOLE_ONLY(NSSLSetLogCallback(NULL, NULL, -7, 0));
+    CONSOLE_ONLY(NSSLSetCipherSuites(conn, cbc));
+    CONSOLE_ONLY(NSSLSetGroups(conn, "ffdhe2048"));
+    CONSOLE_ONLY(NSSLSetVersion(conn, NSSL_VERSION_TLS1_1));
+    CONSOLE_ONLY(NSSLSetVerifyOptions(bad, 0));
+    CONSOLE_ONLY(NSSLSetServerName(bad, HOST, (int32_t)strlen(HOST)));
+    CONSOLE_ONLY(NSSLSetDefaultCipherSuites(cbc));
+    CONSOLE_ONLY(NSSLSetDefaultGroups("ffdhe2048"));
+    CONSOLE_ONLY(NSSLSetDefaultVersion(NSSL_VERSION_TLS1_0));
+    CONSOLE_ONLY(NSSLPolicyDisableSuites(cbc));
+    CONSOLE_ONLY(NSSLPolicyDisableGroups("ffdhe2048"));
+    CONSOLE_ONLY(NSSLPolicySetVersions(NSSL_VERSION_TLS1_0, NSSL_VERSION_TLS1_3));
+    /* The policy allows TLS 1.3 only: asking for TLS 1.2 by name is refused. */
+    CU_ASSERT_EQUAL(NSSLPolicySetVersions(NSSL_VERSION_TLS1_3, NSSL_VERSION_TLS1_3),
+                    NSSL_ERROR_OK);
+    CONSOLE_ONLY(NSSLSetVersion(conn, NSSL_VERSION_TLS1_2));
+    CONSOLE_ONLY(NSSLSetDefaultVersion(NSSL_VERSION_TLS1_2));
+    CONSOLE_ONLY(NSSLCreateContext(NSSL_VERSION_TLS1_2));
+    CU_ASSERT_EQUAL(NSSLPolicyReset(), NSSL_ERROR_OK);
+    CONSOLE_ONLY(NSSLContextSetServerNameCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetAlpnCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetClientCertCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetKeyLogCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLGetKeyLogLines(bad, &n));
+    CONSOLE_ONLY(NSSLContextSetCertCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLGetCertDecision(bad, &n));
+    CONSOLE_ONLY(NSSLContextSetHandshakeDoneCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetAlertCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetVersionCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetTimeoutCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetPskChooseCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetPskLookupCallback(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLGetPskIdentity(bad, buf, &u));
+    CONSOLE_ONLY(NSSLContextSetTimeouts(bad, -1, 0, 0));
+    CONSOLE_ONLY(NSSLSetTimeouts(bad, 0, 0, 0));
+    CONSOLE_ONLY(NSSLContextSetMode(bad, 9));
+    CONSOLE_ONLY(NSSLCreateTransportConnection(bad, HOST, (int32_t)strlen(HOST), 0,
+                                               empty_recv, lying_send, NULL, NULL, 1));
+    CONSOLE_ONLY(NSSLCreateEventConnection(bad, HOST, (int32_t)strlen(HOST), 0));
+    CONSOLE_ONLY(NSSLGetRecvBuffer(bad, &data, &n));
+    CONSOLE_ONLY(NSSLRecvCommit(bad, 1));
+    CONSOLE_ONLY(NSSLFeed(bad, buf, 1, &n));
+    CONSOLE_ONLY(NSSLRecvEnd(bad));
+    CONSOLE_ONLY(NSSLGetSendData(bad, &cdata, &n));
+    CONSOLE_ONLY(NSSLSendCommit(bad, 1));
+    CONSOLE_ONLY(NSSLSetConsoleErrors(3));
+    CONSOLE_ONLY(NSSLEncrypt(buf, 1, buf, &n));
+    CONSOLE_ONLY(NSSLNSECEncrypt(buf, 1, buf, &n));
+    CONSOLE_ONLY(get_nssl_rm_fd());
+    NSSLSetConsoleErrors(0);
+    CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), NSSL_ERROR_OK);
+}
+
 /* The switch is process-wide and outlives NSSLFinish, like the policy. */
 static void test_kept_across_finish(void)
 {
@@ -254,6 +386,7 @@ int main(void)
         {"handshake deadline: TIMEOUT / IO_ERROR", test_timeout},
         {"lying transport: TRANSPORT_ERROR / IO_ERROR", test_transport},
         {"peer's fatal alert: PEER_ALERT / HANDSHAKE_ERROR", test_peer_alert},
+        {"every exported function: console values only", test_every_function},
         {"the switch is kept across NSSLFinish", test_kept_across_finish},
         {"the mapping table", test_table},
         CU_TEST_INFO_NULL,
