@@ -570,6 +570,15 @@ static void test_blocking_with_wait(void)
     blocking_pair(1);
 }
 
+/* The echo server, starting late: the client's first receive finds nothing and must wait
+ * (without the delay a fast server, or valgrind's thread scheduling, can answer before the
+ * client ever looks, and the test would prove nothing about waiting). */
+static void *late_echo_main(void *arg)
+{
+    faults_sleep_ms(100);
+    return echo_main(arg);
+}
+
 /* NSSL_MODE_BLOCKING: a transport connection made with block 0 waits through its wait all the
  * same; the server (another thread) answers when it can. */
 static void test_mode_blocking_transport(void)
@@ -586,7 +595,7 @@ static void test_mode_blocking_transport(void)
     CU_ASSERT_EQUAL(NSSLContextSetMode(ctx, NSSL_MODE_BLOCKING), 0);
     pair_open_with(&p, sctx, block);
     pair_replace_client(&p, ctx, fault_wait, 0);
-    CU_ASSERT_FATAL(pthread_create(&t, NULL, echo_main, &p) == 0);
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, late_echo_main, &p) == 0);
     rc = NSSLDoHandshake(p.conn[0]);
     CU_ASSERT_EQUAL(rc, 0);
     if (rc == 0) {
