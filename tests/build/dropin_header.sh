@@ -69,7 +69,9 @@ if [ -n "$certs_h" ]; then
 fi
 
 # Linked against libnssl and run: the console's calls return what the console documents.
-if gcc -std=c99 "${flags[@]}" -I"$inc" "$prog" -o "$tmp/console" "$lib" \
+# A sanitized library (the sanitizer build) needs its runtime linked into the program too.
+read -r -a link_flags <<< "${NSSL_DROPIN_LINK_FLAGS:-}"
+if gcc -std=c99 "${flags[@]}" "${link_flags[@]}" -I"$inc" "$prog" -o "$tmp/console" "$lib" \
         -Wl,-rpath,"$(dirname "$lib")" 2>"$tmp/err"; then
     if "$tmp/console" >"$tmp/run" 2>&1; then
         ok "linked against $(basename "$lib") and run"
