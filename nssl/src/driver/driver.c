@@ -87,13 +87,19 @@ static int transport_failed(struct nssl_driver *d, int rc)
     return rc;
 }
 
-/* A deadline applies and has passed. Checked before each blocking transport call as well as
- * by the waits: a transport without a wait function blocks inside its own recv and send, and a
+/* Before each transport call: whether it may block, and the deadline checked here as well as
+ * by the waits (NSSL_E_TIMEOUT once it has passed): a transport without a wait function blocks inside its own recv and send, and a
  * slow one that moves a byte at a time would otherwise keep the call going past it. */
-static int past_deadline(const struct nssl_driver *d)
+static int before_call(struct nssl_driver *d, int may_wait, int *blocking)
 {
-    int64_t dl = deadline(d);
-    return dl != 0 && nssl_mono_ms() >= dl;
+    int64_t dl = may_wait ? deadline(d) : 0;
+    if (dl != 0 && nssl_mono_ms() >= dl) {
+        return timed_out(d);
+    }
+    /* A blocking call only when no deadline must interrupt it; a socket's own timeout still
+     * ends it (NSSL_E_TIMEOUT). */
+    *blocking = may_wait && dl == 0;
+    return NSSL_E_OK;
 }
 
 /* Wait for the transport within the deadline. */
@@ -133,18 +139,15 @@ static int fill_from(struct nssl_driver *d, int may_wait)
     for (;;) {
         uint8_t *p;
         size_t n, got = 0;
+        int blocking = 0;
         int rc;
 
         TRY(nssl_engine_input_space(&d->eng, &p, &n));
         if (n == 0) {
             return NSSL_E_INTERNAL; /* a whole record always fits; the engine is stuck */
         }
-        if (may_wait && past_deadline(d)) {
-            return timed_out(d);
-        }
-        /* A blocking recv only when no deadline must interrupt it; the socket's own timeout
-         * still ends it (NSSL_E_TIMEOUT). */
-        rc = d->t.recv(d->t.arg, p, n, may_wait && deadline(d) == 0, &got);
+        TRY(before_call(d, may_wait, &blocking));
+        rc = d->t.recv(d->t.arg, p, n, blocking, &got);
         if (rc == NSSL_E_WANT_READ && may_wait && d->t.wait != NULL) {
             TRY(wait_for(d, 0));
             continue;
@@ -210,6 +213,7 @@ static int flush(struct nssl_driver *d, int may_wait)
     for (;;) {
         const uint8_t *p;
         size_t n, sent = 0;
+        int blocking = 0;
         int rc;
 
         nssl_engine_output(&d->eng, &p, &n);
@@ -218,10 +222,8 @@ static int flush(struct nssl_driver *d, int may_wait)
             d->hs_done = d->eng.connected;
             return NSSL_E_OK;
         }
-        if (may_wait && past_deadline(d)) {
-            return timed_out(d);
-        }
-        rc = d->t.send(d->t.arg, p, n, may_wait && deadline(d) == 0, &sent);
+        TRY(before_call(d, may_wait, &blocking));
+        rc = d->t.send(d->t.arg, p, n, blocking, &sent);
         if (rc == NSSL_E_WANT_WRITE && may_wait && d->t.wait != NULL) {
             TRY(wait_for(d, 1));
             continue;
