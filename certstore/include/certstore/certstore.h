@@ -37,6 +37,8 @@ enum nssl_cs_err {
     NSSL_CS_E_SMALL = -11,    /* caller's buffer too small */
     NSSL_CS_E_IO = -12,       /* any other SQLite failure */
     NSSL_CS_E_RETIRED = -13,  /* the ID belonged to a removed certificate and is never reused */
+    NSSL_CS_E_ABSENT = -14,   /* a reserved console ID with no certificate in this store */
+    NSSL_CS_E_MISMATCH = -15, /* not the certificate (or kind) the reserved console ID names */
 };
 
 /* What a certificate is for. */
@@ -48,7 +50,9 @@ enum nssl_cs_kind {
 
 /* Entry properties (the console's NSSLCertProperties values where they exist). */
 enum nssl_cs_prop {
+    NSSL_CS_PROP_HAS_SECOND_PATH = 0x1, /* console dump: the entry had a key file (kept as is) */
     NSSL_CS_PROP_EXPORTABLE = 0x2,     /* the certificate may be exported */
+    NSSL_CS_PROP_ENCRYPTED = 0x4,      /* console dump: the key file was encrypted (kept as is) */
     NSSL_CS_PROP_KEY_EXPORTABLE = 0x8, /* the private key may be exported too */
     NSSL_CS_PROP_BUILTIN = 0x10,       /* pinned by the manifest */
 };
@@ -73,6 +77,33 @@ struct nssl_cs_entry {
     int key_bits;                  /* public key size in bits (256 for P-256, 2048 for RSA...) */
     int has_key;                   /* a private key is stored (client entries) */
     int chain_len;                 /* number of chain certificates stored (client entries) */
+};
+
+/* A reserved console ID (schema 2): the console's built-in certificate IDs (nssl-api.md §4)
+ * keep their meaning for ever. The certificate may be in the store (present) or not (absent:
+ * console code that adds it gets nothing and success, NSSLContextGetAbsentCertIds lists it). */
+struct nssl_cs_reserved {
+    int32_t id;
+    int kind;                      /* enum nssl_cs_kind: SERVER_CA or CLIENT */
+    char name[128];                /* the console's name, e.g. "CYBERTRUST_GLOBAL_ROOT_CA" */
+    uint32_t groups;               /* group bits the ID belongs to (0 for client IDs) */
+    char sha1[41];                 /* lowercase hex prefix (up to 40 digits) of the console
+                                    * certificate's SHA-1, "" when unknown */
+    int present;                   /* a certificate is stored under the ID */
+};
+
+/* The console's per-caller access rule of an entry (certstore_metadata.txt CAPABILITY_MASK,
+ * TID, PID; nssl-api.md §4). A caller may use the entry if its capability mask shares a bit with
+ * capability_mask, or its title ID is in tids, or its process ID matches pids (-4 any process,
+ * -2 IOSU processes, -3 PPC-side processes; -1 ends a console list and is not stored). An entry
+ * without a rule may be used by anyone. */
+#define NSSL_CS_ACCESS_MAX 32
+struct nssl_cs_access {
+    uint64_t capability_mask;
+    uint64_t tids[NSSL_CS_ACCESS_MAX];
+    size_t ntids;
+    int32_t pids[NSSL_CS_ACCESS_MAX];
+    size_t npids;
 };
 
 struct nssl_cs_group {
@@ -112,7 +143,8 @@ int nssl_cs_import_client(struct nssl_certstore *cs, const uint8_t *cert, size_t
                           const char *name, uint32_t props, int32_t *id_out);
 /* Remove an entry; its ID is retired for ever. */
 int nssl_cs_remove(struct nssl_certstore *cs, int32_t id);
-/* Metadata of an entry. */
+/* Metadata of an entry. A reserved console ID with no certificate is NSSL_CS_E_ABSENT (e->id,
+ * kind, name and groups are then filled from the reservation). */
 int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e);
 /* The certificate DER, checked against its stored SHA-256 (NSSL_CS_E_CORRUPT on mismatch).
  * *der is malloc'd; the caller frees it. */
@@ -140,6 +172,34 @@ int nssl_cs_find_by_subject(struct nssl_certstore *cs, const uint8_t *subject_de
 int nssl_cs_find_by_sha256(struct nssl_certstore *cs, const uint8_t sha256[32], int32_t *id);
 /* Count entries of a kind in the groups of mask (for NSSLAddServerPKIGroups). */
 int nssl_cs_count_in_groups(struct nssl_certstore *cs, int kind, uint32_t mask, int32_t *count);
+
+/* ---- reserved console IDs and access rules (schema 2) ---- */
+
+/* Reserve a console ID (kind, name, groups, SHA-1 prefix; r->present is ignored). Idempotent for
+ * the same values; NSSL_CS_E_EXISTS if the ID is reserved with other values or holds a
+ * certificate of another kind, NSSL_CS_E_RETIRED if it is retired, NSSL_CS_E_ARG for a bad
+ * kind, name or prefix. */
+int nssl_cs_reserve(struct nssl_certstore *cs, const struct nssl_cs_reserved *r);
+/* The reservation of an ID, with present set; NSSL_CS_E_NOT_FOUND if it is not reserved. */
+int nssl_cs_reserved_get(struct nssl_certstore *cs, int32_t id, struct nssl_cs_reserved *r);
+/* Visit the reserved IDs in ID order: kind 0 = all kinds; mask 0 = all, else those sharing a
+ * group bit with mask; absent_only: only those with no certificate. Stops like nssl_cs_list. */
+int nssl_cs_list_reserved(struct nssl_certstore *cs, int kind, uint32_t mask, int absent_only,
+                          int (*fn)(void *arg, const struct nssl_cs_reserved *r), void *arg);
+/* Importing under a reserved ID (nssl_cs_import_cert / nssl_cs_import_client with its id) checks
+ * that the kind is the reservation's and, when the reservation has a SHA-1 prefix, that the
+ * certificate's SHA-1 starts with it (NSSL_CS_E_MISMATCH otherwise). on = 0 turns the
+ * fingerprint check off on this handle (generated test dumps, an integrator's own vendor CA);
+ * the kind is always checked. Removing a certificate under a reserved ID leaves the ID reserved
+ * and absent (not retired). */
+int nssl_cs_set_fingerprint_check(struct nssl_certstore *cs, int on);
+
+/* Set an entry's access rule (a = NULL removes it: anyone may use the entry). */
+int nssl_cs_set_access(struct nssl_certstore *cs, int32_t id, const struct nssl_cs_access *a);
+/* An entry's access rule: *restricted = 0 (and *a zeroed) when it has none. NSSL_CS_E_NOT_FOUND
+ * for no such entry. */
+int nssl_cs_get_access(struct nssl_certstore *cs, int32_t id, struct nssl_cs_access *a,
+                       int *restricted);
 
 /* ---- groups ---- */
 

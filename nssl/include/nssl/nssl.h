@@ -1579,6 +1579,52 @@ NSSL_API int32_t NSSLSetConsoleErrors(int32_t on);
 /** @} */
 
 /**
+ * @name Console certificate IDs and the console's access rule
+ * The store reserves every console certificate ID (nssl-api.md §4, docs/porting.md) under its
+ * console name. A reserved server CA ID whose certificate the store does not hold is "absent":
+ * NSSLAddServerPKI and NSSLAddServerPKIGroups add nothing for it and still succeed, so console
+ * code that loops over a whole group runs unchanged, and this context remembers the ID.
+ * @{
+ */
+/**
+ * The reserved console IDs this context was asked for (NSSLAddServerPKI, NSSLAddServerPKIGroups,
+ * NSSLSetClientPKI) that the store does not hold, in ascending order, each once.
+ * @param ids where to write them (may be NULL when maxIds is 0).
+ * @param maxIds the capacity of ids.
+ * @param count set to the number of absent IDs, all of them even beyond maxIds.
+ * @return 0; NSSL_ERROR_INSUFFICIENT_SIZE when there are more than maxIds (the first maxIds are
+ *         written); NSSL_ERROR_INVALID_ARG for count NULL, maxIds < 0, or ids NULL with
+ *         maxIds > 0; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ */
+NSSL_API int32_t NSSLContextGetAbsentCertIds(NSSLContextHandle context, int32_t *ids,
+                                             int32_t maxIds, int32_t *count);
+
+/** Who is calling, for the console's per-caller access rule of store entries imported from a
+ *  console dump (certstore_metadata.txt CAPABILITY_MASK, TID, PID). */
+typedef struct NSSLCallerIdentity {
+    uint64_t titleId;        /**< the calling title's ID, e.g. 0x000500101004A200 */
+    uint64_t capabilityMask; /**< the caller's capability bits */
+    int32_t processId;       /**< its console process ID: 0-13 are IOSU processes, 14 and up
+                              *   the PPC side; -1 for none */
+    uint32_t reserved;       /**< 0 */
+} NSSLCallerIdentity;
+
+/**
+ * Declare the caller's identity: from then on an entry with an access rule may be used only if
+ * the caller's capability mask shares a bit with the rule's, or its title ID is in the rule's
+ * list, or its process ID matches the rule's (-4 any process, -2 an IOSU process, -3 a PPC-side
+ * process). A refused entry gives NSSL_ERROR_CERT_NO_ACCESS from NSSLAddServerPKI,
+ * NSSLSetClientPKI and the internal exports, and is left out (counted invalid) by
+ * NSSLAddServerPKIGroups. NULL withdraws the identity: no rule is enforced, as before the first
+ * call. The rule is the console's compatibility behaviour, not a protection on this platform:
+ * the store file is readable by whoever may run the program. Process-wide, valid before
+ * NSSLInit, kept across NSSLFinish; it applies to calls made after it.
+ * @return 0; NSSL_ERROR_INVALID_ARG if reserved is not 0 or processId < -1.
+ */
+NSSL_API int32_t NSSLSetCallerIdentity(const NSSLCallerIdentity *identity);
+/** @} */
+
+/**
  * @name Console exports with unknown semantics
  * The console exports these, but no public source gives their signatures or what they do
  * (docs/porting.md). NSSL declares them so that console code links, in the console's style,
