@@ -194,12 +194,26 @@ int nssl_cs_list_reserved(struct nssl_certstore *cs, int kind, uint32_t mask, in
  * and absent (not retired). */
 int nssl_cs_set_fingerprint_check(struct nssl_certstore *cs, int on);
 
+/* The console's built-in certificate IDs (nssl-api.md §4), ascending, present 0: server CAs
+ * 100-105 (group bit 0), 1001-1033 (bit 1), 1900-1901 (bit 2) with their SHA-1 prefixes, and
+ * client IDs 1, 3-8 (no groups, no fingerprint). *count receives the number of entries. */
+const struct nssl_cs_reserved *nssl_cs_console_ids(size_t *count);
+
 /* Set an entry's access rule (a = NULL removes it: anyone may use the entry). */
 int nssl_cs_set_access(struct nssl_certstore *cs, int32_t id, const struct nssl_cs_access *a);
 /* An entry's access rule: *restricted = 0 (and *a zeroed) when it has none. NSSL_CS_E_NOT_FOUND
  * for no such entry. */
 int nssl_cs_get_access(struct nssl_certstore *cs, int32_t id, struct nssl_cs_access *a,
                        int *restricted);
+
+/* ---- batches ---- */
+
+/* Make several changes one transaction: from nssl_cs_batch_begin to nssl_cs_batch_end, every
+ * change runs inside it (each as a savepoint, so a failed change undoes only itself and the
+ * caller decides); nssl_cs_batch_end(cs, 1) commits them all, (cs, 0) undoes them all. Not
+ * nested (a second begin is NSSL_CS_E_ARG); read-write handles only. */
+int nssl_cs_batch_begin(struct nssl_certstore *cs);
+int nssl_cs_batch_end(struct nssl_certstore *cs, int commit);
 
 /* ---- groups ---- */
 
