@@ -89,7 +89,11 @@ struct nssl_cs_reserved {
     uint32_t groups;               /* group bits the ID belongs to (0 for client IDs) */
     char sha1[41];                 /* lowercase hex prefix (up to 40 digits) of the console
                                     * certificate's SHA-1, "" when unknown */
-    int present;                   /* a certificate is stored under the ID */
+    int32_t alias_of;              /* 0, or the ID whose entry this ID names too (the console's
+                                    * client IDs 7 and 8 use the files of 4 and 6): every lookup
+                                    * of this ID (entry, DER, key, chain) gives that entry's */
+    int present;                   /* a certificate is stored under the ID (for an alias: under
+                                    * the ID it names) */
 };
 
 /* The console's per-caller access rule of an entry (certstore_metadata.txt CAPABILITY_MASK,
