@@ -4,7 +4,10 @@
  * exact-size heap copy so that AddressSanitizer sees any read past the end. With
  * `--prefix-step N` first, only every N-th prefix (lengths 0, N, 2N, ...): for targets whose one
  * run is costly (a store file opened twice, a whole handshake), so that the replay stays within
- * the suite's time under valgrind. A crash or a
+ * the suite's time under valgrind. With `--edges E` after it, every prefix within E bytes of
+ * either end is replayed all the same: the boundaries a parser gets wrong (a header cut short, a
+ * record one byte short of its length) sit there, and a 16 KB record needs no 16384 runs in
+ * between. A crash or a
  * sanitizer finding aborts the process, which is the failure; otherwise it prints
  * "TESTS: N passed, 0 failed" with N the number of files replayed. */
 #include <dirent.h>
@@ -17,6 +20,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t prefix_step = 1;
+static size_t edges = 0;
+
+/* Whether the prefix of length cut of a size-byte input is replayed. */
+static int replay_cut(size_t cut, size_t size)
+{
+    return cut % prefix_step == 0 || cut < edges || size - cut <= edges;
+}
 
 static int run(const uint8_t *data, size_t size)
 {
@@ -67,8 +77,10 @@ static int replay_file(const char *path)
         return -1;
     }
     run(data, size);
-    for (size_t cut = 0; cut < size; cut += prefix_step) {
-        run(data, cut);
+    for (size_t cut = 0; cut < size; cut++) {
+        if (replay_cut(cut, size)) {
+            run(data, cut);
+        }
     }
     free(data);
     return 1;
@@ -129,9 +141,13 @@ int main(int argc, char **argv)
     if (argc > 2 && strcmp(argv[1], "--prefix-step") == 0) {
         prefix_step = strtoul(argv[2], NULL, 10);
         first = 3;
+        if (argc > 4 && strcmp(argv[3], "--edges") == 0) {
+            edges = strtoul(argv[4], NULL, 10);
+            first = 5;
+        }
     }
     if (argc <= first || prefix_step == 0) {
-        fprintf(stderr, "usage: %s [--prefix-step N] CORPUS_DIR|FILE...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--prefix-step N [--edges E]] CORPUS_DIR|FILE...\n", argv[0]);
         printf("TESTS: 0 passed, 1 failed\n");
         return 1;
     }
