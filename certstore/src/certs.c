@@ -5,9 +5,6 @@
 
 #include "internal.h"
 
-#define KNOWN_PROPS \
-    (NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_KEY_EXPORTABLE | NSSL_CS_PROP_BUILTIN)
-
 const char *nssl_cs_kind_name(int kind)
 {
     switch (kind) {
@@ -43,13 +40,16 @@ int nssl_cs_name_ok(const char *name, size_t max)
 
 int nssl_cs_next_id(struct nssl_certstore *cs, int32_t floor, int32_t *id)
 {
-    /* The smallest free ID is the floor itself or one past some used or retired ID. */
+    /* The smallest free ID is the floor itself or one past some used, retired or reserved ID
+     * (a reserved console ID is only ever given to its own certificate). */
     static const char sql[] =
         "SELECT min(c) FROM ("
         "  SELECT ?1 AS c"
         "  UNION ALL SELECT id + 1 FROM certs WHERE id >= ?1"
-        "  UNION ALL SELECT id + 1 FROM retired_ids WHERE id >= ?1)"
-        " WHERE c NOT IN (SELECT id FROM certs) AND c NOT IN (SELECT id FROM retired_ids)";
+        "  UNION ALL SELECT id + 1 FROM retired_ids WHERE id >= ?1"
+        "  UNION ALL SELECT id + 1 FROM reserved_ids WHERE id >= ?1)"
+        " WHERE c NOT IN (SELECT id FROM certs) AND c NOT IN (SELECT id FROM retired_ids)"
+        " AND c NOT IN (SELECT id FROM reserved_ids)";
     sqlite3_stmt *st;
     int rc = nssl_cs_prepare(cs, sql, &st);
     if (rc != NSSL_CS_OK) {
@@ -94,6 +94,22 @@ int nssl_cs_id_free(struct nssl_certstore *cs, int32_t id)
         rc = NSSL_CS_OK;
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int nssl_cs_id_retired(struct nssl_certstore *cs, int32_t id)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    int rc = nssl_cs_prepare_id(cs, "SELECT 1 FROM retired_ids WHERE id = ?1", id, &st);
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_query_row(cs, st, "checking an ID", NULL, NULL, &found);
+    }
+    if (rc == NSSL_CS_OK && found) {
+        rc = nssl_cs_fail(cs, NSSL_CS_E_RETIRED,
+                          "ID %ld belonged to a removed certificate and is never reused",
+                          (long)id);
+    }
     return rc;
 }
 
@@ -216,9 +232,12 @@ static int import_locked(struct nssl_certstore *cs, const uint8_t *der, size_t d
         nssl_cs_certinfo_free(&ci);
         return rc;
     }
-    rc = nssl_cs_groups_defined(cs, groups);
+    rc = nssl_cs_import_id(cs, ci.sha256, kind, id_floor, &id, &stored);
+    if (rc == NSSL_CS_OK && !stored) {
+        rc = nssl_cs_reserved_admit(cs, id, kind, der, der_len, &groups);
+    }
     if (rc == NSSL_CS_OK) {
-        rc = nssl_cs_import_id(cs, ci.sha256, kind, id_floor, &id, &stored);
+        rc = nssl_cs_groups_defined(cs, groups);
     }
     if (rc == NSSL_CS_OK && !stored) {
         rc = nssl_cs_insert_cert(cs, id, kind, name != NULL ? name : ci.default_name, der,
@@ -254,7 +273,8 @@ int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t de
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "IDs are positive");
     } else if (name != NULL && !nssl_cs_name_ok(name, 127)) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "a name is 1 to 127 bytes without control characters");
-    } else if ((props & ~(uint32_t)(NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_BUILTIN)) != 0) {
+    } else if ((props & ~(uint32_t)(NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_BUILTIN |
+                                    NSSL_CS_CONSOLE_PROPS)) != 0) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "bad properties 0x%lx for a certificate without key",
                           (unsigned long)props);
     } else {
@@ -266,6 +286,7 @@ int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t de
 
 int nssl_cs_remove(struct nssl_certstore *cs, int32_t id)
 {
+    int reserved = 0;
     int rc;
     if (cs == NULL) {
         return NSSL_CS_E_ARG;
@@ -279,8 +300,12 @@ int nssl_cs_remove(struct nssl_certstore *cs, int32_t id)
     if (rc != NSSL_CS_OK) {
         goto out;
     }
-    rc = nssl_cs_entry_exists(cs, id, NULL);
+    rc = nssl_cs_is_reserved(cs, id, &reserved);
     if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_entry_exists(cs, id, NULL);
+    }
+    if (rc == NSSL_CS_OK && !reserved) {
+        /* A reserved console ID keeps its meaning: it becomes absent, not retired. */
         rc = nssl_cs_exec_id(cs,
                              "INSERT INTO retired_ids(id, sha256, name, removed_at)"
                              " SELECT id, sha256, name, strftime('%s', 'now') FROM certs"
@@ -341,6 +366,29 @@ static int entry_row(struct nssl_certstore *cs, sqlite3_stmt *st, void *item)
     return NSSL_CS_OK;
 }
 
+static int entry_locked(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e)
+{
+    struct nssl_cs_reserved r;
+    int32_t row = id;
+    int rc = nssl_cs_resolve(cs, id, &row, &r, NULL);
+    if (rc == NSSL_CS_E_ABSENT) {
+        memset(e, 0, sizeof(*e));
+        e->id = id;
+        e->kind = r.kind;
+        e->groups = r.groups;
+        snprintf(e->name, sizeof(e->name), "%s", r.name);
+        return rc;
+    }
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_cert_row(cs, "SELECT " ENTRY_COLUMNS " FROM certs c WHERE c.id = ?1", row,
+                              "reading an entry", entry_row, e);
+    }
+    if (rc == NSSL_CS_OK) {
+        e->id = id; /* an alias reads its entry under its own ID */
+    }
+    return rc;
+}
+
 int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e)
 {
     int rc;
@@ -351,8 +399,7 @@ int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e
     if (e == NULL) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "no output entry");
     } else {
-        rc = nssl_cs_cert_row(cs, "SELECT " ENTRY_COLUMNS " FROM certs c WHERE c.id = ?1", id,
-                              "reading an entry", entry_row, e);
+        rc = entry_locked(cs, id, e);
     }
     nssl_cs_unlock(cs);
     return rc;
@@ -390,8 +437,11 @@ int nssl_cs_cert_der(struct nssl_certstore *cs, int32_t id, uint8_t **der, size_
     if (der == NULL || len == NULL) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "no output buffer");
     } else {
-        rc = nssl_cs_cert_row(cs, "SELECT der, sha256 FROM certs WHERE id = ?1", id,
-                              "reading a certificate", cert_der_row, &b);
+        rc = nssl_cs_resolve(cs, id, &b.id, NULL, NULL);
+        if (rc == NSSL_CS_OK) {
+            rc = nssl_cs_cert_row(cs, "SELECT der, sha256 FROM certs WHERE id = ?1", b.id,
+                                  "reading a certificate", cert_der_row, &b);
+        }
         *der = b.der;
         *len = b.len;
     }

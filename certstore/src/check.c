@@ -1,5 +1,5 @@
-/* nssl_cs_check: every row against its digest and its parse, the schema, foreign keys and
- * SQLite's own integrity check. Problems are collected and reported after the lock is gone. */
+/* nssl_cs_check: every row against its digest and its parse, the schema, foreign keys (an access
+ * rule cannot outlive its entry), reserved IDs and SQLite's own integrity check. Problems are collected and reported after the lock is gone. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +230,73 @@ static int check_crls(struct nssl_certstore *cs, struct problems *p)
     return rc == SQLITE_DONE ? NSSL_CS_OK : query_failed(cs, p, rc, "reading CRLs");
 }
 
+/* Reserved console IDs: well-formed, not retired, holding only their kind of certificate, and
+ * an alias names a reserved non-alias ID of its kind and holds nothing itself. */
+static int check_reserved(struct nssl_certstore *cs, struct problems *p)
+{
+    sqlite3_stmt *st;
+    int rc = nssl_cs_prepare(cs,
+                             "SELECT r.id, r.kind, r.name, r.sha1, r.alias_of,"
+                             " (SELECT c.kind FROM certs c WHERE c.id = r.id),"
+                             " (SELECT count(*) FROM retired_ids t WHERE t.id = r.id),"
+                             " a.id, a.kind, a.alias_of"
+                             " FROM reserved_ids r LEFT JOIN reserved_ids a ON a.id = r.alias_of"
+                             " ORDER BY r.id",
+                             &st);
+    if (rc != NSSL_CS_OK) {
+        return rc == NSSL_CS_E_CORRUPT ? (add(p, "%s", cs->msg), NSSL_CS_OK) : rc;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        int kind = sqlite3_column_int(st, 1);
+        long long alias_of = sqlite3_column_int64(st, 4);
+        const char *sha1 = (const char *)sqlite3_column_text(st, 3);
+        if ((kind != NSSL_CS_KIND_SERVER_CA && kind != NSSL_CS_KIND_CLIENT) ||
+            !nssl_cs_name_ok((const char *)sqlite3_column_text(st, 2), 127) ||
+            !nssl_cs_sha1_prefix_ok(sha1 != NULL ? sha1 : "")) {
+            add(p, "reserved ID %lld: malformed reservation", id);
+            continue;
+        }
+        if (sqlite3_column_int(st, 6) != 0) {
+            add(p, "reserved ID %lld is also retired", id);
+        }
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+            (alias_of != 0 || sqlite3_column_int(st, 5) != kind)) {
+            add(p, "reserved ID %lld (%s) holds a %s certificate", id,
+                nssl_cs_kind_name(kind), nssl_cs_kind_name(sqlite3_column_int(st, 5)));
+        }
+        if (alias_of != 0 &&
+            (sqlite3_column_type(st, 7) == SQLITE_NULL || sqlite3_column_int(st, 8) != kind ||
+             sqlite3_column_int64(st, 9) != 0)) {
+            add(p, "reserved ID %lld names ID %lld, which is not a reserved %s ID", id, alias_of,
+                nssl_cs_kind_name(kind));
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? NSSL_CS_OK : query_failed(cs, p, rc, "reading reserved IDs");
+}
+
+static int check_access(struct nssl_certstore *cs, struct problems *p)
+{
+    sqlite3_stmt *st;
+    int rc = nssl_cs_prepare(cs, "SELECT cert_id, length(tids), length(pids) FROM access_rules"
+                                 " ORDER BY cert_id",
+                             &st);
+    if (rc != NSSL_CS_OK) {
+        return rc == NSSL_CS_E_CORRUPT ? (add(p, "%s", cs->msg), NSSL_CS_OK) : rc;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long tn = sqlite3_column_int64(st, 1);
+        long long pn = sqlite3_column_int64(st, 2);
+        if (tn % 8 != 0 || tn > 8 * NSSL_CS_ACCESS_MAX || pn % 4 != 0 ||
+            pn > 4 * NSSL_CS_ACCESS_MAX) {
+            add(p, "access rule of ID %lld is malformed", (long long)sqlite3_column_int64(st, 0));
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? NSSL_CS_OK : query_failed(cs, p, rc, "reading access rules");
+}
+
 static int check_locked(struct nssl_certstore *cs, struct problems *p)
 {
     int version = 0;
@@ -262,6 +329,12 @@ static int check_locked(struct nssl_certstore *cs, struct problems *p)
     if (rc == NSSL_CS_OK) {
         rc = check_crls(cs, p);
     }
+    if (rc == NSSL_CS_OK) {
+        rc = check_reserved(cs, p);
+    }
+    if (rc == NSSL_CS_OK) {
+        rc = check_access(cs, p);
+    }
     return rc;
 }
 
@@ -275,11 +348,16 @@ int nssl_cs_check(struct nssl_certstore *cs, void (*fn)(void *arg, const char *p
     }
     memset(&p, 0, sizeof(p));
     nssl_cs_lock(cs);
-    /* One read transaction, so the checks see one state of the file. */
-    rc = nssl_cs_exec(cs, "BEGIN");
-    if (rc == NSSL_CS_OK) {
+    /* One read transaction, so the checks see one state of the file (an open batch is one,
+     * and the checks then see its changes). */
+    if (cs->batch) {
         rc = check_locked(cs, &p);
-        (void)sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+    } else {
+        rc = nssl_cs_exec(cs, "BEGIN");
+        if (rc == NSSL_CS_OK) {
+            rc = check_locked(cs, &p);
+            (void)sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+        }
     }
     if (rc == NSSL_CS_OK && p.nomem) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_NOMEM, "out of memory");

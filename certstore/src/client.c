@@ -59,6 +59,7 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     uint8_t *p8 = NULL;
     size_t p8_len = 0;
     const char *why = NULL;
+    uint32_t groups = 0;
     int stored = 0;
     int rc = nssl_cs_parse_cert(cs, cert, cert_len, &ci);
 
@@ -86,6 +87,9 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     /* A client certificate already stored keeps the key and chain it has. */
     rc = nssl_cs_import_id(cs, ci.sha256, NSSL_CS_KIND_CLIENT, 1, &id, &stored);
     if (rc == NSSL_CS_OK && !stored) {
+        rc = nssl_cs_reserved_admit(cs, id, NSSL_CS_KIND_CLIENT, cert, cert_len, &groups);
+    }
+    if (rc == NSSL_CS_OK && !stored) {
         rc = nssl_cs_insert_cert(cs, id, NSSL_CS_KIND_CLIENT,
                                  name != NULL ? name : ci.default_name, cert, cert_len, &ci,
                                  props);
@@ -94,6 +98,9 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
         }
         for (size_t i = 0; rc == NSSL_CS_OK && i < chain_count; i++) {
             rc = insert_chain(cs, id, (int)i, chain[i], chain_lens[i]);
+        }
+        if (rc == NSSL_CS_OK) {
+            rc = nssl_cs_groups_add(cs, id, groups);
         }
     }
     rc = nssl_cs_end(cs, rc);
@@ -127,7 +134,7 @@ int nssl_cs_import_client(struct nssl_certstore *cs, const uint8_t *cert, size_t
     } else if (name != NULL && !nssl_cs_name_ok(name, 127)) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "a name is 1 to 127 bytes without control characters");
     } else if ((props & ~(uint32_t)(NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_KEY_EXPORTABLE |
-                                    NSSL_CS_PROP_BUILTIN)) != 0) {
+                                    NSSL_CS_PROP_BUILTIN | NSSL_CS_CONSOLE_PROPS)) != 0) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "unknown properties 0x%lx", (unsigned long)props);
     }
     for (size_t i = 0; rc == NSSL_CS_OK && i < chain_count; i++) {
@@ -167,7 +174,10 @@ static int client_blob(struct nssl_certstore *cs, const char *sql, int32_t id, i
     struct client_blob b = {id, what, der, len};
     sqlite3_stmt *st;
     int found = 0;
-    int rc = nssl_cs_prepare_id(cs, sql, id, &st);
+    int rc = nssl_cs_resolve(cs, id, &id, NULL, NULL);
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_prepare_id(cs, sql, id, &st);
+    }
     if (rc != NSSL_CS_OK) {
         return rc;
     }

@@ -60,6 +60,15 @@ int nssl_cs_begin(struct nssl_certstore *cs)
     if (cs->readonly) {
         return nssl_cs_fail(cs, NSSL_CS_E_READONLY, "the store is open read-only");
     }
+    if (cs->batch) {
+        /* The batch holds the write lock already; unless SQLite ended its transaction after an
+         * I/O failure, where a savepoint would quietly start a new one. */
+        if (sqlite3_get_autocommit(cs->db)) {
+            return nssl_cs_fail(cs, NSSL_CS_E_IO, "the batch was rolled back by an earlier error");
+        }
+        rc = sqlite3_exec(cs->db, "SAVEPOINT nssl_cs_change", NULL, NULL, NULL);
+        return rc == SQLITE_OK ? NSSL_CS_OK : nssl_cs_db_fail(cs, rc, "starting a change");
+    }
     rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
@@ -71,8 +80,26 @@ int nssl_cs_begin(struct nssl_certstore *cs)
     return NSSL_CS_OK;
 }
 
+/* End a change's savepoint inside a batch: keep it, or undo only it. */
+static int end_savepoint(struct nssl_certstore *cs, int rc)
+{
+    if (rc == NSSL_CS_OK) {
+        int src = sqlite3_exec(cs->db, "RELEASE nssl_cs_change", NULL, NULL, NULL);
+        if (src == SQLITE_OK) {
+            return NSSL_CS_OK;
+        }
+        rc = nssl_cs_db_fail(cs, src, "ending a change");
+    }
+    (void)sqlite3_exec(cs->db, "ROLLBACK TO nssl_cs_change", NULL, NULL, NULL);
+    (void)sqlite3_exec(cs->db, "RELEASE nssl_cs_change", NULL, NULL, NULL);
+    return rc;
+}
+
 int nssl_cs_end(struct nssl_certstore *cs, int rc)
 {
+    if (cs->batch) {
+        return end_savepoint(cs, rc);
+    }
     if (rc == NSSL_CS_OK) {
         int src = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
         if (src == SQLITE_OK) {

@@ -35,6 +35,10 @@ const char *nssl_cs_strerror(int err)
         return "database error";
     case NSSL_CS_E_RETIRED:
         return "the ID belonged to a removed certificate and is never reused";
+    case NSSL_CS_E_ABSENT:
+        return "a reserved console ID with no certificate in this store";
+    case NSSL_CS_E_MISMATCH:
+        return "not the certificate (or kind) the reserved console ID names";
     default:
         return "unknown error";
     }

@@ -13,6 +13,9 @@
 
 #define CS_MUST_USE __attribute__((warn_unused_result))
 
+/* The properties a console dump's entry keeps as it had them (any kind). */
+#define NSSL_CS_CONSOLE_PROPS (NSSL_CS_PROP_HAS_SECOND_PATH | NSSL_CS_PROP_ENCRYPTED)
+
 /* How long a writer waits for another writer's lock by default. */
 #define CS_BUSY_TIMEOUT_MS 5000
 
@@ -23,6 +26,8 @@ struct nssl_certstore {
     int readonly;
     pthread_mutex_t mu;            /* serialises every public call on the handle */
     char msg[256];                 /* message of the last failure */
+    int batch;                     /* a batch is open: changes are savepoints inside it */
+    int no_fingerprint;            /* nssl_cs_set_fingerprint_check(cs, 0) */
 };
 
 /* ---- errors (errors.c) ---- */
@@ -48,9 +53,11 @@ int nssl_cs_exec_stmt(struct nssl_certstore *cs, sqlite3_stmt *st, const char *w
 /* Run SQL text without parameters. */
 int nssl_cs_exec(struct nssl_certstore *cs, const char *sql) CS_MUST_USE;
 /* Start a write transaction (BEGIN IMMEDIATE): NSSL_CS_E_READONLY on a read-only handle,
- * NSSL_CS_E_BUSY when another writer holds the lock past the busy timeout. */
+ * NSSL_CS_E_BUSY when another writer holds the lock past the busy timeout. Inside a batch it is
+ * a savepoint of the batch's transaction instead, so that a failed change undoes only itself. */
 int nssl_cs_begin(struct nssl_certstore *cs) CS_MUST_USE;
-/* Commit if rc is NSSL_CS_OK, else roll back; returns rc or the commit's failure. */
+/* Commit if rc is NSSL_CS_OK, else roll back (inside a batch: release or roll back to the
+ * change's savepoint); returns rc or the commit's failure. */
 int nssl_cs_end(struct nssl_certstore *cs, int rc) CS_MUST_USE;
 /* Read the current row of st into item (a query's own row layout). */
 typedef int (*nssl_cs_read_row_fn)(struct nssl_certstore *cs, sqlite3_stmt *st, void *item);
@@ -79,6 +86,8 @@ int nssl_cs_groups_defined(struct nssl_certstore *cs, uint32_t mask) CS_MUST_USE
 int nssl_cs_name_ok(const char *name, size_t max);
 /* Pick the smallest ID at or above floor that is neither in use nor retired. */
 int nssl_cs_next_id(struct nssl_certstore *cs, int32_t floor, int32_t *id) CS_MUST_USE;
+/* NSSL_CS_E_RETIRED if the ID is retired, else NSSL_CS_OK. */
+int nssl_cs_id_retired(struct nssl_certstore *cs, int32_t id) CS_MUST_USE;
 /* Check that an explicit ID is free: NSSL_CS_E_EXISTS if used, NSSL_CS_E_RETIRED if retired. */
 int nssl_cs_id_free(struct nssl_certstore *cs, int32_t id) CS_MUST_USE;
 /* ID and kind of the entry holding the certificate with this SHA-256 (NSSL_CS_E_NOT_FOUND). */
@@ -101,6 +110,29 @@ int nssl_cs_import_id(struct nssl_certstore *cs, const uint8_t sha256[32], int k
 const char *nssl_cs_kind_name(int kind);
 /* Add the groups of mask to an entry (within a transaction). */
 int nssl_cs_groups_add(struct nssl_certstore *cs, int32_t id, uint32_t mask) CS_MUST_USE;
+
+/* ---- reserved console IDs and access rules (reserved.c, access.c) ---- */
+
+/* Where a lookup of id reads (within the lock): *row is id itself, or for a reserved alias the
+ * ID it names. A reserved ID (or alias) with no certificate is NSSL_CS_E_ABSENT, with *r (if not
+ * NULL) filled from the reservation; *reserved (if not NULL) says whether id is reserved. An ID
+ * that is not reserved resolves to itself, whether or not an entry holds it. */
+int nssl_cs_resolve(struct nssl_certstore *cs, int32_t id, int32_t *row,
+                    struct nssl_cs_reserved *r, int *reserved) CS_MUST_USE;
+/* Admit a new certificate (kind, DER) under an explicit ID (within a transaction): OK if the
+ * ID is not reserved; under a reserved ID the kind must be the reservation's and, unless the
+ * handle's fingerprint check is off, its SHA-1 must start with the reservation's prefix
+ * (NSSL_CS_E_MISMATCH); an alias is NSSL_CS_E_EXISTS. *groups, when 0, becomes the
+ * reservation's groups. */
+int nssl_cs_reserved_admit(struct nssl_certstore *cs, int32_t id, int kind, const uint8_t *der,
+                           size_t der_len, uint32_t *groups) CS_MUST_USE;
+/* Is id reserved (within the lock)? */
+int nssl_cs_is_reserved(struct nssl_certstore *cs, int32_t id, int *reserved) CS_MUST_USE;
+/* Does der's SHA-1 start with the hex prefix (lowercase, up to 40 digits)? 1 yes, 0 no,
+ * negative on failure. */
+int nssl_cs_sha1_matches(const uint8_t *der, size_t der_len, const char *prefix);
+/* Is this a usable SHA-1 prefix: up to 40 lowercase hex digits? */
+int nssl_cs_sha1_prefix_ok(const char *prefix);
 
 /* ---- statement helpers (stmt.c) ---- */
 

@@ -59,13 +59,32 @@ static const char schema_v1[] =
     "  removed_at INTEGER NOT NULL);"
     "INSERT INTO meta(key, value) VALUES ('created', strftime('%s', 'now'));";
 
+/* Version 2: the console's reserved certificate IDs (an ID may be reserved and hold no
+ * certificate; alias_of names the ID whose entry it shares) and the per-entry access rules of
+ * the console's metadata (title and process IDs as packed big-endian 8- and 4-byte values). */
+static const char schema_v2[] =
+    "CREATE TABLE reserved_ids("
+    "  id INTEGER PRIMARY KEY CHECK (id > 0 AND id <= 2147483647),"
+    "  kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+    "  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),"
+    "  groups INTEGER NOT NULL DEFAULT 0 CHECK (groups BETWEEN 0 AND 4294967295),"
+    "  sha1 TEXT NOT NULL DEFAULT '' CHECK (length(sha1) <= 40),"
+    "  alias_of INTEGER NOT NULL DEFAULT 0 CHECK (alias_of >= 0 AND alias_of != id));"
+    "CREATE TABLE access_rules("
+    "  cert_id INTEGER PRIMARY KEY REFERENCES certs(id) ON DELETE CASCADE,"
+    "  capability_mask INTEGER NOT NULL DEFAULT 0,"
+    "  tids BLOB NOT NULL DEFAULT x'' CHECK (length(tids) % 8 = 0 AND length(tids) <= 256),"
+    "  pids BLOB NOT NULL DEFAULT x'' CHECK (length(pids) % 4 = 0 AND length(pids) <= 128));";
+
 const struct nssl_cs_migration nssl_cs_migrations[] = {
     {0, schema_v1},
+    {1, schema_v2},
 };
 const size_t nssl_cs_migration_count = sizeof(nssl_cs_migrations) / sizeof(nssl_cs_migrations[0]);
 
 const char *const nssl_cs_tables[] = {
-    "meta", "certs", "keys", "chains", "groups", "cert_groups", "crls", "retired_ids", NULL,
+    "meta", "certs", "keys", "chains", "groups", "cert_groups", "crls", "retired_ids",
+    "reserved_ids", "access_rules", NULL,
 };
 
 int nssl_cs_user_version(struct nssl_certstore *cs, int *version)

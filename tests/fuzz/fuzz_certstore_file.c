@@ -1,7 +1,7 @@
 /* The certificate store's file reader (issue 12 item 6): the input is written to a file, which
  * nssl_cs_open opens read-only (file and schema checks), then every reader runs over it (the
- * integrity check, the entry walk with each entry's certificate, key and chain, groups, CRLs,
- * subject lookups); then the file is opened read-write, which migrates an older schema.
+ * integrity check, the entry walk with each entry's certificate, key, chain and access rule,
+ * groups, reserved IDs, CRLs, subject lookups); then the file is opened read-write, which migrates an older schema.
  * Byte 0 of the input is not part of the file: bit 0 skips the read-write open (a faster
  * read-only campaign).
  *
@@ -16,7 +16,7 @@
 
 static void check_rc(int rc)
 {
-    FUZZ_CHECK(rc <= 0 && rc >= NSSL_CS_E_RETIRED);
+    FUZZ_CHECK(rc <= 0 && rc >= NSSL_CS_E_MISMATCH);
 }
 
 static int on_problem_count;
@@ -55,6 +55,12 @@ static int on_entry(void *arg, const struct nssl_cs_entry *e)
     FUZZ_CHECK(memchr(e->name, 0, sizeof(e->name)) != NULL);
     FUZZ_CHECK(memchr(e->subject, 0, sizeof(e->subject)) != NULL);
     check_rc(nssl_cs_entry(cs, e->id, &again));
+    {
+        struct nssl_cs_access a;
+        int restricted = 0;
+        check_rc(nssl_cs_get_access(cs, e->id, &a, &restricted));
+        FUZZ_CHECK(a.ntids <= NSSL_CS_ACCESS_MAX && a.npids <= NSSL_CS_ACCESS_MAX);
+    }
     rc = nssl_cs_cert_der(cs, e->id, &der, &len);
     check_rc(rc);
     if (rc == 0) {
@@ -86,6 +92,17 @@ static int on_group(void *arg, const struct nssl_cs_group *g)
     return 0;
 }
 
+/* A reserved ID (schema 2) reads back as the walk gave it, or fails as a documented error. */
+static int on_reserved(void *arg, const struct nssl_cs_reserved *r)
+{
+    struct nssl_certstore *cs = arg;
+    struct nssl_cs_entry e;
+    FUZZ_CHECK(memchr(r->name, 0, sizeof(r->name)) != NULL);
+    FUZZ_CHECK(memchr(r->sha1, 0, sizeof(r->sha1)) != NULL);
+    check_rc(nssl_cs_entry(cs, r->id, &e));
+    return 0;
+}
+
 static void read_all(struct nssl_certstore *cs)
 {
     /* An empty Name: the lookups run their queries over whatever the file holds. */
@@ -95,6 +112,7 @@ static void read_all(struct nssl_certstore *cs)
     check_rc(nssl_cs_check(cs, on_problem, NULL));
     check_rc(nssl_cs_list(cs, 0, on_entry, cs));
     check_rc(nssl_cs_group_list(cs, on_group, NULL));
+    check_rc(nssl_cs_list_reserved(cs, 0, 0, 0, on_reserved, cs));
     check_rc(nssl_cs_count_in_groups(cs, 0, 0xffffffffu, &count));
     check_rc(nssl_cs_find_by_subject(cs, name, sizeof(name), 0, on_subject, NULL));
     check_rc(nssl_cs_find_crls(cs, name, sizeof(name), on_crl, NULL));

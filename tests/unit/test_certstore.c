@@ -22,252 +22,7 @@
 
 #include "unit.h"
 
-#define CERTS NSSL_SOURCE_ROOT "/tests/certs/"
-
-static char tmpdir[64];
-static int file_counter;
-
-/* ---- helpers ---- */
-
-static void tmp_path(char *out, size_t cap, const char *stem)
-{
-    snprintf(out, cap, "%s/%s-%d.db", tmpdir, stem, file_counter++);
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    CU_ASSERT_FATAL(buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static X509 *load_x509(const char *pem_path)
-{
-    BIO *b = BIO_new_file(pem_path, "r");
-    X509 *x;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    return x;
-}
-
-static EVP_PKEY *load_key(const char *pem_path)
-{
-    BIO *b = BIO_new_file(pem_path, "r");
-    EVP_PKEY *k;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
-    return k;
-}
-
-static uint8_t *x509_der(X509 *x, size_t *len)
-{
-    uint8_t *der = NULL;
-    int n = i2d_X509(x, &der);
-    CU_ASSERT_FATAL(n > 0);
-    *len = (size_t)n;
-    return der; /* OPENSSL_free */
-}
-
-/* DER of the first certificate of a PEM file. */
-static uint8_t *pem_der(const char *pem_path, size_t *len)
-{
-    X509 *x = load_x509(pem_path);
-    uint8_t *der = x509_der(x, len);
-    X509_free(x);
-    return der;
-}
-
-/* PKCS#8 DER (pkcs8 != 0) or the traditional DER of a PEM key. */
-static uint8_t *key_der(const char *pem_path, int pkcs8, size_t *len)
-{
-    EVP_PKEY *k = load_key(pem_path);
-    uint8_t *der = NULL;
-    int n;
-    if (pkcs8) {
-        PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k);
-        n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
-        PKCS8_PRIV_KEY_INFO_free(p8);
-    } else {
-        n = i2d_PrivateKey(k, &der);
-    }
-    EVP_PKEY_free(k);
-    CU_ASSERT_FATAL(n > 0);
-    *len = (size_t)n;
-    return der;
-}
-
-static uint8_t *subject_der(const uint8_t *cert, size_t cert_len, size_t *len)
-{
-    const unsigned char *p = cert;
-    X509 *x = d2i_X509(NULL, &p, (long)cert_len);
-    uint8_t *der = NULL;
-    int n;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    n = i2d_X509_NAME(X509_get_subject_name(x), &der);
-    X509_free(x);
-    CU_ASSERT_FATAL(n > 0);
-    *len = (size_t)n;
-    return der;
-}
-
-/* A self-signed P-256 certificate with this CN (fresh key each time). */
-static uint8_t *make_cert(const char *cn, size_t *len)
-{
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    X509 *x = X509_new();
-    X509_NAME *name = X509_NAME_new();
-    uint8_t *der;
-    CU_ASSERT_FATAL(k != NULL && x != NULL && name != NULL);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), (long)++file_counter);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_subject_name(x, name);
-    X509_set_issuer_name(x, name);
-    X509_gmtime_adj(X509_getm_notBefore(x), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, k);
-    CU_ASSERT_FATAL(X509_sign(x, k, EVP_sha256()) > 0);
-    der = x509_der(x, len);
-    X509_NAME_free(name);
-    X509_free(x);
-    EVP_PKEY_free(k);
-    return der;
-}
-
-/* A CRL issued by the test root, lastUpdate = now + offset. */
-static uint8_t *make_crl(long offset, size_t *len)
-{
-    X509 *ca = load_x509(CERTS "root-ca.pem");
-    EVP_PKEY *k = load_key(CERTS "root-ca.key");
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    uint8_t *der = NULL;
-    int n;
-    CU_ASSERT_FATAL(crl != NULL && t != NULL);
-    X509_CRL_set_version(crl, 1);
-    X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca));
-    X509_gmtime_adj(t, offset);
-    X509_CRL_set1_lastUpdate(crl, t);
-    X509_gmtime_adj(t, offset + 86400);
-    X509_CRL_set1_nextUpdate(crl, t);
-    CU_ASSERT_FATAL(X509_CRL_sign(crl, k, EVP_sha256()) > 0);
-    n = i2d_X509_CRL(crl, &der);
-    CU_ASSERT_FATAL(n > 0);
-    *len = (size_t)n;
-    ASN1_TIME_free(t);
-    X509_CRL_free(crl);
-    EVP_PKEY_free(k);
-    X509_free(ca);
-    return der;
-}
-
-static struct nssl_certstore *create_store(char *path, size_t cap)
-{
-    struct nssl_certstore *cs = NULL;
-    const char *msg = NULL;
-    tmp_path(path, cap, "store");
-    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_CREATE, &cs, &msg), NSSL_CS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
-    return cs;
-}
-
-static void sql_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 2000);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "sql_exec(%s): %s\n", sql, err);
-        CU_FAIL("sql_exec");
-    }
-    sqlite3_free(err);
-    sqlite3_close(db);
-}
-
-static int sql_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        v = sqlite3_column_int(st, 0);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-/* Flip one byte in the middle of a blob column of one row. */
-static void tamper(const char *path, const char *table, const char *where)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    char sql[256];
-    uint8_t *blob;
-    int n;
-    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-    snprintf(sql, sizeof(sql), "SELECT der FROM %s WHERE %s", table, where);
-    CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
-    n = sqlite3_column_bytes(st, 0);
-    blob = malloc((size_t)n);
-    memcpy(blob, sqlite3_column_blob(st, 0), (size_t)n);
-    sqlite3_finalize(st);
-    blob[n / 2] ^= 0x01;
-    snprintf(sql, sizeof(sql), "UPDATE %s SET der = ?1 WHERE %s", table, where);
-    CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_blob(st, 1, blob, n, SQLITE_TRANSIENT);
-    CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(blob);
-}
-
-static int32_t import_pem(struct nssl_certstore *cs, const char *pem, int kind, int32_t id,
-                          int32_t floor, uint32_t groups, int expect)
-{
-    size_t len;
-    uint8_t *der = pem_der(pem, &len);
-    int32_t out = -1;
-    int rc = nssl_cs_import_cert(cs, der, len, kind, id, floor, NULL, groups, 0, &out);
-    if (rc != expect) {
-        fprintf(stderr, "import %s: %d (%s), expected %d\n", pem, rc, nssl_cs_errmsg(cs), expect);
-    }
-    CU_ASSERT_EQUAL(rc, expect);
-    OPENSSL_free(der);
-    return out;
-}
-
-/* ---- suite setup ---- */
-
-static int suite_init(void)
-{
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/nssl-cs-XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int suite_cleanup(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "certstore_util.h"
 
 /* ---- opening, schema, migrations ---- */
 
@@ -320,7 +75,7 @@ static void test_version_too_new(void)
     struct nssl_certstore *cs = create_store(path, sizeof(path));
     const char *msg = NULL;
     nssl_cs_close(cs);
-    sql_exec(path, "PRAGMA user_version = 2");
+    sql_exec(path, "PRAGMA user_version = 999");
     cs = (struct nssl_certstore *)1;
     CU_ASSERT_EQUAL(nssl_cs_open(path, 0, &cs, &msg), NSSL_CS_E_VERSION);
     CU_ASSERT_PTR_NULL(cs);
@@ -329,7 +84,7 @@ static void test_version_too_new(void)
     CU_ASSERT_EQUAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, &msg), NSSL_CS_E_VERSION);
     CU_ASSERT_EQUAL(nssl_cs_open(path, NSSL_CS_CREATE, &cs, &msg), NSSL_CS_E_VERSION);
     /* Nothing was changed. */
-    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 2);
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 999);
 }
 
 static void test_migration_from_empty(void)
@@ -349,7 +104,7 @@ static void test_migration_from_empty(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not a certificate store"));
     CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_CREATE, &cs, &msg), NSSL_CS_OK);
     nssl_cs_close(cs);
-    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 1);
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), NSSL_CS_SCHEMA_VERSION);
     CU_ASSERT_EQUAL(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'certs'"), 1);
     CU_ASSERT_EQUAL(sql_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 
@@ -370,35 +125,37 @@ static void test_migration_from_empty(void)
 
 static void test_migration_steps(void)
 {
+    /* Made-up steps past the library's version V (2): V -> V + 1 -> V + 2. */
     static const struct nssl_cs_migration steps[] = {
-        {2, "ALTER TABLE extra ADD COLUMN y INTEGER"},
-        {1, "CREATE TABLE extra(x TEXT); INSERT INTO extra(x) VALUES ('a')"},
+        {3, "ALTER TABLE extra ADD COLUMN y INTEGER"},
+        {2, "CREATE TABLE extra(x TEXT); INSERT INTO extra(x) VALUES ('a')"},
     };
     static const struct nssl_cs_migration failing[] = {
-        {1, "CREATE TABLE extra(x TEXT)"},
-        {2, "THIS IS NOT SQL"},
+        {2, "CREATE TABLE extra(x TEXT)"},
+        {3, "THIS IS NOT SQL"},
     };
     char path[128];
     struct nssl_certstore *cs = create_store(path, sizeof(path));
     const char *msg = NULL;
 
+    CU_ASSERT_EQUAL_FATAL(NSSL_CS_SCHEMA_VERSION, 2);
     /* A failing step rolls every step back. */
-    CU_ASSERT_NOT_EQUAL(nssl_cs_migrate(cs, failing, 2, 3), NSSL_CS_OK);
-    CU_ASSERT_PTR_NOT_NULL(strstr(nssl_cs_errmsg(cs), "migrating schema version 2 to 3"));
-    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 1);
+    CU_ASSERT_NOT_EQUAL(nssl_cs_migrate(cs, failing, 2, 4), NSSL_CS_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(nssl_cs_errmsg(cs), "migrating schema version 3 to 4"));
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 2);
     CU_ASSERT_EQUAL(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
     /* A missing step is a version error, and changes nothing. */
-    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps + 1, 1, 3), NSSL_CS_E_VERSION);
-    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 1);
+    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps + 1, 1, 4), NSSL_CS_E_VERSION);
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 2);
     /* Steps run in version order whatever their order in the table. */
-    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 3), NSSL_CS_OK);
-    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 3);
+    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 4), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 4);
     CU_ASSERT_EQUAL(sql_int(path, "SELECT count(y) + count(x) FROM extra"), 1);
     /* Migrating to where it is already is a no-op; backwards is refused. */
-    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 3), NSSL_CS_OK);
-    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 2), NSSL_CS_E_VERSION);
+    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 4), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_migrate(cs, steps, 2, 3), NSSL_CS_E_VERSION);
     nssl_cs_close(cs);
-    /* This library does not know version 3. */
+    /* This library does not know version 4. */
     CU_ASSERT_EQUAL(nssl_cs_open(path, 0, &cs, &msg), NSSL_CS_E_VERSION);
 }
 

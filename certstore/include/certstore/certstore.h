@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes (PRAGMA user_version). */
-#define NSSL_CS_SCHEMA_VERSION 1
+#define NSSL_CS_SCHEMA_VERSION 2
 
 enum nssl_cs_err {
     NSSL_CS_OK = 0,
@@ -135,7 +135,10 @@ int nssl_cs_set_busy_timeout(struct nssl_certstore *cs, int ms);
  * retired one). Re-importing the same certificate (same SHA-256) updates nothing and returns its
  * existing ID in *id_out (idempotent); asking for an explicit ID that holds another certificate
  * is NSSL_CS_E_EXISTS, a retired ID NSSL_CS_E_RETIRED. name may be NULL (derived from the
- * subject's CN/O). */
+ * subject's CN/O). id 0 never picks a reserved console ID. Under a reserved ID, see
+ * nssl_cs_set_fingerprint_check; groups 0 there means the reservation's groups (non-zero: the
+ * caller's). props may also carry NSSL_CS_PROP_HAS_SECOND_PATH and NSSL_CS_PROP_ENCRYPTED, kept
+ * as a console dump had them (both import functions). */
 int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t der_len, int kind,
                         int32_t id, int32_t id_floor, const char *name, uint32_t groups,
                         uint32_t props, int32_t *id_out);
@@ -145,10 +148,13 @@ int nssl_cs_import_client(struct nssl_certstore *cs, const uint8_t *cert, size_t
                           const uint8_t *key, size_t key_len, const uint8_t *const *chain,
                           const size_t *chain_lens, size_t chain_count, int32_t id,
                           const char *name, uint32_t props, int32_t *id_out);
-/* Remove an entry; its ID is retired for ever. */
+/* Remove an entry; its ID is retired for ever, unless it is a reserved console ID, which stays
+ * reserved and becomes absent. An alias has no entry of its own (NSSL_CS_E_NOT_FOUND). */
 int nssl_cs_remove(struct nssl_certstore *cs, int32_t id);
 /* Metadata of an entry. A reserved console ID with no certificate is NSSL_CS_E_ABSENT (e->id,
- * kind, name and groups are then filled from the reservation). */
+ * kind, name and groups are then filled from the reservation, the rest zeroed). An alias gives
+ * the entry of the ID it names, with e->id the alias's own ID. The DER, key and chain functions
+ * below resolve aliases the same way and give NSSL_CS_E_ABSENT for an absent reserved ID. */
 int nssl_cs_entry(struct nssl_certstore *cs, int32_t id, struct nssl_cs_entry *e);
 /* The certificate DER, checked against its stored SHA-256 (NSSL_CS_E_CORRUPT on mismatch).
  * *der is malloc'd; the caller frees it. */
@@ -179,10 +185,13 @@ int nssl_cs_count_in_groups(struct nssl_certstore *cs, int kind, uint32_t mask, 
 
 /* ---- reserved console IDs and access rules (schema 2) ---- */
 
-/* Reserve a console ID (kind, name, groups, SHA-1 prefix; r->present is ignored). Idempotent for
- * the same values; NSSL_CS_E_EXISTS if the ID is reserved with other values or holds a
- * certificate of another kind, NSSL_CS_E_RETIRED if it is retired, NSSL_CS_E_ARG for a bad
- * kind, name or prefix. */
+/* Reserve a console ID (kind, name, groups, SHA-1 prefix, alias_of; r->present is ignored).
+ * Idempotent for the same values; NSSL_CS_E_EXISTS if the ID is reserved with other values or
+ * holds a certificate of another kind (or, for an alias, any certificate), NSSL_CS_E_MISMATCH if
+ * it holds a certificate whose SHA-1 does not start with the prefix (while the fingerprint check
+ * is on), NSSL_CS_E_RETIRED if it is retired, NSSL_CS_E_NOT_FOUND if a group bit names no group,
+ * NSSL_CS_E_ARG for a bad kind, name or prefix, or an alias_of that is not a reserved ID of the
+ * same kind that is no alias itself (reserve the named ID first). */
 int nssl_cs_reserve(struct nssl_certstore *cs, const struct nssl_cs_reserved *r);
 /* The reservation of an ID, with present set; NSSL_CS_E_NOT_FOUND if it is not reserved. */
 int nssl_cs_reserved_get(struct nssl_certstore *cs, int32_t id, struct nssl_cs_reserved *r);
@@ -194,8 +203,9 @@ int nssl_cs_list_reserved(struct nssl_certstore *cs, int kind, uint32_t mask, in
  * that the kind is the reservation's and, when the reservation has a SHA-1 prefix, that the
  * certificate's SHA-1 starts with it (NSSL_CS_E_MISMATCH otherwise). on = 0 turns the
  * fingerprint check off on this handle (generated test dumps, an integrator's own vendor CA);
- * the kind is always checked. Removing a certificate under a reserved ID leaves the ID reserved
- * and absent (not retired). */
+ * the kind is always checked. Importing under an alias is NSSL_CS_E_EXISTS (import under the
+ * ID it names). Removing a certificate under a reserved ID leaves the ID reserved and absent
+ * (not retired). */
 int nssl_cs_set_fingerprint_check(struct nssl_certstore *cs, int on);
 
 /* The console's built-in certificate IDs (nssl-api.md §4), ascending, present 0: server CAs
@@ -203,10 +213,14 @@ int nssl_cs_set_fingerprint_check(struct nssl_certstore *cs, int on);
  * client IDs 1, 3-8 (no groups, no fingerprint). *count receives the number of entries. */
 const struct nssl_cs_reserved *nssl_cs_console_ids(size_t *count);
 
-/* Set an entry's access rule (a = NULL removes it: anyone may use the entry). */
+/* Set an entry's access rule (a = NULL removes it: anyone may use the entry). At most
+ * NSSL_CS_ACCESS_MAX title and process IDs; a process ID is 0 or more, -2, -3 or -4
+ * (NSSL_CS_E_ARG otherwise). An alias sets the rule of the entry it names; the rule goes with
+ * the entry when it is removed. NSSL_CS_E_NOT_FOUND for no such entry, NSSL_CS_E_ABSENT for a
+ * reserved ID with no certificate. */
 int nssl_cs_set_access(struct nssl_certstore *cs, int32_t id, const struct nssl_cs_access *a);
-/* An entry's access rule: *restricted = 0 (and *a zeroed) when it has none. NSSL_CS_E_NOT_FOUND
- * for no such entry. */
+/* An entry's access rule (an alias: the named entry's): *restricted = 0 (and *a zeroed) when it
+ * has none. NSSL_CS_E_NOT_FOUND for no such entry, NSSL_CS_E_ABSENT as above. */
 int nssl_cs_get_access(struct nssl_certstore *cs, int32_t id, struct nssl_cs_access *a,
                        int *restricted);
 
