@@ -310,6 +310,12 @@ static void test_every_function(void)
     CONSOLE_ONLY(NSSLEncrypt(buf, 1, buf, &n));
     CONSOLE_ONLY(NSSLNSECEncrypt(buf, 1, buf, &n));
     CONSOLE_ONLY(get_nssl_rm_fd());
+    CONSOLE_ONLY(NSSLContextGetAbsentCertIds(bad, &n, 1, &m));
+    CONSOLE_ONLY(NSSLContextGetAbsentCertIds(ctx, NULL, 1, &m));
+    {
+        NSSLCallerIdentity who = {0, 0, -2, 0};
+        CONSOLE_ONLY(NSSLSetCallerIdentity(&who));
+    }
     NSSLSetConsoleErrors(0);
     CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), NSSL_ERROR_OK);

@@ -379,10 +379,14 @@ NSSL_API int32_t NSSLContextSetCipherSuites(NSSLContextHandle context, const cha
  * Trust one CA of the certificate store by its ID (the NSSL_SERVER_CERT_* constants of the
  * generated header <nssl/nssl_certs.h>). The certificate is read from the store only when a
  * chain is validated. Adding an ID twice is harmless.
+ * A reserved console ID whose certificate the store does not hold adds nothing and returns 0
+ * (NSSLContextGetAbsentCertIds lists it).
  * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no server CA with this ID;
- *         NSSL_ERROR_NO_CERT_STORE if there is no store; NSSL_ERROR_CERT_STORE_INIT_FAILURE if
- *         the store file is not usable; NSSL_ERROR_INVALID_STATE once the context has
- *         connections; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ *         NSSL_ERROR_CERT_NO_ACCESS if the caller's access rule refuses it
+ *         (NSSLSetCallerIdentity); NSSL_ERROR_NO_CERT_STORE if there is no store;
+ *         NSSL_ERROR_CERT_STORE_INIT_FAILURE if the store file is not usable;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections;
+ *         NSSL_ERROR_INVALID_NSSL_CONTEXT.
  */
 NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId);
 
@@ -392,7 +396,9 @@ NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId);
  * validated, so the context's memory does not grow with the group.
  * @param validCount set to the number of CAs in the selected groups whose stored certificate
  *        passes its integrity check (may be NULL).
- * @param invalidCount set to the number that fail it and will never be used (may be NULL).
+ * @param invalidCount set to the number that fail it, or that the caller's access rule refuses
+ *        (NSSLSetCallerIdentity), and will never be used (may be NULL). The groups' reserved
+ *        console IDs without a certificate count in neither (NSSLContextGetAbsentCertIds).
  * @return 0; NSSL_ERROR_INVALID_ARG for a mask of 0; the store errors of NSSLAddServerPKI.
  */
 NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t groupMask,
@@ -401,7 +407,9 @@ NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t grou
 /**
  * Use a client certificate of the store (with its private key and chain), sent when a server
  * asks for one. A later call replaces an earlier one.
- * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no client entry with this ID;
+ * @return 0; NSSL_ERROR_INVALID_CERT_ID if the store has no client entry with this ID (also
+ *         for a reserved console ID without a certificate, which NSSLContextGetAbsentCertIds
+ *         then lists); NSSL_ERROR_CERT_NO_ACCESS if the caller's access rule refuses it;
  *         NSSL_ERROR_PRIVATE_KEY_READ_ERROR if its key does not load; the store errors of
  *         NSSLAddServerPKI; NSSL_ERROR_INVALID_STATE once the context has connections;
  *         NSSL_ERROR_INVALID_NSSL_CONTEXT for a server context (NSSLAddServerCert).
@@ -1592,9 +1600,12 @@ NSSL_API int32_t NSSLSetConsoleErrors(int32_t on);
  * @param ids where to write them (may be NULL when maxIds is 0).
  * @param maxIds the capacity of ids.
  * @param count set to the number of absent IDs, all of them even beyond maxIds.
- * @return 0; NSSL_ERROR_INSUFFICIENT_SIZE when there are more than maxIds (the first maxIds are
- *         written); NSSL_ERROR_INVALID_ARG for count NULL, maxIds < 0, or ids NULL with
- *         maxIds > 0; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ * @return 0 (maxIds 0 asks for the count only); NSSL_ERROR_INSUFFICIENT_SIZE when there are
+ *         more than maxIds > 0 (the first maxIds are written); NSSL_ERROR_INVALID_ARG for count
+ *         NULL, maxIds < 0, or ids NULL with maxIds > 0; NSSL_ERROR_INVALID_NSSL_CONTEXT.
+ * An ID is listed when a call asked for it: NSSLAddServerPKI and NSSLAddServerPKIGroups succeed
+ * for it (the groups' absent IDs count as neither valid nor invalid), NSSLSetClientPKI fails
+ * with NSSL_ERROR_INVALID_CERT_ID (a client certificate that is not there cannot be sent).
  */
 NSSL_API int32_t NSSLContextGetAbsentCertIds(NSSLContextHandle context, int32_t *ids,
                                              int32_t maxIds, int32_t *count);
@@ -1613,8 +1624,9 @@ typedef struct NSSLCallerIdentity {
  * Declare the caller's identity: from then on an entry with an access rule may be used only if
  * the caller's capability mask shares a bit with the rule's, or its title ID is in the rule's
  * list, or its process ID matches the rule's (-4 any process, -2 an IOSU process, -3 a PPC-side
- * process). A refused entry gives NSSL_ERROR_CERT_NO_ACCESS from NSSLAddServerPKI,
- * NSSLSetClientPKI and the internal exports, and is left out (counted invalid) by
+ * process; a caller whose processId is -1 matches only -4). A refused entry gives
+ * NSSL_ERROR_CERT_NO_ACCESS from NSSLAddServerPKI, NSSLSetClientPKI, NSSLAddServerCert and the
+ * internal exports, and is left out (counted invalid, never an anchor of that context) by
  * NSSLAddServerPKIGroups. NULL withdraws the identity: no rule is enforced, as before the first
  * call. The rule is the console's compatibility behaviour, not a protection on this platform:
  * the store file is readable by whoever may run the program. Process-wide, valid before

@@ -31,6 +31,9 @@ struct nssl_context {
     int is_server;             /* made by NSSLCreateServerContext; fixed for its life */
     uint32_t flags;            /* NSSL_CONTEXT_FLAG_* */
     struct nssl_trust_source anchors;
+    /* The reserved console IDs it asked the store for that the store does not hold
+     * (NSSLContextGetAbsentCertIds; api/pki.c): server CAs and client IDs. */
+    struct nssl_id_set absent_ids;
     struct nssl_credential client;
     /* Server role: the certificates presented, in the order added (cfg.server_creds points
      * here once frozen), whether to ask for a client certificate, and the ticket lifetime in
@@ -153,6 +156,11 @@ void nssl_cb_select_release(struct nssl_connection *c);
 /* A client entry of the certificate store with its key and chain (api/pki.c), for the client
  * certificate callback: NSSL_ERROR_OK or the error NSSLSetClientPKI would give. */
 int32_t nssl_api_store_client_credential(int32_t id, struct nssl_credential *cred);
+/* The console's per-caller access rule (api/caller_identity.c, NSSLSetCallerIdentity): 1 when
+ * the declared caller may use store entry `id` (always when no identity is declared, or the
+ * entry has no rule; an alias ID is judged by the entry it names), 0 when the rule refuses it,
+ * or a negative nssl_cs_err when the store cannot tell. */
+int nssl_caller_may_use(struct nssl_certstore *cs, int32_t id);
 
 /* Look a connection up (takes the lock); NULL with *err set if the handle is not live, or
  * NSSL_ERROR_INVALID_STATE while the connection is inside another call (getters excepted

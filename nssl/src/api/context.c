@@ -36,6 +36,7 @@ void nssl_ctx_unref(struct nssl_context *c)
     nssl_ctx_cache_clear(c);
     nssl_pki_store_free(c->cfg.trust);
     nssl_trust_source_free(&c->anchors);
+    nssl_id_set_free(&c->absent_ids);
     nssl_credential_free(&c->client);
     for (size_t i = 0; i < c->nserver_creds; i++) {
         nssl_credential_free(&c->server_creds[i]);

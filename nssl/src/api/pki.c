@@ -37,6 +37,47 @@ static int32_t context_store(struct nssl_context *c, struct nssl_certstore **cs)
     return NSSL_ERROR_OK;
 }
 
+/* What use_entry says of a reserved console ID of the right kind that the store does not hold:
+ * nothing to use, and not an error for a server CA (console code loops over whole groups). */
+#define ENTRY_ABSENT 1
+
+/* The caller's access to an entry it found (api/caller_identity.c). */
+static int32_t check_access(struct nssl_certstore *cs, int32_t id)
+{
+    int may = nssl_caller_may_use(cs, id);
+    if (may < 0) {
+        return store_error(may);
+    }
+    return may ? NSSL_ERROR_OK : NSSL_ERROR_CERT_NO_ACCESS;
+}
+
+/* Look up entry `id` to use it as `kind`, in the console's order (nssl-api.md §5.4): the ID,
+ * then the caller's access. NSSL_ERROR_OK, ENTRY_ABSENT, NSSL_ERROR_INVALID_CERT_ID when the ID
+ * names no entry of that kind (absent ones of another kind included), CERT_NO_ACCESS, or the
+ * store's error. */
+static int32_t use_entry(struct nssl_certstore *cs, int32_t id, int kind, struct nssl_cs_entry *e)
+{
+    int got = nssl_cs_entry(cs, id, e);
+
+    if (got == NSSL_CS_E_ABSENT && e->kind == kind) {
+        return ENTRY_ABSENT;
+    }
+    if (got == NSSL_CS_E_NOT_FOUND || got == NSSL_CS_E_ABSENT ||
+        (got == NSSL_CS_OK && e->kind != kind)) {
+        return NSSL_ERROR_INVALID_CERT_ID;
+    }
+    if (got != NSSL_CS_OK) {
+        return store_error(got);
+    }
+    return check_access(cs, id);
+}
+
+/* Remember an absent reserved ID on the context (lock held). */
+static int32_t note_absent(struct nssl_context *c, int32_t id)
+{
+    return nssl_id_set_add(&c->absent_ids, id) < 0 ? NSSL_ERROR_OUT_OF_MEMORY : NSSL_ERROR_OK;
+}
+
 NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId)
 {
     struct nssl_context *c;
@@ -49,12 +90,11 @@ NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId)
     }
     rc = context_store(c, &cs);
     if (rc == NSSL_ERROR_OK) {
-        int got = nssl_cs_entry(cs, certId, &e);
-        if (got == NSSL_CS_E_NOT_FOUND || (got == NSSL_CS_OK && e.kind != NSSL_CS_KIND_SERVER_CA)) {
-            rc = NSSL_ERROR_INVALID_CERT_ID;
-        } else if (got != NSSL_CS_OK) {
-            rc = store_error(got);
-        } else if (nssl_trust_add_id(&c->anchors, certId) < 0) {
+        rc = use_entry(cs, certId, NSSL_CS_KIND_SERVER_CA, &e);
+        if (rc == ENTRY_ABSENT) {
+            /* Adds nothing and succeeds: the context trusts no certificate for the ID. */
+            rc = note_absent(c, certId);
+        } else if (rc == NSSL_ERROR_OK && nssl_trust_add_id(&c->anchors, certId) < 0) {
             rc = NSSL_ERROR_OUT_OF_MEMORY;
         }
     }
@@ -62,9 +102,52 @@ NSSL_API int32_t NSSLAddServerPKI(NSSLContextHandle context, int32_t certId)
     return rc;
 }
 
+/* Look a context up to read its settings: returned with the library lock held, or NULL with *rc
+ * set and the lock released. */
+static struct nssl_context *ctx_read_begin(NSSLContextHandle context, int32_t *rc)
+{
+    struct nssl_context *c = NULL;
+
+    pthread_mutex_lock(&nssl_lib_lock);
+    if (!nssl_lib_ready) {
+        *rc = NSSL_ERROR_LIB_NOT_READY;
+    } else if ((c = nssl_ctx_lookup(context)) == NULL) {
+        *rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    }
+    if (c == NULL) {
+        pthread_mutex_unlock(&nssl_lib_lock);
+    }
+    return c;
+}
+
+NSSL_API int32_t NSSLContextGetAbsentCertIds(NSSLContextHandle context, int32_t *ids,
+                                             int32_t maxIds, int32_t *count)
+{
+    struct nssl_context *c;
+    int32_t rc = NSSL_ERROR_OK;
+    size_t n, copy;
+
+    if (count == NULL || maxIds < 0 || (ids == NULL && maxIds > 0)) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = ctx_read_begin(context, &rc)) == NULL) {
+        return rc;
+    }
+    n = c->absent_ids.n;
+    copy = n < (size_t)maxIds ? n : (size_t)maxIds;
+    if (copy > 0) {
+        memcpy(ids, c->absent_ids.v, copy * sizeof(*ids));
+    }
+    *count = (int32_t)n;
+    pthread_mutex_unlock(&nssl_lib_lock);
+    /* maxIds 0 asks for the count only (the console's size protocol, as copy_out). */
+    return maxIds > 0 && n > copy ? NSSL_ERROR_INSUFFICIENT_SIZE : NSSL_ERROR_OK;
+}
+
 struct group_count {
     uint32_t mask;
     struct nssl_certstore *cs;
+    struct nssl_context *c;
     int32_t valid, invalid;
 };
 
@@ -73,9 +156,20 @@ static int count_entry(void *arg, const struct nssl_cs_entry *e)
     struct group_count *g = arg;
     uint8_t *der = NULL;
     size_t len = 0;
+    int may;
 
     if ((e->groups & g->mask) == 0) {
         return 0;
+    }
+    may = nssl_caller_may_use(g->cs, e->id);
+    if (may < 0) {
+        return may;
+    }
+    if (!may) {
+        /* Refused by the console's access rule: invalid, as a certificate the console could
+         * not load, and never found as an anchor through the group (store/anchors.c). */
+        g->invalid++;
+        return nssl_trust_exclude_id(&g->c->anchors, e->id) < 0 ? NSSL_CS_E_NOMEM : 0;
     }
     /* Integrity only (the stored SHA-256): no certificate is parsed here. */
     if (nssl_cs_cert_der(g->cs, e->id, &der, &len) == NSSL_CS_OK) {
@@ -87,12 +181,20 @@ static int count_entry(void *arg, const struct nssl_cs_entry *e)
     return 0;
 }
 
+/* The reserved server CA IDs of the groups that the store does not hold: neither valid nor
+ * invalid (nothing was there to load), remembered for NSSLContextGetAbsentCertIds. */
+static int note_absent_ca(void *arg, const struct nssl_cs_reserved *r)
+{
+    struct group_count *g = arg;
+    return note_absent(g->c, r->id) == NSSL_ERROR_OK ? 0 : NSSL_CS_E_NOMEM;
+}
+
 NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t groupMask,
                                         int32_t *validCount, int32_t *invalidCount)
 {
     struct nssl_context *c;
     struct nssl_certstore *cs;
-    struct group_count g = {groupMask, NULL, 0, 0};
+    struct group_count g = {groupMask, NULL, NULL, 0, 0};
     int32_t rc;
 
     if (groupMask == 0) {
@@ -105,7 +207,12 @@ NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t grou
     if (rc == NSSL_ERROR_OK) {
         int got;
         g.cs = cs;
+        g.c = c;
         got = nssl_cs_list(cs, NSSL_CS_KIND_SERVER_CA, count_entry, &g);
+        if (got == NSSL_CS_OK) {
+            got = nssl_cs_list_reserved(cs, NSSL_CS_KIND_SERVER_CA, groupMask, 1, note_absent_ca,
+                                        &g);
+        }
         if (got < 0) {
             rc = store_error(got);
         } else {
@@ -173,14 +280,10 @@ static int32_t load_store_client(struct nssl_certstore *cs, int32_t id,
     struct nssl_cs_entry e;
     uint8_t *cert = NULL, *key = NULL;
     size_t cert_len = 0, key_len = 0;
-    int32_t rc = NSSL_ERROR_OK;
-    int got = nssl_cs_entry(cs, id, &e);
+    int32_t rc = use_entry(cs, id, NSSL_CS_KIND_CLIENT, &e);
 
-    if (got == NSSL_CS_E_NOT_FOUND || (got == NSSL_CS_OK && e.kind != NSSL_CS_KIND_CLIENT)) {
-        return NSSL_ERROR_INVALID_CERT_ID;
-    }
-    if (got != NSSL_CS_OK) {
-        return store_error(got);
+    if (rc != NSSL_ERROR_OK) {
+        return rc;
     }
     if (nssl_cs_cert_der(cs, id, &cert, &cert_len) != NSSL_CS_OK) {
         rc = NSSL_ERROR_CERT_READ_ERROR;
@@ -224,7 +327,7 @@ int32_t nssl_api_store_client_credential(int32_t id, struct nssl_credential *cre
     got = nssl_default_store(&cs);
     rc = got < 0 ? store_error(got) : load_store_client(cs, id, cred);
     pthread_mutex_unlock(&nssl_lib_lock);
-    return rc;
+    return rc == ENTRY_ABSENT ? NSSL_ERROR_INVALID_CERT_ID : rc;
 }
 
 /* Give a loaded credential to a context being configured (lock held; the context takes it,
@@ -261,7 +364,12 @@ static int32_t use_store_credential(NSSLContextHandle context, int32_t id, enum 
     if (rc == NSSL_ERROR_OK) {
         rc = load_store_client(cs, id, &cred);
     }
-    if (rc == NSSL_ERROR_OK) {
+    if (rc == ENTRY_ABSENT) {
+        /* Remembered, but a failure: a client certificate that is not there cannot be used,
+         * and a success would only move the failure into the handshake. */
+        rc = note_absent(c, id);
+        rc = rc == NSSL_ERROR_OK ? NSSL_ERROR_INVALID_CERT_ID : rc;
+    } else if (rc == NSSL_ERROR_OK) {
         rc = install_credential(c, &cred);
     }
     nssl_ctx_config_end();
@@ -386,14 +494,10 @@ NSSL_API int32_t NSSLContextGetFlags(NSSLContextHandle context, uint32_t *flags)
     if (flags == NULL) {
         return NSSL_ERROR_INVALID_ARG;
     }
-    pthread_mutex_lock(&nssl_lib_lock);
-    if (!nssl_lib_ready) {
-        rc = NSSL_ERROR_LIB_NOT_READY;
-    } else if ((c = nssl_ctx_lookup(context)) == NULL) {
-        rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
-    } else {
-        *flags = c->flags;
+    if ((c = ctx_read_begin(context, &rc)) == NULL) {
+        return rc;
     }
+    *flags = c->flags;
     pthread_mutex_unlock(&nssl_lib_lock);
     return rc;
 }
@@ -419,7 +523,8 @@ static int32_t copy_out(const uint8_t *data, size_t len, void *buf, uint32_t *si
     return NSSL_ERROR_OK;
 }
 
-/* Checks shared by both exports (nssl-api.md 5.4): the ID, the kind, the exportable mark. */
+/* Checks shared by both exports, in the order of nssl-api.md 5.4: the ID, the caller's access,
+ * the exportable mark, the kind. */
 static int32_t export_entry(int32_t id, int kind, struct nssl_certstore **cs,
                             struct nssl_cs_entry *e)
 {
@@ -436,11 +541,16 @@ static int32_t export_entry(int32_t id, int kind, struct nssl_certstore **cs,
         return store_error(rc);
     }
     rc = nssl_cs_entry(*cs, id, e);
-    if (rc == NSSL_CS_E_NOT_FOUND) {
+    if (rc == NSSL_CS_E_NOT_FOUND || rc == NSSL_CS_E_ABSENT) {
+        /* An absent reserved ID has nothing to export: as an unknown one. */
         return NSSL_ERROR_INVALID_CERT_ID2;
     }
     if (rc != NSSL_CS_OK) {
         return store_error(rc);
+    }
+    rc = check_access(*cs, id);
+    if (rc != NSSL_ERROR_OK) {
+        return rc;
     }
     if (!(e->props & NSSL_CS_PROP_EXPORTABLE)) {
         return NSSL_ERROR_CERT_NOT_EXPORTABLE;

@@ -18,41 +18,70 @@ static void make_index(void)
     ex_index = X509_STORE_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int nssl_id_set_has(const struct nssl_id_set *set, int32_t id)
+{
+    return set->n > 0 && bsearch(&id, set->v, set->n, sizeof(id), cmp_id) != NULL;
+}
+
+int nssl_id_set_add(struct nssl_id_set *set, int32_t id)
+{
+    size_t at = set->n;
+
+    if (nssl_id_set_has(set, id)) {
+        return NSSL_E_OK;
+    }
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 8;
+        int32_t *p = realloc(set->v, cap * sizeof(*p));
+        ENSURE(p != NULL, NSSL_E_NOMEM);
+        set->v = p;
+        set->cap = cap;
+    }
+    /* Kept ascending: lookups bisect, and NSSLContextGetAbsentCertIds hands it out as is. */
+    while (at > 0 && set->v[at - 1] > id) {
+        set->v[at] = set->v[at - 1];
+        at--;
+    }
+    set->v[at] = id;
+    set->n++;
+    return NSSL_E_OK;
+}
+
+void nssl_id_set_free(struct nssl_id_set *set)
+{
+    free(set->v);
+    memset(set, 0, sizeof(*set));
+}
+
 int nssl_trust_add_id(struct nssl_trust_source *src, int32_t id)
 {
-    for (size_t i = 0; i < src->nids; i++) {
-        if (src->ids[i] == id) {
-            return NSSL_E_OK; /* the console keeps IDs as a set */
-        }
-    }
-    if (src->nids == src->cap) {
-        size_t cap = src->cap ? src->cap * 2 : 8;
-        int32_t *p = realloc(src->ids, cap * sizeof(*p));
-        ENSURE(p != NULL, NSSL_E_NOMEM);
-        src->ids = p;
-        src->cap = cap;
-    }
-    src->ids[src->nids++] = id;
-    return NSSL_E_OK;
+    return nssl_id_set_add(&src->ids, id);
+}
+
+int nssl_trust_exclude_id(struct nssl_trust_source *src, int32_t id)
+{
+    return nssl_id_set_add(&src->excluded, id);
 }
 
 void nssl_trust_source_free(struct nssl_trust_source *src)
 {
-    free(src->ids);
+    nssl_id_set_free(&src->ids);
+    nssl_id_set_free(&src->excluded);
     memset(src, 0, sizeof(*src));
 }
 
 static int trusted(const struct nssl_trust_source *src, int32_t id, uint32_t groups)
 {
-    if ((groups & src->group_mask) != 0) {
+    if (nssl_id_set_has(&src->ids, id)) {
         return 1;
     }
-    for (size_t i = 0; i < src->nids; i++) {
-        if (src->ids[i] == id) {
-            return 1;
-        }
-    }
-    return 0;
+    return (groups & src->group_mask) != 0 && !nssl_id_set_has(&src->excluded, id);
 }
 
 struct issuer_search {

@@ -15,17 +15,33 @@
 #include "certstore/certstore.h"
 #include "common/err.h"
 
+/* A set of store IDs, ascending, each once (the console keeps IDs as a set). */
+struct nssl_id_set {
+    int32_t *v;
+    size_t n, cap;
+};
+
+int nssl_id_set_add(struct nssl_id_set *set, int32_t id) NSSL_MUST_USE;
+int nssl_id_set_has(const struct nssl_id_set *set, int32_t id);
+void nssl_id_set_free(struct nssl_id_set *set);
+
 /* Which store entries a context (or the tool's verify) trusts. */
 struct nssl_trust_source {
     struct nssl_certstore *cs;     /* not owned; NULL: no store */
     uint32_t group_mask;           /* server CAs in these groups are trusted */
-    int32_t *ids;                  /* and these server CA IDs */
-    size_t nids, cap;
+    struct nssl_id_set ids;        /* and these server CA IDs */
+    /* Server CAs of those groups that the console's access rule refused to the caller when
+     * the group was added (NSSLAddServerPKIGroups): never anchors through the group, whatever
+     * the lookup by subject finds. An ID added by itself (ids) is not affected: that call
+     * decided under the identity of its time. */
+    struct nssl_id_set excluded;
     int use_intermediates;         /* complete chains with store intermediates */
 };
 
 /* Trust the server CA with this ID (kept once). */
 int nssl_trust_add_id(struct nssl_trust_source *src, int32_t id) NSSL_MUST_USE;
+/* Leave this ID out of the groups' anchors (kept once). */
+int nssl_trust_exclude_id(struct nssl_trust_source *src, int32_t id) NSSL_MUST_USE;
 void nssl_trust_source_free(struct nssl_trust_source *src);
 
 /* Make `store` look its missing issuers up in src (which must outlive the store). */
