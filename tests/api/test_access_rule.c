@@ -6,6 +6,8 @@
  * second context, not by resuming another context's session, not through the client alias. */
 #include <pthread.h>
 
+#include <sqlite3.h>
+
 #include "console_store.h"
 
 enum {
@@ -365,6 +367,41 @@ static void test_second_context_and_resumption(void)
     CU_ASSERT_EQUAL(NSSLSetCallerIdentity(NULL), 0);
 }
 
+/* A rule the store cannot read (a damaged row) refuses rather than allows: the store's error,
+ * from each call that judges the entry; without an identity the rule is not read. */
+static void test_damaged_rule(void)
+{
+    uint8_t buf[4096];
+    uint32_t len = sizeof(buf);
+    int32_t ctx, type, valid, invalid;
+    sqlite3 *db = NULL;
+
+    make_store();
+    rule_cap(ID_CA);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(cstore_path, &db), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db,
+                                 "PRAGMA ignore_check_constraints = ON;"
+                                 "UPDATE access_rules SET tids = x'0102030405' WHERE cert_id = 100",
+                                 NULL, NULL, NULL),
+                    SQLITE_OK);
+    sqlite3_close(db);
+    declare(TITLE_A, CAP_BIT, 20);
+    CU_ASSERT_EQUAL(add_ca(ID_CA), NSSL_ERROR_CERT_STORE_ERROR);
+    CU_ASSERT_EQUAL(NSSLExportInternalServerCertificate(ID_CA, buf, &len, &type),
+                    NSSL_ERROR_CERT_STORE_ERROR);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0x1, &valid, &invalid),
+                    NSSL_ERROR_CERT_STORE_ERROR);
+    {
+        /* The failed call trusted nothing. */
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(cstore_handshake(ctx, &p, NULL), NSSL_ERROR_INVALID_CERT);
+    }
+    NSSLDestroyContext(ctx);
+    CU_ASSERT_EQUAL(NSSLSetCallerIdentity(NULL), 0);
+    CU_ASSERT_EQUAL(add_ca(ID_CA), 0);
+}
+
 static void *flip_identity(void *arg)
 {
     for (int i = 0; i < 200; i++) {
@@ -410,6 +447,7 @@ static CU_TestInfo tests[] = {
     {"client certificate, alias and exports", test_client_and_exports},
     {"a refused CA of a group is no anchor", test_group_refused},
     {"a second context and session resumption", test_second_context_and_resumption},
+    {"a damaged rule refuses", test_damaged_rule},
     {"declared while another thread adds", test_threads},
     CU_TEST_INFO_NULL,
 };
