@@ -25,6 +25,15 @@ static const char usage_text[] =
     "  import-client --cert FILE --key FILE [--chain FILE] [--id N] [--name NAME]\n"
     "         [--exportable] [--key-exportable] [--builtin]\n"
     "                            only into a store no other user may open (mode 0600)\n"
+    "  import-console DIR [--key-file FILE | --key HEX | --otp FILE | --server-only]\n"
+    "         [--ignore-fingerprint]\n"
+    "                            a dump of the console's certificate title\n"
+    "                            (certstore_metadata.txt, scerts/, ccerts/): every entry under\n"
+    "                            its console ID, all or nothing; the AES key of ccerts/*.aes:\n"
+    "                            32 hex digits (--key, or in --key-file, which may also hold\n"
+    "                            the 16 bytes) or otp.bin (--otp); never stored;\n"
+    "                            --server-only: server CAs only, no key needed;\n"
+    "                            --ignore-fingerprint: CAs need not have the console's SHA-1\n"
     "  list [--json] [--kind server-ca|client|intermediate] [--group NAME_OR_BIT]\n"
     "  show ID [--json]\n"
     "  export ID [--der|--pem] [--out FILE] [--key]\n"
@@ -113,6 +122,7 @@ static const struct command commands[] = {
     {"init", nssl_cst_cmd_init},
     {"import", nssl_cst_cmd_import},
     {"import-client", nssl_cst_cmd_import_client},
+    {"import-console", nssl_cst_cmd_import_console},
     {"list", nssl_cst_cmd_list},
     {"show", nssl_cst_cmd_show},
     {"export", nssl_cst_cmd_export},

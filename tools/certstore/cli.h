@@ -125,6 +125,8 @@ void nssl_cst_group_names(const struct cst_groups *g, uint32_t mask, char *out, 
 int nssl_cst_cmd_init(const char *store, int argc, char **argv);
 int nssl_cst_cmd_import(const char *store, int argc, char **argv);
 int nssl_cst_cmd_import_client(const char *store, int argc, char **argv);
+/* import-console DIR (cmd_console.c). */
+int nssl_cst_cmd_import_console(const char *store, int argc, char **argv);
 int nssl_cst_cmd_list(const char *store, int argc, char **argv);
 int nssl_cst_cmd_show(const char *store, int argc, char **argv);
 int nssl_cst_cmd_export(const char *store, int argc, char **argv);
