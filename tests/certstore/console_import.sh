@@ -373,6 +373,13 @@ list_ids "$S"
 ids_has 100 && case_fail "ID 100 stayed from the undone import"
 case_end
 
+new_case "a certificate of the dump already in the store under another ID"
+run --store "$S" import "$D/scerts/NINTENDO_CA_G2.der" --id 600
+expect_rc 0
+import_refused 4 "$META:$(line_of 101): ID 101" "$D" --key-file "$KEYFILE" --ignore-fingerprint
+expect_err_contains "600"
+case_end
+
 new_case "client keys only into a store others may not open"
 chmod 644 "$S"
 import_refused 1 "refusing to add a private key" "$D" --key-file "$KEYFILE" --ignore-fingerprint

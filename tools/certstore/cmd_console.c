@@ -5,6 +5,7 @@
  * written in one batch, so any failure leaves the store as it was. The AES key of the client
  * keys is the user's (--key-file, --key, --otp): never stored or printed, wiped after use. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,11 @@ static int get_key(const struct cst_args *a, uint8_t aes[16], int *have)
     const char *v;
     *have = 1;
     if ((v = nssl_cst_get(a, CON_KEY)) != NULL) {
-        if (hex_key(v, strlen(v), aes) != 0) {
+        int bad = hex_key(v, strlen(v), aes);
+        /* The argument points into argv, which is writable: blank it from the process's
+         * command line (other users may read it there while the import runs). */
+        OPENSSL_cleanse((char *)(uintptr_t)v, strlen(v));
+        if (bad) {
             return nssl_cst_usage("import-console", "--key needs 32 hexadecimal digits "
                                                     "(an AES-128 key)");
         }
