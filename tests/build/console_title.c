@@ -11,10 +11,11 @@
  *       NSSLSetClientPKI(ctx, CLIENT_ID), a request and its answer over a blocking socket to
  *       PORT (a server that requires a client certificate), its session resumed on a second
  *       connection, the internal exports of SERVER_EXPORT_ID and CLIENT_EXPORT_ID (0: none)
- *       compared with the dump's files, a second context filled the homebrew curl samples' way
- *       (NSSLAddServerPKI over each console group from its first to its last ID, any negative
- *       return fatal) talking to PORT2 (a server whose certificate a commercial-group CA of the
- *       dump issued), NSSLFinish.
+ *       compared with the dump's files (an exported client key, with its certificate, given
+ *       back through NSSLSetClientPKIExternal must authenticate to PORT), a second context
+ *       filled the homebrew curl samples' way (NSSLAddServerPKI over each console group from
+ *       its first to its last ID, any negative return fatal) talking to PORT2 (a server whose
+ *       certificate a commercial-group CA of the dump issued), NSSLFinish.
  *   console_title refused HOST PORT CLIENT_ID
  *       The same first exchange with CLIENT_ID (0: no NSSLSetClientPKI) against a server that
  *       does not accept it: the exchange must fail with a negative NSSL value before any answer
@@ -70,6 +71,37 @@ static int connect_local(int port)
         return -1;
     }
     return fd;
+}
+
+/* A context as titles make it: the console's Nintendo and commercial groups (mask 3) and a
+ * client certificate (none for 0). Returns the context, or a negative value after printing. */
+static NSSLContextHandle title_context(int32_t client_id)
+{
+    int32_t valid = -1;
+    int32_t invalid = -1;
+    int32_t rc;
+    NSSLContextHandle ctx = NSSLCreateContext(0);
+
+    if (ctx < 0) {
+        fail("NSSLCreateContext(0)", ctx);
+        return ctx;
+    }
+    rc = NSSLAddServerPKIGroups(ctx, 3, &valid, &invalid);
+    if (rc != NSSL_ERROR_OK) {
+        fail("NSSLAddServerPKIGroups(3)", rc);
+        return rc;
+    }
+    printf("console_title: NSSLAddServerPKIGroups(3): %ld valid, %ld invalid\n", (long)valid,
+           (long)invalid);
+    if (valid < 1) {
+        fprintf(stderr, "console_title: the store's groups 0 and 1 hold no usable CA\n");
+        return NSSL_ERROR_GENERIC;
+    }
+    if (client_id != 0 && (rc = NSSLSetClientPKI(ctx, client_id)) != NSSL_ERROR_OK) {
+        fail("NSSLSetClientPKI", rc);
+        return rc;
+    }
+    return ctx;
 }
 
 /*
@@ -238,9 +270,39 @@ static int export_server(int32_t id, const char *path)
     return status;
 }
 
+/* The exported client certificate and key, given back through NSSLSetClientPKIExternal: the
+ * server that requires a client certificate accepts them (the key is the certificate's). */
+static int use_exported(const char *host, int port, const void *cert, uint32_t cert_size,
+                        const void *key, uint32_t key_size, int32_t key_type)
+{
+    NSSLCipherInfo info;
+    int32_t rc;
+    NSSLContextHandle ctx = title_context(0);
+
+    if (ctx < 0) {
+        return 1;
+    }
+    if (key_type != NSSL_KEY_TYPE_DER) {
+        fprintf(stderr, "console_title: client key export type %ld, not 0 (DER)\n",
+                (long)key_type);
+        return 1;
+    }
+    rc = NSSLSetClientPKIExternal(ctx, cert, (int32_t)cert_size, NSSL_CERT_TYPE_DER, key,
+                                  (int32_t)key_size, NSSL_KEY_TYPE_DER);
+    if (rc != NSSL_ERROR_OK) {
+        return fail("NSSLSetClientPKIExternal (the exported certificate and key)", rc);
+    }
+    if (talk(ctx, host, port, -1, &info, NULL) != 0) {
+        return 1;
+    }
+    printf("console_title: the exported client certificate and key authenticate\n");
+    rc = NSSLDestroyContext(ctx);
+    return rc == NSSL_ERROR_OK ? 0 : fail("NSSLDestroyContext", rc);
+}
+
 /* NSSLExportInternalClientCertificate: the sizes first, then the certificate (and the key when
  * the entry lets it go). */
-static int export_client(int32_t id, const char *path)
+static int export_client(int32_t id, const char *path, const char *host, int port)
 {
     uint32_t cert_size = 0;
     uint32_t key_size = 0;
@@ -267,6 +329,9 @@ static int export_client(int32_t id, const char *path)
     status = check_export("NSSLExportInternalClientCertificate", rc, cert_type, cert, cert_size,
                           path);
     printf("console_title: client key export: %lu bytes\n", (unsigned long)key_size);
+    if (status == 0 && key_size > 0) {
+        status = use_exported(host, port, cert, cert_size, key, key_size, key_type);
+    }
     free(cert);
     free(key);
     return status;
@@ -287,37 +352,6 @@ static int add_group(NSSLContextHandle ctx, int32_t first, int32_t last)
         }
     }
     return 0;
-}
-
-/* A context as titles make it: the console's Nintendo and commercial groups (mask 3) and a
- * client certificate (none for 0). Returns the context, or a negative value after printing. */
-static NSSLContextHandle title_context(int32_t client_id)
-{
-    int32_t valid = -1;
-    int32_t invalid = -1;
-    int32_t rc;
-    NSSLContextHandle ctx = NSSLCreateContext(0);
-
-    if (ctx < 0) {
-        fail("NSSLCreateContext(0)", ctx);
-        return ctx;
-    }
-    rc = NSSLAddServerPKIGroups(ctx, 3, &valid, &invalid);
-    if (rc != NSSL_ERROR_OK) {
-        fail("NSSLAddServerPKIGroups(3)", rc);
-        return rc;
-    }
-    printf("console_title: NSSLAddServerPKIGroups(3): %ld valid, %ld invalid\n", (long)valid,
-           (long)invalid);
-    if (valid < 1) {
-        fprintf(stderr, "console_title: the store's groups 0 and 1 hold no usable CA\n");
-        return NSSL_ERROR_GENERIC;
-    }
-    if (client_id != 0 && (rc = NSSLSetClientPKI(ctx, client_id)) != NSSL_ERROR_OK) {
-        fail("NSSLSetClientPKI", rc);
-        return rc;
-    }
-    return ctx;
 }
 
 static int run_full(char **argv)
@@ -361,7 +395,7 @@ static int run_full(char **argv)
     if (export_server(server_export, argv[7]) != 0) {
         return 1;
     }
-    if (client_export != 0 && export_client(client_export, argv[9]) != 0) {
+    if (client_export != 0 && export_client(client_export, argv[9], host, port) != 0) {
         return 1;
     }
 

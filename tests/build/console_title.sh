@@ -30,10 +30,10 @@ build=$(cd "$1" && pwd)
 source_file=$2
 store_tool=$3
 gen_dump=$4
-certs=$5
+certs_dir=$5
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/../interop/lib.sh"
-interop_init console_title "$store_tool" "$certs"
+interop_init console_title "$store_tool" "$certs_dir"
 require_tool openssl
 tmp=$INTEROP_TMP
 # The title's client certificate: the console's WIIU_COMMON_1.
@@ -150,16 +150,18 @@ stop_second() {
 }
 
 # serve_verify CAFILE: s_server -Verify 1 with the dump's server.pem, client certificates
-# checked against CAFILE.
+# checked against CAFILE. -verify_return_error: without it, s_server logs a client certificate
+# that fails verification and carries on with the handshake.
 serve_verify() {
     start_server "$SERVER_LOG" /dev/null openssl s_server -accept "127.0.0.1:{PORT}" \
-        -cert "$dump/server.pem" -key "$dump/server.key" -Verify 1 -verify_return_error -CAfile "$1" -www
+        -cert "$dump/server.pem" -key "$dump/server.key" -Verify 1 -verify_return_error \
+        -CAfile "$1" -www
 }
 
 # ---- the title, each build -------------------------------------------------------------------
 for std in "${builds[@]}"; do
     title_exe=$tmp/title-$std
-    case_start "$std build: handshake with client $client_id, request, resumption, exports, group loops"
+    case_start "$std build: client $client_id verified, request, resumption, exports, group loops"
     if serve_second && serve_verify "$dump/client-ca.pem"; then
         title full "$host" "$PORT" "$client_id" "$PORT2" "$server_export" "$dump/$server_der" \
             "$client_export" "$dump/$client_der"
@@ -168,6 +170,8 @@ for std in "${builds[@]}"; do
         expect_out_contains "NSSLExportInternalServerCertificate: "
         if [ "$client_export" != 0 ]; then
             expect_out_contains "NSSLExportInternalClientCertificate: "
+            # The dump marks it exportable, so its key too (docs/certstore.md, import-console).
+            expect_out_contains "the exported client certificate and key authenticate"
         fi
         expect_out_line "console_title: full: ok"
         # The server verified the dump's client certificate.
@@ -196,7 +200,7 @@ fi
 case_end
 
 case_start "${builds[0]} build: client $client_id against a server trusting another CA is refused"
-if serve_verify "$certs/root-ca.pem"; then
+if serve_verify "$certs_dir/root-ca.pem"; then
     title refused "$host" "$PORT" "$client_id"
     expect_rc 0
     expect_out_contains "refused as expected"
