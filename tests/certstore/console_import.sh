@@ -19,6 +19,12 @@ fi
 source "$(dirname "$0")/lib.sh"
 cs_init console_import "$1" "$2"
 cs_require sqlite3
+# The interpreter itself, found once: a version manager's python3 wrapper may take half a second
+# a start, and the cases below start python many times.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+python3() {
+    "$PYTHON" "$@"
+}
 
 DUMP="$CS_TMP/dump"
 if ! bash "$CERTS/gen-console-dump.sh" "$DUMP" >"$CS_TMP/gen.log" 2>&1; then
