@@ -1099,6 +1099,14 @@ static int guest_title(struct emulator *emu, const struct title_config *t)
         bad_guest_calls(emu, ctx, conn, gfd);
         rc = guest_request(emu, conn, t->host);
     }
+    if (rc == NSSL_ERROR_OK) {
+        /* The guest closes its socket before the connection over it: the connection fails from
+         * then on, as on the console, where TLS runs on that very socket. */
+        hle_socketclose(emu, gfd);
+        gfd = -1;
+        SHOW("bad guest: NSSLWrite after closing its socket",
+             hle_NSSLWrite(emu, conn, host, 1, guest_alloc(emu, 4)));
+    }
     if (conn >= 0) {
         SHOW("guest: NSSLDestroyConnection(conn)", hle_NSSLDestroyConnection(emu, conn));
         SHOW("bad guest: NSSLDoHandshake on the destroyed connection (stale handle)",

@@ -14,7 +14,8 @@
 #     a guest socket never opened: NSSL_ERROR_INVALID_FD; a context handle as a connection, a
 #     connection handle as a context, a forged and two stale handles: the console's
 #     invalid-handle errors; a call before NSSLInit: NSSL_ERROR_LIB_NOT_READY; the connection
-#     still works afterwards;
+#     still works afterwards; once the guest closed its socket under it, it fails with
+#     NSSL_ERROR_IO_ERROR (and is destroyed without touching a closed descriptor);
 #   - the access rule: client certificate 3 refused (NSSL_ERROR_CERT_NO_ACCESS) to a caller
 #     without its capability bit, title or process; the group loop stops at CA 101 for a
 #     caller without access to it; no identity declared: no rule;
@@ -123,6 +124,7 @@ bad_case "NSSLDoHandshake on the context handle" NSSL_ERROR_INVALID_NSSL_CONNECT
 bad_case "NSSLAddServerPKI on the connection handle" NSSL_ERROR_INVALID_NSSL_CONTEXT
 bad_case "NSSLDoHandshake on a forged handle (the next generation)" \
     NSSL_ERROR_INVALID_NSSL_CONNECTION
+bad_case "NSSLWrite after closing its socket" NSSL_ERROR_IO_ERROR
 bad_case "NSSLDoHandshake on the destroyed connection (stale handle)" \
     NSSL_ERROR_INVALID_NSSL_CONNECTION
 bad_case "NSSLAddServerPKI on the destroyed context (stale handle)" \
