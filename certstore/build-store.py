@@ -7,15 +7,20 @@
                    [--allow-unpinned]
 
 Runs the nssl-certstore tool on a fresh store in a temporary file next to --out: `init` (with
---private, mode 0600, when an entry has a private key), one `import` (or `import-client`) per
-manifest entry with the manifest's ID, name, groups and properties, then `check` and
-`gen-header`; the store and the header replace the outputs only
+--private, mode 0600, when an entry has a private key), `reserve --file` with the manifests'
+console lines (the console's certificate IDs, absent until a certificate is imported under
+them), one `import` (or `import-client`) per manifest entry with the manifest's ID, name, groups
+and properties (a bundle root under a console ID must have the console's SHA-1; an
+integrator's own file there need not), then `check` and `gen-header`; the store and the header
+replace the outputs only
 when everything succeeded (atomic rename). A bundle entry missing from the bundle is skipped
 with a warning and never renumbered; an ID the tool reports differently from the manifest, a
 repository file whose SHA-256 differs from its pin, or any tool failure stops the build.
 
-Several --manifest files make one store (their IDs must not overlap): the test store
-(certstore/test/meson.build) is the default manifest plus certstore/test/manifest.tsv. Only
+Several --manifest files make one store (their entry IDs must not overlap; a later manifest's
+entry takes an ID an earlier one reserves, retired or console, and that reservation is dropped):
+the test store (certstore/test/meson.build) is the default manifest plus
+certstore/test/manifest.tsv, whose test CA and client take console IDs 100 and 1. Only
 with --allow-unpinned may a repository entry have "-" for its SHA-256 (the test fixtures, which
 tests/certs/gen.sh regenerates at will); a shipped store pins every certificate.
 
@@ -50,24 +55,53 @@ def warn(msg):
 
 
 def parse_manifest(paths, allow_unpinned):
-    """The manifests' entries, in ID order (retired lines only reserve IDs: nothing to build)."""
+    """The manifests' entries, in ID order, and their console lines (ID -> the tool's
+    `reserve --file` line). Retired lines only reserve IDs: nothing to build."""
     entries = {}
     shas = {}
     retired = set()
+    console = {}
     for path in paths:
         # A later manifest may fill an ID an earlier one reserves (the test store's CA takes
-        # vendor ID 100, as an integrator's would); within one manifest an ID is one or the other.
-        earlier = set(retired)
+        # console ID 100 and its client ID 1, as an integrator's test setup would): the entry
+        # wins and the reservation is dropped. Within one manifest an ID is an entry or retired;
+        # a console line and an entry of one manifest are the reservation and its certificate.
+        earlier_retired, earlier_console = set(retired), dict(console)
+        before = set(entries)
         retired.clear()
-        parse_one(path, allow_unpinned, entries, shas, retired)
+        console.clear()
+        parse_one(path, allow_unpinned, entries, shas, retired, console)
         for rid in retired:
-            if rid in entries:
-                raise BuildError("%s: ID %d is both an entry and retired" % (path, rid))
-        retired |= earlier - set(entries)
-    return [entries[i] for i in sorted(entries)]
+            if rid in entries or rid in console:
+                raise BuildError("%s: ID %d is both retired and an entry or console ID" % (
+                    path, rid))
+        new = set(entries) - before
+        retired |= earlier_retired - new
+        for cid, line in earlier_console.items():
+            if cid not in new:
+                console.setdefault(cid, line)
+    return [entries[i] for i in sorted(entries)], console
 
 
-def parse_one(path, allow_unpinned, entries, shas, retired):
+def parse_console(cols, where):
+    """A console line as the tool's `reserve --file` line (the same columns without the
+    first)."""
+    if len(cols) not in (6, 7) or not cols[1].isdigit():
+        raise BuildError(where + ": bad console line")
+    kind, fp, groups, name = cols[2:6]
+    if kind not in ("server-ca", "client") or not re.match(r"^(-|sha1:[0-9a-f]{1,40})$", fp):
+        raise BuildError(where + ": bad console kind or fingerprint")
+    for g in ([] if groups == "-" else groups.split(",")):
+        if g not in GROUP_NAMES:
+            raise BuildError(where + ": unknown group " + g)
+    if not re.match(r"^[A-Z0-9_]+$", name):
+        raise BuildError(where + ": bad name " + name)
+    if len(cols) == 7 and not re.match(r"^alias=[1-9][0-9]*$", cols[6]):
+        raise BuildError(where + ": bad column " + cols[6])
+    return "\t".join(cols[1:])
+
+
+def parse_one(path, allow_unpinned, entries, shas, retired, console):
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -75,6 +109,12 @@ def parse_one(path, allow_unpinned, entries, shas, retired):
                 continue
             where = "%s:%d" % (path, lineno)
             cols = line.split("\t")
+            if cols[0] == "console":
+                line = parse_console(cols, where)
+                if int(cols[1]) in console:
+                    raise BuildError(where + ": console ID %s listed twice" % cols[1])
+                console[int(cols[1])] = line
+                continue
             if cols[0] == "retired":
                 if len(cols) < 5 or not cols[1].isdigit():
                     raise BuildError(where + ": bad retired line")
@@ -157,6 +197,12 @@ class Tool:
         return res.returncode, out, err
 
 
+def alias_of(line):
+    """The ID a `reserve --file` line names with alias=ID, or 0."""
+    last = line.split("\t")[-1]
+    return int(last[6:]) if last.startswith("alias=") else 0
+
+
 def imported_id(out, what):
     """The ID of an "imported ID NAME" line; "present" means the manifest pins one certificate
     twice, which parse_manifest already refuses, so it is an error here too."""
@@ -199,7 +245,7 @@ def main():
 
 
 def build(args, tmpdir, started):
-    entries = parse_manifest(args.manifest, args.allow_unpinned)
+    entries, console = parse_manifest(args.manifest, args.allow_unpinned)
     try:
         with open(args.bundle, "rb") as f:
             bundle = {hashlib.sha256(d).hexdigest(): d for d in pem_blocks(f.read())}
@@ -213,6 +259,12 @@ def build(args, tmpdir, started):
         tool.run("init", "--private")
     else:
         tool.run("init")
+    # Reserve first, so that every import under a console ID is checked against it.
+    if console:
+        reservations = os.path.join(tmpdir, "console-ids.tsv")
+        with open(reservations, "w", encoding="utf-8") as f:
+            f.write("".join(console[i] + "\n" for i in sorted(console)))
+        tool.run("reserve", "--file", reservations)
 
     missing = []
     built = []
@@ -221,6 +273,9 @@ def build(args, tmpdir, started):
         flags = ["--id", str(e["id"]), "--name", e["name"]]
         flags += [PROPS[p] for p in e["props"]]
         flags.append("--builtin")
+        if e["id"] in console and e["source"] != "bundle":
+            # An integrator's own CA or identity under a console ID: not the console's.
+            flags.append("--ignore-fingerprint")
         if e["source"] == "bundle":
             der = bundle.get(e["sha256"])
             if der is None:
@@ -280,6 +335,17 @@ def build(args, tmpdir, started):
     if ids != sorted(e["id"] for e in built):
         raise BuildError("the new store lists IDs %s, expected %s" % (
             ids, sorted(e["id"] for e in built)))
+    # Every console line is reserved; those without a built entry (or naming another ID's
+    # entry, as an alias does) are absent unless that entry was built.
+    _, out, _ = tool.run("list", "--absent", "--json")
+    try:
+        absent = sorted(x.get("id") for x in json.loads(out) if isinstance(x, dict))
+    except (ValueError, AttributeError) as ex:
+        raise BuildError("`list --absent --json` printed invalid JSON: %s" % ex)
+    built_ids = {e["id"] for e in built}
+    expect = sorted(i for i in console if (alias_of(console[i]) or i) not in built_ids)
+    if absent != expect:
+        raise BuildError("the new store lists absent IDs %s, expected %s" % (absent, expect))
 
     header_tmp = os.path.join(tmpdir, "header.h")
     tool.run("gen-header", "--out", header_tmp, "--guard", args.guard)
@@ -303,9 +369,11 @@ def build(args, tmpdir, started):
         for g in e["groups"]:
             per_group[g] = per_group.get(g, 0) + 1
     print("build-store: %s: %d entries (%s), %d skipped (not in the bundle), %d bundle "
-          "certificates not in the manifest; %d tool runs in %.1f s" % (
+          "certificates not in the manifest, %d console IDs reserved (%d absent); %d tool runs "
+          "in %.1f s" % (
               args.out, len(built), ", ".join("%s %d" % kv for kv in sorted(per_group.items())),
-              len(missing), len(set(bundle) - {e["sha256"] for e in entries}), tool.calls, secs))
+              len(missing), len(set(bundle) - {e["sha256"] for e in entries}), len(console),
+              len(absent), tool.calls, secs))
     if secs > 10:
         warn("building the store took %.1f s" % secs)
     return len(built)

@@ -10,15 +10,20 @@ Rules it enforces, so that an ID compiled into an application never changes mean
   * an existing entry keeps its ID, certificate (SHA-256), name and groups;
   * a bundle root that is in the console's table (nssl-api.md section 4, matched by SHA-1
     fingerprint prefix) gets the console's ID and name;
+  * every console certificate ID (nssl-api.md section 4) has a "console" line: it is reserved in
+    the built store under its console name, present when a bundle root (or an integrator's
+    entry) holds it, absent otherwise;
   * a certificate that left the bundle becomes a "retired" line: its ID is reserved for ever;
-    if the very same certificate comes back later it gets its old ID again;
+    if the very same certificate comes back later it gets its old ID again (a console ID whose
+    root left the bundle only becomes absent: its console line stays);
   * a new root gets the next ID above every ID ever used in its range (retired ones included):
     RSA keys of 4096 bits or more go to the commercial-4096 range (1900-2999), everything else
     to the commercial range (1001-1899);
   * repository-path entries (an integrator's own CAs and client identities) follow their
     file: if the file changed, the pin is updated and reported;
-  * the vendor IDs 100-105 are reserved lines until the integrator fills them; nothing from
-    tests/ belongs here (the test store has its own manifest, certstore/test/manifest.tsv).
+  * the vendor IDs 100-105 are console lines without an entry until the integrator adds one;
+    nothing from tests/ belongs here (the test store has its own manifest,
+    certstore/test/manifest.tsv).
 
 Standard library only; fingerprints, subjects and key sizes come from the `openssl` CLI.
 --check exits 1 if the manifest would change (for CI), --dry-run prints the summary only.
@@ -93,20 +98,25 @@ CONSOLE_4096 = [
     (1900, "COMODO_RSA_CA", "afe5d244a8d11942"),
     (1901, "USERTRUST_RSA_CA", "2b8f1b57330dbba2"),
 ]
-# The console's client certificate IDs (2 is unknown and stays free).
+# The console's client certificate IDs (2 is unknown and stays free): ID, name, and the ID whose
+# files the console uses for it too (7 and 8 are 4 and 6 again), or 0.
 CONSOLE_CLIENTS = [
-    (3, "WIIU_ACCOUNT_1"), (4, "WIIU_OLIVE_1"), (5, "WIIU_VINO_1"), (6, "WIIU_WOOD_1"),
-    (7, "WIIU_OLIVE_1_ALIAS"), (8, "WIIU_WOOD_1_ALIAS"),
+    (1, "WIIU_COMMON_1", 0), (3, "WIIU_ACCOUNT_1", 0), (4, "WIIU_OLIVE_1", 0),
+    (5, "WIIU_VINO_1", 0), (6, "WIIU_WOOD_1", 0), (7, "WIIU_OLIVE_1_ALIAS", 4),
+    (8, "WIIU_WOOD_1_ALIAS", 6),
 ]
 
-# The console's vendor IDs (100-105) are the integrator's: empty in the built-in store, reserved
-# here so that no bundle root ever takes them; an integrator replaces a line with the entry of
-# its own CA (docs/certstore.md, "Adding your own CA"). Nothing from tests/ is ever an entry of
-# this manifest: the test CA and client live in the test store (certstore/test/manifest.tsv).
-VENDOR_RESERVED = "console vendor CA ID, reserved for the integrator's own CA"
-SEED_RETIRED = (
-    [(i, "sha1:" + fp, n, VENDOR_RESERVED) for i, n, fp in CONSOLE_VENDOR]
-    + [(i, "-", n, "console client certificate, not shipped") for i, n in CONSOLE_CLIENTS]
+# Every console ID's reservation, as its console line says it. The vendor IDs (100-105) are the
+# integrator's to fill: an integrator adds the entry of its own CA next to the console line
+# (docs/certstore.md, "Adding your own CA"). Nothing from tests/ is ever an entry of this
+# manifest: the test CA and client live in the test store (certstore/test/manifest.tsv).
+CONSOLE_LINES = (
+    [dict(id=i, kind="client", fp="-", groups=[], name=n, alias=a)
+     for i, n, a in CONSOLE_CLIENTS]
+    + [dict(id=i, kind="server-ca", fp="sha1:" + fp, groups=[g], name=n, alias=0)
+       for table, g in ((CONSOLE_VENDOR, "vendor"), (CONSOLE_COMMERCIAL, "commercial"),
+                        (CONSOLE_4096, "commercial-4096"))
+       for i, n, fp in table]
 )
 
 HEADER = """\
@@ -133,12 +143,18 @@ HEADER = """\
 #     props=LIST  comma list of exportable, key-exportable (default: none); every entry is
 #                 imported as builtin
 #
+# Console lines, tab-separated: the console's certificate IDs (nssl-api.md section 4), each
+# reserved in the built store under its console name; an entry line with the same ID holds its
+# certificate (present), else the ID is absent until a user imports one (docs/certstore.md). The
+# vendor IDs 100-105 are the integrator's: add the entry of your CA beside its console line.
+#   console  id  kind  fingerprint  groups  name  [alias=ID]
+#     fingerprint  sha1:HEXPREFIX of the console's certificate, or - (client IDs)
+#     alias=ID     the console uses the files of that ID for this one too (client IDs 7, 8)
+#
 # Retired lines, tab-separated: the ID is reserved for ever and never assigned again by
-# update-manifest.py (the vendor IDs 100-105 are reserved for the integrator's own CAs: replace
-# such a line with the entry of your CA, docs/certstore.md):
+# update-manifest.py:
 #   retired  id  fingerprint  name  reason
-#     fingerprint  64-hex SHA-256, sha1:HEXPREFIX (console roots, known by SHA-1 prefix only),
-#                  or - if unknown
+#     fingerprint  64-hex SHA-256, or - if unknown
 """
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -160,13 +176,15 @@ class Manifest:
     def __init__(self):
         self.entries = {}   # id -> dict(id, kind, sha256, groups, name, source, extra)
         self.retired = {}   # id -> dict(id, fp, name, reason)
+        self.console = {}   # id -> dict(id, kind, fp, groups, name, alias)
 
     def used_ids(self):
-        return set(self.entries) | set(self.retired)
+        return set(self.entries) | set(self.retired) | set(self.console)
 
     def used_names(self):
         return {e["name"] for e in self.entries.values()} | {
-            r["name"] for r in self.retired.values()}
+            r["name"] for r in self.retired.values()} | {
+            c["name"] for c in self.console.values()}
 
 
 def parse_manifest(path):
@@ -178,11 +196,17 @@ def parse_manifest(path):
                 continue
             cols = line.split("\t")
             where = "%s:%d" % (path, lineno)
+            if cols[0] == "console":
+                c = parse_console(cols, where)
+                if c["id"] in m.console or c["id"] in m.retired:
+                    die(where + ": ID %d listed twice" % c["id"])
+                m.console[c["id"]] = c
+                continue
             if cols[0] == "retired":
                 if len(cols) < 5:
                     die(where + ": a retired line needs: retired id fingerprint name reason")
                 rid = parse_id(cols[1], where)
-                if rid in m.retired or rid in m.entries:
+                if rid in m.retired or rid in m.entries or rid in m.console:
                     die(where + ": ID %d listed twice" % rid)
                 m.retired[rid] = dict(id=rid, fp=cols[2], name=cols[3],
                                       reason="\t".join(cols[4:]))
@@ -216,6 +240,33 @@ def parse_manifest(path):
     return m
 
 
+def parse_console(cols, where):
+    if len(cols) not in (6, 7):
+        die(where + ": a console line needs: console id kind fingerprint groups name [alias=ID]")
+    cid = parse_id(cols[1], where)
+    kind, fp, groups, name = cols[2:6]
+    if kind not in ("server-ca", "client"):
+        die(where + ": unknown kind " + kind)
+    if fp != "-" and not re.match(r"^sha1:[0-9a-f]{1,40}$", fp):
+        die(where + ": bad fingerprint " + fp)
+    glist = [] if groups == "-" else groups.split(",")
+    if any(g not in GROUP_NAMES for g in glist) or not NAME_RE.match(name):
+        die(where + ": bad groups or name")
+    alias = 0
+    if len(cols) == 7:
+        if not cols[6].startswith("alias="):
+            die(where + ": bad column " + cols[6])
+        alias = parse_id(cols[6][6:], where)
+    return dict(id=cid, kind=kind, fp=fp, groups=glist, name=name, alias=alias)
+
+
+def format_console(c):
+    cols = ["console", str(c["id"]), c["kind"], c["fp"], ",".join(c["groups"]) or "-", c["name"]]
+    if c["alias"]:
+        cols.append("alias=%d" % c["alias"])
+    return "\t".join(cols) + "\n"
+
+
 def parse_id(text, where):
     if not re.match(r"^[1-9][0-9]*$", text):
         die(where + ": bad ID " + text)
@@ -241,7 +292,11 @@ def write_manifest(m, path, stamp):
         out.append("\n# Outside the standard ranges\n")
         for eid in rest:
             out.append(format_entry(m.entries[eid]))
-    out.append("\n# Retired and reserved IDs (never assigned again)\n")
+    out.append("\n# Console IDs (nssl-api.md section 4): reserved, present where an entry above"
+               " holds the ID\n")
+    for cid in sorted(m.console):
+        out.append(format_console(m.console[cid]))
+    out.append("\n# Retired IDs (never assigned again)\n")
     for rid in sorted(m.retired):
         r = m.retired[rid]
         out.append("\t".join(["retired", str(rid), r["fp"], r["name"], r["reason"]]) + "\n")
@@ -446,10 +501,18 @@ def main():
             args.bundle, bundle_version() or "bundle sha256 " + bundle_sha[:16], len(certs))
         by_sha = {c.sha256: c for c in certs}
 
-        # Seed the console's reservations when their ID is free.
-        for sid, fp, name, reason in SEED_RETIRED:
-            if sid not in m.used_ids():
-                m.retired[sid] = dict(id=sid, fp=fp, name=name, reason=reason)
+        # Every console ID has its console line; the retired lines older manifests used to
+        # reserve them (console fingerprints or none) give way to it.
+        for c in CONSOLE_LINES:
+            r = m.retired.get(c["id"])
+            if r is not None and not HEX64.match(r["fp"]):
+                del m.retired[c["id"]]
+            if c["id"] in m.retired:
+                die("console ID %d is retired" % c["id"])
+            if c["id"] not in m.console:
+                m.console[c["id"]] = dict(c)
+            elif m.console[c["id"]] != c:
+                die("the console line of ID %d differs from the console's table" % c["id"])
 
         # Repository-path entries follow their file.
         for e in m.entries.values():
@@ -465,12 +528,14 @@ def main():
                 summary["repinned"].append((e["id"], e["name"], e["sha256"], sha))
                 e["sha256"] = sha
 
-        # Bundle entries that left the bundle become retired lines.
+        # Bundle entries that left the bundle become retired lines (a console ID only absent).
         for eid in sorted(m.entries):
             e = m.entries[eid]
             if e["source"] == "bundle" and e["sha256"] not in by_sha:
                 del m.entries[eid]
-                m.retired[eid] = dict(id=eid, fp=e["sha256"], name=e["name"], reason=reason_left)
+                if eid not in m.console:
+                    m.retired[eid] = dict(id=eid, fp=e["sha256"], name=e["name"],
+                                          reason=reason_left)
                 summary["newly_retired"].append((eid, e["name"]))
         pinned = {e["sha256"]: e for e in m.entries.values()}
         summary["kept"] = sum(1 for c in certs if c.sha256 in pinned)
@@ -501,11 +566,7 @@ def main():
                 m.entries[cid] = e
                 pinned[c.sha256] = e
                 summary["console_kept"].append((cid, cname))
-            elif not match and cid not in m.retired:
-                m.retired[cid] = dict(id=cid, fp="sha1:" + cfp, name=cname,
-                                      reason="console root, not in the bundle")
-        summary["console_retired"] = sorted(
-            i for i in console_ids if i in m.retired)
+        summary["console_retired"] = sorted(i for i in m.console if i not in m.entries)
 
         # A retired certificate that is back in the bundle gets its old ID again.
         for rid in sorted(m.retired):
@@ -571,7 +632,7 @@ def main():
         n_srv, n_cli, ", ".join("%s %d" % kv for kv in per_group.items())))
     print("  console IDs kept: %d (%s)" % (len(summary["console_kept"]), " ".join(
         str(i) for i, _ in sorted(summary["console_kept"]))))
-    print("  console IDs reserved (root not in the bundle): %d" % len(summary["console_retired"]))
+    print("  console IDs absent (root not in the bundle): %d" % len(summary["console_retired"]))
     print("  bundle roots already pinned: %d" % summary["kept"])
     print("  new IDs: %d" % len(summary["new"]))
     for nid, name, group in summary["new"]:
@@ -584,7 +645,7 @@ def main():
     for eid, name, old, new in summary["repinned"]:
         print("  re-pinned %d %s: repository file changed (%s... -> %s...)" % (
             eid, name, old[:16], new[:16]))
-    print("  retired/reserved IDs in total: %d" % len(m.retired))
+    print("  console IDs in total: %d; retired IDs: %d" % (len(m.console), len(m.retired)))
     if args.check:
         if changed:
             print("update-manifest: the manifest is out of date", file=sys.stderr)

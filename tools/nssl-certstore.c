@@ -4,7 +4,8 @@
  *   nssl-certstore [--store PATH] COMMAND [ARGS]      (--store defaults to $NSSL_CERTSTORE)
  *
  * Exit codes: 0 success; 1 invalid chain / check found problems / key export or import refused;
- * 2 usage; 3 bad input file; 4 store error; 5 no such ID. Messages go to stderr. */
+ * 2 usage; 3 bad input file (or not the certificate a reserved console ID names); 4 store error;
+ * 5 no such ID; 6 a reserved console ID with no certificate (absent). Messages go to stderr. */
 #define _GNU_SOURCE /* secure_getenv */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +21,20 @@ static const char usage_text[] =
     "                            and commercial-4096 (2); running it again changes nothing;\n"
     "                            --private: mode 0600, for a store that will hold keys\n"
     "  import FILE|DIR [--kind server-ca|intermediate] [--id N] [--id-floor N] [--name NAME]\n"
-    "         [--group NAME_OR_BIT]... [--exportable] [--builtin]\n"
-    "                            PEM bundle, DER file, or every *.pem *.crt *.der of a directory\n"
+    "         [--group NAME_OR_BIT]... [--exportable] [--builtin] [--ignore-fingerprint]\n"
+    "                            PEM bundle, DER file, or every *.pem *.crt *.der of a directory;\n"
+    "                            under a reserved console ID: its kind, and a SHA-1 starting\n"
+    "                            with the console's (unless --ignore-fingerprint); no --group or\n"
+    "                            --name: the reservation's\n"
     "  import-client --cert FILE --key FILE [--chain FILE] [--id N] [--name NAME]\n"
-    "         [--exportable] [--key-exportable] [--builtin]\n"
+    "         [--exportable] [--key-exportable] [--builtin] [--ignore-fingerprint]\n"
     "                            only into a store no other user may open (mode 0600)\n"
+    "  reserve --console [--except ID]... | reserve --file FILE |\n"
+    "  reserve --id N --kind server-ca|client --name NAME [--group NAME_OR_BIT]...\n"
+    "         [--sha1 HEXPREFIX] [--alias-of ID]\n"
+    "                            reserve console IDs (absent until a certificate is imported\n"
+    "                            under them); --console: all of the console's; --file: lines\n"
+    "                            id kind sha1:HEX|- groups|- name [alias=ID] (tab-separated)\n"
     "  import-console DIR [--key-file FILE | --key HEX | --otp FILE | --server-only]\n"
     "         [--ignore-fingerprint]\n"
     "                            a dump of the console's certificate title\n"
@@ -34,10 +44,13 @@ static const char usage_text[] =
     "                            the 16 bytes) or otp.bin (--otp); never stored;\n"
     "                            --server-only: server CAs only, no key needed;\n"
     "                            --ignore-fingerprint: CAs need not have the console's SHA-1\n"
-    "  list [--json] [--kind server-ca|client|intermediate] [--group NAME_OR_BIT]\n"
-    "  show ID [--json]\n"
+    "  list [--json] [--absent] [--kind server-ca|client|intermediate] [--group NAME_OR_BIT]\n"
+    "                            reserved IDs without a certificate are listed as absent (text);\n"
+    "                            --absent: only those (--json lists them only with --absent)\n"
+    "  show ID [--json]          exit 6 for an absent reserved console ID\n"
     "  export ID [--der|--pem] [--out FILE] [--key]\n"
-    "  remove ID                 the ID is retired for ever\n"
+    "  remove ID                 the ID is retired for ever (a reserved console ID becomes\n"
+    "                            absent instead)\n"
     "  group create BIT NAME [--description TEXT]\n"
     "  group assign ID GROUP | group unassign ID GROUP | group list [--json]\n"
     "  add-crl FILE              PEM or DER\n"
@@ -47,8 +60,8 @@ static const char usage_text[] =
     "         [--purpose server|client] [--crl FILE]... [--crl-check leaf|chain]\n"
     "         [--max-depth N] [--time UNIXTIME]\n"
     "\n"
-    "exit: 0 ok, 1 invalid chain / problems / refused, 2 usage, 3 bad input file,\n"
-    "      4 store error, 5 no such ID\n";
+    "exit: 0 ok, 1 invalid chain / problems / refused, 2 usage, 3 bad input file (or not the\n"
+    "      certificate a reserved ID names), 4 store error, 5 no such ID, 6 absent reserved ID\n";
 
 void nssl_cst_msg(const char *fmt, ...)
 {
@@ -81,7 +94,10 @@ int nssl_cst_exit_for(int err)
         return CST_EXIT_OK;
     case NSSL_CS_E_NOT_FOUND:
         return CST_EXIT_NOT_FOUND;
+    case NSSL_CS_E_ABSENT:
+        return CST_EXIT_ABSENT;
     case NSSL_CS_E_INVALID:
+    case NSSL_CS_E_MISMATCH: /* not the certificate the console ID names: the input's fault */
         return CST_EXIT_INPUT;
     case NSSL_CS_E_ARG:
         return CST_EXIT_USAGE;
@@ -132,6 +148,7 @@ static const struct command commands[] = {
     {"gen-header", nssl_cst_cmd_gen_header},
     {"check", nssl_cst_cmd_check},
     {"verify", nssl_cst_cmd_verify},
+    {"reserve", nssl_cst_cmd_reserve},
 };
 
 int main(int argc, char **argv)

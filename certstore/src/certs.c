@@ -221,6 +221,7 @@ static int import_locked(struct nssl_certstore *cs, const uint8_t *der, size_t d
                          uint32_t props, int32_t *id_out)
 {
     struct nssl_cs_certinfo ci;
+    char reserved_name[128];
     int stored = 0;
     int rc = nssl_cs_parse_cert(cs, der, der_len, &ci);
 
@@ -234,7 +235,7 @@ static int import_locked(struct nssl_certstore *cs, const uint8_t *der, size_t d
     }
     rc = nssl_cs_import_id(cs, ci.sha256, kind, id_floor, &id, &stored);
     if (rc == NSSL_CS_OK && !stored) {
-        rc = nssl_cs_reserved_admit(cs, id, kind, der, der_len, &groups);
+        rc = nssl_cs_reserved_admit(cs, id, kind, der, der_len, &groups, &name, reserved_name);
     }
     if (rc == NSSL_CS_OK) {
         rc = nssl_cs_groups_defined(cs, groups);

@@ -60,6 +60,7 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     size_t p8_len = 0;
     const char *why = NULL;
     uint32_t groups = 0;
+    char reserved_name[128];
     int stored = 0;
     int rc = nssl_cs_parse_cert(cs, cert, cert_len, &ci);
 
@@ -87,7 +88,8 @@ static int import_client_locked(struct nssl_certstore *cs, const uint8_t *cert, 
     /* A client certificate already stored keeps the key and chain it has. */
     rc = nssl_cs_import_id(cs, ci.sha256, NSSL_CS_KIND_CLIENT, 1, &id, &stored);
     if (rc == NSSL_CS_OK && !stored) {
-        rc = nssl_cs_reserved_admit(cs, id, NSSL_CS_KIND_CLIENT, cert, cert_len, &groups);
+        rc = nssl_cs_reserved_admit(cs, id, NSSL_CS_KIND_CLIENT, cert, cert_len, &groups, &name,
+                                    reserved_name);
     }
     if (rc == NSSL_CS_OK && !stored) {
         rc = nssl_cs_insert_cert(cs, id, NSSL_CS_KIND_CLIENT,

@@ -123,9 +123,10 @@ int nssl_cs_resolve(struct nssl_certstore *cs, int32_t id, int32_t *row,
  * ID is not reserved; under a reserved ID the kind must be the reservation's and, unless the
  * handle's fingerprint check is off, its SHA-1 must start with the reservation's prefix
  * (NSSL_CS_E_MISMATCH); an alias is NSSL_CS_E_EXISTS. *groups, when 0, becomes the
- * reservation's groups. */
+ * reservation's groups; *name, when NULL, the reservation's name (held in name_buf). */
 int nssl_cs_reserved_admit(struct nssl_certstore *cs, int32_t id, int kind, const uint8_t *der,
-                           size_t der_len, uint32_t *groups) CS_MUST_USE;
+                           size_t der_len, uint32_t *groups, const char **name,
+                           char name_buf[128]) CS_MUST_USE;
 /* Is id reserved (within the lock)? */
 int nssl_cs_is_reserved(struct nssl_certstore *cs, int32_t id, int *reserved) CS_MUST_USE;
 /* Does der's SHA-1 start with the hex prefix (lowercase, up to 40 digits)? 1 yes, 0 no,

@@ -124,7 +124,8 @@ int nssl_cs_resolve(struct nssl_certstore *cs, int32_t id, int32_t *row,
 }
 
 int nssl_cs_reserved_admit(struct nssl_certstore *cs, int32_t id, int kind, const uint8_t *der,
-                           size_t der_len, uint32_t *groups)
+                           size_t der_len, uint32_t *groups, const char **name,
+                           char name_buf[128])
 {
     struct nssl_cs_reserved r;
     int found = 0;
@@ -155,6 +156,10 @@ int nssl_cs_reserved_admit(struct nssl_certstore *cs, int32_t id, int kind, cons
     }
     if (*groups == 0) {
         *groups = r.groups;
+    }
+    if (*name == NULL) {
+        memcpy(name_buf, r.name, sizeof(r.name));
+        *name = name_buf;
     }
     return NSSL_CS_OK;
 }

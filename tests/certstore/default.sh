@@ -2,11 +2,12 @@
 # shellcheck source-path=SCRIPTDIR
 # The built default store and its generated header agree with the committed manifest: every
 # manifest entry the bundle has is in the store under its pinned ID, name, groups and
-# certificate; retired IDs are absent; console IDs that must be kept are; the header defines
-# the constants and compiles; entry properties (export rules) are as pinned. And it holds no test
-# material (issue 11): the vendor IDs 100-105 are empty, there is no client identity, and no
-# certificate of tests/certs is in it (the test CA and client live in the test store,
-# teststore.sh).
+# certificate; retired IDs are unknown; console IDs that must be kept are; every console ID of
+# nssl-api.md section 4 is reserved (issue 15 item 3): listed, present where the bundle has its
+# root, else absent (show exits 6), its name in the header; the header defines the constants and
+# compiles; entry properties (export rules) are as pinned. And it holds no test material (issue
+# 11): the vendor IDs 100-105 are absent, there is no client identity, and no certificate of
+# tests/certs is in it (the test CA and client live in the test store, teststore.sh).
 #
 #   default.sh NSSL_CERTSTORE_TOOL CERTS_DIR STORE_DB HEADER MANIFEST BUNDLE SOURCE_ROOT
 #
@@ -37,10 +38,11 @@ S="$CS_TMP/default.db"
 cp "$DB_IN" "$S"
 
 # What the store must hold: manifest entries whose certificate is available, as
-# "id kind name groups sha256" lines; and the retired IDs.
-python3 - "$MANIFEST" "$BUNDLE" "$SRC" "$CS_TMP/expected" "$CS_TMP/retired" <<'PY'
+# "id kind name groups sha256" lines; the retired IDs; the console IDs as "id kind name".
+python3 - "$MANIFEST" "$BUNDLE" "$SRC" "$CS_TMP/expected" "$CS_TMP/retired" \
+    "$CS_TMP/console" <<'PY'
 import base64, hashlib, os, re, sys
-manifest, bundle, src, out, retired_out = sys.argv[1:]
+manifest, bundle, src, out, retired_out, console_out = sys.argv[1:]
 pem = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
 def ders(path):
     data = open(path, "rb").read()
@@ -48,7 +50,7 @@ def ders(path):
         return [base64.b64decode(b"".join(m.group(1).split())) for m in pem.finditer(data)]
     return [data]
 have = {hashlib.sha256(d).hexdigest() for d in ders(bundle)}
-exp, ret = [], []
+exp, ret, con = [], [], []
 for line in open(manifest, encoding="utf-8"):
     line = line.rstrip("\n")
     if not line or line.startswith("#"):
@@ -56,6 +58,9 @@ for line in open(manifest, encoding="utf-8"):
     c = line.split("\t")
     if c[0] == "retired":
         ret.append(c[1])
+        continue
+    if c[0] == "console":
+        con.append(" ".join([c[1], c[2], c[5]]))
         continue
     eid, kind, sha, groups, name, source = c[:6]
     if source == "bundle":
@@ -70,6 +75,7 @@ for line in open(manifest, encoding="utf-8"):
     exp.append(" ".join([eid, kind, name, groups, sha, props or "-"]))
 open(out, "w").write("\n".join(exp) + "\n")
 open(retired_out, "w").write("\n".join(ret) + "\n")
+open(console_out, "w").write("\n".join(con) + "\n")
 PY
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +169,7 @@ ids_has 1022 || case_fail "1022 not in commercial"
 if ids_has 1901; then case_fail "1901 also in commercial"; fi
 case_end
 
-case_start "retired and reserved IDs are absent (show exits 5)"
+case_start "retired IDs are unknown (show exits 5)"
 while read -r rid; do
     [ -n "$rid" ] || continue
     run --store "$S" show "$rid"
@@ -171,10 +177,64 @@ while read -r rid; do
 done <"$CS_TMP/retired"
 case_end
 
-case_start "no test material: vendor IDs 100-105 empty, no client, nothing from tests/certs"
+# The console's certificate IDs (nssl-api.md section 4), written out here rather than taken from
+# the manifest, so that a manifest that loses one fails.
+CONSOLE_IDS="1 3 4 5 6 7 8 100 101 102 103 104 105 $(seq -s ' ' 1001 1033) 1900 1901"
+case_start "every console ID is known: list shows all 48, the bundle's present, the rest absent"
+[ "$(echo "$CONSOLE_IDS" | wc -w)" = 48 ] || case_fail "the test's own list is not 48 IDs"
+[ "$(grep -c . "$CS_TMP/console")" = 48 ] || case_fail "the manifest has not 48 console lines"
+ok --store "$S" list
+present=0
+absent=0
+for id in $CONSOLE_IDS; do
+    name=$(awk -v id="$id" '$1 == id { print $3 }' "$CS_TMP/console")
+    [ -n "$name" ] || { case_fail "console ID $id has no console line"; continue; }
+    line=$(awk -v id="$id" '$1 == id' "$OUT")
+    case "$line" in
+    "") case_fail "list lacks console ID $id" ;;
+    *" absent "*)
+        absent=$((absent + 1))
+        case "$line" in *" $name") ;; *) case_fail "absent $id is not named $name: $line" ;; esac
+        if grep -q "^$id " "$CS_TMP/expected"; then case_fail "$id is in the bundle yet absent"; fi
+        ;;
+    *)
+        present=$((present + 1))
+        case "$line" in *" $name") ;; *) case_fail "present $id is not named $name: $line" ;; esac
+        ;;
+    esac
+done
+# 13 on the bundle this manifest was made from; fewer if this system's bundle lacks some.
+want=$(awk '$1 >= 100 { print $1 }' "$CS_TMP/console" | while read -r id; do
+    grep -q "^$id " "$CS_TMP/expected" && echo "$id"; done | wc -l)
+[ "$present" = "$want" ] || case_fail "$present console IDs present, expected $want"
+[ "$((present + absent))" = 48 ] || case_fail "$present present + $absent absent, expected 48"
+echo "    # $present present, $absent absent"
+ok --store "$S" list --absent --json
+n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for e in d if e["absent"]))' \
+    "$OUT" 2>&1) || true
+[ "$n" = "$absent" ] || case_fail "list --absent --json has $n IDs, expected $absent"
+case_end
+
+case_start "an absent console ID: show exits 6, says so and how to import it"
+for id in 1 3 7 100 105; do
+    run --store "$S" show "$id"
+    [ "$RC" = 6 ] || case_fail "ID $id: show exited $RC, expected 6 (absent)"
+    expect_out_contains "absent"
+done
+run --store "$S" show 102
+expect_out_contains "import FILE --id 102"
+expect_out_contains "sha1 prefix: 68a07705ccc7a408"
+run --store "$S" show 7
+expect_out_contains "import under ID 4"
+run --store "$S" export 105 --der --out "$CASE_DIR/none.der"
+[ "$RC" = 6 ] || case_fail "export of an absent ID exited $RC, expected 6"
+[ ! -e "$CASE_DIR/none.der" ] || case_fail "export of an absent ID wrote a file"
+case_end
+
+case_start "no test material: vendor IDs 100-105 absent, no client, nothing from tests/certs"
 for id in 1 100 101 102 103 104 105; do
     run --store "$S" show "$id"
-    [ "$RC" = 5 ] || case_fail "ID $id: show exited $RC, expected 5 (no such ID)"
+    [ "$RC" = 6 ] || case_fail "ID $id: show exited $RC, expected 6 (absent)"
 done
 ok --store "$S" list --json
 python3 - "$OUT" "$CERTS" >"$CASE_DIR/tm" 2>&1 <<'PY' || case_fail "$(head -n 8 "$CASE_DIR/tm")"
@@ -224,13 +284,14 @@ done
 if grep -q 'NSSL_TEST' "$H"; then
     case_fail "the header names test material: $(grep 'NSSL_TEST' "$H" | head -n 2)"
 fi
+# expect_define ID KIND NAME: the header defines the entry's or console ID's constant.
+expect_define() {
+    local macro="NSSL_CLIENT_CERT_$3"
+    [ "$2" != server-ca ] || macro="NSSL_SERVER_CERT_$3"
+    grep -qE "^#define ${macro}[[:space:]]+$1\$" "$H" || case_fail "no '#define $macro $1'"
+}
 while read -r eid kind name _ _ _; do
-    if [ "$kind" = server-ca ]; then
-        macro="NSSL_SERVER_CERT_$name"
-    else
-        macro="NSSL_CLIENT_CERT_$name"
-    fi
-    grep -qE "^#define ${macro}[[:space:]]+${eid}\$" "$H" || case_fail "no '#define $macro $eid'"
+    expect_define "$eid" "$kind" "$name"
 done <"$CS_TMP/expected"
 while read -r rid; do
     [ -n "$rid" ] || continue
@@ -238,6 +299,9 @@ while read -r rid; do
         case_fail "retired ID $rid is defined"
     fi
 done <"$CS_TMP/retired"
+while read -r cid kind name; do
+    [ -z "$cid" ] || expect_define "$cid" "$kind" "$name"
+done <"$CS_TMP/console"
 cp "$H" "$CASE_DIR/nssl_certs.h"
 cat >"$CASE_DIR/t.c" <<'EOF'
 #include "nssl_certs.h"

@@ -393,6 +393,7 @@ static void test_import_reserved(void)
     CU_ASSERT_EQUAL(id, 100);
     CU_ASSERT_EQUAL(nssl_cs_entry(cs, 100, &e), NSSL_CS_OK);
     CU_ASSERT_EQUAL(e.groups, 0x1);
+    CU_ASSERT_STRING_EQUAL(e.name, "NINTENDO_CA"); /* no name given: the console's */
     CU_ASSERT_EQUAL(e.props, NSSL_CS_PROP_EXPORTABLE | NSSL_CS_PROP_ENCRYPTED |
                                  NSSL_CS_PROP_HAS_SECOND_PATH);
     CU_ASSERT_EQUAL(nssl_cs_reserved_get(cs, 100, &r), NSSL_CS_OK);
@@ -418,6 +419,7 @@ static void test_import_reserved(void)
                                         0, 0, &id), NSSL_CS_OK);
     CU_ASSERT_EQUAL(nssl_cs_entry(cs, 500, &e), NSSL_CS_OK);
     CU_ASSERT_EQUAL(e.groups, 0x4);
+    CU_ASSERT_STRING_EQUAL(e.name, "OWN"); /* a name given: the caller's */
 
     /* id 0 never lands on a reserved ID. */
     {
@@ -437,6 +439,8 @@ static void test_import_reserved(void)
     CU_ASSERT_EQUAL(import_client_pem(cs, 7, &id), NSSL_CS_E_EXISTS);
     CU_ASSERT_PTR_NOT_NULL(strstr(nssl_cs_errmsg(cs), "import under ID 4"));
     CU_ASSERT_EQUAL(import_client_pem(cs, 4, &id), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_entry(cs, 4, &e), NSSL_CS_OK);
+    CU_ASSERT_STRING_EQUAL(e.name, "WIIU_OLIVE_1");
     CU_ASSERT_EQUAL(import_client_pem(cs, 7, &id), NSSL_CS_E_EXISTS);
 
     /* Removing under a reserved ID: reserved and absent again, not retired. */

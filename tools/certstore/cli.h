@@ -17,6 +17,8 @@ enum {
     CST_EXIT_INPUT = 3,     /* bad input file */
     CST_EXIT_STORE = 4,     /* store error */
     CST_EXIT_NOT_FOUND = 5, /* an ID the user named does not exist */
+    CST_EXIT_ABSENT = 6,    /* an ID the user named is a reserved console ID with no
+                             * certificate in this store (show, export) */
 };
 
 /* ---- messages (main) ---- */
@@ -136,6 +138,22 @@ int nssl_cst_cmd_add_crl(const char *store, int argc, char **argv);
 int nssl_cst_cmd_gen_header(const char *store, int argc, char **argv);
 int nssl_cst_cmd_check(const char *store, int argc, char **argv);
 int nssl_cst_cmd_verify(const char *store, int argc, char **argv);
+/* reserve (cmd_reserve.c). */
+int nssl_cst_cmd_reserve(const char *store, int argc, char **argv);
+
+/* ---- reserved console IDs in the other commands (cmd_reserve.c) ---- */
+
+struct cst_reserved {
+    struct nssl_cs_reserved *v;
+    size_t n, cap;
+};
+/* The reserved IDs of a kind (0: all) sharing a bit with mask (0: all), in ID order; free v. */
+int nssl_cst_reserved_load(struct nssl_certstore *cs, int kind, uint32_t mask,
+                           struct cst_reserved *out);
+/* show on a reserved ID with no certificate: what it is and how to import it; returns
+ * CST_EXIT_ABSENT. */
+int nssl_cst_show_absent(struct nssl_certstore *cs, int32_t id, const struct cst_groups *g,
+                         int json);
 
 /* Open the store (messages and exit code on failure). */
 int nssl_cst_open(const char *store, int flags, struct nssl_certstore **cs);

@@ -152,7 +152,16 @@ enum {
     IMP_GROUP,
     IMP_EXPORTABLE,
     IMP_BUILTIN,
+    IMP_IGNORE_FP,
 };
+
+/* --ignore-fingerprint: a certificate under a reserved console ID need not have the console's
+ * SHA-1 (an integrator's own CA, a generated dump). */
+static int fingerprint_option(struct nssl_certstore *cs, const struct cst_args *a, int opt)
+{
+    int err = nssl_cs_set_fingerprint_check(cs, !nssl_cst_has(a, opt));
+    return err == NSSL_CS_OK ? CST_EXIT_OK : nssl_cst_store_fail(cs, err, a->cmd);
+}
 
 int nssl_cst_cmd_import(const char *store, int argc, char **argv)
 {
@@ -164,6 +173,7 @@ int nssl_cst_cmd_import(const char *store, int argc, char **argv)
         [IMP_GROUP] = {"--group", 1, 1},
         [IMP_EXPORTABLE] = {"--exportable", 0, 0},
         [IMP_BUILTIN] = {"--builtin", 0, 0},
+        [IMP_IGNORE_FP] = {"--ignore-fingerprint", 0, 0},
         {NULL, 0, 0},
     };
     struct cst_args a;
@@ -226,6 +236,9 @@ int nssl_cst_cmd_import(const char *store, int argc, char **argv)
     if (rc == CST_EXIT_OK) {
         rc = groups_mask(cs, &a, IMP_GROUP, &mask);
     }
+    if (rc == CST_EXIT_OK) {
+        rc = fingerprint_option(cs, &a, IMP_IGNORE_FP);
+    }
     /* One transaction per certificate: what was printed is committed. */
     for (size_t i = 0; rc == CST_EXIT_OK && i < certs.n; i++) {
         int existed = 0;
@@ -263,6 +276,7 @@ enum {
     CLI_EXPORTABLE,
     CLI_KEY_EXPORTABLE,
     CLI_BUILTIN,
+    CLI_IGNORE_FP,
 };
 
 int nssl_cst_cmd_import_client(const char *store, int argc, char **argv)
@@ -276,6 +290,7 @@ int nssl_cst_cmd_import_client(const char *store, int argc, char **argv)
         [CLI_EXPORTABLE] = {"--exportable", 0, 0},
         [CLI_KEY_EXPORTABLE] = {"--key-exportable", 0, 0},
         [CLI_BUILTIN] = {"--builtin", 0, 0},
+        [CLI_IGNORE_FP] = {"--ignore-fingerprint", 0, 0},
         {NULL, 0, 0},
     };
     struct cst_args a;
@@ -330,6 +345,9 @@ int nssl_cst_cmd_import_client(const char *store, int argc, char **argv)
      * before this check. */
     if (rc == CST_EXIT_OK) {
         rc = nssl_cst_require_private("import-client", store);
+    }
+    if (rc == CST_EXIT_OK) {
+        rc = fingerprint_option(cs, &a, CLI_IGNORE_FP);
     }
     if (rc == CST_EXIT_OK) {
         rc = stored(cs, certs.v[0], certs.lens[0], &existed);

@@ -125,7 +125,48 @@ static int collect(void *arg, const struct nssl_cs_entry *e)
     return 0;
 }
 
-enum { LIST_JSON, LIST_KIND, LIST_GROUP };
+/* A reserved ID's line in list: absent, or an alias of a present entry. */
+static int reserved_row(const struct nssl_cs_reserved *r, int absent_only)
+{
+    return !r->present || (!absent_only && r->alias_of != 0);
+}
+
+static void print_reserved_row(const struct nssl_cs_reserved *r, const struct cst_groups *g,
+                               int gw)
+{
+    char names[512], status[32];
+    nssl_cst_group_names(g, r->groups, names, sizeof(names));
+    if (r->present) {
+        snprintf(status, sizeof(status), "alias of %ld", (long)r->alias_of);
+    } else {
+        snprintf(status, sizeof(status), "absent");
+    }
+    printf("%7ld  %-12s  %-*s  %8s  %-10s  %s\n", (long)r->id, nssl_cst_kind_name(r->kind), gw,
+           names, "-", status, r->name);
+}
+
+static void json_absent(const struct cst_reserved *res, const struct cst_groups *g)
+{
+    size_t k = 0;
+    fputs("[", stdout);
+    for (size_t i = 0; i < res->n; i++) {
+        const struct nssl_cs_reserved *r = &res->v[i];
+        if (r->present) {
+            continue;
+        }
+        printf("%s{\"id\": %ld, \"kind\": \"%s\", \"name\": ", k++ == 0 ? "\n  " : ",\n  ",
+               (long)r->id, nssl_cst_kind_name(r->kind));
+        nssl_cst_json_str(stdout, r->name);
+        fputs(", \"groups\": ", stdout);
+        json_groups(stdout, g, r->groups);
+        printf(", \"group_mask\": %lu, \"absent\": true, \"sha1_prefix\": \"%s\", "
+               "\"alias_of\": %ld}",
+               (unsigned long)r->groups, r->sha1, (long)r->alias_of);
+    }
+    fputs(k > 0 ? "\n]\n" : "]\n", stdout);
+}
+
+enum { LIST_JSON, LIST_KIND, LIST_GROUP, LIST_ABSENT };
 
 int nssl_cst_cmd_list(const char *store, int argc, char **argv)
 {
@@ -133,16 +174,20 @@ int nssl_cst_cmd_list(const char *store, int argc, char **argv)
         [LIST_JSON] = {"--json", 0, 0},
         [LIST_KIND] = {"--kind", 1, 0},
         [LIST_GROUP] = {"--group", 1, 0},
+        [LIST_ABSENT] = {"--absent", 0, 0},
         {NULL, 0, 0},
     };
     struct cst_args a;
     struct nssl_certstore *cs = NULL;
     struct cst_groups g;
     struct entries l;
-    int kind = 0, bit = -1;
+    struct cst_reserved res;
+    int kind = 0, bit = -1, absent_only;
     int rc = nssl_cst_parse("list", argc, argv, spec, 0, 0, &a);
 
     memset(&l, 0, sizeof(l));
+    memset(&res, 0, sizeof(res));
+    absent_only = nssl_cst_has(&a, LIST_ABSENT);
     if (rc != CST_EXIT_OK) {
         return rc;
     }
@@ -167,13 +212,18 @@ int nssl_cst_cmd_list(const char *store, int argc, char **argv)
         rc = nssl_cst_group_resolve(cs, "list", nssl_cst_get(&a, LIST_GROUP), &bit);
         l.mask = UINT32_C(1) << bit;
     }
-    if (rc == CST_EXIT_OK) {
+    if (rc == CST_EXIT_OK && !absent_only) {
         int err = nssl_cs_list(cs, kind, collect, &l);
         if (err != NSSL_CS_OK) {
             rc = nssl_cst_store_fail(cs, err, "listing the store");
         }
     }
-    if (rc == CST_EXIT_OK && nssl_cst_has(&a, LIST_JSON)) {
+    if (rc == CST_EXIT_OK) {
+        rc = nssl_cst_reserved_load(cs, kind, l.mask, &res);
+    }
+    if (rc == CST_EXIT_OK && absent_only && nssl_cst_has(&a, LIST_JSON)) {
+        json_absent(&res, &g);
+    } else if (rc == CST_EXIT_OK && nssl_cst_has(&a, LIST_JSON)) {
         fputs("[", stdout);
         for (size_t i = 0; i < l.n; i++) {
             fputs(i == 0 ? "\n  {" : ",\n  {", stdout);
@@ -192,15 +242,28 @@ int nssl_cst_cmd_list(const char *store, int argc, char **argv)
         }
         printf("%7s  %-12s  %-*s  %8s  %-10s  %s\n", "ID", "KIND", gw, "GROUPS", "KEY BITS",
                "NOT AFTER", "NAME");
-        for (size_t i = 0; i < l.n; i++) {
+        /* Entries and reserved IDs without an entry of their own, merged in ID order. */
+        for (size_t i = 0, k = 0; i < l.n || k < res.n;) {
             char date[32];
+            if (k < res.n && (i == l.n || res.v[k].id < l.v[i].id)) {
+                if (reserved_row(&res.v[k], absent_only)) {
+                    print_reserved_row(&res.v[k], &g, gw);
+                }
+                k++;
+                continue;
+            }
+            if (k < res.n && res.v[k].id == l.v[i].id) {
+                k++;
+            }
             nssl_cst_group_names(&g, l.v[i].groups, names, sizeof(names));
             nssl_cst_date(l.v[i].not_after, date);
             printf("%7ld  %-12s  %-*s  %8d  %-10s  %s\n", (long)l.v[i].id,
                    nssl_cst_kind_name(l.v[i].kind), gw, names, l.v[i].key_bits, date,
                    l.v[i].name);
+            i++;
         }
     }
+    free(res.v);
     free(l.v);
     nssl_cs_close(cs);
     return rc;
@@ -293,7 +356,9 @@ int nssl_cst_cmd_show(const char *store, int argc, char **argv)
         if (err == NSSL_CS_OK) {
             err = nssl_cs_cert_der(cs, id, &der, &len);
         }
-        if (err != NSSL_CS_OK) {
+        if (err == NSSL_CS_E_ABSENT) {
+            rc = nssl_cst_show_absent(cs, id, &g, nssl_cst_has(&a, SHOW_JSON));
+        } else if (err != NSSL_CS_OK) {
             rc = nssl_cst_store_fail(cs, err, "show");
         }
     }
@@ -428,6 +493,7 @@ int nssl_cst_cmd_remove(const char *store, int argc, char **argv)
     struct cst_args a;
     struct nssl_certstore *cs = NULL;
     struct nssl_cs_entry e;
+    struct nssl_cs_reserved r;
     int32_t id = 0;
     int rc = nssl_cst_parse("remove", argc, argv, spec, 1, 1, &a);
 
@@ -448,7 +514,10 @@ int nssl_cst_cmd_remove(const char *store, int argc, char **argv)
         if (err != NSSL_CS_OK) {
             rc = nssl_cst_store_fail(cs, err, "remove");
         } else {
-            printf("removed %ld %s (the ID is retired)\n", (long)id, e.name);
+            printf("removed %ld %s (%s)\n", (long)id, e.name,
+                   nssl_cs_reserved_get(cs, id, &r) == NSSL_CS_OK
+                       ? "a reserved console ID: it stays reserved, now absent"
+                       : "the ID is retired");
         }
     }
     nssl_cs_close(cs);

@@ -137,7 +137,7 @@ int nssl_cs_set_busy_timeout(struct nssl_certstore *cs, int ms);
  * is NSSL_CS_E_EXISTS, a retired ID NSSL_CS_E_RETIRED. name may be NULL (derived from the
  * subject's CN/O). id 0 never picks a reserved console ID. Under a reserved ID, see
  * nssl_cs_set_fingerprint_check; groups 0 there means the reservation's groups (non-zero: the
- * caller's). props may also carry NSSL_CS_PROP_HAS_SECOND_PATH and NSSL_CS_PROP_ENCRYPTED, kept
+ * caller's) and name NULL the reservation's name. props may also carry NSSL_CS_PROP_HAS_SECOND_PATH and NSSL_CS_PROP_ENCRYPTED, kept
  * as a console dump had them (both import functions). */
 int nssl_cs_import_cert(struct nssl_certstore *cs, const uint8_t *der, size_t der_len, int kind,
                         int32_t id, int32_t id_floor, const char *name, uint32_t groups,
