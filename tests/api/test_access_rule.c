@@ -312,6 +312,41 @@ static void test_group_refused(void)
     CU_ASSERT_EQUAL(NSSLSetCallerIdentity(NULL), 0);
 }
 
+/* The group's CAs are judged when a chain is validated too: a rule (or a CA) put into the store
+ * after NSSLAddServerPKIGroups cannot slip past the identity the group was added under. */
+static void test_group_rule_added_later(void)
+{
+    int32_t ctx, valid = -1, invalid = -1;
+
+    make_store();
+    declare(TITLE_A, 0x1, 20);
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0x1, &valid, &invalid), 0);
+    CU_ASSERT_EQUAL(valid, 2);
+    CU_ASSERT_EQUAL(invalid, 0);
+    /* The identity is withdrawn after the add: the group keeps the one it was added under. */
+    CU_ASSERT_EQUAL(NSSLSetCallerIdentity(NULL), 0);
+    rule_cap(ID_CA);
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(cstore_handshake(ctx, &p, NULL), NSSL_ERROR_INVALID_CERT);
+    }
+    {
+        /* 101 has no rule: still an anchor of the group. */
+        struct peer p = {.cert = "server-otherca", .chain = "other-root-ca"};
+        CU_ASSERT_EQUAL(cstore_handshake(ctx, &p, NULL), 0);
+    }
+    NSSLDestroyContext(ctx);
+    /* A group added with no identity declared judges nothing: 100 verifies. */
+    ctx = NSSLCreateContext(0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIGroups(ctx, 0x1, &valid, &invalid), 0);
+    {
+        struct peer p = {0};
+        CU_ASSERT_EQUAL(cstore_handshake(ctx, &p, NULL), 0);
+    }
+    NSSLDestroyContext(ctx);
+}
+
 /* A context configured before the identity keeps what it was given; a context configured
  * after it cannot borrow the first one's trust through its session. */
 static void test_second_context_and_resumption(void)
@@ -446,6 +481,7 @@ static CU_TestInfo tests[] = {
     {"bad identities; kept across NSSLFinish", test_identity_arguments},
     {"client certificate, alias and exports", test_client_and_exports},
     {"a refused CA of a group is no anchor", test_group_refused},
+    {"a rule added after the group is judged at validation", test_group_rule_added_later},
     {"a second context and session resumption", test_second_context_and_resumption},
     {"a damaged rule refuses", test_damaged_rule},
     {"declared while another thread adds", test_threads},

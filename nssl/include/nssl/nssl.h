@@ -1627,8 +1627,9 @@ typedef struct NSSLCallerIdentity {
  * process; a caller whose processId is -1 matches only -4). A refused entry gives
  * NSSL_ERROR_CERT_NO_ACCESS from NSSLAddServerPKI, NSSLSetClientPKI, NSSLAddServerCert and the
  * internal exports, and is left out (counted invalid, never an anchor of that context) by
- * NSSLAddServerPKIGroups. NULL withdraws the identity: no rule is enforced, as before the first
- * call. The rule is the console's compatibility behaviour, not a protection on this platform:
+ * NSSLAddServerPKIGroups; a group added under an identity also judges, at each validation,
+ * the CAs (and rules) put into the store after it. NULL withdraws the identity: no rule is
+ * enforced, as before the first call. The rule is the console's compatibility behaviour, not a protection on this platform:
  * the store file is readable by whoever may run the program. Process-wide, valid before
  * NSSLInit, kept across NSSLFinish; it applies to calls made after it.
  * @return 0; NSSL_ERROR_INVALID_ARG if reserved is not 0 or processId < -1.

@@ -161,6 +161,8 @@ int32_t nssl_api_store_client_credential(int32_t id, struct nssl_credential *cre
  * entry has no rule; an alias ID is judged by the entry it names), 0 when the rule refuses it,
  * or a negative nssl_cs_err when the store cannot tell. */
 int nssl_caller_may_use(struct nssl_certstore *cs, int32_t id);
+/* The declared identity (1) or none (0, *who zeroed). */
+int nssl_caller_get(struct nssl_caller *who);
 
 /* Look a connection up (takes the lock); NULL with *err set if the handle is not live, or
  * NSSL_ERROR_INVALID_STATE while the connection is inside another call (getters excepted

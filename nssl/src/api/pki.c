@@ -216,7 +216,12 @@ NSSL_API int32_t NSSLAddServerPKIGroups(NSSLContextHandle context, uint32_t grou
         if (got < 0) {
             rc = store_error(got);
         } else {
+            struct nssl_caller who;
             c->anchors.group_mask |= groupMask;
+            if (nssl_caller_get(&who)) {
+                c->anchors.group_caller = who;
+                c->anchors.group_caller_set = 1;
+            }
         }
     }
     nssl_ctx_config_end();

@@ -81,7 +81,12 @@ static int trusted(const struct nssl_trust_source *src, int32_t id, uint32_t gro
     if (nssl_id_set_has(&src->ids, id)) {
         return 1;
     }
-    return (groups & src->group_mask) != 0 && !nssl_id_set_has(&src->excluded, id);
+    if ((groups & src->group_mask) == 0 || nssl_id_set_has(&src->excluded, id)) {
+        return 0;
+    }
+    /* A rule the store cannot read refuses (a negative answer), as at NSSLAddServerPKIGroups. */
+    return !src->group_caller_set ||
+           nssl_access_check(src->cs, id, &src->group_caller) == 1;
 }
 
 struct issuer_search {

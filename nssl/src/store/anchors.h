@@ -14,6 +14,7 @@
 
 #include "certstore/certstore.h"
 #include "common/err.h"
+#include "store/access_rule.h"
 
 /* A set of store IDs, ascending, each once (the console keeps IDs as a set). */
 struct nssl_id_set {
@@ -35,6 +36,12 @@ struct nssl_trust_source {
      * the lookup by subject finds. An ID added by itself (ids) is not affected: that call
      * decided under the identity of its time. */
     struct nssl_id_set excluded;
+    /* The caller's identity when a group was added under one (NSSLSetCallerIdentity): every CA
+     * the group lookup finds is judged by its access rule against it at validation time too,
+     * so a CA (or a rule) put into the store after the group was added cannot slip past the
+     * rule. The latest identity of a group add; never cleared by a group add without one. */
+    struct nssl_caller group_caller;
+    int group_caller_set;
     int use_intermediates;         /* complete chains with store intermediates */
 };
 
