@@ -133,6 +133,12 @@ CHECK(NSSL_CLIENT_CERT_WIIU_VINO_1, 5);
 CHECK(NSSL_CLIENT_CERT_WIIU_WOOD_1, 6);
 CHECK(NSSL_CLIENT_CERT_WIIU_OLIVE_1_ALIAS, 7);
 CHECK(NSSL_CLIENT_CERT_WIIU_WOOD_1_ALIAS, 8);
+/* Certificate and key types: the console's type 0 is DER; PEM is NSSL's extension
+ * (docs/porting.md, "Certificate and key types"). */
+CHECK(NSSL_CERT_TYPE_DER, 0);
+CHECK(NSSL_KEY_TYPE_DER, 0);
+CHECK(NSSL_CERT_TYPE_PEM, 1);
+CHECK(NSSL_KEY_TYPE_PEM, 1);
 /* The types are the console's: 32-bit handles, enumerations the size of an int. */
 typedef char check_context_size[(sizeof(NSSLContextHandle) == 4) ? 1 : -1];
 typedef char check_connection_size[(sizeof(NSSLConnectionHandle) == 4) ? 1 : -1];
