@@ -72,6 +72,15 @@ serve() {
         -cert "$1.pem" -key "$1.key" -Verify 1 -CAfile "$DUMP/client-ca.pem" -www -naccept 2
 }
 
+# served: s_server ends by itself after its two connections; wait for that (bounded) so that its
+# log is complete, then stop it if it is still there.
+served() {
+    if [ -n "$SERVER_PID" ] && wait_pid_bounded "$SERVER_PID" 5; then
+        SERVER_PID=""
+    fi
+    stop_server
+}
+
 # title ARGS...: the sample with the user's store, against the current server's port.
 title() {
     run_client /dev/null "$@" "$STORE" "${PORT:-1}"
@@ -93,7 +102,7 @@ if serve "$DUMP/server"; then
     expect_out_line "emulator: the title succeeded"
     # The guest's socket is the emulator's descriptor, not the host's.
     expect_out_contains "emulator: guest socket 0 is host descriptor "
-    stop_server
+    served
     # Both connections, the title's own and its libcurl's, presented client certificate 3.
     count=$(grep -c "CN = WIIU_ACCOUNT_1" "$SERVER_LOG" || true)
     if [ "$count" -lt 2 ]; then
@@ -154,7 +163,7 @@ if serve "$DUMP/server2"; then
     expect_out_line "$LOOPS: 41 calls, all succeeded"
     expect_out_line "guest: reply: HTTP/1.0 200 ok"
     expect_out_line "$(curl_line 0)"
-    stop_server
+    served
     if ! grep -q "CN = WIIU_COMMON_1" "$SERVER_LOG"; then
         case_fail "s_server did not see client certificate 1"
     fi
