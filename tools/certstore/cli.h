@@ -18,7 +18,7 @@ enum {
     CST_EXIT_STORE = 4,     /* store error */
     CST_EXIT_NOT_FOUND = 5, /* an ID the user named does not exist */
     CST_EXIT_ABSENT = 6,    /* an ID the user named is a reserved console ID with no
-                             * certificate in this store (show, export) */
+                             * certificate in this store (show, export, verify --id) */
 };
 
 /* ---- messages (main) ---- */

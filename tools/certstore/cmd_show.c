@@ -234,8 +234,9 @@ int nssl_cst_cmd_list(const char *store, int argc, char **argv)
     } else if (rc == CST_EXIT_OK) {
         int gw = 6;
         char names[512];
-        for (size_t i = 0; i < l.n; i++) {
-            nssl_cst_group_names(&g, l.v[i].groups, names, sizeof(names));
+        for (size_t i = 0; i < l.n + res.n; i++) {
+            nssl_cst_group_names(&g, i < l.n ? l.v[i].groups : res.v[i - l.n].groups, names,
+                                 sizeof(names));
             if ((int)strlen(names) > gw) {
                 gw = (int)strlen(names);
             }
