@@ -9,6 +9,7 @@
  *   --pid N           the title's console process ID (default 15, a PPC-side process)
  *   --no-identity     declare no caller identity (the store's access rules are not enforced)
  *   --verify-opt N    the value the title passes to its libcurl's option 211 (default 3)
+ *   --fibers          run as an emulator whose guest threads are fibers: no host call blocks
  *
  * A console title calls NSSL in its own address space, with 32-bit big-endian pointers, its
  * own socket descriptors and the handles the console gave it. An emulator that re-hosts those
@@ -38,6 +39,9 @@
  *  - the console's libcurl: option 210 (CURLOPT_NSSL_CONTEXT) hands a guest NSSL context to
  *    a transfer; the shim maps it to the host context and makes the transfer's TLS connection
  *    with it. Option 211 carries the verify options (Cemu's reading; docs/emulators.md).
+ *  - threads: the tables are shared by guest threads on host threads (one lock, never held
+ *    across a host call that may wait); with --fibers the host connections never block and a
+ *    guest's blocking call yields to the emulator's scheduler instead (fiber_yield).
  *
  * The guest title (guest_title below) does what console code does: NSSLInit, a context, the
  * group loops over NSSLAddServerPKI, NSSLSetClientPKI, a socket connected to 127.0.0.1:PORT,
@@ -58,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nssl/nssl.h>
@@ -90,6 +95,7 @@ enum kind { SLOT_FREE, SLOT_CONTEXT, SLOT_CONNECTION, SLOT_RETIRED };
 struct guest_link {
     struct emulator *emu;
     int32_t gfd;
+    int32_t block; /* the guest's `block` (with --fibers the host connection never blocks) */
 };
 
 struct guest_handle {
@@ -121,6 +127,9 @@ struct emulator {
      * NSSL call that may wait is made with the lock held. */
     pthread_mutex_t lock;
     int nssl_ready; /* the guest called NSSLInit and not NSSLFinish since */
+    int fibers;     /* guest threads are fibers: no host call may block (fiber_yield) */
+    int yields;     /* how often a guest call yielded to the scheduler */
+    int waits;      /* how often NSSL waited through a transport's wait callback */
     struct guest_handle handles[MAX_HANDLES];
     struct guest_socket sockets[MAX_SOCKETS];
     struct transfer transfers[MAX_TRANSFERS];
@@ -436,6 +445,9 @@ static int32_t link_wait(void *user, int32_t forWrite, int32_t timeoutMs)
     if (p.fd < 0) {
         return NSSL_ERROR_IO_ERROR;
     }
+    pthread_mutex_lock(&l->emu->lock);
+    l->emu->waits++;
+    pthread_mutex_unlock(&l->emu->lock);
     n = poll(&p, 1, timeoutMs);
     if (n < 0) {
         return errno == EINTR ? 0 : NSSL_ERROR_IO_ERROR;
@@ -611,7 +623,7 @@ static int32_t hle_NSSLCreateConnection(struct emulator *emu, int32_t ctx, uint3
     }
     if (rc == NSSL_ERROR_OK) {
         emu->sockets[gfd].users++;
-        emu->handles[slot].link = (struct guest_link){.emu = emu, .gfd = gfd};
+        emu->handles[slot].link = (struct guest_link){.emu = emu, .gfd = gfd, .block = block};
     }
     pthread_mutex_unlock(&emu->lock);
     if (rc != NSSL_ERROR_OK) {
@@ -620,7 +632,7 @@ static int32_t hle_NSSLCreateConnection(struct emulator *emu, int32_t ctx, uint3
 
     link = &emu->handles[slot].link;
     conn = NSSLCreateTransportConnection(host_ctx, name, hostLength, options, link_recv,
-                                         link_send, link_wait, link, block);
+                                         link_send, link_wait, link, emu->fibers ? 0 : block);
     rc = conn < 0 ? conn : NSSLSetTimeouts(conn, HOST_DEADLINE_MS, HOST_DEADLINE_MS,
                                            HOST_DEADLINE_MS);
     pthread_mutex_lock(&emu->lock);
@@ -641,11 +653,69 @@ static int32_t hle_NSSLCreateConnection(struct emulator *emu, int32_t ctx, uint3
     return guest;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* With --fibers the emulator runs guest threads as fibers on a few host threads, as decaf and
+ * Cemu do: a host thread blocked inside NSSL would stall every fiber on it. The host connection
+ * is then non-blocking whatever the guest's `block`, and a guest that asked to block gets its
+ * blocking behaviour here instead: on NSSL_ERROR_WANT_READ / _WANT_WRITE its fiber yields to the
+ * scheduler until its socket is ready (the poll below stands for "park this fiber, run the
+ * others"), then the call is made again with the same arguments. Returns 1 to make it again,
+ * 0 with the result in *rc; a guest that waited HOST_DEADLINE_MS in all gets
+ * NSSL_ERROR_IO_ERROR. *deadline starts at 0. */
+static int fiber_yield(struct emulator *emu, int32_t conn, int32_t *rc, long long *deadline)
+{
+    int32_t gfd = -1, block = 0;
+    struct pollfd p;
+    int slot;
+
+    if (!emu->fibers || (*rc != NSSL_ERROR_WANT_READ && *rc != NSSL_ERROR_WANT_WRITE)) {
+        return 0;
+    }
+    pthread_mutex_lock(&emu->lock);
+    slot = find_slot(emu, conn, SLOT_CONNECTION);
+    if (slot >= 0) {
+        gfd = emu->handles[slot].link.gfd;
+        block = emu->handles[slot].link.block;
+    }
+    pthread_mutex_unlock(&emu->lock);
+    if (!block) {
+        return 0; /* the guest asked not to block: it gets the WANT value, as on the console */
+    }
+    p = (struct pollfd){.fd = host_fd(emu, gfd),
+                        .events = *rc == NSSL_ERROR_WANT_READ ? POLLIN : POLLOUT};
+    if (*deadline == 0) {
+        *deadline = now_ms() + HOST_DEADLINE_MS;
+    }
+    if (p.fd < 0 || now_ms() >= *deadline) {
+        *rc = NSSL_ERROR_IO_ERROR;
+        return 0;
+    }
+    poll(&p, 1, (int)(*deadline - now_ms()));
+    pthread_mutex_lock(&emu->lock);
+    emu->yields++;
+    pthread_mutex_unlock(&emu->lock);
+    return 1;
+}
+
 static int32_t hle_NSSLDoHandshake(struct emulator *emu, int32_t conn)
 {
     int32_t host = -1, rc = to_host(emu, conn, SLOT_CONNECTION, &host);
+    long long deadline = 0;
 
-    return rc != NSSL_ERROR_OK ? rc : NSSLDoHandshake(host);
+    if (rc != NSSL_ERROR_OK) {
+        return rc;
+    }
+    do {
+        rc = NSSLDoHandshake(host);
+    } while (fiber_yield(emu, conn, &rc, &deadline));
+    return rc;
 }
 
 /* NSSLRead and NSSLWrite work on guest RAM in place: the connection, the buffer and the
@@ -655,6 +725,7 @@ static int32_t guest_read_write(struct emulator *emu, int write, int32_t conn, u
                                 int32_t len, uint32_t countAddr)
 {
     int32_t host = -1, n = 0, rc = to_host(emu, conn, SLOT_CONNECTION, &host);
+    long long deadline = 0;
     uint8_t *count = NULL;
     void *buf = NULL;
 
@@ -664,7 +735,9 @@ static int32_t guest_read_write(struct emulator *emu, int write, int32_t conn, u
     }
     if (rc == NSSL_ERROR_OK) {
         int32_t *n_out = count != NULL ? &n : NULL;
-        rc = write ? NSSLWrite(host, buf, len, n_out) : NSSLRead(host, buf, len, n_out);
+        do {
+            rc = write ? NSSLWrite(host, buf, len, n_out) : NSSLRead(host, buf, len, n_out);
+        } while (fiber_yield(emu, conn, &rc, &deadline));
         store_be32(count, (uint32_t)n);
     }
     return rc;
@@ -822,7 +895,8 @@ static int32_t https_get(NSSLConnectionHandle conn, const char *host, const char
  * emulator opens, as the console's libcurl opens its own), made with the host context behind
  * the guest's option 210 and the verify options of 211. A real shim runs the whole transfer
  * with the host's HTTP code and calls the guest's write function with the body copied into
- * guest RAM; this one takes the status code. */
+ * guest RAM; this one takes the status code. The transfer may block: an emulator whose guest
+ * threads are fibers runs it on a host worker thread of its own (Cemu does). */
 static int32_t hle_curl_easy_perform(struct emulator *emu, uint32_t curl)
 {
     struct transfer *t = find_transfer(emu, curl);
@@ -1133,7 +1207,7 @@ static int usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s [--host NAME] [--client-id N] [--title-id HEX] [--caps HEX] [--pid N]\n"
-            "       [--no-identity] [--verify-opt N] STORE PORT\n",
+            "       [--no-identity] [--verify-opt N] [--fibers] STORE PORT\n",
             argv0);
     return 2;
 }
@@ -1143,13 +1217,15 @@ int main(int argc, char **argv)
     struct title_config title = {.host = "localhost", .verify_opt = 3};
     NSSLCallerIdentity identity = {.titleId = 0x000500101004a200ull, .processId = 15};
     struct emulator *emu;
-    int declare = 1, i, status;
+    int declare = 1, fibers = 0, i, status;
     char *end = NULL;
     long port;
 
     for (i = 1; i + 2 < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--no-identity") == 0) {
             declare = 0;
+        } else if (strcmp(argv[i], "--fibers") == 0) {
+            fibers = 1;
         } else if (strcmp(argv[i], "--host") == 0) {
             title.host = argv[++i];
         } else if (strcmp(argv[i], "--client-id") == 0) {
@@ -1197,6 +1273,7 @@ int main(int argc, char **argv)
     }
     pthread_mutex_init(&emu->lock, NULL);
     emu->heap_next = GUEST_RAM_BASE + 0x1000; /* the first page stays unused */
+    emu->fibers = fibers;
     for (i = 0; i < MAX_HANDLES; i++) {
         emu->handles[i].generation = 1;
     }
@@ -1205,6 +1282,11 @@ int main(int argc, char **argv)
     }
 
     status = guest_title(emu, &title);
+    if (fibers) {
+        printf("emulator: fibers: the guest's blocking calls yielded %d times; NSSL waited in "
+               "the transport %d times\n",
+               emu->yields, emu->waits);
+    }
     printf("emulator: the title %s\n", status == 0 ? "succeeded" : "failed");
 
     /* The host library ends with the emulator, not with the guest's NSSLFinish. */

@@ -19,7 +19,9 @@
 #   - the access rule: client certificate 3 refused (NSSL_ERROR_CERT_NO_ACCESS) to a caller
 #     without its capability bit, title or process; the group loop stops at CA 101 for a
 #     caller without access to it; no identity declared: no rule;
-#   - a server the user's store does not trust: the handshake fails with a console value.
+#   - a server the user's store does not trust: the handshake fails with a console value;
+#   - --fibers (guest threads as fibers): the host connection never blocks, the guest's blocking
+#     calls yield to the scheduler on WANT_READ / WANT_WRITE and behave as before.
 #
 #   sample_emulator.sh SAMPLE NSSL_CERTSTORE CERTS_DIR
 #
@@ -139,6 +141,24 @@ bad_case "NSSLDoHandshake on the destroyed connection (stale handle)" \
 bad_case "NSSLAddServerPKI on the destroyed context (stale handle)" \
     NSSL_ERROR_INVALID_NSSL_CONTEXT
 bad_case "curl_easy_setopt(210, a context handle that names nothing)" 43
+
+case_start "fibers: the guest's blocking calls yield to the scheduler, no host call blocks"
+if serve "$DUMP/server"; then
+    title "${ALLOWED[@]}" --client-id 3 --fibers
+    expect_rc 0
+    expect_out_line "guest: NSSLDoHandshake(conn) = 0"
+    expect_out_line "guest: reply: HTTP/1.0 200 ok"
+    expect_out_line "bad guest: NSSLWrite after closing its socket = NSSL_ERROR_IO_ERROR"
+    expect_out_line "$(curl_line 3)"
+    # No host call waited inside NSSL (how often the guest yielded depends on the timing).
+    fibers_line="^emulator: fibers: the guest's blocking calls yielded [0-9]+ times;"
+    if ! grep -qE "$fibers_line NSSL waited in the transport 0 times\$" "$OUT"; then
+        case_fail "NSSL waited in the transport, or no fibers line"
+    fi
+    served
+fi
+stop_server
+case_end
 
 case_start "access rule: client 3 refused to a caller without its capability, title or process"
 title --title-id 0005000010101A00 --caps 20000 --pid 7 --client-id 3
