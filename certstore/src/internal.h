@@ -163,7 +163,8 @@ struct nssl_cs_migration {
 };
 
 /* Run steps from the file's user_version up to `target` in one transaction; each step sets
- * user_version. Fails (and changes nothing) if a step is missing or fails. */
+ * user_version. Fails (and changes nothing) if a step is missing or fails, or if the result
+ * lacks a table of the current schema (NSSL_CS_E_CORRUPT: a damaged file). */
 int nssl_cs_migrate(struct nssl_certstore *cs, const struct nssl_cs_migration *steps,
                     size_t nsteps, int target) CS_MUST_USE;
 /* The library's migrations up to NSSL_CS_SCHEMA_VERSION. */

@@ -147,7 +147,7 @@ static int set_user_version(struct nssl_certstore *cs, int v)
 int nssl_cs_migrate(struct nssl_certstore *cs, const struct nssl_cs_migration *steps,
                     size_t nsteps, int target)
 {
-    int version = 0;
+    int version = 0, migrated = 0;
     int rc = nssl_cs_begin(cs);
     if (rc != NSSL_CS_OK) {
         return rc;
@@ -176,11 +176,17 @@ int nssl_cs_migrate(struct nssl_certstore *cs, const struct nssl_cs_migration *s
             break;
         }
         version++;
+        migrated = 1;
         rc = set_user_version(cs, version);
     }
     if (rc == NSSL_CS_OK && version > target) {
         rc = nssl_cs_fail(cs, NSSL_CS_E_VERSION, "schema version %d is newer than %d", version,
                           target);
+    }
+    if (rc == NSSL_CS_OK && migrated) {
+        /* A damaged file (a table of its version missing) is refused as it was, not half
+         * upgraded. */
+        rc = nssl_cs_check_tables(cs, NULL, NULL);
     }
     return nssl_cs_end(cs, rc);
 }

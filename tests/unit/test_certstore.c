@@ -120,6 +120,16 @@ static void test_migration_from_empty(void)
     sql_exec(path, "CREATE TABLE certs(id INTEGER); PRAGMA user_version = 1");
     CU_ASSERT_EQUAL(nssl_cs_open(path, 0, &cs, &msg), NSSL_CS_E_CORRUPT);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "missing"));
+    /* ... and left as it was, not migrated to version 2 on the way. */
+    CU_ASSERT_EQUAL(sql_int(path, "PRAGMA user_version"), 1);
+    CU_ASSERT_EQUAL(sql_int(path, "SELECT count(*) FROM sqlite_master"), 1);
+    /* Read-only, an older version is not read at all. */
+    CU_ASSERT_EQUAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, &msg), NSSL_CS_E_VERSION);
+    /* A current-version file that lacks a table is damaged either way. */
+    tmp_path(path, sizeof(path), "partial");
+    sql_exec(path, "CREATE TABLE certs(id INTEGER); PRAGMA user_version = 2");
+    CU_ASSERT_EQUAL(nssl_cs_open(path, 0, &cs, &msg), NSSL_CS_E_CORRUPT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "missing"));
     CU_ASSERT_EQUAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, &msg), NSSL_CS_E_CORRUPT);
 }
 
