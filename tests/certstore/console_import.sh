@@ -202,6 +202,26 @@ rule_is 3 "8|000500101004A000|FFFFFFFD"
 rule_is 1 none
 case_end
 
+case_start "show: the access rule, as text and JSON"
+show_has 100 "access:      anyone (no rule)"
+show_has 101 "access:      capability mask 0x0000000000020000; title IDs none; process IDs none"
+show_has 102 "title IDs 0005000010101A00, 0005000010101B00; process IDs none"
+show_has 103 "title IDs none; process IDs -2 (IOSU), 7"
+show_has 3 "capability mask 0x0000000000000008; title IDs 000500101004A000; process IDs -3 (PPC"
+show_has 7 "access:      anyone (no rule)"
+ok --store "$IMPORTED" show 102 --json
+LOG="$CASE_DIR/json.log"
+python3 - "$OUT" >"$LOG" 2>&1 <<'PY' || case_fail "show 102 --json: $(cat "$LOG")"
+import json, sys
+a = json.load(open(sys.argv[1]))["access"]
+assert a == {"capability_mask": "0x0000000000000000",
+             "title_ids": ["0005000010101A00", "0005000010101B00"], "process_ids": []}, a
+PY
+ok --store "$IMPORTED" show 1001 --json
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["access"] is None' "$OUT" ||
+    case_fail "show 1001 --json: access is not null"
+case_end
+
 case_start "importing the same dump again changes nothing"
 cp -p "$IMPORTED" "$CASE_DIR/s.db"
 S="$CASE_DIR/s.db"

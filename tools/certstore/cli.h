@@ -129,6 +129,9 @@ int nssl_cst_cmd_import(const char *store, int argc, char **argv);
 int nssl_cst_cmd_import_client(const char *store, int argc, char **argv);
 /* import-console DIR (cmd_console.c). */
 int nssl_cst_cmd_import_console(const char *store, int argc, char **argv);
+/* show: an entry's access rule, a line of text or a JSON member ", \"access\": ..."
+ * (show_access.c). */
+int nssl_cst_show_access(struct nssl_certstore *cs, int32_t id, int as_json);
 int nssl_cst_cmd_list(const char *store, int argc, char **argv);
 int nssl_cst_cmd_show(const char *store, int argc, char **argv);
 int nssl_cst_cmd_export(const char *store, int argc, char **argv);

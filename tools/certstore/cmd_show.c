@@ -379,7 +379,9 @@ int nssl_cst_cmd_show(const char *store, int argc, char **argv)
             nssl_cst_json_str(stdout, f.sigalg);
             fputs(", \"key_type\": ", stdout);
             nssl_cst_json_str(stdout, f.keytype);
-            fprintf(stdout, ", \"der_length\": %zu}\n", len);
+            fprintf(stdout, ", \"der_length\": %zu", len);
+            rc = nssl_cst_show_access(cs, id, 1);
+            fputs("}\n", stdout);
         } else {
             nssl_cst_hex(e.sha256, 32, hex);
             nssl_cst_datetime(e.not_before, nb);
@@ -402,6 +404,7 @@ int nssl_cst_cmd_show(const char *store, int argc, char **argv)
             printf("properties:  %s (0x%lx)\n", props, (unsigned long)e.props);
             printf("private key: %s\n", e.has_key ? "yes" : "no");
             printf("chain:       %d certificate%s\n", e.chain_len, e.chain_len == 1 ? "" : "s");
+            rc = nssl_cst_show_access(cs, id, 0);
         }
     }
     free(der);
