@@ -61,12 +61,12 @@ static int hex_key(const char *s, size_t n, uint8_t out[16])
         return -1;
     }
     for (size_t i = 0; i < 32; i += 2) {
-        unsigned int v;
-        char two[3] = {s[i], s[i + 1], '\0'};
-        if (strspn(two, "0123456789abcdefABCDEF") != 2 || sscanf(two, "%2x", &v) != 1) {
+        int hi = OPENSSL_hexchar2int((unsigned char)s[i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)s[i + 1]);
+        if (hi < 0 || lo < 0) {
             return -1;
         }
-        out[i / 2] = (uint8_t)v;
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
     }
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "console_meta.h"
 
 enum {
@@ -97,20 +99,6 @@ static char *trim(char *s)
     return s;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    if (ch >= 'A' && ch <= 'F') {
-        return ch - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Digits of base 10 or 16 up to max; 0, or -1 (not a number) or -2 (above max). */
 static int digits(const char *s, int base, uint64_t max, uint64_t *out)
 {
@@ -119,7 +107,7 @@ static int digits(const char *s, int base, uint64_t max, uint64_t *out)
         return -1;
     }
     for (; *s != '\0'; s++) {
-        int d = hexval(*s);
+        int d = OPENSSL_hexchar2int((unsigned char)*s);
         if (d < 0 || d >= base) {
             return -1;
         }
