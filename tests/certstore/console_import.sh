@@ -284,9 +284,8 @@ expect_out_contains "imported 4 WIIU_OLIVE_1"
 case_end
 
 new_case "the fingerprint check is on unless --ignore-fingerprint"
-# Not the certificate the reserved ID names: 3 (bad input) in the tool's exit codes, 4 before
-# the reserved IDs had their own code.
-import_refused "3 4" "$META:$(line_of 100): ID 100" "$D" --key-file "$KEYFILE"
+# Not the certificate the reserved ID names: 3 (bad input) in the tool's exit codes.
+import_refused 3 "$META:$(line_of 100): ID 100" "$D" --key-file "$KEYFILE"
 case_end
 
 L100=$(line_of 100)
