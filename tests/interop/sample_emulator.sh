@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# samples/emulator_shim.c (issue 15 item 7, docs/emulators.md): a guest title's NSSL calls
+# samples/emulator/ (issue 15 item 7, docs/emulators.md): a guest title's NSSL calls
 # re-hosted by an emulator, against openssl s_server -www -Verify 1 on 127.0.0.1, with a
 # throw-away console dump (tests/certs/gen-console-dump.sh) imported into a fresh store the way
 # an emulator's user imports their own (nssl-certstore import-console with the AES key file):
