@@ -274,6 +274,18 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handsha
     }
 }
 
+/* What the server's OCSP staple said, when it sent one (NSSLGetOcspStatus). */
+static void print_ocsp(NSSLConnectionHandle conn)
+{
+    static const char *const names[] = {"none", "good", "revoked", "unknown", "invalid"};
+    int32_t status = NSSL_OCSP_STATUS_NONE;
+
+    if (NSSLGetOcspStatus(conn, &status) == 0 && status > NSSL_OCSP_STATUS_NONE &&
+        status <= NSSL_OCSP_STATUS_INVALID) {
+        fprintf(stderr, "ocsp: %s\n", names[status]);
+    }
+}
+
 static void print_summary(NSSLConnectionHandle conn, int insecure)
 {
     NSSLCipherInfo ci;
@@ -292,6 +304,7 @@ static void print_summary(NSSLConnectionHandle conn, int insecure)
     if (!insecure && NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "peer: %s\n", subject);
         fprintf(stderr, "verification: %s\n", code == 0 ? "ok" : reason);
+        print_ocsp(conn);
     } else {
         fprintf(stderr, "peer: %s\n", subject);
         fprintf(stderr, "verification: disabled (--insecure)\n");

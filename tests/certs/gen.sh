@@ -5,6 +5,7 @@
 #
 #   bash tests/certs/gen.sh            # writes into the directory holding this script
 #   bash tests/certs/gen.sh policy     # only tests/certs/policy/ (gen-policy.sh)
+#   bash tests/certs/gen.sh ocsp       # only the OCSP stapling fixtures (gen-ocsp.sh)
 #
 # Roots are valid 30 years from now (minus one day of slack), intermediates 25, leaves 20.
 # Keys are unencrypted PKCS#8. Serial numbers are random.
@@ -14,6 +15,10 @@ OUT=$(cd "$(dirname "$0")" && pwd)
 # `gen.sh policy`: only the certificate-policy fixtures in policy/, issued by the committed CAs.
 if [ "${1:-}" = policy ]; then
     exec bash "$OUT/gen-policy.sh"
+fi
+# `gen.sh ocsp`: only the OCSP stapling fixtures (gen-ocsp.sh), issued by the committed int-ca.
+if [ "${1:-}" = ocsp ]; then
+    exec bash "$OUT/gen-ocsp.sh"
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -364,9 +369,21 @@ certificate; the tests read it.
 | `keyagreement` | keyUsage keyAgreement only | RFC 8446 4.4.2.2 |
 | `keyencipherment` | RSA 2048, keyUsage keyEncipherment only | RFC 8446 4.4.2.2 |
 | `int-ca-numbered.crl`, `int-ca-nonumber.crl` | `int-ca`'s CRLs revoking nothing, with and without a CRL number | RFC 5280 5.2.3 |
+
+## OCSP stapling fixtures
+
+Made by `gen-ocsp.sh` (`bash tests/certs/gen.sh ocsp` regenerates only these), issued by
+`int-ca` (ECDSA P-256; `-chain.pem` is the leaf + `int-ca`). OCSP responses are never
+committed: the tests make them when they run (`openssl ocsp`, or libcrypto in the C tests).
+
+| name | what is special | for |
+| --- | --- | --- |
+| `server-muststaple` | TLS feature status_request (must-staple, RFC 7633), else as `server-p256` | a missing staple is fatal |
+| `ocsp-responder` | EKU OCSPSigning only, CN "NSSL Test OCSP Responder" | a responder `int-ca` authorized (RFC 6960 4.2.2.2) |
 MD
 
-# The policy fixtures are issued by the CAs above: new CAs, new policy fixtures.
+# The policy and OCSP fixtures are issued by the CAs above: new CAs, new fixtures.
 bash "$OUT/gen-policy.sh"
+bash "$OUT/gen-ocsp.sh"
 
 echo "gen.sh: fixtures written to $OUT"

@@ -379,6 +379,20 @@ SEEDS['pki_import'] = {
     'tool_key_pem': u8(7) + fixture('server-p256.key'),
 }
 
+# certificate_status (fuzz_certificate_status.c): byte 0 picks the input. No OCSP response is
+# committed: modes 1 and 2 change or cut the good response the target makes at start-up.
+SEEDS['certificate_status'] = {
+    'framing_ocsp': b'\x00' + u8(1) + vec24(b'\x30\x03\x0a\x01\x00'),
+    'framing_other_type': b'\x00' + u8(2) + vec24(b'\x30'),
+    'framing_empty': b'\x00' + u8(1) + u24(0),
+    'framing_trailing': b'\x00' + u8(1) + vec24(b'\x30') + b'\x00',
+    'good_untouched': b'\x01' + u16(0),
+    'patch_status_byte': b'\x01' + u16(6) + b'\x01',
+    'patch_tail': b'\x01' + u16(0xfff0) + b'\xff\xff',
+    'cut_half': b'\x02' + u16(120),
+    'cut_whole': b'\x02' + u16(0xffff),
+}
+
 # Inputs found by fuzzing, kept as regression seeds (the script must not drop them).
 SEEDS['ext']['regress_psk_then_grease'] = bytes.fromhex('0000 0000 0000 2900 0178 0a0a 0000'.replace(' ', ''))
 

@@ -240,6 +240,18 @@ typedef int32_t NSSLSessionHandle;
  *  the server does not resume, or whose handshake fails, leaves the cache. Thread-safe:
  *  connections of one context may run in several threads. */
 #define NSSL_CONTEXT_FLAG_AUTO_RESUME 0x8u
+/** OCSP stapling, client contexts (RFC 6066 8, RFC 8446 4.4.2.1): a server that staples no
+ *  OCSP response fails the handshake (bad_certificate_status_response, NSSL_ERROR_INVALID_CERT,
+ *  NSSLGetVerifyResult X509_V_ERR_OCSP_VERIFY_NEEDED, 73). Without the flag a client still asks
+ *  for a staple whenever it verifies the server's certificate, checks the one it gets (a
+ *  revoked certificate is NSSL_ERROR_CERT_REVOKED with certificate_revoked; an invalid, stale
+ *  or wrongly signed response NSSL_ERROR_INVALID_CERT with bad_certificate_status_response and
+ *  X509_V_ERR_OCSP_VERIFY_FAILED, 74; a certificate the responder does not know
+ *  X509_V_ERR_OCSP_CERT_UNKNOWN, 75), and requires one for a certificate that carries the
+ *  TLS feature status_request (must-staple, RFC 7633); NSSLGetOcspStatus says what the staple
+ *  said. docs/security.md lists the checks. A session made without a good staple is not
+ *  resumed by a context with this flag. A server context ignores it. */
+#define NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE 0x10u
 /** @} */
 
 /**
@@ -746,6 +758,28 @@ NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *
 /** A readable text for an NSSL_REASON_* value ("no shared cipher suite"); never NULL. */
 NSSL_API const char *NSSLReasonString(int32_t reason);
 
+/** @name OCSP staple status (NSSLGetOcspStatus)
+ * @{ */
+#define NSSL_OCSP_STATUS_NONE 0     /**< no staple: none asked for, or the server sent none */
+#define NSSL_OCSP_STATUS_GOOD 1     /**< a valid, fresh response says good */
+#define NSSL_OCSP_STATUS_REVOKED 2  /**< a valid, fresh response says revoked */
+#define NSSL_OCSP_STATUS_UNKNOWN 3  /**< a valid, fresh response says the responder does not
+                                         know the certificate */
+#define NSSL_OCSP_STATUS_INVALID 4  /**< the response is malformed, not successful, signed by
+                                         neither the issuer nor a responder it authorized,
+                                         stale, or about another certificate */
+/** @} */
+
+/**
+ * What the OCSP response the server stapled said (client connections; NSSL_OCSP_STATUS_*):
+ * after the server's certificate was checked, from inside the certificate callback too
+ * (where a status other than good has already made NSSL's verdict a failure), and after a
+ * resumed handshake what the staple said when the session was made. A server connection
+ * reports NSSL_OCSP_STATUS_NONE.
+ * @return 0; NSSL_ERROR_INVALID_ARG (status NULL), NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API int32_t NSSLGetOcspStatus(NSSLConnectionHandle connection, int32_t *status);
+
 /** @} */
 /* ---------------------------------------------------------------------------------------- */
 /** @name Server role (extension)
@@ -842,7 +876,7 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *  - From inside, it may call these getters on that connection: NSSLGetCipherInfo,
  *    NSSLGetPeerCertSize, NSSLGetPeerCert, NSSLGetPeerSubject, NSSLGetVerifyResult,
  *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName, NSSLGetCertDecision,
- *    NSSLGetPskIdentity. Any other call on that
+ *    NSSLGetPskIdentity, NSSLGetOcspStatus. Any other call on that
  *    connection (and NSSLFinish) returns NSSL_ERROR_INVALID_STATE and does nothing; calls on
  *    other connections and contexts work.
  *  - A callback that decides returns one of the decision constants its contract lists;

@@ -535,6 +535,21 @@ NSSL_API int32_t NSSLGetVerifyResult(NSSLConnectionHandle connection, int32_t *r
     return NSSL_ERROR_OK;
 }
 
+NSSL_API int32_t NSSLGetOcspStatus(NSSLConnectionHandle connection, int32_t *status)
+{
+    int32_t err = 0;
+    struct nssl_connection *c;
+
+    if (status == NULL) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    if ((c = nssl_conn_lookup_getter(connection, &err)) == NULL) {
+        return err;
+    }
+    *status = c->drv.eng.ocsp_status;
+    return NSSL_ERROR_OK;
+}
+
 NSSL_API int32_t NSSLGetFailureReason(NSSLConnectionHandle connection, int32_t *reason)
 {
     int32_t err = 0;

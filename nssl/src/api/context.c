@@ -114,6 +114,10 @@ int nssl_ctx_freeze(struct nssl_context *c)
     }
     c->cfg.crl_check = crl_check;
     c->cfg.allow_no_ems = (c->flags & NSSL_CONTEXT_FLAG_ALLOW_NO_EMS) != 0;
+    /* A client asks for an OCSP staple (hs/client.c), and with the flag requires one. */
+    c->cfg.ocsp_mode = c->is_server ? NSSL_OCSP_OFF
+                       : (c->flags & NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE) ? NSSL_OCSP_REQUIRE
+                                                                            : NSSL_OCSP_REQUEST;
     c->cfg.auto_offer =
         !c->is_server && (c->flags & NSSL_CONTEXT_FLAG_AUTO_RESUME) ? nssl_auto_offer : NULL;
     c->cfg.client = c->client.count > 0 ? &c->client : NULL;

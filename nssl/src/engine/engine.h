@@ -55,6 +55,13 @@ enum nssl_client_auth {
     NSSL_CAUTH_REQUIRE = 2,  /* ask; no certificate is certificate_required */
 };
 
+/* OCSP stapling, client role (RFC 6066 8, RFC 8446 4.4.2.1; hs/peer_chain.c, x509/ocsp.h). */
+enum nssl_ocsp_mode {
+    NSSL_OCSP_OFF = 0,       /* not asked for (peer verification off) */
+    NSSL_OCSP_REQUEST = 1,   /* asked for; a staple sent is checked; must-staple (RFC 7633) */
+    NSSL_OCSP_REQUIRE = 2,   /* asked for, and a missing staple is fatal */
+};
+
 /* Settings shared by every connection of a context (read-only once connections exist). */
 struct nssl_engine_config {
     uint16_t min_version;                 /* 0x0303 or 0x0304 */
@@ -72,6 +79,7 @@ struct nssl_engine_config {
     X509_STORE *trust;
     struct nssl_trust_source *anchors;        /* store intermediates for chains; may be NULL */
     int crl_check;                            /* enum nssl_crl_check */
+    int ocsp_mode;                            /* enum nssl_ocsp_mode (client role) */
     /* Peer chains this context validated (x509/chain_cache.h), either role; NULL: none. */
     struct nssl_chain_cache *chain_cache;
     const struct nssl_credential *client;     /* the client's certificate, NULL for none */
@@ -271,6 +279,7 @@ struct nssl_engine {
     size_t peer_der_len;
     char peer_subject[256];
     struct nssl_verify_result vr;
+    int ocsp_status;               /* what the server's staple said: enum nssl_ocsp_status */
 
     struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
     size_t ntickets;

@@ -30,6 +30,7 @@ void nssl_hs_free(struct nssl_hs *hs)
     free(hs->cr_context);
     free(hs->cr_cas);
     free(hs->cr_sigalgs);
+    free(hs->cert12);
     free(hs->log);
     OPENSSL_cleanse(hs, sizeof(*hs));
     free(hs);
@@ -98,6 +99,8 @@ static int send_client_hello(struct nssl_engine *e)
         p.alpn = cfg->alpn;
         p.alpn_len = cfg->alpn_len;
     }
+    /* An OCSP staple is asked for whenever the server's chain is checked (hs/peer_chain.c). */
+    p.status_request = cfg->ocsp_mode != NSSL_OCSP_OFF && (e->verify & NSSL_V_PEER) != 0;
     if (offers13(cfg)) {
         TRY(nssl_kex_public(&hs->kex, pub, sizeof(pub), &pub_len));
         p.shares[0].group = hs->share_group;

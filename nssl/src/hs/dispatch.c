@@ -31,6 +31,10 @@ static const struct nssl_hs_state_desc states[NSSL_ST_COUNT] = {
     /* Client, TLS 1.2 (RFC 5246 7.3) */
     [NSSL_ST_CLIENT12_WAIT_CERT] = {"tls12_wait_certificate", M(CERTIFICATE),
                                     nssl_tls12_client_cert},
+    /* RFC 6066 8: after status_request was acknowledged, CertificateStatus is optional. */
+    [NSSL_ST_CLIENT12_WAIT_STATUS_OR_SKE] = {"tls12_wait_status_or_server_key_exchange",
+                                             M(CERTIFICATE_STATUS) | M(SERVER_KEY_EXCHANGE),
+                                             nssl_tls12_client_status_or_ske},
     [NSSL_ST_CLIENT12_WAIT_SKE] = {"tls12_wait_server_key_exchange", M(SERVER_KEY_EXCHANGE),
                                    nssl_tls12_client_ske},
     [NSSL_ST_CLIENT12_WAIT_CR_OR_SHD] = {"tls12_wait_request_or_done",

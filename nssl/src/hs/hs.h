@@ -19,6 +19,7 @@ enum nssl_hs_state {
     NSSL_ST_CLIENT_WAIT_FINISHED,
     /* TLS 1.2 (RFC 5246 7.3, full handshake with ECDHE) */
     NSSL_ST_CLIENT12_WAIT_CERT,
+    NSSL_ST_CLIENT12_WAIT_STATUS_OR_SKE, /* status_request acknowledged (RFC 6066 8) */
     NSSL_ST_CLIENT12_WAIT_SKE,
     NSSL_ST_CLIENT12_WAIT_CR_OR_SHD,
     NSSL_ST_CLIENT12_WAIT_SHD,
@@ -82,6 +83,16 @@ struct nssl_hs {
     int ccs_received;              /* TLS 1.3: the peer's compatibility ChangeCipherSpec */
     size_t early_skip;             /* TLS 1.3 server: bytes of declined 0-RTT still skipped */
     unsigned proofs;
+    /* OCSP stapling, client (hs/peer_chain.c): the OCSPResponse the server stapled, pointing
+     * into the message being handled (valid only while its handler runs); NULL: none. TLS 1.2:
+     * the server acknowledged status_request, and its Certificate body (a copy) waits for the
+     * CertificateStatus message that may follow, so that the chain and its staple are judged
+     * together, before the certificate callback runs. */
+    const uint8_t *staple;
+    size_t staple_len;
+    int status_acked12;
+    uint8_t *cert12;
+    size_t cert12_len;
     /* TLS 1.3 resumption */
     int psk_offered;
     enum nssl_hash_alg psk_hash;
@@ -192,6 +203,7 @@ int nssl_psk_server_hello(struct nssl_engine *e, const struct nssl_server_hello 
 int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_server_hello *sh,
                                    const uint8_t *msg, size_t len) NSSL_MUST_USE;
 int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len);
+int nssl_tls12_client_status_or_ske(struct nssl_engine *e, const uint8_t *msg, size_t len);
 int nssl_tls12_client_ske(struct nssl_engine *e, const uint8_t *msg, size_t len);
 int nssl_tls12_client_cr_or_shd(struct nssl_engine *e, const uint8_t *msg, size_t len);
 int nssl_tls12_client_shd(struct nssl_engine *e, const uint8_t *msg, size_t len);

@@ -30,6 +30,7 @@ enum nssl_hs_type {
     NSSL_HS_CERTIFICATE_VERIFY = 15,
     NSSL_HS_CLIENT_KEY_EXCHANGE = 16,
     NSSL_HS_FINISHED = 20,
+    NSSL_HS_CERTIFICATE_STATUS = 22, /* RFC 6066 8 (TLS 1.2) */
     NSSL_HS_KEY_UPDATE = 24,
     NSSL_HS_MESSAGE_HASH = 254,
 };
@@ -79,6 +80,7 @@ struct nssl_ch_params {
     size_t psk_identity_len;
     uint32_t psk_age;              /* obfuscated_ticket_age */
     size_t psk_binder_len;
+    int status_request;            /* ask for an OCSP staple (RFC 6066 8, RFC 8446 4.4.2.1) */
 };
 
 /* Bytes at the end of a ClientHello that the PSK binder does not cover: the binders list
@@ -271,6 +273,19 @@ int nssl_msg_certificate_parse(const uint8_t *body, size_t len, uint32_t offered
 int nssl_msg_certificate_write(struct nssl_writer *w, const uint8_t *context, size_t context_len,
                                const uint8_t *const *ders, const size_t *lens,
                                size_t count) NSSL_MUST_USE;
+
+/* ---- CertificateStatus (RFC 6066 8; RFC 8446 4.4.2.1) ---- */
+
+/* The CertificateStatus structure: the TLS 1.2 message's body, or the status_request
+ * extension of a TLS 1.3 Certificate entry. status_type must be ocsp(1) (what we ask for;
+ * otherwise bad_certificate_status_response); *resp gets the OCSPResponse<1..2^24-1> bytes,
+ * not otherwise checked here (x509/ocsp.h). */
+int nssl_msg_certificate_status_parse(const uint8_t *body, size_t len, const uint8_t **resp,
+                                      size_t *resp_len) NSSL_MUST_USE;
+/* The structure's bytes (for a TLS 1.3 entry's extension), and the whole TLS 1.2 message. */
+void nssl_certificate_status_body(struct nssl_writer *w, const uint8_t *resp, size_t resp_len);
+int nssl_msg_certificate_status_write(struct nssl_writer *w, const uint8_t *resp,
+                                      size_t resp_len) NSSL_MUST_USE;
 
 /* ---- CertificateRequest (TLS 1.3, RFC 8446 4.3.2) ---- */
 

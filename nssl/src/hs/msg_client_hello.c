@@ -99,6 +99,14 @@ int nssl_msg_client_hello_write(struct nssl_writer *w, const struct nssl_ch_para
         nssl_w_close_vec(w);
         nssl_w_close_vec(w);
     }
+    if (p->status_request) {
+        /* RFC 6066 8: status_type ocsp(1), no responder_id_list, no request_extensions. */
+        ext_begin(w, NSSL_X_STATUS_REQUEST, &sent);
+        nssl_w_u8(w, 1);
+        nssl_w_u16(w, 0);
+        nssl_w_u16(w, 0);
+        nssl_w_close_vec(w);
+    }
     if (p->alpn != NULL) {
         ext_begin(w, NSSL_X_ALPN, &sent);
         nssl_w_open_vec(w, 2, 2, 0xffff);

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
+#include "x509/ocsp.h"
 #include "x509/policy.h"
 #include "x509/verify.h"
 
@@ -107,6 +108,53 @@ static int is_verdict(const struct nssl_engine *e, int rc)
     return rc == NSSL_E_OK || (NSSL_E_IS_SEND(rc) && e->vr.ran && e->vr.code != X509_V_OK);
 }
 
+/* Does this handshake judge an OCSP staple (the client asked for one: hs/client.c)? */
+static int ocsp_on(const struct nssl_engine *e, const struct nssl_verify_params *vp)
+{
+    return !e->is_server && e->cfg->ocsp_mode != NSSL_OCSP_OFF && (vp->flags & NSSL_V_PEER);
+}
+
+/* The server's OCSP staple, once NSSL accepted its chain and before the application decides
+ * (so that its certificate callback sees the status too): good, or a verdict in e->vr that
+ * the callback may override, as a chain's. */
+static int staple_verdict(struct nssl_engine *e, const struct nssl_verify_params *vp,
+                          STACK_OF(X509) *chain)
+{
+    struct nssl_hs *hs = e->hs;
+    X509 *leaf = sk_X509_value(chain, 0);
+    char why[80];
+    int code;
+
+    if (!ocsp_on(e, vp)) {
+        return NSSL_E_OK;
+    }
+    if (hs->staple != NULL) {
+        code = nssl_ocsp_check_staple(vp, chain, hs->staple, hs->staple_len, &e->ocsp_status,
+                                      why, sizeof(why));
+    } else if (nssl_ocsp_must_staple(leaf)) {
+        /* RFC 7633 4.2.3.1: a client that asked for status and gets none for a certificate
+         * with the status_request TLS feature rejects it. */
+        code = X509_V_ERR_OCSP_VERIFY_NEEDED;
+        snprintf(why, sizeof(why), "no OCSP staple for a must-staple certificate (RFC 7633)");
+    } else if (e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE) {
+        code = X509_V_ERR_OCSP_VERIFY_NEEDED;
+        snprintf(why, sizeof(why), "no OCSP staple, and the context requires one");
+    } else {
+        return NSSL_E_OK;
+    }
+    if (code == X509_V_OK) {
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e, "verify: %s", why);
+        return NSSL_E_OK;
+    }
+    ENSURE(code != X509_V_ERR_OUT_OF_MEM, NSSL_E_NOMEM);
+    e->vr.code = code;
+    e->vr.depth = 0;
+    snprintf(e->vr.reason, sizeof(e->vr.reason), "%s (certificate 0: %.60s)", why,
+             e->peer_subject);
+    nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, e, "verify: %s", e->vr.reason);
+    return NSSL_E_SEND(nssl_ocsp_alert_for(code));
+}
+
 /* Validate the peer's chain with the context's trust, or find it validated in the context's
  * cache. */
 static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const size_t *lens,
@@ -125,9 +173,20 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     ENSURE(count > 0, NSSL_E_DECODE);
     verify_params(e, purpose, &vp);
     vp.log_eng = e;
+    e->ocsp_status = NSSL_OCSP_NONE;
+    /* A staple, or one required, is judged on the parsed chain: the cache does not serve. */
+    if (ocsp_on(e, &vp) && (hs->staple != NULL || e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE)) {
+        cache = NULL;
+    }
     if (cache != NULL && nssl_chain_cache_key(&vp, ders, lens, count, key) == 1) {
         struct nssl_chain_hit hit;
-        if (nssl_chain_cache_lookup(cache, key, &vp, &hit) == NSSL_CHAIN_HIT) {
+        int hit_ok = nssl_chain_cache_lookup(cache, key, &vp, &hit) == NSSL_CHAIN_HIT;
+        if (hit_ok && ocsp_on(e, &vp) && nssl_ocsp_must_staple(hit.leaf)) {
+            /* A must-staple leaf without its staple fails: judged below on the chain. */
+            X509_free(hit.leaf);
+            hit_ok = 0;
+        }
+        if (hit_ok) {
             nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e,
                      "verify: chain of %zu found in the context's verified-chain cache", count);
             TRY(peer_from_cache(e, &hit, ders[0], lens[0]));
@@ -165,6 +224,9 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
          * It keeps NSSL's own verdict, before the application's. */
         int kept = nssl_chain_cache_insert(cache, key, &vp, leaf, e->peer_subject, &e->vr, &window);
         (void)kept;
+    }
+    if (rc == NSSL_E_OK) {
+        rc = staple_verdict(e, &vp, chain);
     }
     if (!is_verdict(e, rc)) {
         goto out;

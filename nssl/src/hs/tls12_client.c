@@ -1,7 +1,8 @@
 /* TLS 1.2 client machine after the ServerHello (RFC 5246 7.3; ECDHE per RFC 8422; extended
  * master secret per RFC 7627, required).
  *
- *   ServerHello → Certificate → ServerKeyExchange → [CertificateRequest] → ServerHelloDone →
+ *   ServerHello → Certificate → [CertificateStatus] → ServerKeyExchange → [CertificateRequest] →
+ *   ServerHelloDone →
  *   send [Certificate] ClientKeyExchange [CertificateVerify] ChangeCipherSpec Finished →
  *   [NewSessionTicket] → ChangeCipherSpec → Finished → connected
  */
@@ -44,6 +45,12 @@ int nssl_tls12_client_server_hello(struct nssl_engine *e, const struct nssl_serv
         ENSURE(x->x[NSSL_X_SERVER_NAME].len == 0, NSSL_E_DECODE);
     }
     TRY(nssl_hs_accept_alpn(e, &x->x[NSSL_X_ALPN]));
+    if (x->x[NSSL_X_STATUS_REQUEST].present) {
+        /* RFC 6066 8: an empty acknowledgement; a CertificateStatus may follow the
+         * Certificate. */
+        TRY(nssl_ext_empty(&x->x[NSSL_X_STATUS_REQUEST]));
+        hs->status_acked12 = 1;
+    }
     if (x->x[NSSL_X_SESSION_TICKET].present) {
         /* RFC 5077 3.2: an empty acknowledgement; a NewSessionTicket will follow. */
         TRY(nssl_ext_empty(&x->x[NSSL_X_SESSION_TICKET]));
@@ -97,19 +104,61 @@ static int key_fits_suite(const struct nssl_engine *e, EVP_PKEY *key)
     return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
 }
 
-int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
+/* The server's Certificate body: its chain validated (with the staple in hs->staple, if any)
+ * and its key fit for the suite. */
+static int server_chain12(struct nssl_engine *e, const uint8_t *body, size_t len)
 {
     struct nssl_certificate12 c;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     size_t lens[NSSL_MAX_CHAIN];
 
-    TRY(nssl_msg_certificate12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &c));
+    TRY(nssl_msg_certificate12_parse(body, len, &c));
     for (size_t i = 0; i < c.count; i++) {
         ders[i] = c.certs[i].der;
         lens[i] = c.certs[i].len;
     }
     TRY(nssl_hs_server_chain(e, ders, lens, c.count));
     ENSURE(key_fits_suite(e, e->hs->peer_key), NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_CERTIFICATE));
+    return NSSL_E_OK;
+}
+
+int nssl_tls12_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    struct nssl_certificate12 c;
+
+    if (!hs->status_acked12) {
+        TRY(server_chain12(e, msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER));
+        TRY(nssl_tls12_add_received(e, msg, len));
+        return NSSL_ST_CLIENT12_WAIT_SKE;
+    }
+    /* RFC 6066 8: the CertificateStatus comes after the Certificate: the chain is judged with
+     * it (or without, at the ServerKeyExchange), from a copy. Framing is checked now. */
+    TRY(nssl_msg_certificate12_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, &c));
+    hs->cert12 = malloc(len - NSSL_HS_HEADER);
+    ENSURE(hs->cert12 != NULL, NSSL_E_NOMEM);
+    memcpy(hs->cert12, msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER);
+    hs->cert12_len = len - NSSL_HS_HEADER;
+    TRY(nssl_tls12_add_received(e, msg, len));
+    return NSSL_ST_CLIENT12_WAIT_STATUS_OR_SKE;
+}
+
+int nssl_tls12_client_status_or_ske(struct nssl_engine *e, const uint8_t *msg, size_t len)
+{
+    struct nssl_hs *hs = e->hs;
+    int rc;
+
+    if (msg[0] != NSSL_HS_CERTIFICATE_STATUS) {
+        /* RFC 6066 8: a server that acknowledged status_request may still send no
+         * CertificateStatus. */
+        TRY(server_chain12(e, hs->cert12, hs->cert12_len));
+        return nssl_tls12_client_ske(e, msg, len);
+    }
+    TRY(nssl_msg_certificate_status_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                          &hs->staple, &hs->staple_len));
+    rc = server_chain12(e, hs->cert12, hs->cert12_len);
+    hs->staple = NULL;
+    TRY(rc);
     TRY(nssl_tls12_add_received(e, msg, len));
     return NSSL_ST_CLIENT12_WAIT_SKE;
 }

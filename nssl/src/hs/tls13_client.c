@@ -125,8 +125,10 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
 int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_certificate c;
+    const struct nssl_ext_span *status;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     size_t lens[NSSL_MAX_CHAIN];
+    int rc;
 
     TRY(nssl_msg_certificate_parse(msg + NSSL_HS_HEADER, len - NSSL_HS_HEADER, e->hs->offered,
                                    &c));
@@ -138,7 +140,16 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
         ders[i] = c.certs[i].der;
         lens[i] = c.certs[i].len;
     }
-    TRY(nssl_hs_server_chain(e, ders, lens, c.count));
+    /* RFC 8446 4.4.2.1: the leaf's OCSP response comes in its entry's status_request
+     * extension (what other entries carry is not used); judged with the chain. */
+    status = &c.certs[0].ext.x[NSSL_X_STATUS_REQUEST];
+    if (status->present) {
+        TRY(nssl_msg_certificate_status_parse(status->data, status->len, &e->hs->staple,
+                                              &e->hs->staple_len));
+    }
+    rc = nssl_hs_server_chain(e, ders, lens, c.count);
+    e->hs->staple = NULL;
+    TRY(rc);
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CV;
 }

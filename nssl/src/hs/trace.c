@@ -40,6 +40,8 @@ static const char *hs_name(uint8_t type)
         return "ClientKeyExchange";
     case NSSL_HS_FINISHED:
         return "Finished";
+    case NSSL_HS_CERTIFICATE_STATUS:
+        return "CertificateStatus";
     case NSSL_HS_KEY_UPDATE:
         return "KeyUpdate";
     default:

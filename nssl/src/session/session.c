@@ -7,6 +7,7 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 
+#include "x509/ocsp.h"
 #include "x509/pki.h"
 
 #define VERIFY_BITS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
@@ -131,6 +132,7 @@ struct nssl_session *nssl_session_from_engine(struct nssl_engine *e, uint64_t ct
     memcpy(s->peer_subject, e->peer_subject, sizeof(s->peer_subject));
     s->vr = e->vr;
     s->peer_sig = e->peer_sig;
+    s->ocsp_status = e->ocsp_status;
     s->verify = e->verify & VERIFY_BITS;
     s->peer_not_after_ms = leaf_not_after_ms(e->peer_der, e->peer_der_len, now_ms);
     if (e->version == 0x0303) {
@@ -262,6 +264,11 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
         !nssl_session_covers_cb(s, e->verify, e->cfg->cert_hook_id, now_ms)) {
         return 0;
     }
+    /* DESIGN.md §7a: a context that requires an OCSP staple resumes only a session whose
+     * server stapled a good one (a resumed handshake carries no staple). */
+    if (e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE && s->ocsp_status != NSSL_OCSP_GOOD) {
+        return 0;
+    }
     if (s->version == 0x0304) {
         /* The newest live ticket, used once (RFC 8446 C.4: tickets are not reused). */
         for (size_t i = s->ntickets; i-- > 0;) {
@@ -311,6 +318,7 @@ int nssl_session_restore_peer(const struct nssl_session *s, struct nssl_engine *
     }
     memcpy(e->peer_subject, s->peer_subject, sizeof(e->peer_subject));
     e->vr = s->vr;
+    e->ocsp_status = s->ocsp_status;
     /* A resumed handshake has no new server signature: report the one the session began
      * with. */
     e->peer_sig = s->peer_sig;

@@ -42,6 +42,8 @@ struct nssl_session {
      * ms by the session clock; INT64_MIN when unknown). */
     unsigned verify;
     int64_t peer_not_after_ms;
+    /* What the server's OCSP staple said (enum nssl_ocsp_status, x509/ocsp.h). */
+    int ocsp_status;
 };
 
 /* A new session from a connection whose full handshake just completed (refs = 1). */
