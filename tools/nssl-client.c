@@ -39,7 +39,15 @@ struct options {
     int32_t client_id;
     int verbose;
     struct tool_psk psk;
+    int time_unknown;     /* --time-unknown: validate as a device without a clock */
+    long time_floor;      /* --time-floor: the application's floor (Unix seconds, 0: none) */
 };
+
+/* Long options without a short letter. */
+#define OPT_TIME_UNKNOWN 0x160
+#define OPT_TIME_FLOOR 0x161
+/* The latest --time-floor: 9999-12-31 (what a certificate's GeneralizedTime can say). */
+#define TIME_FLOOR_MAX 253402300799L
 
 static void usage(FILE *f)
 {
@@ -63,6 +71,12 @@ static void usage(FILE *f)
             "                     second one resuming the first's session\n"
             "  --timeout SECONDS  give up after this long without progress (default 30)\n"
             "  --insecure         DO NOT verify the server (anyone can impersonate it)\n"
+            "  --time-unknown     validate as a device without a clock: the time is unknown,\n"
+            "                     certificates are judged at a floor (the newest of the\n"
+            "                     library's build time, --time-floor and the trust anchor's\n"
+            "                     notBefore); notBefore is not checked\n"
+            "  --time-floor UNIX  the application's floor (Unix seconds) for --time-unknown,\n"
+            "                     e.g. the last time this device verified a server\n"
             "  -v, --verbose      print the library's handshake trace on stderr (messages,\n"
             "                     extensions, records, alerts, each verification step)\n");
 }
@@ -83,6 +97,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"key", required_argument, NULL, 'K'},
         {"client-id", required_argument, NULL, 'L'},
         {"verbose", no_argument, NULL, 'v'},
+        {"time-unknown", no_argument, NULL, OPT_TIME_UNKNOWN},
+        {"time-floor", required_argument, NULL, OPT_TIME_FLOOR},
         TOOL_PSK_LONGOPTS,
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
@@ -123,6 +139,16 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'v':
             o->verbose = 1;
             break;
+        case OPT_TIME_UNKNOWN:
+            o->time_unknown = 1;
+            break;
+        case OPT_TIME_FLOOR:
+            if (tool_parse_number(optarg, 0, TIME_FLOOR_MAX, &o->time_floor) < 0) {
+                fprintf(stderr, "nssl-client: --time-floor needs Unix seconds (0..%ld)\n",
+                        TIME_FLOOR_MAX);
+                return -1;
+            }
+            break;
         case 't':
             if (tool_parse_number(optarg, 1, 3600, &v) < 0) {
                 fprintf(stderr, "nssl-client: --timeout needs 1..3600 seconds\n");
@@ -162,6 +188,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (o->servername == NULL) {
         o->servername = o->host;
+    }
+    if (o->time_floor != 0 && !o->time_unknown) {
+        fprintf(stderr, "nssl-client: --time-floor applies with --time-unknown only\n");
+        return -1;
     }
     if ((o->cert == NULL) != (o->key == NULL) || (o->cert != NULL && o->client_id != 0)) {
         fprintf(stderr, "nssl-client: --cert and --key go together, and not with --client-id\n");
@@ -244,6 +274,30 @@ static int wait_for(int fd, int32_t want, long long deadline)
     return left > 0 && poll(&p, 1, (int)left) > 0 ? 0 : -1;
 }
 
+/* The time source of --time-unknown: a device without a clock. */
+static int32_t no_clock(int64_t *unixTime, void *user)
+{
+    (void)unixTime;
+    (void)user;
+    return NSSL_TIME_UNKNOWN;
+}
+
+/* "time unknown, floor F used" when the validation had no time (nssl.h NSSLGetVerifyTime). */
+static void print_verify_time(NSSLConnectionHandle conn)
+{
+    static const char *const floors[] = {"", "", "the library's build time",
+                                         "--time-floor", "the trust anchor's notBefore"};
+    int64_t t = 0;
+    int32_t source = NSSL_TIME_NONE;
+
+    if (NSSLGetVerifyTime(conn, &t, &source) != 0 || source < NSSL_TIME_FLOOR_BUILD ||
+        source > NSSL_TIME_FLOOR_ANCHOR) {
+        return;
+    }
+    fprintf(stderr, "verification time: unknown, floor %lld used (%s); notBefore unchecked\n",
+            (long long)t, floors[source]);
+}
+
 static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handshake)
 {
     int32_t received = -1, code = 0, depth = 0;
@@ -252,6 +306,7 @@ static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handsha
     if ((rc == NSSL_ERROR_INVALID_CERT || rc == NSSL_ERROR_CERT_REVOKED) &&
         NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "verification: FAILED: %s\n", reason);
+        print_verify_time(conn);
     }
     tool_alert_text(conn, "server", alerts, sizeof(alerts), &received);
     fprintf(stderr, "error: %s: %s\n", NSSLErrorString(rc), alerts);
@@ -304,6 +359,7 @@ static void print_summary(NSSLConnectionHandle conn, int insecure)
     if (!insecure && NSSLGetVerifyResult(conn, &code, &depth, reason, sizeof(reason)) == 0) {
         fprintf(stderr, "peer: %s\n", subject);
         fprintf(stderr, "verification: %s\n", code == 0 ? "ok" : reason);
+        print_verify_time(conn);
         print_ocsp(conn);
     } else {
         fprintf(stderr, "peer: %s\n", subject);
@@ -535,6 +591,11 @@ int main(int argc, char **argv)
     }
     if (tool_apply_proto(ctx, &o.proto) < 0) {
         status = EXIT_USAGE;
+        goto done_ctx;
+    }
+    if (o.time_unknown && (NSSLContextSetTimeSource(ctx, no_clock, NULL) != NSSL_ERROR_OK ||
+                           NSSLContextSetTimeFloor(ctx, o.time_floor) != NSSL_ERROR_OK)) {
+        fprintf(stderr, "error: cannot set the time source\n");
         goto done_ctx;
     }
     if (tool_psk_apply(ctx, &o.psk, 0) < 0) {

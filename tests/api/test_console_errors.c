@@ -288,6 +288,15 @@ static void test_every_function(void)
     CONSOLE_ONLY(NSSLGetKeyLogLines(bad, &n));
     CONSOLE_ONLY(NSSLContextSetCertCallback(bad, NULL, NULL));
     CONSOLE_ONLY(NSSLGetCertDecision(bad, &n));
+    CONSOLE_ONLY(NSSLSetTimeSource(NULL, NULL));
+    CONSOLE_ONLY(NSSLSetTimeFloor(-1));
+    CONSOLE_ONLY(NSSLContextSetTimeSource(bad, NULL, NULL));
+    CONSOLE_ONLY(NSSLContextSetTimeFloor(bad, 0));
+    {
+        int64_t t = 0;
+        CONSOLE_ONLY(NSSLGetVerifyTime(bad, &t, &n));
+        CONSOLE_ONLY(NSSLGetVerifyTime(conn, &t, &n));
+    }
     CONSOLE_ONLY(NSSLContextSetHandshakeDoneCallback(bad, NULL, NULL));
     CONSOLE_ONLY(NSSLContextSetAlertCallback(bad, NULL, NULL));
     CONSOLE_ONLY(NSSLContextSetVersionCallback(bad, NULL, NULL));

@@ -5,6 +5,7 @@
 #
 #   bash tests/certs/gen.sh            # writes into the directory holding this script
 #   bash tests/certs/gen.sh policy     # only tests/certs/policy/ (gen-policy.sh)
+#   bash tests/certs/gen.sh time       # only tests/certs/time/ (gen-time.sh)
 #   bash tests/certs/gen.sh ocsp       # only the OCSP stapling fixtures (gen-ocsp.sh)
 #
 # Roots are valid 30 years from now (minus one day of slack), intermediates 25, leaves 20.
@@ -15,6 +16,10 @@ OUT=$(cd "$(dirname "$0")" && pwd)
 # `gen.sh policy`: only the certificate-policy fixtures in policy/, issued by the committed CAs.
 if [ "${1:-}" = policy ]; then
     exec bash "$OUT/gen-policy.sh"
+fi
+# `gen.sh time`: only the time-source fixtures in time/ (gen-time.sh).
+if [ "${1:-}" = time ]; then
+    exec bash "$OUT/gen-time.sh"
 fi
 # `gen.sh ocsp`: only the OCSP stapling fixtures (gen-ocsp.sh), issued by the committed int-ca.
 if [ "${1:-}" = ocsp ]; then

@@ -876,7 +876,7 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *  - From inside, it may call these getters on that connection: NSSLGetCipherInfo,
  *    NSSLGetPeerCertSize, NSSLGetPeerCert, NSSLGetPeerSubject, NSSLGetVerifyResult,
  *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName, NSSLGetCertDecision,
- *    NSSLGetPskIdentity, NSSLGetOcspStatus. Any other call on that
+ *    NSSLGetPskIdentity, NSSLGetVerifyTime, NSSLGetOcspStatus. Any other call on that
  *    connection (and NSSLFinish) returns NSSL_ERROR_INVALID_STATE and does nothing; calls on
  *    other connections and contexts work.
  *  - A callback that decides returns one of the decision constants its contract lists;
@@ -1268,6 +1268,79 @@ NSSL_API int32_t NSSLContextSetCertCallback(NSSLContextHandle context, NSSLCertC
  * recorded in the session. A getter: allowed inside callbacks.
  * @return 0; NSSL_ERROR_INVALID_ARG for a NULL decision; NSSL_ERROR_INVALID_NSSL_CONNECTION. */
 NSSL_API int32_t NSSLGetCertDecision(NSSLConnectionHandle connection, int32_t *decision);
+
+/* Time source (issue 16 item 1): the time certificates are validated at. A device without a
+ * trustworthy clock says the time is unknown; validation then uses a floor, the newest of
+ *  - the library's build time (the newest commit's date, or SOURCE_DATE_EPOCH, when built),
+ *  - the application's floor (NSSLSetTimeFloor, NSSLContextSetTimeFloor: for example the last
+ *    time it verified a server), and
+ *  - the notBefore of the trust anchor of the path being validated (a trusted certificate
+ *    exists only once it was made),
+ * and judges at it: a certificate (the anchor included) whose notAfter is not after the floor
+ * has expired (certificate_expired, NSSL_ERROR_INVALID_CERT, as with a known time), and so
+ * has a CRL whose nextUpdate is not after it; a notBefore (or a CRL's thisUpdate) after the
+ * floor cannot be judged and is not checked. NSSLGetVerifyTime tells what was used. With no
+ * time source set, the time is the system clock's, known (as without this API).
+ * Sessions: a session whose certificate was verified under an unknown time is not resumed
+ * under a known time (the handshake is a full one, which checks the dates the floor could
+ * not); under a known time, a session is resumed only when that time lies inside the
+ * validity of its verified path (a clock gone back before a notBefore resumes nothing); under
+ * an unknown time, only while the floor is before the path's notAfter. */
+
+/** NSSLTimeSourceCallback's answer: the time is unknown (*unixTime is ignored). */
+#define NSSL_TIME_UNKNOWN 0
+/** NSSLTimeSourceCallback's answer: *unixTime is the time. NSSLGetVerifyTime's source: the
+ * time source's time (or the system clock's) was used, every date was checked. */
+#define NSSL_TIME_KNOWN 1
+/** NSSLGetVerifyTime's source: no date was checked (NSSL_VERIFY_NONE or no date check). */
+#define NSSL_TIME_NONE 0
+/** NSSLGetVerifyTime's sources when the time was unknown (notBefore not checked): the floor
+ * used was the library's build time, the application's floor, or the trust anchor's
+ * notBefore. */
+#define NSSL_TIME_FLOOR_BUILD 2
+#define NSSL_TIME_FLOOR_APP 3
+#define NSSL_TIME_FLOOR_ANCHOR 4
+
+/** A time source: NSSL_TIME_KNOWN with the Unix time (seconds) in *unixTime, or
+ * NSSL_TIME_UNKNOWN. Any other answer, and a time at or before the epoch, is unknown. Called
+ * once for each certificate validation and each resumption offer, on the thread inside the
+ * NSSL call (several at once when several threads run connections: it must be thread-safe),
+ * outside the callback frame above: it makes no NSSL call on the connection. */
+typedef int32_t (*NSSLTimeSourceCallback)(int64_t *unixTime, void *user);
+
+/** The library's time source, for every context without one of its own; fn NULL restores the
+ * system clock. Process-wide, at any time (before or after NSSLInit, kept across NSSLFinish):
+ * validations that start afterwards use it.
+ * @return 0. */
+NSSL_API int32_t NSSLSetTimeSource(NSSLTimeSourceCallback fn, void *user);
+
+/** A context's own time source, overriding the library's for its connections; fn NULL falls
+ * back to the library's.
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT; NSSL_ERROR_INVALID_STATE once the context has
+ *         connections. */
+NSSL_API int32_t NSSLContextSetTimeSource(NSSLContextHandle context, NSSLTimeSourceCallback fn,
+                                          void *user);
+
+/** The application's floor for the library (Unix seconds, 0: none), used when the time is
+ * unknown. Process-wide, at any time, kept across NSSLFinish. A context's floor
+ * (NSSLContextSetTimeFloor) and this one both hold: the newer is used.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative time. */
+NSSL_API int32_t NSSLSetTimeFloor(int64_t unixTime);
+
+/** A context's floor (Unix seconds, 0: none), used when the time is unknown.
+ * @return 0; NSSL_ERROR_INVALID_ARG for a negative time; NSSL_ERROR_INVALID_NSSL_CONTEXT;
+ *         NSSL_ERROR_INVALID_STATE once the context has connections. */
+NSSL_API int32_t NSSLContextSetTimeFloor(NSSLContextHandle context, int64_t unixTime);
+
+/** The time this connection's peer certificate was validated at and its source: NSSL_TIME_KNOWN
+ * (the time), NSSL_TIME_FLOOR_BUILD / _APP / _ANCHOR ("time unknown, floor F used": *unixTime
+ * is F, and notBefore was not checked), NSSL_TIME_NONE (no date check; *unixTime 0). Also
+ * after a failed handshake; on a resumed connection, what the session recorded. A getter:
+ * allowed inside callbacks (the certificate callback sees the validation it decides on).
+ * @return 0; NSSL_ERROR_INVALID_ARG for a NULL pointer; NSSL_ERROR_INVALID_NSSL_CONNECTION;
+ *         NSSL_ERROR_NO_PEER_CERT if no validation has run. */
+NSSL_API int32_t NSSLGetVerifyTime(NSSLConnectionHandle connection, int64_t *unixTime,
+                                   int32_t *source);
 
 /* Handshake events and timeouts (issue 14 items 2 and 6): four callbacks that are told what
  * happens on a connection; one of them (the version callback) decides. Each runs on the thread

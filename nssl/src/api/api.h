@@ -72,6 +72,11 @@ struct nssl_context {
     void *psk_choose_user;
     NSSLPskLookupCallback psk_lookup_cb;
     void *psk_lookup_user;
+    /* The time source of its validations (api/time_source.c, issue 16 item 1): its own
+     * (NULL: the library's) and its floor (Unix seconds, 0: none). */
+    NSSLTimeSourceCallback time_cb;
+    void *time_user;
+    int64_t time_floor;
     struct nssl_engine_config cfg;
     /* I/O defaults of its connections (issue 13): NSSL_MODE_*, deadlines in ms (0: none). */
     int mode;
@@ -143,6 +148,8 @@ void nssl_conn_release_sessions(struct nssl_connection *c);
 void nssl_ctx_cache_clear(struct nssl_context *c);
 /* Milliseconds since the Unix epoch: the engine's clock. */
 int64_t nssl_api_now_ms(void *arg);
+/* The engine's time-source hook (api/time_source.c): every context's cfg.verify_clock. */
+int nssl_api_verify_clock(struct nssl_engine *e, int64_t *t, int64_t *app_floor);
 /* The engine's log hook (api/cb_log.c): every context's cfg.log. */
 void nssl_cb_log(struct nssl_engine *e, int level, int cat, const char *msg);
 

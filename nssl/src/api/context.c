@@ -152,6 +152,7 @@ NSSLContextHandle nssl_ctx_create(int32_t version, int is_server)
     c->cache_max = NSSL_DEFAULT_SESSION_CACHE;
     c->cfg.now_ms = nssl_api_now_ms;
     c->cfg.log = nssl_cb_log;
+    c->cfg.verify_clock = nssl_api_verify_clock;
     c->cfg.min_version = min;
     c->cfg.max_version = max;
     nssl_defaults_apply(&c->cfg);

@@ -88,6 +88,11 @@ struct nssl_engine_config {
     /* The clock (milliseconds, Unix epoch): ticket ages and lifetimes. */
     int64_t (*now_ms)(void *arg);
     void *now_arg;
+    /* The time certificates are validated at (issue 16 item 1; x509/clock.c reads it,
+     * api/time_source.c sets it for every context): 1 with *t the Unix time when it is known,
+     * 0 when it is not; *app_floor the application's floor (Unix seconds, 0: none). NULL: the
+     * system clock, known. */
+    int (*verify_clock)(struct nssl_engine *e, int64_t *t, int64_t *app_floor);
 
     /* Server role. Certificates in the order they are preferred; the first whose key can sign
      * with a scheme the client allows is used (RFC 8446 4.4.2.2). */
@@ -203,6 +208,13 @@ struct nssl_verify_result {
      * (enum nssl_app_decision) and which callback it was (cfg.cert_hook_id; 0 for none). */
     int app;
     uint64_t app_cb;
+    /* The time the dates were judged at (issue 16 item 1, x509/clock.h): Unix seconds and
+     * where it came from (enum nssl_time_src: NSSL_TIME_* of nssl.h; 0 when no date check
+     * ran). Any source but known is a floor: notBefore was not checked. On success, the
+     * verified path's validity window (latest notBefore, earliest notAfter, Unix seconds). */
+    int64_t time;
+    int time_src;
+    int64_t not_before, not_after;
 };
 
 /* NSSL_CERT_DECISION_* of nssl.h, in the same order. */

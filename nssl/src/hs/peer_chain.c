@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
+#include "x509/clock.h"
 #include "x509/ocsp.h"
 #include "x509/policy.h"
 #include "x509/verify.h"
@@ -34,9 +35,16 @@ static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, s
 
 /* The validation the context's settings ask for (DESIGN.md §7): the server's chain for its host
  * name and purpose TLS server, or the client's for purpose TLS client and no name. */
-static void verify_params(const struct nssl_engine *e, int purpose, struct nssl_verify_params *vp)
+static void verify_params(struct nssl_engine *e, int purpose, struct nssl_verify_params *vp)
 {
+    struct nssl_clock_reading now;
+
     memset(vp, 0, sizeof(*vp));
+    /* The time source (issue 16 item 1): its time, or unknown with the application's floor. */
+    nssl_clock_read(e, &now);
+    vp->time = now.known ? now.t : 0;
+    vp->time_unknown = !now.known;
+    vp->app_floor = now.app_floor;
     vp->store = e->cfg->trust;
     vp->crl_check = e->cfg->crl_check;
     if (e->cfg->anchors != NULL) {

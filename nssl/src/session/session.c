@@ -7,6 +7,7 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 
+#include "x509/clock.h"
 #include "x509/ocsp.h"
 #include "x509/pki.h"
 
@@ -263,6 +264,17 @@ int nssl_session_make_offer(struct nssl_session *s, struct nssl_engine *e, int64
     if (!nssl_session_usable(s, now_ms) ||
         !nssl_session_covers_cb(s, e->verify, e->cfg->cert_hook_id, now_ms)) {
         return 0;
+    }
+    /* The time source now (issue 16 item 1): a resumption accepts nothing a full handshake
+     * would refuse at this time, and a session made without a time is not resumed with one
+     * (x509/clock.h). A session accepted by the callback's override is that callback's, as
+     * every full handshake's verdict is. */
+    if ((e->verify & NSSL_V_DATE) && s->vr.app != NSSL_APP_ACCEPTED) {
+        struct nssl_clock_reading now;
+        nssl_clock_read(e, &now);
+        if (!nssl_clock_covers(&s->vr, &now)) {
+            return 0;
+        }
     }
     /* DESIGN.md §7a: a context that requires an OCSP staple resumes only a session whose
      * server stapled a good one (a resumed handshake carries no staple). */

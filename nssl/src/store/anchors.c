@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "hs/msg.h" /* NSSL_MAX_CHAIN */
+#include "x509/verify.h" /* nssl_x509_ctx_time */
 
 static int ex_index = -1;
 static pthread_once_t ex_once = PTHREAD_ONCE_INIT;
@@ -95,6 +96,10 @@ struct issuer_search {
     X509 *subject;     /* the certificate whose issuer we want */
     X509 *found;       /* owned reference, or NULL */
     X509 *fallback;    /* an issuer outside its validity period, if nothing better */
+    /* The time validation judges at (x509/verify.c: the time source's, or the floor when the
+     * time is unknown); NULL: the system clock (a validation made outside verify.c). */
+    time_t *at;
+    time_t at_value;
 };
 
 static int consider_anchor(void *arg, int32_t id, uint32_t groups, const uint8_t *der,
@@ -117,8 +122,8 @@ static int consider_anchor(void *arg, int32_t id, uint32_t groups, const uint8_t
         return 0;
     }
     /* Prefer a currently valid issuer (cross-signed and renewed roots share subjects). */
-    if (X509_cmp_time(X509_get0_notAfter(cand), NULL) > 0 &&
-        X509_cmp_time(X509_get0_notBefore(cand), NULL) < 0) {
+    if (X509_cmp_time(X509_get0_notAfter(cand), s->at) > 0 &&
+        X509_cmp_time(X509_get0_notBefore(cand), s->at) < 0) {
         s->found = cand;
         return 1; /* stop */
     }
@@ -136,7 +141,8 @@ static int get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x)
 {
     X509_STORE *store = X509_STORE_CTX_get0_store(ctx);
     const struct nssl_trust_source *src = X509_STORE_get_ex_data(store, ex_index);
-    struct issuer_search s = {src, ctx, x, NULL, NULL};
+    const time_t *at;
+    struct issuer_search s = {src, ctx, x, NULL, NULL, NULL, 0};
     unsigned char *name = NULL;
     int name_len, rc;
 
@@ -145,6 +151,10 @@ static int get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x)
         return rc;
     }
     ERR_clear_error();
+    if ((at = nssl_x509_ctx_time(ctx)) != NULL) {
+        s.at_value = *at;
+        s.at = &s.at_value;
+    }
     name_len = i2d_X509_NAME(X509_get_issuer_name(x), &name);
     if (name_len <= 0) {
         ERR_clear_error();

@@ -76,8 +76,9 @@ void nssl_chain_cache_free(struct nssl_chain_cache *c)
 
 static int cacheable(const struct nssl_verify_params *p)
 {
-    /* CRLs have update times of their own: validations that use them are never kept. */
-    return (p->flags & NSSL_V_PEER) && p->crl_check == NSSL_CRL_CHECK_NONE;
+    /* CRLs have update times of their own: validations that use them are never kept. Nor
+     * those made without a time (issue 16 item 1): an entry's age and window need one. */
+    return (p->flags & NSSL_V_PEER) && p->crl_check == NSSL_CRL_CHECK_NONE && !p->time_unknown;
 }
 
 static void put_u64(uint8_t out[8], uint64_t v)

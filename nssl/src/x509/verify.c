@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/log.h"
+#include "x509/clock.h"
 #include "x509/policy.h"
 
 int nssl_host_is_ip(const char *host)
@@ -158,6 +159,12 @@ int nssl_x509_host_matches(X509 *leaf, const struct nssl_verify_params *p)
 
 int64_t nssl_x509_verify_time(const struct nssl_verify_params *p)
 {
+    int64_t floor;
+
+    if (p->time_unknown) {
+        (void)nssl_time_floor(p->app_floor, INT64_MIN, &floor);
+        return floor;
+    }
     return p->time != 0 ? p->time : (int64_t)time(NULL);
 }
 
@@ -202,6 +209,51 @@ static void path_window(X509_STORE_CTX *ctx, struct nssl_x509_window *w)
     }
 }
 
+/* The time a store context judges at (its app data, set by store_ctx): what the verify
+ * callback and store/anchors.c's choice of issuer read. */
+struct judged_at {
+    int unknown;                   /* p->time_unknown: at is the floor */
+    time_t at;
+};
+
+const time_t *nssl_x509_ctx_time(X509_STORE_CTX *ctx)
+{
+    const struct judged_at *j = X509_STORE_CTX_get_app_data(ctx);
+    return j != NULL ? &j->at : NULL;
+}
+
+/* The verify callback: with the time unknown (the store context's judged_at says so), a date after the floor cannot be judged (issue 16 item 1): a
+ * certificate's notBefore or a CRL's thisUpdate in the future of the floor does not fail the
+ * path (the result reports notBefore as unchecked: a floor source). Every other verdict is
+ * the policy's (x509/policy.h). */
+static int time_verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    const struct judged_at *at = X509_STORE_CTX_get_app_data(ctx);
+    int err = X509_STORE_CTX_get_error(ctx);
+
+    if (!ok && at != NULL && at->unknown &&
+        (err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CRL_NOT_YET_VALID)) {
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
+        return 1;
+    }
+    return nssl_policy_verify_cb(ok, ctx);
+}
+
+/* The notBefore of the path's trust anchor (its last certificate, one of the store's), or
+ * INT64_MIN when there is none or it cannot be read. */
+static int64_t anchor_not_before(X509_STORE_CTX *ctx)
+{
+    STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+    int n = path != NULL ? sk_X509_num(path) : 0;
+    int64_t nb;
+
+    if (n == 0 || n - 1 < X509_STORE_CTX_get_num_untrusted(ctx) ||
+        !posix_time(X509_get0_notBefore(sk_X509_value(path, n - 1)), &nb)) {
+        return INT64_MIN;
+    }
+    return nb;
+}
+
 /* The policy's rules over the path X509_verify_cert built (x509/policy.h). */
 static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_result *vr,
                       struct nssl_engine *log_eng)
@@ -229,6 +281,81 @@ static int run_policy(X509_STORE_CTX *ctx, int purpose, struct nssl_verify_resul
     return NSSL_E_SEND(nssl_x509_alert_for(f.code));
 }
 
+/* A store context for one validation of chain at time t, the settings of p on its
+ * X509_VERIFY_PARAM; host gets the name checked ("" for none). */
+static int store_ctx(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
+                     struct judged_at *at, char host[NSSL_HOST_MAX], X509_STORE_CTX **out)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509_VERIFY_PARAM *vp;
+    int rc = NSSL_E_OK;
+
+    host[0] = '\0';
+    ENSURE(ctx != NULL, NSSL_E_NOMEM);
+    OSSL_OUT(X509_STORE_CTX_init(ctx, p->store, sk_X509_value(chain, 0), chain),
+             NSSL_E_INTERNAL);
+    vp = X509_STORE_CTX_get0_param(ctx);
+    OSSL_OUT(X509_VERIFY_PARAM_set_purpose(vp, p->purpose), NSSL_E_INTERNAL);
+    /* libcrypto's RFC 5280 profile checks (docs/security.md); RFC 5280 6.1.1: any certificate
+     * the application trusts is a trust anchor, self-signed or not. Only the store's
+     * certificates are trusted: what the peer sends never is. */
+    X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
+    X509_STORE_CTX_set_app_data(ctx, at);
+    X509_STORE_CTX_set_verify_cb(ctx, time_verify_cb);
+    if (p->max_depth > 0) {
+        X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
+    }
+    /* The time of the time source (or the floor): nothing in validation reads the clock
+     * itself. A time set on the param would check dates even with X509_V_FLAG_NO_CHECK_TIME
+     * (libcrypto 3.0 looks at the time first), so without date checks it stays in judged_at,
+     * where store/anchors.c finds it to prefer issuers valid then. */
+    if (p->flags & NSSL_V_DATE) {
+        X509_VERIFY_PARAM_set_time(vp, at->at);
+    } else {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_NO_CHECK_TIME);
+    }
+    if (p->crl_check == NSSL_CRL_CHECK_LEAF) {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK);
+    } else if (p->crl_check == NSSL_CRL_CHECK_CHAIN) {
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    }
+    TRY_OUT(host_to_check(p, host));
+    if (rc == 1) {
+        rc = NSSL_E_OK;
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng, "verify: host check for %s %s",
+                 p->host_is_ip ? "IP address" : "name", host);
+        if (p->host_is_ip) {
+            OSSL_OUT(X509_VERIFY_PARAM_set1_ip_asc(vp, host), NSSL_E_ARG);
+        } else {
+            X509_VERIFY_PARAM_set_hostflags(vp, HOST_FLAGS);
+            OSSL_OUT(X509_VERIFY_PARAM_set1_host(vp, host, p->host_len), NSSL_E_ARG);
+        }
+    }
+out:
+    if (rc < 0) {
+        X509_STORE_CTX_free(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return NSSL_E_OK;
+}
+
+static const char *time_src_name(int src)
+{
+    switch (src) {
+    case NSSL_TSRC_KNOWN:
+        return "time known";
+    case NSSL_TSRC_FLOOR_BUILD:
+        return "time unknown, floor: the build time";
+    case NSSL_TSRC_FLOOR_APP:
+        return "time unknown, floor: the application's";
+    case NSSL_TSRC_FLOOR_ANCHOR:
+        return "time unknown, floor: the trust anchor's notBefore";
+    default:
+        return "no date check";
+    }
+}
+
 int nssl_x509_verify(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
                      struct nssl_verify_result *vr)
 {
@@ -239,10 +366,12 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
                             struct nssl_verify_result *vr, struct nssl_x509_window *w)
 {
     X509_STORE_CTX *ctx = NULL;
-    X509_VERIFY_PARAM *vp;
     X509 *leaf;
     int rc = NSSL_E_OK;
+    int ok;
     char host[NSSL_HOST_MAX];
+    struct nssl_x509_window window;
+    struct judged_at at;
 
     memset(vr, 0, sizeof(*vr));
     host[0] = '\0';
@@ -270,42 +399,32 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     if (p->complete != NULL) {
         TRY(p->complete(p->complete_arg, chain));
     }
-    ctx = X509_STORE_CTX_new();
-    ENSURE(ctx != NULL, NSSL_E_NOMEM);
-    OSSL_OUT(X509_STORE_CTX_init(ctx, p->store, leaf, chain), NSSL_E_INTERNAL);
-    vp = X509_STORE_CTX_get0_param(ctx);
-    OSSL_OUT(X509_VERIFY_PARAM_set_purpose(vp, p->purpose), NSSL_E_INTERNAL);
-    /* libcrypto's RFC 5280 profile checks (docs/security.md); RFC 5280 6.1.1: any certificate
-     * the application trusts is a trust anchor, self-signed or not. Only the store's
-     * certificates are trusted: what the peer sends never is. */
-    X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
-    X509_STORE_CTX_set_verify_cb(ctx, nssl_policy_verify_cb);
-    if (p->max_depth > 0) {
-        X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
+    /* The time the dates are judged at: the time source's, or the floor known before a path
+     * is built when it has none; the anchor of the path built may raise the floor below. */
+    vr->time = nssl_x509_verify_time(p);
+    vr->time_src = !(p->flags & NSSL_V_DATE) ? NSSL_TSRC_NONE
+                   : p->time_unknown        ? nssl_time_floor(p->app_floor, INT64_MIN, &vr->time)
+                                            : NSSL_TSRC_KNOWN;
+    at.unknown = p->time_unknown;
+    at.at = (time_t)vr->time;
+    TRY_OUT(store_ctx(p, chain, &at, host, &ctx));
+    ok = X509_verify_cert(ctx) == 1;
+    if (ok && vr->time_src != NSSL_TSRC_KNOWN && vr->time_src != NSSL_TSRC_NONE &&
+        nssl_time_floor(p->app_floor, anchor_not_before(ctx), &vr->time) ==
+            NSSL_TSRC_FLOOR_ANCHOR) {
+        /* The trust anchor in use is newer than the floor: the time is at least its notBefore.
+         * The path is judged again at that floor, certificates (the anchor included) and CRLs
+         * alike, by the same checks and with the same alerts as the first time. */
+        vr->time_src = NSSL_TSRC_FLOOR_ANCHOR;
+        X509_STORE_CTX_free(ctx);
+        ctx = NULL;
+        at.at = (time_t)vr->time;
+        TRY_OUT(store_ctx(p, chain, &at, host, &ctx));
+        ok = X509_verify_cert(ctx) == 1;
     }
-    if (!(p->flags & NSSL_V_DATE)) {
-        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_NO_CHECK_TIME);
-    } else if (p->time != 0) {
-        X509_VERIFY_PARAM_set_time(vp, (time_t)p->time);
-    }
-    if (p->crl_check == NSSL_CRL_CHECK_LEAF) {
-        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK);
-    } else if (p->crl_check == NSSL_CRL_CHECK_CHAIN) {
-        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-    }
-    TRY_OUT(host_to_check(p, host));
-    if (rc == 1) {
-        rc = NSSL_E_OK;
-        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng, "verify: host check for %s %s",
-                 p->host_is_ip ? "IP address" : "name", host);
-        if (p->host_is_ip) {
-            OSSL_OUT(X509_VERIFY_PARAM_set1_ip_asc(vp, host), NSSL_E_ARG);
-        } else {
-            X509_VERIFY_PARAM_set_hostflags(vp, HOST_FLAGS);
-            OSSL_OUT(X509_VERIFY_PARAM_set1_host(vp, host, p->host_len), NSSL_E_ARG);
-        }
-    }
-    if (X509_verify_cert(ctx) != 1) {
+    nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, p->log_eng, "verify: dates judged at %lld (%s)",
+             (long long)vr->time, time_src_name(vr->time_src));
+    if (!ok) {
         vr->code = X509_STORE_CTX_get_error(ctx);
         vr->depth = X509_STORE_CTX_get_error_depth(ctx);
         if (vr->code == X509_V_OK) {
@@ -333,8 +452,11 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, p->log_eng, "verify: X.509 verdict 0: ok");
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
+    path_window(ctx, &window);
+    vr->not_before = window.not_before;
+    vr->not_after = window.not_after;
     if (w != NULL) {
-        path_window(ctx, w);
+        *w = window;
     }
 out:
     X509_STORE_CTX_free(ctx);

@@ -23,6 +23,11 @@ struct nssl_verify_params {
     int purpose;                   /* X509_PURPOSE_SSL_SERVER or X509_PURPOSE_SSL_CLIENT */
     int max_depth;                 /* 0 for the default */
     int64_t time;                  /* check validity at this Unix time; 0: now */
+    /* The time source says the time is unknown (x509/clock.h): dates are judged at the floor
+     * (the build time, app_floor, the path's anchor's notBefore), notBefore is not checked,
+     * and time is ignored. */
+    int time_unknown;
+    int64_t app_floor;             /* the application's floor, Unix seconds; 0: none */
     int crl_check;                 /* NSSL_CRL_CHECK_* */
     /* Extend the untrusted certificates before building (store intermediates); may be NULL. */
     int (*complete)(void *arg, STACK_OF(X509) *untrusted);
@@ -62,9 +67,16 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
                             struct nssl_verify_result *vr,
                             struct nssl_x509_window *w) NSSL_MUST_USE;
 
-/* The time validation checks against, in Unix seconds: p->time, or the current time as
- * libcrypto reads it when p->time is 0 (time(NULL)). */
+/* The time validation checks against, in Unix seconds: p->time, or the system clock when
+ * p->time is 0 (the default time source). With p->time_unknown, the floor known before a path
+ * is built (the newest of the build time and p->app_floor; the path's anchor may raise it):
+ * judge nextUpdate-like dates against it, never thisUpdate-like ones (they cannot be checked
+ * without a time). The one entry point for the time of validation (issue 16 item 1). */
 int64_t nssl_x509_verify_time(const struct nssl_verify_params *p);
+
+/* The time a store context made by nssl_x509_verify judges at (the time source's, or the
+ * floor), dates checked or not; NULL for a store context made elsewhere. */
+const time_t *nssl_x509_ctx_time(X509_STORE_CTX *ctx);
 
 /* The host name or IP address check nssl_x509_verify makes on the leaf, on its own and with
  * the same libcrypto calls and flags: 1 the leaf matches (or p asks for no host check), 0 it
