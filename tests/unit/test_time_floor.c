@@ -2,19 +2,22 @@
  * source wins it, the resumption rule (nssl_clock_covers), and the chain-time check of the
  * one validation function with the time unknown: a certificate expired before the floor
  * (certificate_expired), a not-yet-valid one accepted with notBefore unchecked, the anchor's
- * notBefore raising the floor and the path judged again at it, and a CRL's freshness (a
- * nextUpdate before the floor is stale; a thisUpdate after it cannot be judged). */
+ * notBefore raising the floor and the path judged again at it, and a CRL's and an OCSP
+ * staple's freshness (a nextUpdate before the floor is stale; a thisUpdate or producedAt after
+ * it cannot be judged). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "../unit/unit.h"
 #include "x509/clock.h"
+#include "x509/ocsp.h"
 #include "x509/verify.h"
 
 #define CERTS NSSL_SOURCE_ROOT "/tests/certs/"
@@ -265,6 +268,73 @@ static void test_crl_freshness(void)
     check_crl(Y2041, Y2042, X509_V_OK);
 }
 
+/* A good OCSP response for server-p256 signed by int-ca (producedAt: now), in DER. */
+static unsigned char *make_staple(int64_t this_update, int64_t next_update, int *len)
+{
+    X509 *leaf = load_cert("server-p256"), *issuer = load_cert("int-ca");
+    EVP_PKEY *key = load_key("int-ca");
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), leaf, issuer);
+    ASN1_TIME *t1 = ASN1_TIME_set(NULL, (time_t)this_update);
+    ASN1_TIME *t2 = ASN1_TIME_set(NULL, (time_t)next_update);
+    OCSP_RESPONSE *resp;
+    unsigned char *der = NULL;
+
+    CU_ASSERT_FATAL(bs != NULL && id != NULL && t1 != NULL && t2 != NULL);
+    CU_ASSERT_FATAL(OCSP_basic_add1_status(bs, id, V_OCSP_CERTSTATUS_GOOD, 0, NULL, t1, t2) !=
+                    NULL);
+    CU_ASSERT_FATAL(OCSP_basic_sign(bs, issuer, key, EVP_sha256(), NULL, OCSP_NOCERTS) == 1);
+    resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+    CU_ASSERT_FATAL(resp != NULL);
+    *len = i2d_OCSP_RESPONSE(resp, &der);
+    CU_ASSERT_FATAL(*len > 0);
+    OCSP_RESPONSE_free(resp);
+    OCSP_BASICRESP_free(bs);
+    OCSP_CERTID_free(id);
+    ASN1_TIME_free(t1);
+    ASN1_TIME_free(t2);
+    EVP_PKEY_free(key);
+    X509_free(leaf);
+    X509_free(issuer);
+    return der;
+}
+
+/* The staple's verdict with the time unknown (floor: the build time, or app_floor). */
+static int check_staple(int64_t this_update, int64_t next_update, int64_t app_floor)
+{
+    X509_STORE *store = store_of("root-ca");
+    STACK_OF(X509) *chain = chain_of("server-p256", 1);
+    struct nssl_verify_params p = {
+        .store = store,
+        .flags = NSSL_V_PEER | NSSL_V_DATE,
+        .purpose = X509_PURPOSE_SSL_SERVER,
+        .time_unknown = 1,
+        .app_floor = app_floor,
+    };
+    int len = 0, status = -1, code;
+    unsigned char *der = make_staple(this_update, next_update, &len);
+    char why[128] = "";
+
+    code = nssl_ocsp_check_staple(&p, chain, der, (size_t)len, &status, why, sizeof(why));
+    OPENSSL_free(der);
+    sk_X509_pop_free(chain, X509_free);
+    X509_STORE_free(store);
+    return code;
+}
+
+static void test_ocsp_freshness(void)
+{
+    int64_t b = nssl_build_time(), now = (int64_t)time(NULL);
+
+    /* Made now (after the build-time floor by more than the leeway when the build is older
+     * than five minutes; thisUpdate in 2041 surely is): not judged, good. */
+    CU_ASSERT_EQUAL(check_staple(now, Y2042, 0), X509_V_OK);
+    CU_ASSERT_EQUAL(check_staple(Y2041, Y2042, 0), X509_V_OK);
+    /* nextUpdate before the floor: stale. */
+    CU_ASSERT_EQUAL(check_staple(b - 10 * 86400, b - 86400, 0), X509_V_ERR_OCSP_VERIFY_FAILED);
+    CU_ASSERT_EQUAL(check_staple(now, Y2041, Y2042), X509_V_ERR_OCSP_VERIFY_FAILED);
+}
+
 static CU_TestInfo tests[] = {
     {"the floor: each source wins", test_floor_sources},
     {"resumption under a known or unknown time", test_covers},
@@ -272,6 +342,7 @@ static CU_TestInfo tests[] = {
     {"not yet valid: accepted, notBefore unchecked", test_not_yet_valid_unchecked},
     {"the anchor's notBefore raises the floor", test_anchor_floor},
     {"CRL freshness against the floor", test_crl_freshness},
+    {"OCSP staple freshness against the floor", test_ocsp_freshness},
     CU_TEST_INFO_NULL,
 };
 

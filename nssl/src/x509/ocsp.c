@@ -70,7 +70,9 @@ static int signer_authorized(struct staple_check *k, X509 *signer, int64_t now)
         return 0;
     }
     if (k->p->flags & NSSL_V_DATE) {
-        return X509_cmp_time(X509_get0_notBefore(signer), &t) < 0 &&
+        /* With the time unknown, t is the floor: a notBefore after it cannot be judged
+         * (issue 16 item 1). */
+        return (k->p->time_unknown || X509_cmp_time(X509_get0_notBefore(signer), &t) < 0) &&
                X509_cmp_time(X509_get0_notAfter(signer), &t) > 0;
     }
     return 1;
@@ -117,10 +119,13 @@ static int fresh(struct staple_check *k, ASN1_GENERALIZEDTIME *thisupd,
     if (!(k->p->flags & NSSL_V_DATE)) {
         return X509_V_OK;
     }
-    if (produced == NULL || X509_cmp_time(produced, &ahead) > 0) {
+    /* With the time unknown, now is the floor (issue 16 item 1): producedAt and thisUpdate
+     * after it cannot be judged; nextUpdate (or thisUpdate's age) before it is stale. */
+    if (produced == NULL ||
+        (!k->p->time_unknown && X509_cmp_time(produced, &ahead) > 0)) {
         return fail(k, X509_V_ERR_OCSP_VERIFY_FAILED, "producedAt is in the future");
     }
-    if (thisupd == NULL || X509_cmp_time(thisupd, &ahead) > 0) {
+    if (thisupd == NULL || (!k->p->time_unknown && X509_cmp_time(thisupd, &ahead) > 0)) {
         return fail(k, X509_V_ERR_OCSP_VERIFY_FAILED, "thisUpdate is in the future");
     }
     if (nextupd != NULL && X509_cmp_time(nextupd, &behind) < 0) {
