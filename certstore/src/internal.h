@@ -68,6 +68,8 @@ typedef int (*nssl_cs_read_row_fn)(struct nssl_certstore *cs, sqlite3_stmt *st, 
 int nssl_cs_collect(struct nssl_certstore *cs, sqlite3_stmt *st, size_t item_size,
                     nssl_cs_read_row_fn read_row, const char *what, void **items,
                     size_t *count) CS_MUST_USE;
+/* Create the CRLs' covering index by issuer if the file lacks it (read-write opens). */
+int nssl_cs_crl_index(struct nssl_certstore *cs) CS_MUST_USE;
 /* Fetch a DER blob column and check it against the SHA-256 column; on success *out is a
  * malloc'd copy. what names the row in the message. */
 int nssl_cs_checked_blob(struct nssl_certstore *cs, sqlite3_stmt *st, int der_col, int sha_col,

@@ -237,6 +237,9 @@ static int open_store(struct nssl_certstore *cs, const char *path, int flags)
         snprintf(why, sizeof(why), "%s", cs->msg);
         return nssl_cs_fail(cs, rc, "%s: %s", path, why);
     }
+    if (rc == NSSL_CS_OK && !ro) {
+        rc = nssl_cs_crl_index(cs);
+    }
     return rc;
 }
 

@@ -21,6 +21,7 @@ fi
 
 source "$(dirname "$0")/lib.sh"
 cs_init verify "$1" "$2"
+cs_require sqlite3
 DEFAULT_DB=$3
 RESULTS=$4
 RESULT_LINES=()
@@ -186,6 +187,31 @@ if [ -n "$DEFAULT_DB" ] && [ -f "$DEFAULT_DB" ]; then
         --host localhost
     vcase server-expired:default-group-1 1 'expired' -- --chain "$(c server-expired)" --group 1 \
         --host localhost
+    # The store's own CRLs, found by the leaf's issuer (issue 16 item 4).
+    if [ "$CRL_OK" = 1 ]; then
+        vcase server-p256:default-store-no-crl 1 'crl' -- --chain "$(c server-p256)" --id 100 \
+            --host localhost --crl-check leaf
+        case_start "add-crl to the store's copy"
+        run --store "$VSTORE" add-crl "$CS_TMP/int.crl"
+        expect_rc 0
+        case_end
+        vcase server-p256:default-store-crl 1 'revoked' -- --chain "$(c server-p256)" --id 100 \
+            --host localhost --crl-check leaf
+        vcase server-p384:default-store-crl 0 '' -- --chain "$(c server-p384)" --id 100 \
+            --host localhost --crl-check leaf
+        # A CRL row whose DER no longer matches its SHA-256: a store error (exit 4), never a
+        # verification without the CRL.
+        case_start "verify with a corrupt CRL row exits 4"
+        sqlite3 "$VSTORE" "UPDATE crls SET der = CAST(substr(der, 1, 40) || x'ff' ||
+                           substr(der, 42) AS BLOB)"
+        run --store "$VSTORE" verify --chain "$(c server-p384)" --id 100 --host localhost \
+            --crl-check leaf
+        expect_rc 4
+        if ! grep -q 'SHA-256 mismatch' "$ERR"; then
+            case_fail "the message does not name the mismatch"
+        fi
+        case_end
+    fi
     unset VSTORE
 else
     case_start "the test store exists"

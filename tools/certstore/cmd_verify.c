@@ -208,6 +208,7 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
     struct nssl_verify_result vr;
     X509_STORE *st = NULL;
     STACK_OF(X509) *sk = NULL;
+    int vrc;
     int rc = nssl_cst_parse("verify", argc, argv, spec, 0, 0, &a);
 
     memset(&chain, 0, sizeof(chain));
@@ -266,12 +267,7 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
             goto out;
         }
     }
-    if (o.crl_check != NSSL_CRL_CHECK_NONE && cs != NULL &&
-        nssl_anchors_load_crls(st, cs) != NSSL_E_OK) {
-        nssl_cst_msg("verify: cannot read the store's CRLs: %s", nssl_cs_errmsg(cs));
-        rc = CST_EXIT_STORE;
-        goto out;
-    }
+    /* The store's CRLs are found by issuer during the validation (store/crls.h). */
     /* --max-depth 0 means no intermediate at all (the SDK's 0 means its default). */
     if (o.max_depth == 0) {
         X509_STORE_set_depth(st, 0);
@@ -298,7 +294,12 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
         p.complete_arg = &src;
     }
     memset(&vr, 0, sizeof(vr));
-    if (nssl_x509_verify(&p, sk, &vr) == NSSL_E_OK && vr.code == X509_V_OK) {
+    vrc = nssl_x509_verify(&p, sk, &vr);
+    if (vrc == NSSL_E_SEND(NSSL_ALERT_INTERNAL_ERROR)) {
+        /* Only a store whose CRLs cannot be read ends so (nssl_crls_verdict). */
+        nssl_cst_msg("verify: cannot read the store's CRLs: %s", vr.reason);
+        rc = CST_EXIT_STORE;
+    } else if (vrc == NSSL_E_OK && vr.code == X509_V_OK) {
         char subject[512];
         nssl_x509_subject(sk_X509_value(sk, 0), subject, sizeof(subject));
         printf("valid: %s%s%s (%s)\n", subject, o.host != NULL ? " for " : "",

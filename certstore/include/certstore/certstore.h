@@ -254,6 +254,25 @@ int nssl_cs_add_crl(struct nssl_certstore *cs, const uint8_t *der, size_t len);
 int nssl_cs_find_crls(struct nssl_certstore *cs, const uint8_t *issuer_der, size_t issuer_len,
                       int (*fn)(void *arg, const uint8_t *der, size_t len), void *arg);
 
+/* A stored CRL without its DER: enough for a caller that keeps parsed CRLs by SHA-256 to know
+ * whether it must read the DER at all. */
+struct nssl_cs_crl_ref {
+    int64_t row;         /* the crls row */
+    uint8_t sha256[32];  /* of the DER, as stored (checked when the DER is read) */
+    int64_t this_update; /* Unix time */
+};
+/* Up to max CRLs whose issuer is this Name (DER), newest (thisUpdate) first, into out; *count
+ * says how many. Reads the covering index only, never a CRL's DER. No match is NSSL_CS_OK with
+ * *count 0. */
+int nssl_cs_find_crl_refs(struct nssl_certstore *cs, const uint8_t *issuer_der,
+                          size_t issuer_len, size_t max, struct nssl_cs_crl_ref *out,
+                          size_t *count);
+/* The DER of the CRL ref names (malloc'd into *der), checked against its SHA-256:
+ * NSSL_CS_E_CORRUPT on a mismatch, NSSL_CS_E_NOT_FOUND if the row is gone or now holds
+ * another CRL. */
+int nssl_cs_crl_der(struct nssl_certstore *cs, const struct nssl_cs_crl_ref *ref, uint8_t **der,
+                    size_t *len);
+
 /* ---- integrity ---- */
 
 /* Check every row: SHA-256 of every certificate, key, chain and CRL, the schema, foreign keys,

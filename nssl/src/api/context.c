@@ -97,11 +97,8 @@ int nssl_ctx_freeze(struct nssl_context *c)
     /* Peer chains validated once, not on every connection (x509/chain_cache.h); either role
      * (a server validates client certificates). Validations with CRLs are never cached. */
     c->cfg.chain_cache = nssl_chain_cache_new(NSSL_CHAIN_CACHE_SIZE, NSSL_CHAIN_CACHE_MAX_AGE);
+    /* The store's CRLs are not loaded here: validation finds them by issuer (store/crls.h). */
     rc = c->cfg.chain_cache != NULL ? NSSL_E_OK : NSSL_E_NOMEM;
-    if (rc == NSSL_E_OK && crl_check != NSSL_CRL_CHECK_NONE) {
-        /* The store's CRLs apply whenever checking is on. */
-        rc = nssl_anchors_load_crls(c->cfg.trust, c->anchors.cs);
-    }
     if (rc < 0) {
         /* Not frozen: the next connection starts over. */
         nssl_ticket_keys_free(c->cfg.ticket_keys);

@@ -6,6 +6,7 @@
 #include "crypto/crypto.h"
 #include "engine/bufpool.h"
 #include "session/session.h"
+#include "store/crls.h"
 #include "store/default_store.h"
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -74,6 +75,7 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_handle_each(&nssl_contexts, drop_context);
         nssl_handle_table_free(&nssl_contexts);
         nssl_default_store_close();
+        nssl_crls_cache_clear();
         nssl_crypto_global_free();
         nssl_bufpool_drain();
         nssl_lib_ready = 0;

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "hs/msg.h" /* NSSL_MAX_CHAIN */
+#include "store/crls.h"
 #include "x509/verify.h" /* nssl_x509_ctx_time */
 
 static int ex_index = -1;
@@ -184,6 +185,8 @@ int nssl_anchors_attach(X509_STORE *store, struct nssl_trust_source *src)
     ENSURE(ex_index >= 0, NSSL_E_INTERNAL);
     OSSL(X509_STORE_set_ex_data(store, ex_index, src), NSSL_E_INTERNAL);
     X509_STORE_set_get_issuer(store, get_issuer);
+    /* With CRL checking on, the store's CRLs are found by issuer (store/crls.h). */
+    X509_STORE_set_lookup_crls(store, nssl_crls_lookup);
     return NSSL_E_OK;
 }
 
@@ -267,34 +270,7 @@ int nssl_anchors_complete_chain(void *arg, STACK_OF(X509) *untrusted)
     return NSSL_E_OK;
 }
 
-static int add_crl(void *arg, const uint8_t *der, size_t len)
+const struct nssl_trust_source *nssl_anchors_source(const X509_STORE *store)
 {
-    X509_STORE *store = arg;
-    const unsigned char *p = der;
-    X509_CRL *crl = len <= 0x7fffffff ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
-    int rc = 0;
-
-    if (crl != NULL) {
-        /* A CRL left out would silently leave revocation unchecked: stop the load. */
-        if (X509_STORE_add_crl(store, crl) != 1) {
-            rc = NSSL_E_NOMEM;
-        }
-        X509_CRL_free(crl);
-    }
-    ERR_clear_error();
-    return rc;
-}
-
-int nssl_anchors_load_crls(X509_STORE *store, struct nssl_certstore *cs)
-{
-    int rc;
-    if (cs == NULL) {
-        return NSSL_E_OK;
-    }
-    /* An empty issuer name asks for every CRL (see nssl_cs_find_crls). */
-    rc = nssl_cs_find_crls(cs, NULL, 0, add_crl, store);
-    if (rc == NSSL_E_NOMEM) {
-        return rc;
-    }
-    return rc < 0 && rc != NSSL_CS_E_NOT_FOUND ? NSSL_E_INTERNAL : NSSL_E_OK;
+    return ex_index >= 0 ? X509_STORE_get_ex_data(store, ex_index) : NULL;
 }

@@ -59,7 +59,7 @@ int nssl_anchors_attach(X509_STORE *store, struct nssl_trust_source *src) NSSL_M
  * Bounded by NSSL_MAX_CHAIN additions. arg is a struct nssl_trust_source. */
 int nssl_anchors_complete_chain(void *arg, STACK_OF(X509) *untrusted);
 
-/* Load every CRL of the store into `store` (used when CRL checking is on). */
-int nssl_anchors_load_crls(X509_STORE *store, struct nssl_certstore *cs) NSSL_MUST_USE;
+/* The trust source attached to store, or NULL (store/crls.c reads its certificate store). */
+const struct nssl_trust_source *nssl_anchors_source(const X509_STORE *store);
 
 #endif

@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/log.h"
+#include "store/crls.h"
 #include "x509/clock.h"
 #include "x509/policy.h"
 
@@ -438,6 +439,9 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
         if (vr->code == X509_V_ERR_OUT_OF_MEM) {
             vr->ran = 0;
             rc = NSSL_E_NOMEM;
+            goto out;
+        }
+        if (nssl_crls_verdict(ctx, vr, &rc)) {
             goto out;
         }
         rc = NSSL_E_SEND(nssl_x509_alert_for(vr->code));
