@@ -1,11 +1,14 @@
 /* nssl-certstore: create, fill, inspect and check NSSL certificate stores, generate the C
  * header of their IDs, and verify chains against them exactly as the SDK does.
  *
- *   nssl-certstore [--store PATH] COMMAND [ARGS]      (--store defaults to $NSSL_CERTSTORE)
+ *   nssl-certstore [--store PATH] [--mac-key FILE] COMMAND [ARGS]
+ *   (--store defaults to $NSSL_CERTSTORE, --mac-key to $NSSL_CERTSTORE_MAC_KEY)
  *
  * Exit codes: 0 success; 1 invalid chain / check found problems / key export or import refused;
  * 2 usage; 3 bad input file (or not the certificate a reserved console ID names); 4 store error;
- * 5 no such ID; 6 a reserved console ID with no certificate (absent). Messages go to stderr. */
+ * 5 no such ID; 6 a reserved console ID with no certificate (absent); 7 an update refused (not
+ * signed by the pinned key, or not newer); 8 the store is tampered (its seal does not verify).
+ * Messages go to stderr. */
 #define _GNU_SOURCE /* secure_getenv */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +18,9 @@
 #include "certstore/cli.h"
 
 static const char usage_text[] =
-    "usage: nssl-certstore [--store PATH] COMMAND [ARGS]   (--store defaults to $NSSL_CERTSTORE)\n"
+    "usage: nssl-certstore [--store PATH] [--mac-key FILE] COMMAND [ARGS]\n"
+    "       (--store defaults to $NSSL_CERTSTORE, --mac-key to $NSSL_CERTSTORE_MAC_KEY: the\n"
+    "       device key of a sealed store, 32 to 64 bytes, mode 0600)\n"
     "\n"
     "  init [--private]          create the store with the groups vendor (bit 0), commercial (1)\n"
     "                            and commercial-4096 (2); running it again changes nothing;\n"
@@ -55,13 +60,26 @@ static const char usage_text[] =
     "  group assign ID GROUP | group unassign ID GROUP | group list [--json]\n"
     "  add-crl FILE              PEM or DER\n"
     "  gen-header [--out FILE] [--guard NAME]\n"
-    "  check                     integrity of every row (exit 1 if problems)\n"
+    "  check                     integrity of every row (exit 1 if problems); with --mac-key\n"
+    "                            the seal too (exit 8 if tampered)\n"
+    "  seal                      seal the store with --mac-key's device key\n"
+    "  pin-update-key KEYFILE    pin the Ed25519 key (public or private PEM/DER) that signs\n"
+    "                            this store's updates (once; it changes only by an update)\n"
+    "  make-update --key KEYFILE --version N --out FILE [--add FILE --id N [--name NAME]\n"
+    "         [--kind server-ca|intermediate] [--group BIT]... [--exportable] [--builtin]]...\n"
+    "         [--remove ID]... [--crl FILE]... [--next-key KEYFILE]\n"
+    "                            write an update signed with the vendor's Ed25519 key; --id,\n"
+    "                            --name... apply to the --add before them (a file of several\n"
+    "                            certificates takes IDs N, N+1, ...)\n"
+    "  apply-update FILE         apply a signed update: all or nothing, only if signed by the\n"
+    "                            pinned key and newer than the store (exit 7 otherwise)\n"
     "  verify --chain FILE [--roots FILE | --group MASK | --id ID...] [--host NAME | --ip ADDR]\n"
     "         [--purpose server|client] [--crl FILE]... [--crl-check leaf|chain]\n"
     "         [--max-depth N] [--time UNIXTIME]\n"
     "\n"
     "exit: 0 ok, 1 invalid chain / problems / refused, 2 usage, 3 bad input file (or not the\n"
-    "      certificate a reserved ID names), 4 store error, 5 no such ID, 6 absent reserved ID\n";
+    "      certificate a reserved ID names), 4 store error, 5 no such ID, 6 absent reserved ID,\n"
+    "      7 update refused, 8 tampered store\n";
 
 void nssl_cst_msg(const char *fmt, ...)
 {
@@ -101,6 +119,11 @@ int nssl_cst_exit_for(int err)
         return CST_EXIT_INPUT;
     case NSSL_CS_E_ARG:
         return CST_EXIT_USAGE;
+    case NSSL_CS_E_SIGNATURE:
+    case NSSL_CS_E_ROLLBACK:
+        return CST_EXIT_REFUSED;
+    case NSSL_CS_E_TAMPERED:
+        return CST_EXIT_TAMPERED;
     default:
         return CST_EXIT_STORE;
     }
@@ -126,7 +149,12 @@ int nssl_cst_open(const char *store, int flags, struct nssl_certstore **cs)
         /* Whatever went wrong, it is the store's fault here, not the user's naming of an ID. */
         return CST_EXIT_STORE;
     }
-    return CST_EXIT_OK;
+    rc = nssl_cst_apply_mac_key(*cs);
+    if (rc != CST_EXIT_OK) {
+        nssl_cs_close(*cs);
+        *cs = NULL;
+    }
+    return rc;
 }
 
 struct command {
@@ -149,6 +177,10 @@ static const struct command commands[] = {
     {"check", nssl_cst_cmd_check},
     {"verify", nssl_cst_cmd_verify},
     {"reserve", nssl_cst_cmd_reserve},
+    {"seal", nssl_cst_cmd_seal},
+    {"pin-update-key", nssl_cst_cmd_pin_update_key},
+    {"make-update", nssl_cst_cmd_make_update},
+    {"apply-update", nssl_cst_cmd_apply_update},
 };
 
 int main(int argc, char **argv)
@@ -166,6 +198,12 @@ int main(int argc, char **argv)
                 return nssl_cst_usage(NULL, "--store needs a path");
             }
             store = argv[i + 1];
+            i += 2;
+        } else if (strcmp(argv[i], "--mac-key") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                return nssl_cst_usage(NULL, "--mac-key needs a file");
+            }
+            nssl_cst_mac_key_path = argv[i + 1];
             i += 2;
         } else if (strncmp(argv[i], "--store=", 8) == 0) {
             store = argv[i] + 8;
@@ -185,6 +223,12 @@ int main(int argc, char **argv)
         store = secure_getenv("NSSL_CERTSTORE");
         if (store != NULL && store[0] == '\0') {
             store = NULL;
+        }
+    }
+    if (nssl_cst_mac_key_path == NULL) {
+        nssl_cst_mac_key_path = secure_getenv("NSSL_CERTSTORE_MAC_KEY");
+        if (nssl_cst_mac_key_path != NULL && nssl_cst_mac_key_path[0] == '\0') {
+            nssl_cst_mac_key_path = NULL;
         }
     }
     for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {

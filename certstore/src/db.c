@@ -77,7 +77,11 @@ int nssl_cs_begin(struct nssl_certstore *cs)
         }
         return nssl_cs_db_fail(cs, rc, "starting a transaction");
     }
-    return NSSL_CS_OK;
+    rc = nssl_cs_seal_guard(cs);
+    if (rc != NSSL_CS_OK) {
+        (void)sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
 }
 
 /* End a change's savepoint inside a batch: keep it, or undo only it. */
@@ -99,6 +103,9 @@ int nssl_cs_end(struct nssl_certstore *cs, int rc)
 {
     if (cs->batch) {
         return end_savepoint(cs, rc);
+    }
+    if (rc == NSSL_CS_OK) {
+        rc = nssl_cs_seal_renew(cs);
     }
     if (rc == NSSL_CS_OK) {
         int src = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);

@@ -39,6 +39,12 @@ const char *nssl_cs_strerror(int err)
         return "a reserved console ID with no certificate in this store";
     case NSSL_CS_E_MISMATCH:
         return "not the certificate (or kind) the reserved console ID names";
+    case NSSL_CS_E_SIGNATURE:
+        return "the update is not signed by the store's pinned update key";
+    case NSSL_CS_E_ROLLBACK:
+        return "the update is not newer than the store";
+    case NSSL_CS_E_TAMPERED:
+        return "the store was changed outside the library (its seal does not verify)";
     default:
         return "unknown error";
     }

@@ -28,6 +28,9 @@ struct nssl_certstore {
     char msg[256];                 /* message of the last failure */
     int batch;                     /* a batch is open: changes are savepoints inside it */
     int no_fingerprint;            /* nssl_cs_set_fingerprint_check(cs, 0) */
+    uint8_t mac_key[64];           /* the device key of the seal (nssl_cs_set_mac_key) */
+    size_t mac_key_len;            /* 0: none */
+    int sealing;                   /* nssl_cs_seal: the first seal may write an unsealed store */
 };
 
 /* ---- errors (errors.c) ---- */
@@ -136,6 +139,22 @@ int nssl_cs_is_reserved(struct nssl_certstore *cs, int32_t id, int *reserved) CS
 int nssl_cs_sha1_matches(const uint8_t *der, size_t der_len, const char *prefix);
 /* Is this a usable SHA-1 prefix: up to 40 lowercase hex digits? */
 int nssl_cs_sha1_prefix_ok(const char *prefix);
+
+/* ---- the seal (seal.c) ---- */
+
+/* At the start of a write transaction (after BEGIN IMMEDIATE): a sealed store needs the device
+ * key (NSSL_CS_E_READONLY) and a seal that verifies (NSSL_CS_E_TAMPERED); with a key, an
+ * unsealed store is tampered too (its seal was removed), unless nssl_cs_seal is sealing it. */
+int nssl_cs_seal_guard(struct nssl_certstore *cs) CS_MUST_USE;
+/* Before COMMIT of a write transaction: renew the seal when the handle has the key. */
+int nssl_cs_seal_renew(struct nssl_certstore *cs) CS_MUST_USE;
+/* Set a meta row (within a transaction). */
+int nssl_cs_meta_set(struct nssl_certstore *cs, const char *key, const char *value) CS_MUST_USE;
+/* Read a meta row into value (cap bytes); *found 0 when there is none. */
+int nssl_cs_meta_get(struct nssl_certstore *cs, const char *key, char *value, size_t cap,
+                     int *found) CS_MUST_USE;
+/* Lowercase hex of n bytes into out (2n + 1 bytes). */
+void nssl_cs_hex(const uint8_t *p, size_t n, char *out);
 
 /* ---- statement helpers (stmt.c) ---- */
 

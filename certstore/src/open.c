@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+
 #include "internal.h"
 
 /* Message of the last failed open on this thread (there is no handle to hold it). */
@@ -31,6 +33,7 @@ static void free_handle(struct nssl_certstore *cs)
         sqlite3_close_v2(cs->db);
     }
     pthread_mutex_destroy(&cs->mu);
+    OPENSSL_cleanse(cs->mac_key, sizeof(cs->mac_key));
     free(cs);
 }
 

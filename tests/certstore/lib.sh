@@ -301,6 +301,17 @@ make_ca() {
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 }
 
+# make_crl DIR NAME: DIR/NAME.crl, an empty CRL of the CA DIR/NAME.pem (make_ca), valid 30 days.
+make_crl() {
+    local dir=$1 name=$2
+    printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\n' \
+        "$dir/$name.index" "$dir/$name.crlnumber" >"$dir/$name.cnf"
+    : >"$dir/$name.index"
+    echo 01 >"$dir/$name.crlnumber"
+    openssl ca -config "$dir/$name.cnf" -gencrl -crldays 30 -keyfile "$dir/$name.key" \
+        -cert "$dir/$name.pem" -out "$dir/$name.crl" 2>/dev/null
+}
+
 # case_end: report and count the case.
 case_end() {
     local e

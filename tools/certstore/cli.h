@@ -19,6 +19,8 @@ enum {
     CST_EXIT_NOT_FOUND = 5, /* an ID the user named does not exist */
     CST_EXIT_ABSENT = 6,    /* an ID the user named is a reserved console ID with no
                              * certificate in this store (show, export, verify --id) */
+    CST_EXIT_REFUSED = 7,   /* apply-update: not signed by the pinned key, or not newer */
+    CST_EXIT_TAMPERED = 8,  /* the store's seal does not verify with the device key */
 };
 
 /* ---- messages (main) ---- */
@@ -83,6 +85,9 @@ struct cst_blobs {
 };
 
 void nssl_cst_blobs_free(struct cst_blobs *b);
+/* A whole regular file (at most the size of a certificate file), NUL-terminated; free it.
+ * Returns CST_EXIT_OK or CST_EXIT_INPUT (message printed). */
+int nssl_cst_read_file(const char *path, uint8_t **data, size_t *len);
 /* Every certificate of a PEM file (each CERTIFICATE block) or the one certificate of a DER
  * file, appended to out. Returns CST_EXIT_OK or CST_EXIT_INPUT (message printed). */
 int nssl_cst_read_certs(const char *path, struct cst_blobs *out);
@@ -143,6 +148,23 @@ int nssl_cst_cmd_check(const char *store, int argc, char **argv);
 int nssl_cst_cmd_verify(const char *store, int argc, char **argv);
 /* reserve (cmd_reserve.c). */
 int nssl_cst_cmd_reserve(const char *store, int argc, char **argv);
+/* make-update, apply-update, pin-update-key (cmd_update.c). */
+int nssl_cst_cmd_make_update(const char *store, int argc, char **argv);
+int nssl_cst_cmd_apply_update(const char *store, int argc, char **argv);
+int nssl_cst_cmd_pin_update_key(const char *store, int argc, char **argv);
+
+/* ---- the seal (seal_key.c) ---- */
+
+/* The device key file of the seal (--mac-key, or $NSSL_CERTSTORE_MAC_KEY), NULL for none. */
+extern const char *nssl_cst_mac_key_path;
+/* Give an opened store the device key, if there is one: the file must be regular, 32 to 64
+ * bytes, and readable by its owner only (CST_EXIT_FAILED otherwise, like a key store). */
+int nssl_cst_apply_mac_key(struct nssl_certstore *cs);
+/* seal: seal the store with the device key. */
+int nssl_cst_cmd_seal(const char *store, int argc, char **argv);
+/* check's seal step: with a device key, CST_EXIT_TAMPERED unless the seal verifies; without,
+ * a note when the store is sealed. Prints the update state too. */
+int nssl_cst_check_seal(struct nssl_certstore *cs);
 
 /* ---- reserved console IDs in the other commands (cmd_reserve.c) ---- */
 

@@ -378,6 +378,10 @@ int nssl_cst_cmd_check(const char *store, int argc, char **argv)
         rc = nssl_cst_open(store, NSSL_CS_READONLY, &cs);
     }
     if (rc == CST_EXIT_OK) {
+        /* Tampered first: a forged row may well be consistent with its unkeyed SHA-256. */
+        rc = nssl_cst_check_seal(cs);
+    }
+    if (rc == CST_EXIT_OK) {
         int err = nssl_cs_check(cs, print_problem, &problems);
         fflush(stdout);
         if (err == NSSL_CS_E_CORRUPT && problems > 0) {

@@ -115,6 +115,11 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
     return CST_EXIT_OK;
 }
 
+int nssl_cst_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    return read_all(path, data, len);
+}
+
 static int is_pem(const uint8_t *data, size_t len)
 {
     static const char marker[] = "-----BEGIN ";

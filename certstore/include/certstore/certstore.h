@@ -39,6 +39,10 @@ enum nssl_cs_err {
     NSSL_CS_E_RETIRED = -13,  /* the ID belonged to a removed certificate and is never reused */
     NSSL_CS_E_ABSENT = -14,   /* a reserved console ID with no certificate in this store */
     NSSL_CS_E_MISMATCH = -15, /* not the certificate (or kind) the reserved console ID names */
+    NSSL_CS_E_SIGNATURE = -16, /* an update not signed by the pinned update key */
+    NSSL_CS_E_ROLLBACK = -17,  /* an update whose version is not newer than the store's */
+    NSSL_CS_E_TAMPERED = -18,  /* the store's seal (keyed MAC) does not verify: changed outside
+                                * the library, or sealed with another device key */
 };
 
 /* What a certificate is for. */
@@ -280,6 +284,90 @@ int nssl_cs_crl_der(struct nssl_certstore *cs, const struct nssl_cs_crl_ref *ref
  * is NSSL_CS_OK or NSSL_CS_E_CORRUPT. */
 int nssl_cs_check(struct nssl_certstore *cs, void (*fn)(void *arg, const char *problem),
                   void *arg);
+
+/* ---- signed updates (update.c, update_format.c; docs/certstore.md "Signed updates") ---- */
+
+/* A trust-store update: additions, removals, CRLs and optionally the next update key, with a
+ * version number, signed by the vendor's Ed25519 key. */
+#define NSSL_CS_UPDATE_FORMAT 1              /* the file format this library reads and writes */
+#define NSSL_CS_UPDATE_MAX_RECORDS 4096
+#define NSSL_CS_UPDATE_MAX_DER 65536         /* one certificate, CRL or key */
+#define NSSL_CS_UPDATE_MAX_SIZE (16u << 20)  /* the whole file */
+
+struct nssl_cs_update_add {
+    const uint8_t *der;            /* the certificate (parsed updates: points into the file) */
+    size_t der_len;
+    int kind;                      /* NSSL_CS_KIND_SERVER_CA or NSSL_CS_KIND_INTERMEDIATE */
+    int32_t id;                    /* explicit: every device gets the same ID */
+    char name[128];                /* "" for the reservation's name or the subject's */
+    uint32_t groups;               /* bits; 0 under a reserved ID: the reservation's */
+    uint32_t props;                /* NSSL_CS_PROP_EXPORTABLE and NSSL_CS_PROP_BUILTIN only */
+};
+
+struct nssl_cs_update {
+    uint64_t version;              /* 1..2^63-1; a store applies only a newer one */
+    uint8_t signer[32];            /* SHA-256 of the signing key's SubjectPublicKeyInfo DER */
+    struct nssl_cs_update_add *adds;
+    size_t nadds;
+    int32_t *removes;
+    size_t nremoves;
+    const uint8_t **crls;          /* DER CRLs */
+    size_t *crl_lens;
+    size_t ncrls;
+    const uint8_t *new_key;        /* SubjectPublicKeyInfo DER of the next update key, or NULL */
+    size_t new_key_len;
+    /* Filled by nssl_cs_update_parse: the signed bytes and the signature. */
+    const uint8_t *signed_part;
+    size_t signed_len;
+    const uint8_t *sig;
+    size_t sig_len;
+};
+
+/* Write and sign an update (u->signer and the parse-only fields are ignored): key is the
+ * vendor's Ed25519 private key (PKCS#8 DER). *out is malloc'd. NSSL_CS_E_ARG for a field out of
+ * range (kind, ID, name, props, sizes, an ID named twice), NSSL_CS_E_INVALID for a key that is
+ * not an Ed25519 private key. */
+int nssl_cs_update_make(const struct nssl_cs_update *u, const uint8_t *key, size_t key_len,
+                        uint8_t **out, size_t *out_len);
+/* Parse an update file without checking its signature; the pointers in *u point into buf,
+ * which must outlive it. Every length is checked; NSSL_CS_E_INVALID for anything malformed
+ * (*why, if not NULL, says what). Free with nssl_cs_update_free. */
+int nssl_cs_update_parse(const uint8_t *buf, size_t len, struct nssl_cs_update *u,
+                         const char **why);
+void nssl_cs_update_free(struct nssl_cs_update *u);
+
+/* Pin the update key (Ed25519 SubjectPublicKeyInfo DER) of a store that has none: the
+ * provisioning step. Pinning the same key again is OK; another key is NSSL_CS_E_EXISTS: the
+ * pinned key changes only through an update signed by it that carries the next key. */
+int nssl_cs_pin_update_key(struct nssl_certstore *cs, const uint8_t *spki, size_t len);
+/* The store's update version (0 before the first update) and the SHA-256 of the pinned key's
+ * SubjectPublicKeyInfo (*pinned 0 when no key is pinned). */
+int nssl_cs_update_state(struct nssl_certstore *cs, uint64_t *version, uint8_t key_sha256[32],
+                         int *pinned);
+/* Apply an update in one transaction, all or nothing: NSSL_CS_E_INVALID for a malformed file,
+ * NSSL_CS_E_NOT_FOUND when no key is pinned, NSSL_CS_E_SIGNATURE when it is not signed by the
+ * pinned key, NSSL_CS_E_ROLLBACK when its version is not above the store's; then every record
+ * in file order (additions keep the ID rules: a used, retired or reserved-for-another ID fails
+ * the update), the next key, the version. progress (may be NULL) is called after each record
+ * (done of total); non-zero stops and undoes the update (that value is returned). On a sealed
+ * store the handle needs the device key (nssl_cs_set_mac_key) and the seal is renewed in the
+ * same transaction. */
+int nssl_cs_apply_update(struct nssl_certstore *cs, const uint8_t *buf, size_t len,
+                         int (*progress)(void *arg, size_t done, size_t total), void *arg);
+
+/* ---- tamper detection: the seal (seal.c; docs/certstore.md "Tamper detection") ---- */
+
+/* Give the handle the device key (32 to 64 bytes, held outside the store). With it, every
+ * change verifies the seal first (NSSL_CS_E_TAMPERED) and renews it on commit; without it a
+ * sealed store refuses changes (NSSL_CS_E_READONLY). The key is wiped at close. */
+int nssl_cs_set_mac_key(struct nssl_certstore *cs, const uint8_t *key, size_t len);
+/* Seal the store with the handle's key: the first seal of an unsealed store, or a renewal of
+ * a seal that verifies (NSSL_CS_E_TAMPERED otherwise). NSSL_CS_E_ARG without a key. */
+int nssl_cs_seal(struct nssl_certstore *cs);
+/* Verify the seal: NSSL_CS_OK, or NSSL_CS_E_TAMPERED if it does not match the content or the
+ * store is not sealed (a device that has a key must have a sealed store). NSSL_CS_E_ARG
+ * without a key. *sealed (may be NULL) says whether the store carries a seal at all. */
+int nssl_cs_verify_seal(struct nssl_certstore *cs, int *sealed);
 
 const char *nssl_cs_strerror(int err);
 
