@@ -5,8 +5,11 @@
  * committed test CA (tests/certs): good, revoked, unknown, stale, not yet valid, signed by a
  * certificate that is not the issuer or a responder it authorized, signed by an authorized
  * responder, malformed and truncated; must-staple (RFC 7633) without a staple; the
- * required-staple flag; the certificate callback reading the status; resumption keeping it. */
+ * required-staple flag; the certificate callback reading the status; resumption keeping it.
+ * Then the NSSL server stapling what NSSLSetServerCertStatus gives it, replaced while
+ * handshakes run, to an NSSL client. */
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,6 +433,221 @@ static void test_callback_sees_status(void)
     OPENSSL_free(st.der);
 }
 
+/* ---- the NSSL server stapling (NSSLSetServerCertStatus), an NSSL client checking ---- */
+
+struct nssl_srv {
+    int32_t ctx;
+    int fd;
+    pthread_t thread;
+    int32_t rc;
+};
+
+static void *nssl_srv_main(void *arg)
+{
+    struct nssl_srv *s = arg;
+    int32_t conn = NSSLCreateConnection(s->ctx, NULL, 0, 0, s->fd, 1), n;
+    char buf[8];
+
+    s->rc = conn < 0 ? conn : NSSLDoHandshake(conn);
+    if (s->rc == 0 && NSSLRead(conn, buf, sizeof(buf), &n) == 0) {
+        s->rc = NSSLWrite(conn, buf, n, &n);
+    }
+    if (conn >= 0) {
+        NSSLDestroyConnection(conn);
+    }
+    shutdown(s->fd, SHUT_RDWR);
+    return NULL;
+}
+
+/* A server context with one certificate (a fixture's chain and key), TLS version v only. */
+static int32_t nssl_server_ctx(int32_t v, const char *cert)
+{
+    char path[512];
+    long clen = 0, klen = 0;
+    char *pem, *key;
+    int32_t ctx = NSSLCreateServerContext(v);
+
+    snprintf(path, sizeof(path), CERTS "%s-chain.pem", cert);
+    pem = peer_read_file(path, &clen);
+    snprintf(path, sizeof(path), CERTS "%s.key", cert);
+    key = peer_read_file(path, &klen);
+    CU_ASSERT_FATAL(ctx >= 0 && pem != NULL && key != NULL);
+    CU_ASSERT_EQUAL_FATAL(NSSLAddServerCertExternal(ctx, pem, (int32_t)clen, NSSL_CERT_TYPE_PEM,
+                                                    key, (int32_t)klen, NSSL_KEY_TYPE_PEM), 0);
+    free(pem);
+    free(key);
+    return ctx;
+}
+
+/* One connection of a fresh client context (flags; verify NSSL_VERIFY_NONE when noverify) to
+ * the NSSL server context sctx. */
+static struct outcome nssl_pair(int32_t sctx, uint32_t flags, int noverify)
+{
+    struct outcome out = {0, -1, -1, -1, 0, -1};
+    struct nssl_srv s = {sctx, -1, 0, 0};
+    int32_t cctx = peer_client_context(), conn, n;
+    int sv[2];
+    char buf[8];
+
+    CU_ASSERT_FATAL(cctx >= 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    if (flags != 0) {
+        CU_ASSERT_EQUAL(NSSLContextSetFlags(cctx, flags), 0);
+    }
+    s.fd = sv[0];
+    CU_ASSERT_FATAL(pthread_create(&s.thread, NULL, nssl_srv_main, &s) == 0);
+    conn = NSSLCreateConnection(cctx, "localhost", 9, 0, sv[1], 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    if (noverify) {
+        CU_ASSERT_EQUAL(NSSLSetVerifyOptions(conn, NSSL_VERIFY_NONE), 0);
+    }
+    out.rc = NSSLDoHandshake(conn);
+    NSSLGetLastAlert(conn, &out.alert_sent, NULL);
+    NSSLGetVerifyResult(conn, &out.vresult, NULL, NULL, 0);
+    CU_ASSERT_EQUAL(NSSLGetOcspStatus(conn, &out.ocsp), 0);
+    if (out.rc == 0) {
+        CU_ASSERT_EQUAL(NSSLWrite(conn, "ping", 4, &n), 0);
+        CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), 0);
+    }
+    NSSLDestroyConnection(conn);
+    shutdown(sv[1], SHUT_RDWR);
+    pthread_join(s.thread, NULL);
+    close(sv[0]);
+    close(sv[1]);
+    NSSLDestroyContext(cctx);
+    return out;
+}
+
+static const int32_t nssl_versions[] = {NSSL_VERSION_TLS1_3, NSSL_VERSION_TLS1_2};
+
+/* Stapled before and after the first connection, replaced, removed: the client sees each. */
+static void test_server_staples(void)
+{
+    struct resp_spec spec = {"server-p256", V_OCSP_CERTSTATUS_GOOD, -3600, DAY, NULL};
+    struct staple good = make_resp(&spec), revoked;
+
+    spec.status = V_OCSP_CERTSTATUS_REVOKED;
+    revoked = make_resp(&spec);
+    for (size_t i = 0; i < 2; i++) {
+        int32_t sctx = nssl_server_ctx(nssl_versions[i], "server-p256");
+        struct outcome r;
+
+        /* Nothing supplied: nothing stapled. */
+        r = nssl_pair(sctx, 0, 0);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_NONE);
+        /* Set after the context has connections. */
+        CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, good.der, good.len), 0);
+        r = nssl_pair(sctx, NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE, 0);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_GOOD);
+        /* A client that does not verify asks for nothing and gets nothing. */
+        r = nssl_pair(sctx, 0, 1);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_NONE);
+        /* Replaced: the next handshake staples the new one. */
+        CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, revoked.der, revoked.len), 0);
+        r = nssl_pair(sctx, 0, 0);
+        CU_ASSERT_EQUAL(r.rc, NSSL_ERROR_CERT_REVOKED);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_REVOKED);
+        /* Removed. */
+        CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, NULL, 0), 0);
+        r = nssl_pair(sctx, NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE, 0);
+        CU_ASSERT_EQUAL(r.rc, NSSL_ERROR_INVALID_CERT);
+        CU_ASSERT_EQUAL(r.vresult, V_OCSP_VERIFY_NEEDED);
+        NSSLDestroyContext(sctx);
+    }
+    OPENSSL_free(good.der);
+    OPENSSL_free(revoked.der);
+}
+
+/* A must-staple certificate served with its staple. */
+static void test_server_must_staple(void)
+{
+    struct resp_spec spec = {"server-muststaple", V_OCSP_CERTSTATUS_GOOD, -3600, DAY, NULL};
+    struct staple good = make_resp(&spec);
+
+    for (size_t i = 0; i < 2; i++) {
+        int32_t sctx = nssl_server_ctx(nssl_versions[i], "server-muststaple");
+        struct outcome r = nssl_pair(sctx, 0, 0);
+
+        CU_ASSERT_EQUAL(r.rc, NSSL_ERROR_INVALID_CERT);
+        CU_ASSERT_EQUAL(r.alert_sent, BAD_CERTIFICATE_STATUS_RESPONSE);
+        CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, good.der, good.len), 0);
+        r = nssl_pair(sctx, 0, 0);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_GOOD);
+        NSSLDestroyContext(sctx);
+    }
+    OPENSSL_free(good.der);
+}
+
+/* Replaced from another thread while handshakes run: each staples a whole response. */
+struct replacer {
+    int32_t sctx;
+    struct staple a, b;
+    volatile int stop;
+    int errors;
+};
+
+static void *replace_main(void *arg)
+{
+    struct replacer *k = arg;
+    for (int i = 0; !k->stop && i < 100000; i++) {
+        const struct staple *st = (i & 1) ? &k->a : &k->b;
+        if (NSSLSetServerCertStatus(k->sctx, 0, st->der, st->len) != 0) {
+            k->errors++;
+        }
+        usleep(200);
+    }
+    return NULL;
+}
+
+static void test_server_replace_concurrently(void)
+{
+    struct resp_spec spec = {"server-p256", V_OCSP_CERTSTATUS_GOOD, -3600, DAY, NULL};
+    struct replacer k;
+    pthread_t t;
+
+    memset(&k, 0, sizeof(k));
+    k.a = make_resp(&spec);
+    spec.next_off = 2 * DAY;
+    k.b = make_resp(&spec);
+    k.sctx = nssl_server_ctx(0, "server-p256");
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(k.sctx, 0, k.a.der, k.a.len), 0);
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, replace_main, &k) == 0);
+    for (int i = 0; i < 6; i++) {
+        struct outcome r = nssl_pair(k.sctx, NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE, 0);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_EQUAL(r.ocsp, NSSL_OCSP_STATUS_GOOD);
+    }
+    k.stop = 1;
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(k.errors, 0);
+    NSSLDestroyContext(k.sctx);
+    OPENSSL_free(k.a.der);
+    OPENSSL_free(k.b.der);
+}
+
+static void test_server_status_args(void)
+{
+    unsigned char one = 0x30;
+    int32_t sctx = nssl_server_ctx(0, "server-p256"), cctx = peer_client_context();
+
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(cctx, 0, &one, 1), NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx + 0x10000, 0, &one, 1),
+                    NSSL_ERROR_INVALID_NSSL_CONTEXT);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 1, &one, 1), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, -1, &one, 1), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, &one, -1), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, NULL, 5), NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, &one, NSSL_MAX_OCSP_RESPONSE_SIZE + 1),
+                    NSSL_ERROR_INVALID_ARG);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, &one, 1), 0);
+    CU_ASSERT_EQUAL(NSSLSetServerCertStatus(sctx, 0, NULL, 0), 0);
+    NSSLDestroyContext(sctx);
+    NSSLDestroyContext(cctx);
+}
+
 static void test_getter_args(void)
 {
     int32_t status = 7;
@@ -451,6 +669,10 @@ static CU_TestInfo tests[] = {
     {"required-staple flag", test_required_flag},
     {"resumption keeps the status", test_resume_keeps_status},
     {"certificate callback sees the status", test_callback_sees_status},
+    {"NSSL server staples, replaced and removed", test_server_staples},
+    {"NSSL server with a must-staple certificate", test_server_must_staple},
+    {"staple replaced during handshakes", test_server_replace_concurrently},
+    {"NSSLSetServerCertStatus arguments", test_server_status_args},
     {"getter arguments", test_getter_args},
     CU_TEST_INFO_NULL,
 };

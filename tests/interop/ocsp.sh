@@ -4,20 +4,22 @@
 # in TLS 1.3 (the Certificate entry's status_request) and TLS 1.2 (CertificateStatus): good
 # and revoked responses made with `openssl ocsp` from an index of int-ca, a stale one (made by
 # ocsp_resp: `openssl ocsp` signs only at the current time), one signed by a certificate that
-# is not the issuer, and the must-staple leaf with and without a staple. Responses are made
-# here, in a temporary directory; none is committed.
+# is not the issuer, and the must-staple leaf with and without a staple. Then the other
+# direction: `openssl s_client -status` against `nssl-server --ocsp FILE`, both versions, and a
+# must-staple leaf served with its staple. Responses are made here, in a temporary directory;
+# none is committed.
 #
-#   ocsp.sh NSSL_CLIENT CERTS_DIR OCSP_RESP
+#   ocsp.sh NSSL_CLIENT CERTS_DIR OCSP_RESP NSSL_SERVER
 #
 # Prints "TESTS: N passed, M failed".
 set -euo pipefail
 
 source "$(dirname "$0")/lib.sh"
-if [ $# -ne 3 ]; then
-    echo "usage: $0 NSSL_CLIENT CERTS_DIR OCSP_RESP" >&2
+if [ $# -ne 4 ]; then
+    echo "usage: $0 NSSL_CLIENT CERTS_DIR OCSP_RESP NSSL_SERVER" >&2
     exit 2
 fi
-interop_init ocsp "$1" "$2"
+interop_init ocsp "$1" "$2" "$4"
 OCSP_RESP=$3
 require_tool openssl
 INPUT="$INTEROP_TMP/input.txt"
@@ -101,6 +103,37 @@ for v in 1_3 1_2; do
         "fail error: NSSL_ERROR_INVALID_CERT: sent alert 113 (bad_certificate_status_response)"
     staple_case "TLS ${v/_/.} must-staple leaf with a good staple" "$v" server-muststaple \
         muststaple-good.der "ok good"
+done
+
+# served_case NAME VERSION CERT RESPONSE|- WANT: nssl-server presents CERT, stapling RESPONSE
+# (- for none); `openssl s_client -status` connects and must print WANT.
+served_case() {
+    local name=$1 version=$2 cert=$3 resp=$4 want=$5
+    local ocsp=()
+    case_start "$name"
+    if [ "$resp" != - ]; then
+        ocsp=(--ocsp "$R/$resp")
+    fi
+    if nssl_serve "$cert" --accept 1 "--tls$version" "${ocsp[@]}"; then
+        run_peer "$INPUT" "hello ocsp" openssl s_client -connect "127.0.0.1:$PORT" -status \
+            -servername localhost -CAfile "$CERTS/root-ca.pem" -verify_return_error -no_ign_eof
+        expect_rc 0
+        expect_out_contains "$want"
+        expect_out_contains "Verify return code: 0 (ok)"
+        finish_nssl_server
+    fi
+    case_end
+}
+
+for v in 1_3 1_2; do
+    served_case "TLS ${v/_/.} s_client -status, nssl-server --ocsp good" "$v" server-p256 \
+        good.der "Cert Status: good"
+    served_case "TLS ${v/_/.} s_client -status, nssl-server --ocsp revoked" "$v" server-p256 \
+        revoked.der "Cert Status: revoked"
+    served_case "TLS ${v/_/.} s_client -status, nssl-server without --ocsp" "$v" server-p256 \
+        - "OCSP response: no response sent"
+    served_case "TLS ${v/_/.} s_client -status, must-staple leaf stapled" "$v" server-muststaple \
+        muststaple-good.der "Cert Status: good"
 done
 
 interop_finish

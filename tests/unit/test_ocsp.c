@@ -58,6 +58,52 @@ static void test_status_codec(void)
     CU_ASSERT(memcmp(buf + NSSL_HS_HEADER, body, sizeof(body)) == 0);
 }
 
+/* The server's side: the leaf's entry carries the status (TLS 1.3), and a TLS 1.2 ServerHello
+ * acknowledges status_request with an empty extension. */
+static void test_server_writers(void)
+{
+    static const uint8_t leaf[] = {0x30, 0x00}, other[] = {0x30, 0x01, 0x00}, resp[] = {0x42};
+    const uint8_t *ders[] = {leaf, other}, *got;
+    const size_t lens[] = {sizeof(leaf), sizeof(other)};
+    struct nssl_certificate c;
+    struct nssl_server_hello sh;
+    struct nssl_sh_params p;
+    uint8_t buf[256], random[NSSL_RANDOM_LEN] = {0};
+    struct nssl_writer w;
+    size_t len, got_len;
+
+    nssl_w_init(&w, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_write_status(&w, NULL, 0, ders, lens, 2, resp,
+                                                            sizeof(resp)), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_w_finish(&w, &len), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_parse(buf + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                                     NSSL_X_BIT(NSSL_X_STATUS_REQUEST), &c), 0);
+    CU_ASSERT_EQUAL(c.count, 2);
+    CU_ASSERT(c.certs[0].ext.x[NSSL_X_STATUS_REQUEST].present);
+    CU_ASSERT(!c.certs[1].ext.x[NSSL_X_STATUS_REQUEST].present);
+    CU_ASSERT_EQUAL(nssl_msg_certificate_status_parse(c.certs[0].ext.x[NSSL_X_STATUS_REQUEST].data,
+                                                      c.certs[0].ext.x[NSSL_X_STATUS_REQUEST].len,
+                                                      &got, &got_len), 0);
+    CU_ASSERT(got_len == 1 && got[0] == 0x42);
+    /* A client that did not ask refuses it (RFC 8446 4.2: unsupported_extension). */
+    CU_ASSERT_EQUAL(nssl_msg_certificate_parse(buf + NSSL_HS_HEADER, len - NSSL_HS_HEADER, 0, &c),
+                    NSSL_E_SEND(NSSL_ALERT_UNSUPPORTED_EXTENSION));
+
+    memset(&p, 0, sizeof(p));
+    p.random = random;
+    p.suite = 0xc02b;
+    p.psk_identity = -1;
+    p.status_request = 1;
+    nssl_w_init(&w, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_server_hello_write(&w, &p), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_w_finish(&w, &len), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_server_hello_parse(buf + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                                      NSSL_X_BIT(NSSL_X_STATUS_REQUEST), &sh),
+                          0);
+    CU_ASSERT(sh.ext.x[NSSL_X_STATUS_REQUEST].present && sh.ext.x[NSSL_X_STATUS_REQUEST].len == 0);
+    CU_ASSERT_EQUAL(nssl_msg_server_hello_check12(&sh), 0);
+}
+
 /* ---- status_request in the ClientHello ---- */
 
 static void test_client_hello_asks(void)
@@ -250,6 +296,7 @@ static void test_session_policy(void)
 static CU_TestInfo tests[] = {
     {"CertificateStatus codec", test_status_codec},
     {"status_request in the ClientHello", test_client_hello_asks},
+    {"server: stapled Certificate entry, ServerHello acknowledgement", test_server_writers},
     {"must-staple extension", test_must_staple},
     {"truncated response at every length", test_truncated_response},
     {"required staple missing, both versions", test_required_without_staple},

@@ -17,6 +17,7 @@ void usage(FILE *f)
             "                     that suits the client is used, in the order given\n"
             "  --chain FILE       PEM chain sent after the last --cert\n"
             "  --cert-id ID       present the built-in store's identity entry ID (repeatable)\n"
+            "  --ocsp FILE        staple this DER OCSP response for the last --cert/--cert-id\n"
             "  --store FILE       use this certificate store file\n"
             "  --verify           ask clients for a certificate; let in those without one\n"
             "  --Verify           require a client certificate\n" TOOL_TRUST_USAGE
@@ -80,6 +81,7 @@ int parse_args(int argc, char **argv, struct options *o)
         {"key", required_argument, NULL, 'K'},
         {"chain", required_argument, NULL, 'N'},
         {"cert-id", required_argument, NULL, 'D'},
+        {"ocsp", required_argument, NULL, 'O'},
         {"store", required_argument, NULL, 'S'},
         TOOL_TRUST_LONGOPTS,
         {"verify", no_argument, NULL, 'y'},
@@ -151,6 +153,13 @@ int parse_args(int argc, char **argv, struct options *o)
                 return -1;
             }
             c->id = (int32_t)v;
+            break;
+        case 'O':
+            if (o->ncerts == 0) {
+                fprintf(stderr, "nssl-server: --ocsp must follow a --cert or --cert-id\n");
+                return -1;
+            }
+            o->certs[o->ncerts - 1].ocsp = optarg;
             break;
         case 'S':
             o->store = optarg;

@@ -32,6 +32,7 @@ struct cert_option {
     const char *key;
     const char *chain;
     int32_t id;
+    const char *ocsp;              /* --ocsp: a DER OCSP response to staple for it, or NULL */
 };
 
 struct options {

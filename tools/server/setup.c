@@ -93,6 +93,30 @@ static int add_cert(NSSLContextHandle ctx, const struct cert_option *c)
     return 0;
 }
 
+/* --ocsp: the response stapled for the index-th certificate (RFC 6066 8). */
+static int add_ocsp(NSSLContextHandle ctx, int index, const char *file)
+{
+    unsigned char *der = NULL;
+    long len = 0;
+    int32_t rc;
+
+    if (file == NULL) {
+        return 0;
+    }
+    if (tool_load_file(file, &der, &len) < 0) {
+        fprintf(stderr, "error: cannot read %s: %s\n", file, strerror(errno));
+        return -1;
+    }
+    rc = len <= INT32_MAX ? NSSLSetServerCertStatus(ctx, index, der, (int32_t)len)
+                          : NSSL_ERROR_INVALID_ARG;
+    free(der);
+    if (rc != NSSL_ERROR_OK) {
+        fprintf(stderr, "error: --ocsp %s: %s\n", file, NSSLErrorString(rc));
+        return -1;
+    }
+    return 0;
+}
+
 /* Build the server context; *status says why it failed (usage or setup). */
 NSSLContextHandle make_context(const struct options *o, int *status)
 {
@@ -106,7 +130,7 @@ NSSLContextHandle make_context(const struct options *o, int *status)
         return ctx;
     }
     for (int i = 0; i < o->ncerts; i++) {
-        if (add_cert(ctx, &o->certs[i]) < 0) {
+        if (add_cert(ctx, &o->certs[i]) < 0 || add_ocsp(ctx, i, o->certs[i].ocsp) < 0) {
             goto fail;
         }
     }

@@ -853,6 +853,25 @@ NSSL_API int32_t NSSLContextSetClientAuth(NSSLContextHandle context, int32_t mod
  */
 NSSL_API int32_t NSSLContextSetTicketLifetime(NSSLContextHandle context, int32_t seconds);
 
+/** Largest OCSP response NSSLSetServerCertStatus takes (32 KiB). */
+#define NSSL_MAX_OCSP_RESPONSE_SIZE (32 * 1024)
+
+/**
+ * OCSP stapling (NanoSSL's cert-and-status callback): the DER OCSPResponse a server context
+ * staples for its certIndex-th certificate (0 for the first added by NSSLAddServerCert or
+ * NSSLAddServerCertExternal, in the order added) to every client that asks for one
+ * (status_request: in TLS 1.3 in the Certificate entry, RFC 8446 4.4.2.1; in TLS 1.2 in a
+ * CertificateStatus message, RFC 6066 8). NSSL copies it and does not judge it: the client
+ * does. Replace it at any time, before or after connections exist, from any thread (a
+ * fresh response before the old one's nextUpdate, say): a handshake staples the response set
+ * when it sends its Certificate. response NULL (size 0) stops stapling for that certificate.
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT (not a server context); NSSL_ERROR_INVALID_ARG
+ *         (no certificate certIndex, a negative size or one over NSSL_MAX_OCSP_RESPONSE_SIZE,
+ *         a size without a response); NSSL_ERROR_OUT_OF_MEMORY.
+ */
+NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t certIndex,
+                                         const unsigned char *response, int32_t size);
+
 /**
  * The server name the client asked for (SNI), NUL-terminated and truncated to size; "" if it
  * sent none. Known once the ClientHello was processed, also after a failed handshake whose

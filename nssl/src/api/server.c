@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "hs/hs.h"
+#include "x509/staple.h"
 
 /* RFC 8446 4.6.1: ticket_lifetime MUST NOT exceed 604800 seconds (7 days). */
 #define MAX_TICKET_LIFETIME 604800
@@ -76,4 +77,31 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
     }
     snprintf(name, (size_t)size, "%s", e->host);
     return NSSL_ERROR_OK;
+}
+
+NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t certIndex,
+                                         const unsigned char *response, int32_t size)
+{
+    struct nssl_context *c;
+    int32_t rc = NSSL_ERROR_OK;
+
+    if (size < 0 || size > NSSL_MAX_OCSP_RESPONSE_SIZE || (response == NULL && size != 0)) {
+        return NSSL_ERROR_INVALID_ARG;
+    }
+    /* Not a configuration call: allowed after the first connection. The library lock keeps
+     * the context and its list of certificates still; the staple's own lock (x509/staple.c)
+     * keeps handshakes in progress from reading a half-replaced response. */
+    pthread_mutex_lock(&nssl_lib_lock);
+    c = nssl_lib_ready ? nssl_ctx_lookup(context) : NULL;
+    if (!nssl_lib_ready) {
+        rc = NSSL_ERROR_LIB_NOT_READY;
+    } else if (c == NULL || !c->is_server) {
+        rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
+    } else if (certIndex < 0 || (size_t)certIndex >= c->nserver_creds) {
+        rc = NSSL_ERROR_INVALID_ARG;
+    } else if (nssl_staple_set(&c->server_creds[certIndex], response, (size_t)size) < 0) {
+        rc = NSSL_ERROR_OUT_OF_MEMORY;
+    }
+    pthread_mutex_unlock(&nssl_lib_lock);
+    return rc;
 }

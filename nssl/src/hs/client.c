@@ -31,6 +31,7 @@ void nssl_hs_free(struct nssl_hs *hs)
     free(hs->cr_cas);
     free(hs->cr_sigalgs);
     free(hs->cert12);
+    free(hs->staple_out);
     free(hs->log);
     OPENSSL_cleanse(hs, sizeof(*hs));
     free(hs);

@@ -93,6 +93,11 @@ struct nssl_hs {
     int status_acked12;
     uint8_t *cert12;
     size_t cert12_len;
+    /* OCSP stapling, server: the client asked for ocsp status (RFC 6066 8), and the copy of
+     * the chosen certificate's response this handshake staples (NULL: none). */
+    int status_requested;
+    uint8_t *staple_out;
+    size_t staple_out_len;
     /* TLS 1.3 resumption */
     int psk_offered;
     enum nssl_hash_alg psk_hash;
@@ -212,6 +217,10 @@ int nssl_tls12_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
 /* The server's ChangeCipherSpec (a record, not a handshake message). */
 int nssl_tls12_client_ccs(struct nssl_engine *e) NSSL_MUST_USE;
 int nssl_tls12_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
+
+/* Server: take the OCSP response to staple for hs->cred (hs->staple_out), when the client asked
+ * for one and the application supplied one (hs/server.c). */
+int nssl_hs_take_staple(struct nssl_engine *e) NSSL_MUST_USE;
 
 /* Server hello phase (hs/server.c). */
 int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);

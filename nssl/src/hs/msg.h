@@ -224,6 +224,7 @@ struct nssl_sh_params {
     int server_name_ack;           /* empty server_name (RFC 6066 3) */
     const uint8_t *alpn;           /* one selected protocol (RFC 7301 3.1); NULL: none */
     size_t alpn_len;
+    int status_request;            /* empty: a CertificateStatus follows (RFC 6066 8) */
 };
 int nssl_msg_server_hello_write(struct nssl_writer *w,
                                 const struct nssl_sh_params *p) NSSL_MUST_USE;
@@ -273,6 +274,11 @@ int nssl_msg_certificate_parse(const uint8_t *body, size_t len, uint32_t offered
 int nssl_msg_certificate_write(struct nssl_writer *w, const uint8_t *context, size_t context_len,
                                const uint8_t *const *ders, const size_t *lens,
                                size_t count) NSSL_MUST_USE;
+/* The same, with the leaf's OCSP response (status_len bytes; NULL: none) in its entry. */
+int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *context,
+                                      size_t context_len, const uint8_t *const *ders,
+                                      const size_t *lens, size_t count, const uint8_t *status,
+                                      size_t status_len) NSSL_MUST_USE;
 
 /* ---- CertificateStatus (RFC 6066 8; RFC 8446 4.4.2.1) ---- */
 

@@ -33,6 +33,14 @@ int nssl_msg_certificate_parse(const uint8_t *body, size_t len, uint32_t offered
 int nssl_msg_certificate_write(struct nssl_writer *w, const uint8_t *context, size_t context_len,
                                const uint8_t *const *ders, const size_t *lens, size_t count)
 {
+    return nssl_msg_certificate_write_status(w, context, context_len, ders, lens, count, NULL, 0);
+}
+
+int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *context,
+                                      size_t context_len, const uint8_t *const *ders,
+                                      const size_t *lens, size_t count, const uint8_t *status,
+                                      size_t status_len)
+{
     nssl_msg_begin(w, NSSL_HS_CERTIFICATE);
     nssl_w_open_vec(w, 1, 0, 255);
     nssl_w_bytes(w, context, context_len);
@@ -42,7 +50,16 @@ int nssl_msg_certificate_write(struct nssl_writer *w, const uint8_t *context, si
         nssl_w_open_vec(w, 3, 1, 0xffffff);
         nssl_w_bytes(w, ders[i], lens[i]);
         nssl_w_close_vec(w);
-        nssl_w_u16(w, 0);
+        nssl_w_open_vec(w, 2, 0, 0xffff);
+        if (i == 0 && status != NULL) {
+            /* RFC 8446 4.4.2.1: the leaf's OCSP response, a CertificateStatus in its entry's
+             * status_request extension. */
+            nssl_w_u16(w, NSSL_EXT_STATUS_REQUEST);
+            nssl_w_open_vec(w, 2, 0, 0xffff);
+            nssl_certificate_status_body(w, status, status_len);
+            nssl_w_close_vec(w);
+        }
+        nssl_w_close_vec(w);
     }
     nssl_w_close_vec(w);
     nssl_w_close_vec(w);

@@ -126,7 +126,7 @@ static int sh_has_extensions(const struct nssl_sh_params *p)
     return p->selected_version != 0 || p->share != NULL || p->hrr_group != 0 ||
            p->cookie != NULL || p->psk_identity >= 0 || p->renegotiation_info ||
            p->extended_master_secret || p->ec_point_formats || p->session_ticket ||
-           p->server_name_ack || p->alpn != NULL;
+           p->server_name_ack || p->alpn != NULL || p->status_request;
 }
 
 /* The TLS 1.3 extensions of a ServerHello or HelloRetryRequest (RFC 8446 4.1.3, 4.1.4). */
@@ -199,6 +199,11 @@ static void write_tls12_extensions(struct nssl_writer *w, const struct nssl_sh_p
     if (p->server_name_ack) {
         /* RFC 6066 3: the server's server_name has empty extension_data. */
         ext_open(w, NSSL_EXT_SERVER_NAME);
+        nssl_w_close_vec(w);
+    }
+    if (p->status_request) {
+        /* RFC 6066 8: empty; a CertificateStatus follows the Certificate. */
+        ext_open(w, NSSL_EXT_STATUS_REQUEST);
         nssl_w_close_vec(w);
     }
     if (p->alpn != NULL) {

@@ -10,6 +10,7 @@
 #include "hs/msg12.h"
 #include "session/ticket.h"
 #include "x509/pki.h"
+#include "x509/staple.h"
 
 /* RFC 7507 1: TLS_FALLBACK_SCSV; RFC 5746 3.3: TLS_EMPTY_RENEGOTIATION_INFO_SCSV. */
 #define FALLBACK_SCSV 0x5600
@@ -272,6 +273,26 @@ static int choose_version(struct nssl_engine *e, const struct nssl_client_hello 
 }
 
 /* The client's signature_algorithms and supported_groups, when sent. */
+/* RFC 6066 8: status_request with status_type ocsp(1). Its responder IDs and request
+ * extensions are not read: the server staples the response the application supplied. */
+static int status_requested(const struct nssl_ext_span *x)
+{
+    return x->present && x->len >= 1 && x->data[0] == 1;
+}
+
+int nssl_hs_take_staple(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+
+    free(hs->staple_out);
+    hs->staple_out = NULL;
+    hs->staple_out_len = 0;
+    if (!hs->status_requested || hs->cred == NULL) {
+        return NSSL_E_OK;
+    }
+    return nssl_staple_copy(hs->cred, &hs->staple_out, &hs->staple_out_len);
+}
+
 static int read_lists(struct nssl_server_ch *sch)
 {
     const struct nssl_ext_set *x = &sch->ch.ext;
@@ -300,6 +321,7 @@ int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
     if (e->state == NSSL_ST_SERVER_WAIT_CH2) {
         /* The second ClientHello answers our HelloRetryRequest: TLS 1.3 only. */
         TRY(read_lists(&sch));
+        e->hs->status_requested = status_requested(&ch->ext.x[NSSL_X_STATUS_REQUEST]);
         sch.sni = e->host_len > 0;
         return nssl_tls13_server_start(e, &sch, msg, len);
     }
@@ -315,6 +337,7 @@ int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t l
     }
     TRY(nssl_engine_version_check(e, version));
     TRY(read_lists(&sch));
+    e->hs->status_requested = status_requested(&ch->ext.x[NSSL_X_STATUS_REQUEST]);
     TRY(take_sni(e, &ch->ext.x[NSSL_X_SERVER_NAME], &sch.sni));
     if (e->cfg->sni_hook != NULL) {
         /* The application picks the certificates for the name (or refuses it, RFC 6066 3),

@@ -134,6 +134,7 @@ static int send_server_hello(struct nssl_engine *e, const struct nssl_client_hel
     p.ec_point_formats = ch->ext.x[NSSL_X_EC_POINT_FORMATS].present;
     p.session_ticket = hs->issue_ticket12;
     p.server_name_ack = e->host_len > 0 && !e->resumed;
+    p.status_request = hs->staple_out != NULL;
     if (e->alpn_len > 0) {
         p.alpn = e->alpn;
         p.alpn_len = e->alpn_len;
@@ -267,6 +268,28 @@ static int send_server_key_exchange(struct nssl_engine *e)
     return nssl_tls12_send_hs(e, buf, len);
 }
 
+/* RFC 6066 8: CertificateStatus, right after the Certificate. */
+static int send_certificate_status(struct nssl_engine *e)
+{
+    struct nssl_hs *hs = e->hs;
+    size_t cap = NSSL_HS_HEADER + 4 + hs->staple_out_len, len;
+    uint8_t *buf = malloc(cap);
+    struct nssl_writer w;
+    int rc;
+
+    ENSURE(buf != NULL, NSSL_E_NOMEM);
+    nssl_w_init(&w, buf, cap);
+    rc = nssl_msg_certificate_status_write(&w, hs->staple_out, hs->staple_out_len);
+    if (rc == 0) {
+        rc = nssl_w_finish(&w, &len);
+    }
+    if (rc == 0) {
+        rc = nssl_tls12_send_hs(e, buf, len);
+    }
+    free(buf);
+    return rc;
+}
+
 static int send_rest_of_flight(struct nssl_engine *e)
 {
     uint8_t buf[NSSL_HS_HEADER + 16 + 2 * NSSL_MAX_SIGALGS];
@@ -274,6 +297,9 @@ static int send_rest_of_flight(struct nssl_engine *e)
     size_t len;
 
     TRY(nssl_tls12_send_certificate(e, e->hs->cred));
+    if (e->hs->staple_out != NULL) {
+        TRY(send_certificate_status(e));
+    }
     TRY(send_server_key_exchange(e));
     if (e->cfg->client_auth != NSSL_CAUTH_OFF) {
         nssl_w_init(&w, buf, sizeof(buf));
@@ -357,6 +383,9 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
      * extension. */
     hs->issue_ticket12 = x->x[NSSL_X_SESSION_TICKET].present && e->cfg->ticket_keys != NULL &&
                          e->cfg->ticket_lifetime > 0 && !e->no_ems;
+    /* RFC 6066 8: the response is taken now, so that the ServerHello acknowledges
+     * status_request exactly when a CertificateStatus follows. */
+    TRY(nssl_hs_take_staple(e));
     TRY(send_server_hello(e, ch, secure_reneg));
     TRY(send_rest_of_flight(e));
     return hs->cert_requested ? NSSL_ST_SERVER12_WAIT_CERT : NSSL_ST_SERVER12_WAIT_CKE;

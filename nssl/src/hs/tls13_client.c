@@ -181,7 +181,7 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
          * signature algorithms; the context echoes the request's. */
         TRY(nssl_hs_client_cert_choose(e));
         TRY(nssl_tls13_send_certificate(e, hs->client_scheme != 0 ? hs->client_cred : NULL,
-                                        hs->cr_context, hs->cr_context_len));
+                                        hs->cr_context, hs->cr_context_len, NULL, 0));
         if (hs->client_scheme != 0) {
             TRY(nssl_tls13_send_certificate_verify(e, hs->client_cred->key, hs->client_scheme));
         }

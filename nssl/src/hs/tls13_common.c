@@ -12,10 +12,11 @@ int nssl_tls13_transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t 
 }
 
 int nssl_tls13_send_certificate(struct nssl_engine *e, const struct nssl_credential *cred,
-                                const uint8_t *context, size_t context_len)
+                                const uint8_t *context, size_t context_len,
+                                const uint8_t *status, size_t status_len)
 {
     size_t count = cred != NULL ? cred->count : 0;
-    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3 + 8, len;
+    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3 + 8 + 8 + status_len, len;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     struct nssl_writer w;
     uint8_t *buf;
@@ -29,8 +30,9 @@ int nssl_tls13_send_certificate(struct nssl_engine *e, const struct nssl_credent
     buf = malloc(cap);
     ENSURE(buf != NULL, NSSL_E_NOMEM);
     nssl_w_init(&w, buf, cap);
-    rc = nssl_msg_certificate_write(&w, context, context_len, ders,
-                                    cred != NULL ? cred->len : NULL, count);
+    rc = nssl_msg_certificate_write_status(&w, context, context_len, ders,
+                                           cred != NULL ? cred->len : NULL, count, status,
+                                           status_len);
     if (rc == 0) {
         rc = nssl_w_finish(&w, &len);
     }

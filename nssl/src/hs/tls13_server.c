@@ -385,7 +385,10 @@ static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
         if (e->cfg->client_auth != NSSL_CAUTH_OFF) {
             TRY(send_certificate_request(e));
         }
-        TRY(nssl_tls13_send_certificate(e, hs->cred, NULL, 0));
+        /* RFC 8446 4.4.2.1: the application's OCSP response, when the client asked. */
+        TRY(nssl_hs_take_staple(e));
+        TRY(nssl_tls13_send_certificate(e, hs->cred, NULL, 0, hs->staple_out,
+                                        hs->staple_out_len));
         TRY(nssl_tls13_send_certificate_verify(e, hs->cred->key, hs->server_scheme));
     }
     TRY(nssl_tls13_send_finished(e, hs->ks.server_hs));

@@ -273,6 +273,7 @@ void nssl_credential_free(struct nssl_credential *c)
     for (size_t i = 0; i < c->count; i++) {
         free(c->der[i]);
     }
+    free(c->ocsp);
     memset(c, 0, sizeof(*c));
 }
 

@@ -18,6 +18,10 @@ struct nssl_credential {
     uint8_t *der[10];
     size_t len[10];
     size_t count;
+    /* A server's OCSP response for this certificate (issue 16 item 5), replaced at any time:
+     * read and written only through x509/staple.h, under its lock. NULL: none. */
+    uint8_t *ocsp;
+    size_t ocsp_len;
 };
 
 X509_STORE *nssl_pki_store_new(void);
