@@ -104,6 +104,29 @@ static void test_server_writers(void)
     CU_ASSERT_EQUAL(nssl_msg_server_hello_check12(&sh), 0);
 }
 
+/* RFC 6066 8: a CertificateStatus only right after the Certificate, and only when the server
+ * acknowledged status_request: anywhere else the dispatcher refuses it (unexpected_message)
+ * before any handler runs. */
+static void test_status_message_placement(void)
+{
+    static const uint8_t status[] = {NSSL_HS_CERTIFICATE_STATUS, 0, 0, 5, 1, 0, 0, 1, 0x30};
+    static const int refused[] = {NSSL_ST_CLIENT12_WAIT_CERT, NSSL_ST_CLIENT12_WAIT_SKE,
+                                  NSSL_ST_CLIENT12_WAIT_CR_OR_SHD, NSSL_ST_CLIENT_WAIT_CERT_CR,
+                                  NSSL_ST_CLIENT_WAIT_CV};
+    struct pair_setup su;
+    struct nssl_engine e;
+
+    setup_init(&su, "server-p256", NULL);
+    CU_ASSERT_FATAL(nssl_engine_init(&e, &su.ccfg, 0) == 0);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        e.state = refused[i];
+        CU_ASSERT_EQUAL(nssl_hs_dispatch(&e, status, sizeof(status)), NSSL_E_UNEXPECTED);
+        CU_ASSERT_EQUAL(e.state, refused[i]);
+    }
+    nssl_engine_free(&e);
+    setup_free(&su);
+}
+
 /* ---- status_request in the ClientHello ---- */
 
 static void test_client_hello_asks(void)
@@ -297,6 +320,7 @@ static CU_TestInfo tests[] = {
     {"CertificateStatus codec", test_status_codec},
     {"status_request in the ClientHello", test_client_hello_asks},
     {"server: stapled Certificate entry, ServerHello acknowledgement", test_server_writers},
+    {"CertificateStatus where it is not expected", test_status_message_placement},
     {"must-staple extension", test_must_staple},
     {"truncated response at every length", test_truncated_response},
     {"required staple missing, both versions", test_required_without_staple},
