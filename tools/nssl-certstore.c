@@ -18,9 +18,11 @@
 #include "certstore/cli.h"
 
 static const char usage_text[] =
-    "usage: nssl-certstore [--store PATH] [--mac-key FILE] COMMAND [ARGS]\n"
+    "usage: nssl-certstore [--store PATH] [--mac-key FILE [--seal-record FILE]] COMMAND [ARGS]\n"
     "       (--store defaults to $NSSL_CERTSTORE, --mac-key to $NSSL_CERTSTORE_MAC_KEY: the\n"
-    "       device key of a sealed store, 32 to 64 bytes, mode 0600)\n"
+    "       device key of a sealed store, 32 to 64 bytes, mode 0600; --seal-record to\n"
+    "       $NSSL_CERTSTORE_SEAL_RECORD: the store's latest seal, kept beside the key, which\n"
+    "       refuses an older copy of the store)\n"
     "\n"
     "  init [--private]          create the store with the groups vendor (bit 0), commercial (1)\n"
     "                            and commercial-4096 (2); running it again changes nothing;\n"
@@ -199,11 +201,12 @@ int main(int argc, char **argv)
             }
             store = argv[i + 1];
             i += 2;
-        } else if (strcmp(argv[i], "--mac-key") == 0) {
+        } else if (strcmp(argv[i], "--mac-key") == 0 || strcmp(argv[i], "--seal-record") == 0) {
             if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-                return nssl_cst_usage(NULL, "--mac-key needs a file");
+                return nssl_cst_usage(NULL, "%s needs a file", argv[i]);
             }
-            nssl_cst_mac_key_path = argv[i + 1];
+            *(argv[i][2] == 'm' ? &nssl_cst_mac_key_path : &nssl_cst_seal_record_path) =
+                argv[i + 1];
             i += 2;
         } else if (strncmp(argv[i], "--store=", 8) == 0) {
             store = argv[i] + 8;
@@ -229,6 +232,12 @@ int main(int argc, char **argv)
         nssl_cst_mac_key_path = secure_getenv("NSSL_CERTSTORE_MAC_KEY");
         if (nssl_cst_mac_key_path != NULL && nssl_cst_mac_key_path[0] == '\0') {
             nssl_cst_mac_key_path = NULL;
+        }
+    }
+    if (nssl_cst_seal_record_path == NULL) {
+        nssl_cst_seal_record_path = secure_getenv("NSSL_CERTSTORE_SEAL_RECORD");
+        if (nssl_cst_seal_record_path != NULL && nssl_cst_seal_record_path[0] == '\0') {
+            nssl_cst_seal_record_path = NULL;
         }
     }
     for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {

@@ -110,6 +110,7 @@ int nssl_cs_end(struct nssl_certstore *cs, int rc)
     if (rc == NSSL_CS_OK) {
         int src = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
         if (src == SQLITE_OK) {
+            nssl_cs_seal_committed(cs);
             return NSSL_CS_OK;
         }
         rc = nssl_cs_db_fail(cs, src, "committing");

@@ -31,6 +31,8 @@ struct nssl_certstore {
     uint8_t mac_key[64];           /* the device key of the seal (nssl_cs_set_mac_key) */
     size_t mac_key_len;            /* 0: none */
     int sealing;                   /* nssl_cs_seal: the first seal may write an unsealed store */
+    char *seal_record;             /* nssl_cs_set_seal_record: the file outside the store */
+    char pending_seal[65];         /* the seal a transaction is committing ("" none) */
 };
 
 /* ---- errors (errors.c) ---- */
@@ -155,6 +157,17 @@ int nssl_cs_meta_get(struct nssl_certstore *cs, const char *key, char *value, si
                      int *found) CS_MUST_USE;
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void nssl_cs_hex(const uint8_t *p, size_t n, char *out);
+/* After COMMIT: the seal record keeps only the committed seal. */
+void nssl_cs_seal_committed(struct nssl_certstore *cs);
+
+/* ---- the seal record (seal_record.c) ---- */
+
+/* Is seal (hex) one the record holds? NSSL_CS_E_TAMPERED if not, NSSL_CS_E_NOT_FOUND if there
+ * is no record file. */
+int nssl_cs_seal_record_check(struct nssl_certstore *cs, const char *seal) CS_MUST_USE;
+/* Replace the record, atomically, by seal a and, unless NULL or "", seal b (either is then
+ * accepted: a crash between the record and the store's commit loses neither). */
+int nssl_cs_seal_record_write(struct nssl_certstore *cs, const char *a, const char *b) CS_MUST_USE;
 
 /* ---- statement helpers (stmt.c) ---- */
 

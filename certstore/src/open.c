@@ -34,6 +34,7 @@ static void free_handle(struct nssl_certstore *cs)
     }
     pthread_mutex_destroy(&cs->mu);
     OPENSSL_cleanse(cs->mac_key, sizeof(cs->mac_key));
+    free(cs->seal_record);
     free(cs);
 }
 

@@ -240,7 +240,16 @@ static int check_seal(struct nssl_certstore *cs, int *sealed)
                             "tampered: the store's seal does not match its content (changed "
                             "outside the library, or sealed with another device key)");
     }
-    return NSSL_CS_OK;
+    if (cs->seal_record == NULL) {
+        return NSSL_CS_OK;
+    }
+    rc = nssl_cs_seal_record_check(cs, stored);
+    if (rc == NSSL_CS_E_NOT_FOUND) {
+        /* nssl_cs_seal starts the record of a store whose seal verifies; otherwise a missing
+         * record is as good as a removed seal. */
+        rc = cs->sealing ? NSSL_CS_OK : NSSL_CS_E_TAMPERED;
+    }
+    return rc;
 }
 
 int nssl_cs_seal_guard(struct nssl_certstore *cs)
@@ -266,18 +275,42 @@ int nssl_cs_seal_guard(struct nssl_certstore *cs)
 int nssl_cs_seal_renew(struct nssl_certstore *cs)
 {
     uint8_t mac[32];
-    char hex[65];
+    char hex[65], old[65];
+    int sealed = 0;
     int rc;
+    cs->pending_seal[0] = '\0';
     if (cs->mac_key_len == 0) {
         return NSSL_CS_OK;
     }
-    rc = compute_mac(cs, mac);
+    rc = is_sealed(cs, old, &sealed);
+    if (rc == NSSL_CS_OK) {
+        rc = compute_mac(cs, mac);
+    }
     if (rc == NSSL_CS_OK) {
         nssl_cs_hex(mac, sizeof(mac), hex);
+        /* The record first: a crash before the commit leaves it accepting the old store. */
+        if (cs->seal_record != NULL) {
+            rc = nssl_cs_seal_record_write(cs, sealed ? old : hex, sealed ? hex : NULL);
+        }
+    }
+    if (rc == NSSL_CS_OK) {
         rc = nssl_cs_meta_set(cs, SEAL_KEY, hex);
+    }
+    if (rc == NSSL_CS_OK) {
+        memcpy(cs->pending_seal, hex, sizeof(hex));
     }
     OPENSSL_cleanse(mac, sizeof(mac));
     return rc;
+}
+
+void nssl_cs_seal_committed(struct nssl_certstore *cs)
+{
+    /* On failure the record keeps both seals, which still accepts the committed store. */
+    if (cs->pending_seal[0] != '\0' && cs->seal_record != NULL &&
+        nssl_cs_seal_record_write(cs, cs->pending_seal, NULL) != NSSL_CS_OK) {
+        cs->msg[0] = '\0';
+    }
+    cs->pending_seal[0] = '\0';
 }
 
 int nssl_cs_set_mac_key(struct nssl_certstore *cs, const uint8_t *key, size_t len)

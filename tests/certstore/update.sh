@@ -5,8 +5,9 @@
 # retired; a bad signature, a wrong key, an old and the same version: exit 7; truncated and
 # malformed files: exit 3), an update killed with SIGKILL after several records (the store is
 # the old one, never in between; applied again it is the new one), key rotation, and the seal:
-# a store changed with the sqlite3 CLI is "tampered" (exit 8), not just corrupted. Keys are
-# made here with openssl genpkey.
+# a store changed with the sqlite3 CLI is "tampered" (exit 8), not just corrupted, and so is an
+# older sealed copy put back when the seal record is kept. Keys are made here with openssl
+# genpkey.
 #
 #   update.sh NSSL_CERTSTORE_TOOL CERTS_DIR
 #
@@ -221,6 +222,31 @@ head -c 32 /dev/urandom >"$CASE_DIR/other.key"
 chmod 600 "$CASE_DIR/other.key"
 run --mac-key "$CASE_DIR/other.key" --store "$K" check
 expect_rc 8
+case_end
+
+# ---------------------------------------------------------------------------------------------
+case_start "an older sealed copy of the store put back: refused with the seal record (exit 8)"
+O="$CS_TMP/o.db"
+REC="$CASE_DIR/o.record"
+new_store "$O"
+ok --mac-key "$G/device.key" --seal-record "$REC" --store "$O" seal
+[ -s "$REC" ] || case_fail "seal wrote no record"
+cp "$O" "$CASE_DIR/old.db"
+ok make-update --key "$G/vendor.key" --version 1 --add "$G/bulk5.pem" --id 2500 \
+    --out "$CASE_DIR/o1.bin"
+ok --mac-key "$G/device.key" --seal-record "$REC" --store "$O" apply-update "$CASE_DIR/o1.bin"
+ok --mac-key "$G/device.key" --seal-record "$REC" --store "$O" check
+cp "$CASE_DIR/old.db" "$O"
+# The old copy's own seal verifies: only the record tells it from the store it was.
+ok --mac-key "$G/device.key" --store "$O" check
+NSSL_CERTSTORE_SEAL_RECORD="$REC" run --mac-key "$G/device.key" --store "$O" check
+expect_rc 8
+expect_out_contains "older copy"
+run --mac-key "$G/device.key" --seal-record "$REC" --store "$O" apply-update "$CASE_DIR/o1.bin"
+expect_rc 8
+run --mac-key "$G/device.key" --seal-record "$CASE_DIR/none" --store "$O" check
+expect_rc 8
+expect_out_contains "no seal record"
 case_end
 
 # ---------------------------------------------------------------------------------------------

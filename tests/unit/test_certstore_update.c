@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 
 #include "certstore/certstore.h"
+/* nssl_cs_meta_get, to read a store's seal. */
+#include "../../certstore/src/internal.h"
 
 #include "unit.h"
 
@@ -731,6 +733,99 @@ static void test_tampering(void)
     vkey_free(&k);
 }
 
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    uint8_t *data = read_file(from, &len);
+    FILE *f = fopen(to, "wb");
+    CU_ASSERT_FATAL(f != NULL && fwrite(data, 1, len, f) == len);
+    fclose(f);
+    free(data);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL && fputs(text, f) >= 0);
+    fclose(f);
+}
+
+static int record_state(const char *path, const char *record)
+{
+    struct nssl_certstore *cs = NULL;
+    int rc;
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, NULL), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_mac_key(cs, device_key, sizeof(device_key)), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_seal_record(cs, record), NSSL_CS_OK);
+    rc = nssl_cs_verify_seal(cs, NULL);
+    nssl_cs_close(cs);
+    return rc;
+}
+
+/* An older sealed copy of the store put back: the seal verifies, the record refuses it. */
+static void test_seal_record(void)
+{
+    struct vkey k = vkey_new("ED25519");
+    char path[128], old[160], record[160], text[200];
+    struct nssl_certstore *cs = NULL;
+    struct nssl_cs_update u = update_of(2, NULL, 0);
+    int32_t rm = 2001;
+    size_t len;
+    uint8_t *buf;
+
+    sealed_store(path, sizeof(path), &k);
+    snprintf(record, sizeof(record), "%s.record", path);
+    snprintf(old, sizeof(old), "%s.old", path);
+    CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_E_TAMPERED); /* no record yet */
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, 0, &cs, NULL), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_mac_key(cs, device_key, sizeof(device_key)), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_seal_record(cs, record), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_seal(cs), NSSL_CS_OK); /* renews the seal and writes the record */
+    nssl_cs_close(cs);
+    CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_OK);
+    copy_file(path, old);
+
+    /* Version 2 removes 2001; then the version-1 file is put back. */
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, 0, &cs, NULL), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_mac_key(cs, device_key, sizeof(device_key)), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_set_seal_record(cs, record), NSSL_CS_OK);
+    u.removes = &rm;
+    u.nremoves = 1;
+    buf = sign_update(&k, &u, &len);
+    CU_ASSERT_EQUAL(nssl_cs_apply_update(cs, buf, len, NULL, NULL), NSSL_CS_OK);
+    free(buf);
+    nssl_cs_close(cs);
+    CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_OK);
+    copy_file(old, path);
+    CU_ASSERT_EQUAL(seal_state(path, device_key, sizeof(device_key)), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_E_TAMPERED);
+
+    /* A record holding two seals (written before a commit that a crash interrupted) accepts
+     * either; a malformed or missing one accepts nothing. */
+    {
+        struct nssl_certstore *ro = NULL;
+        char seal[80];
+        int found = 0;
+        CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_READONLY, &ro, NULL), NSSL_CS_OK);
+        nssl_cs_lock(ro);
+        CU_ASSERT_EQUAL(nssl_cs_meta_get(ro, "seal", seal, sizeof(seal), &found), NSSL_CS_OK);
+        nssl_cs_unlock(ro);
+        nssl_cs_close(ro);
+        CU_ASSERT_FATAL(found);
+        snprintf(text, sizeof(text), "%s\n%s\n", seal, "00");
+        write_text(record, text);
+        CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_OK);
+        snprintf(text, sizeof(text), "%.63s\n", seal);
+        write_text(record, text);
+        CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_E_TAMPERED);
+    }
+    remove(record);
+    CU_ASSERT_EQUAL(record_state(path, record), NSSL_CS_E_TAMPERED);
+    CU_ASSERT_EQUAL(nssl_cs_set_seal_record(NULL, record), NSSL_CS_E_ARG);
+    remove(old);
+    vkey_free(&k);
+}
+
 static void test_null_args(void)
 {
     struct nssl_cs_update u;
@@ -776,6 +871,7 @@ static CU_TestInfo tests[] = {
     {"the pinned key changes only by an update", test_key_rotation},
     {"the seal", test_seal},
     {"tampering by direct SQL", test_tampering},
+    {"an older sealed copy: the seal record", test_seal_record},
     {"argument checks", test_null_args},
     CU_TEST_INFO_NULL,
 };

@@ -155,8 +155,10 @@ int nssl_cst_cmd_pin_update_key(const char *store, int argc, char **argv);
 
 /* ---- the seal (seal_key.c) ---- */
 
-/* The device key file of the seal (--mac-key, or $NSSL_CERTSTORE_MAC_KEY), NULL for none. */
+/* The device key file of the seal (--mac-key, or $NSSL_CERTSTORE_MAC_KEY), NULL for none, and
+ * the seal record (--seal-record, $NSSL_CERTSTORE_SEAL_RECORD; used only with a key). */
 extern const char *nssl_cst_mac_key_path;
+extern const char *nssl_cst_seal_record_path;
 /* Give an opened store the device key, if there is one: the file must be regular, 32 to 64
  * bytes, and readable by its owner only (CST_EXIT_FAILED otherwise, like a key store). */
 int nssl_cst_apply_mac_key(struct nssl_certstore *cs);

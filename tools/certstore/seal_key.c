@@ -12,6 +12,7 @@
 #include "cli.h"
 
 const char *nssl_cst_mac_key_path = NULL;
+const char *nssl_cst_seal_record_path = NULL;
 
 /* Read the device key: a regular file of 32 to 64 bytes that only its owner may read (whoever
  * can read it can forge the seal). */
@@ -63,6 +64,9 @@ int nssl_cst_apply_mac_key(struct nssl_certstore *cs)
     rc = read_device_key(nssl_cst_mac_key_path, key, &len);
     if (rc == CST_EXIT_OK) {
         int err = nssl_cs_set_mac_key(cs, key, len);
+        if (err == NSSL_CS_OK && nssl_cst_seal_record_path != NULL) {
+            err = nssl_cs_set_seal_record(cs, nssl_cst_seal_record_path);
+        }
         if (err != NSSL_CS_OK) {
             rc = nssl_cst_store_fail(cs, err, "device key");
         }

@@ -368,6 +368,12 @@ int nssl_cs_seal(struct nssl_certstore *cs);
  * store is not sealed (a device that has a key must have a sealed store). NSSL_CS_E_ARG
  * without a key. *sealed (may be NULL) says whether the store carries a seal at all. */
 int nssl_cs_verify_seal(struct nssl_certstore *cs, int *sealed);
+/* Keep the store's latest seal in a file outside the store too (beside the device key, where
+ * whoever can write the store cannot): the seal alone cannot tell the store from an older
+ * sealed copy of itself. With a record, nssl_cs_verify_seal and every change also refuse a
+ * store whose seal is not the recorded one, or a missing record (NSSL_CS_E_TAMPERED); every
+ * change with the key rewrites it (mode 0600, atomically). nssl_cs_seal creates it. */
+int nssl_cs_set_seal_record(struct nssl_certstore *cs, const char *path);
 
 const char *nssl_cs_strerror(int err);
 
