@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(s.cert_app <= 2 && (s.cert_app == 0) == (s.cert_cb == 0));
     FUZZ_CHECK(s.cert_app == 2 ? s.cert_code != 0 && s.client_verify != 0
                                : s.cert_code == 0 && s.cert_depth == 0);
+    /* A time source (x509/clock.h) only where the dates were checked. */
+    FUZZ_CHECK(s.time_src <= 4 && (s.time_src == 0 || (s.client_verify & 4)));
     /* Absent vectors are NULL; present ones point into the input. */
     FUZZ_CHECK((s.peer_der == NULL) == (s.peer_der_len == 0));
     FUZZ_CHECK((s.alpn == NULL) == (s.alpn_len == 0));

@@ -308,13 +308,20 @@ SEEDS.update({
 
 
 def ticket_state(version=0x0304, suite=0x1301, secret=b'\x5e' * 32, verify=0, der=b'',
-                 alpn=b'', host=b'', fmt=3, app=0, cb=0, code=0, depth=0):
-    """The session state of session/ticket.h (format 3: client_verify, the certificate
-    callback's decision and host)."""
+                 alpn=b'', host=b'', fmt=4, app=0, cb=0, code=0, depth=0, tsrc=None,
+                 window=(0x6a000000, 0x80000000)):
+    """The session state of session/ticket.h (format 4: client_verify, the certificate
+    callback's decision, the time source the certificate was validated at, and host). By
+    default a certificate whose dates were checked was validated at a known time."""
+    if tsrc is None:
+        tsrc = 1 if verify & 4 else 0
+    times = u8(tsrc)
+    for t in (window[0] + 100, window[0], window[1]) if tsrc else (0, 0, 0):
+        times += u32(t >> 32) + u32(t & 0xffffffff)
     return (u8(fmt) + u16(version) + u16(suite) + u32(0x18b) + u32(0xcfe56800) + u32(7200) +
             u32(0xdeadbeef) + vec8(secret) + u16(0x0403) + u8(verify) + u8(app) +
-            u32(cb >> 32) + u32(cb & 0xffffffff) + u32(code) + u8(depth) + vec16(der) +
-            vec8(alpn) + vec8(host))
+            u32(cb >> 32) + u32(cb & 0xffffffff) + u32(code) + u8(depth) + times +
+            vec16(der) + vec8(alpn) + vec8(host))
 
 
 SEEDS['ticket_state'] = {
@@ -347,6 +354,12 @@ SEEDS['ticket_state'] = {
     'tls12_client_auth': ticket_state(0x0303, 0xc02b, b'\x22' * 48, verify=5, der=DER),
     'tls13_client_auth_alpn': ticket_state(verify=7, der=DER, alpn=b'http/1.1'),
     'tls13_sha384': ticket_state(suite=0x1302, secret=b'\x33' * 48),
+    # The time source (format 4, issue 16 item 1): a floor, a source without a date check, an
+    # unknown source value, and format 3 refused.
+    'format3_refused': ticket_state(fmt=3),
+    'time_floor_anchor': ticket_state(verify=7, der=DER, tsrc=4),
+    'time_without_date_check': ticket_state(verify=3, der=DER, tsrc=1),
+    'time_source_unknown': ticket_state(verify=7, der=DER, tsrc=5),
 }
 
 # pki_import (fuzz_pki_import.c): byte 0 picks the import path; the rest is a fixture of

@@ -377,12 +377,14 @@ static int p_state(const uint8_t *b, size_t n)
 #define STATE_VERIFY (NSSL_V_PEER | NSSL_V_DATE)
 /* Offsets in state_build's output: the secret's length prefix, then relative to the secret's
  * end: peer_sig (2), client_verify (1), the certificate callback's decision (cert_app 1,
- * cert_cb 8, cert_code 4, cert_depth 1: none here), peer_der's length prefix. */
+ * cert_cb 8, cert_code 4, cert_depth 1: none here), the time source (time_src 1, verify_time,
+ * not_before, not_after 8 each: none here), peer_der's length prefix. */
 #define OFF_SECRET 21
 #define OFF_VERIFY(secret) (OFF_SECRET + 1 + (secret) + 2)
-#define OFF_DER(secret) (OFF_VERIFY(secret) + 1 + 14)
-/* The current format (format 2 lacks the callback's decision). */
-#define FORMAT 3
+#define OFF_TIME(secret) (OFF_VERIFY(secret) + 1 + 14)
+#define OFF_DER(secret) (OFF_TIME(secret) + 25)
+/* The current format (format 2 lacks the callback's decision, 3 the time source). */
+#define FORMAT 4
 
 static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t secret_len,
                         size_t der_len, size_t alpn_len, size_t host_len)
@@ -399,7 +401,7 @@ static void state_build(struct mb *m, uint8_t format, uint16_t version, size_t s
     mb_fill(m, 0x5e, secret_len);
     mb_u16(m, 0x0804);
     mb_u8(m, der_len > 0 ? STATE_VERIFY : 0);
-    mb_fill(m, 0, 14);
+    mb_fill(m, 0, 14 + 25);
     mb_u16(m, (uint16_t)der_len);
     mb_fill(m, 0x30, der_len);
     mb_u8(m, (uint8_t)alpn_len);
@@ -480,7 +482,7 @@ static void test_state_issued_extremes(void)
     static const int64_t times[] = {0, -1, INT64_MAX, INT64_MIN, T0};
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
         struct nssl_ticket_state s = {.version = 0x0303, .suite = 0xc02f, .secret_len = 48};
-        uint8_t out[100];
+        uint8_t out[200];
         size_t len;
         s.issued_ms = times[i];
         CU_ASSERT_EQUAL_FATAL(nssl_ticket_state_write(&s, out, sizeof(out), &len), 0);
@@ -531,15 +533,17 @@ static void test_state_ranges(void)
     uint8_t out[200];
     size_t len;
 
-    /* Formats 1 (before client_verify and host) and 2 (before the certificate callback's
-     * decision) are not resumed, nor any unknown format. */
+    /* Formats 1 (before client_verify and host), 2 (before the certificate callback's
+     * decision) and 3 (before the time source) are not resumed, nor any unknown format. */
     state_build(&m, 0, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     state_build(&m, 1, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     state_build(&m, 2, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
-    state_build(&m, 4, 0x0304, 32, 0, 0, 0);
+    state_build(&m, 3, 0x0304, 32, 0, 0, 0);
+    CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
+    state_build(&m, 5, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
     state_build(&m, 0xff, 0x0304, 32, 0, 0, 0);
     CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), NSSL_E_DECODE);
@@ -623,6 +627,15 @@ static void test_state_client_verify(void)
         m.b[OFF_VERIFY(48)] = v;
         CU_ASSERT_EQUAL(nssl_ticket_state_parse(m.b, m.n, &s), 0);
         CU_ASSERT_EQUAL(s.client_verify, v);
+    }
+    /* The time source (issue 16 item 1): each known value with a date check; none without
+     * one; no unknown value. */
+    for (uint8_t t = 0; t <= 5; t++) {
+        state_build(&m, FORMAT, 0x0303, 48, 2, 0, 0);
+        m.b[OFF_TIME(48)] = t;
+        CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), t <= 4 ? 0 : NSSL_E_DECODE);
+        m.b[OFF_VERIFY(48)] = NSSL_V_PEER | NSSL_V_HOST;
+        CU_ASSERT_EQUAL(run_exact(p_state, m.b, m.n), t == 0 ? 0 : NSSL_E_DECODE);
     }
 }
 

@@ -16,6 +16,8 @@
 #include <openssl/x509v3.h>
 
 #include "../unit/unit.h"
+#include "hs/server.h"
+#include "session/ticket.h"
 #include "x509/clock.h"
 #include "x509/ocsp.h"
 #include "x509/verify.h"
@@ -335,6 +337,55 @@ static void test_ocsp_freshness(void)
     CU_ASSERT_EQUAL(check_staple(now, Y2041, Y2042), X509_V_ERR_OCSP_VERIFY_FAILED);
 }
 
+/* The server's rule for a ticket or session-ID entry with a client certificate
+ * (nssl_server_may_resume): the engine's clock hook answers what these say. */
+static int64_t hook_time;
+static int hook_known;
+
+static int hook_clock(struct nssl_engine *e, int64_t *t, int64_t *app_floor)
+{
+    (void)e;
+    *t = hook_time;
+    *app_floor = 0;
+    return hook_known;
+}
+
+static void test_server_resume_rule(void)
+{
+    static const uint8_t der[] = {0x30, 0x00};
+    static struct nssl_engine_config cfg;
+    static struct nssl_engine e;
+    int64_t b = nssl_build_time();
+    struct nssl_ticket_state st = {
+        .version = 0x0304, .peer_der = der, .peer_der_len = sizeof(der),
+        .client_verify = NSSL_V_PEER | NSSL_V_DATE, .time_src = NSSL_TSRC_KNOWN,
+        .verify_time = b, .not_before = b - 100, .not_after = Y2041,
+    };
+
+    cfg.verify_clock = hook_clock;
+    cfg.client_auth = NSSL_CAUTH_REQUIRE;
+    e.cfg = &cfg;
+    e.verify = NSSL_V_PEER | NSSL_V_DATE;
+    hook_known = 1;
+    hook_time = b;
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 1);
+    hook_time = b - 200; /* the clock went back before the path's notBefore */
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 0);
+    hook_time = Y2042;   /* and forward past its notAfter */
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 0);
+    hook_known = 0;      /* unknown: the build-time floor is before notAfter */
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 1);
+    /* Validated without a time: resumed without one, not with one. */
+    st.time_src = NSSL_TSRC_FLOOR_BUILD;
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 1);
+    hook_known = 1;
+    hook_time = b;
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 0);
+    /* A connection that checks no date asks nothing of the time. */
+    e.verify = NSSL_V_PEER;
+    CU_ASSERT_EQUAL(nssl_server_may_resume(&e, &st), 1);
+}
+
 static CU_TestInfo tests[] = {
     {"the floor: each source wins", test_floor_sources},
     {"resumption under a known or unknown time", test_covers},
@@ -343,6 +394,7 @@ static CU_TestInfo tests[] = {
     {"the anchor's notBefore raises the floor", test_anchor_floor},
     {"CRL freshness against the floor", test_crl_freshness},
     {"OCSP staple freshness against the floor", test_ocsp_freshness},
+    {"server: resuming a client certificate's session", test_server_resume_rule},
     CU_TEST_INFO_NULL,
 };
 

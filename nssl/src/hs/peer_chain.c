@@ -279,6 +279,11 @@ int nssl_hs_restore_client(struct nssl_engine *e, const struct nssl_ticket_state
     e->vr.ran = st->client_verify != 0;
     e->vr.app = st->cert_app;
     e->vr.app_cb = st->cert_cb;
+    /* The time it was validated at (issue 16 item 1): reported, and kept by a renewed ticket. */
+    e->vr.time = st->verify_time;
+    e->vr.time_src = st->time_src;
+    e->vr.not_before = st->not_before;
+    e->vr.not_after = st->not_after;
     if (st->cert_app == NSSL_APP_ACCEPTED) {
         e->vr.code = (int)st->cert_code;
         e->vr.depth = st->cert_depth;

@@ -9,6 +9,7 @@
 
 #include "hs/msg12.h"
 #include "session/ticket.h"
+#include "x509/clock.h"
 #include "x509/pki.h"
 #include "x509/staple.h"
 
@@ -163,6 +164,13 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
         st->peer_der_len = e->peer_der_len;
         if (e->vr.ran) {
             st->client_verify = (uint8_t)(e->verify & (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE));
+            /* The time it was validated at (issue 16 item 1): nssl_server_may_resume. */
+            if (st->client_verify & NSSL_V_DATE) {
+                st->time_src = (uint8_t)e->vr.time_src;
+                st->verify_time = e->vr.time;
+                st->not_before = e->vr.not_before;
+                st->not_after = e->vr.not_after;
+            }
         }
         if (e->vr.app != NSSL_APP_NONE) {
             st->cert_app = (uint8_t)e->vr.app;
@@ -179,7 +187,7 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
     st->host_len = e->host_len;
 }
 
-int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket_state *st)
+int nssl_server_may_resume(struct nssl_engine *e, const struct nssl_ticket_state *st)
 {
     /* RFC 6066 3: a TLS 1.2 server must not resume a session under another server name. In
      * TLS 1.3 the client identity the session carries was established for the first name, so
@@ -202,7 +210,22 @@ int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket
     }
     /* The certificate was put through every check this connection asks for (NSSL_VERIFY_NONE
      * asks for none), and passed them or was taken by that callback. */
-    return (e->verify & ~(unsigned)st->client_verify & (NSSL_V_PEER | NSSL_V_DATE)) == 0;
+    if ((e->verify & ~(unsigned)st->client_verify & (NSSL_V_PEER | NSSL_V_DATE)) != 0) {
+        return 0;
+    }
+    /* Nothing a full handshake would refuse at the time source's time now (issue 16 item 1,
+     * x509/clock.h): a certificate validated without a time is not resumed with one, one
+     * validated with a time only inside its path's validity. */
+    if ((e->verify & NSSL_V_DATE) && st->cert_app != NSSL_APP_ACCEPTED &&
+        st->time_src != NSSL_TSRC_NONE) {
+        struct nssl_verify_result made = {.time = st->verify_time, .time_src = st->time_src,
+                                          .not_before = st->not_before,
+                                          .not_after = st->not_after};
+        struct nssl_clock_reading now;
+        nssl_clock_read(e, &now);
+        return nssl_clock_covers(&made, &now);
+    }
+    return 1;
 }
 
 /* RFC 6066 3: keep the host name the client asked for (a DNS name, not an IP literal). A name

@@ -34,7 +34,7 @@ void nssl_server_session_state(const struct nssl_engine *e, uint32_t lifetime_s,
 /* May this connection resume a session made under st's conditions (DESIGN.md §7a)? 1 when the
  * server name is the same and the client is authenticated at least as this connection would
  * authenticate it in a full handshake; 0: a full handshake instead. */
-int nssl_server_may_resume(const struct nssl_engine *e, const struct nssl_ticket_state *st);
+int nssl_server_may_resume(struct nssl_engine *e, const struct nssl_ticket_state *st);
 /* After a resumed handshake: the client certificate its session recorded (verified then). */
 int nssl_hs_restore_client(struct nssl_engine *e,
                            const struct nssl_ticket_state *st) NSSL_MUST_USE;

@@ -45,10 +45,10 @@ int nssl_ticket_open(struct nssl_ticket_keys *k, int64_t now_ms, const uint8_t *
 
 /* What a resumed connection needs from the handshake that made the session, and the conditions
  * it was made under (DESIGN.md §7a). Byte form:
- *   u8 format(3) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
+ *   u8 format(4) | u16 version | u16 suite | u64 issued_ms | u32 lifetime_s | u32 age_add |
  *   opaque secret<1..48> | u16 peer_sig | u8 client_verify | u8 cert_app | u64 cert_cb |
- *   u32 cert_code | u8 cert_depth | opaque peer_der<0..2^16-1> | opaque alpn<0..255> |
- *   opaque host<0..255>
+ *   u32 cert_code | u8 cert_depth | u8 time_src | u64 verify_time | u64 not_before |
+ *   u64 not_after | opaque peer_der<0..2^16-1> | opaque alpn<0..255> | opaque host<0..255>
  * (secret: the TLS 1.3 resumption PSK of this ticket, or the TLS 1.2 master secret;
  * client_verify: the nssl_verify_flag bits the client's certificate was verified with, 0 when
  * no certificate was verified; cert_app: the certificate callback's decision on it
@@ -56,7 +56,9 @@ int nssl_ticket_open(struct nssl_ticket_keys *k, int64_t now_ms, const uint8_t *
  * (cfg.cert_hook_id; 0 exactly when cert_app is none), cert_code and cert_depth the failure
  * an override accepted (0 otherwise); peer_der: the certificate, present exactly when
  * client_verify or cert_app is not 0; host: the server_name the client asked for, empty
- * without one). */
+ * without one; time_src, verify_time, not_before, not_after: the time the client's
+ * certificate was validated at, its source (x509/clock.h, 0: no date check) and the verified
+ * path's validity window, all 0 without a verified certificate). */
 struct nssl_ticket_state {
     uint16_t version;              /* 0x0304 or 0x0303 */
     uint16_t suite;
@@ -71,6 +73,8 @@ struct nssl_ticket_state {
     uint64_t cert_cb;
     uint32_t cert_code;
     uint8_t cert_depth;
+    uint8_t time_src;              /* enum nssl_time_src (issue 16 item 1) */
+    int64_t verify_time, not_before, not_after;
     const uint8_t *peer_der;       /* parse: points into the input */
     size_t peer_der_len;
     const uint8_t *alpn;           /* parse: points into the input */
@@ -87,8 +91,9 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
 /* Decode (a fuzz target: the bytes come from a ticket that opened, but parsing stays bounded
  * anyway). NSSL_E_DECODE on any framing or range error, including an unknown format byte
  * (states of an earlier format are not resumed), a version other than 0x0303/0x0304, a secret
- * longer than NSSL_MAX_HASH, unknown client_verify bits or cert_app, or a client certificate
- * without a verification or a callback's acceptance (or the reverse). */
+ * longer than NSSL_MAX_HASH, unknown client_verify bits or cert_app, a client certificate
+ * without a verification or a callback's acceptance (or the reverse), or a time source that is
+ * unknown or given without a date check. */
 int nssl_ticket_state_parse(const uint8_t *in, size_t len,
                             struct nssl_ticket_state *s) NSSL_MUST_USE;
 

@@ -14,12 +14,16 @@
 #include "engine/engine.h"
 
 /* 2: client_verify and host added; 3: the certificate callback's decision (cert_app, cert_cb,
- * cert_code, cert_depth). States of an earlier format are not resumed. */
-#define STATE_FORMAT 3
+ * cert_code, cert_depth); 4: the time the client's certificate was validated at (time_src,
+ * verify_time, not_before, not_after; issue 16 item 1). States of an earlier format are not
+ * resumed. */
+#define STATE_FORMAT 4
 /* Everything but the four vectors' contents: format, version, suite, issued_ms, lifetime_s,
- * age_add, peer_sig, client_verify, cert_app, cert_cb, cert_code, cert_depth and the four
- * length prefixes (1 + 2 + 1 + 1). */
-#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 2 + 1 + 1 + 8 + 4 + 1 + 1 + 2 + 1 + 1)
+ * age_add, peer_sig, client_verify, cert_app, cert_cb, cert_code, cert_depth, the time fields
+ * and the four length prefixes (1 + 2 + 1 + 1). */
+#define STATE_FIXED (1 + 2 + 2 + 8 + 4 + 4 + 2 + 1 + 1 + 8 + 4 + 1 + 1 + 3 * 8 + 1 + 2 + 1 + 1)
+/* The last enum nssl_time_src value (x509/clock.h). */
+#define TIME_SRC_MAX 4
 #define VERIFY_BITS (NSSL_V_PEER | NSSL_V_HOST | NSSL_V_DATE)
 
 void (*nssl_ticket_state_buf_freed)(const uint8_t *buf, size_t len);
@@ -63,7 +67,27 @@ static int client_consistent(const struct nssl_ticket_state *s)
                                          : s->cert_code != 0 || s->cert_depth != 0) {
         return 0;
     }
+    /* A time source only for a certificate whose dates were checked. */
+    if (s->time_src > TIME_SRC_MAX || (s->time_src != 0 && !(verify & NSSL_V_DATE))) {
+        return 0;
+    }
     return (verify == 0 && s->cert_app == NSSL_APP_NONE) == (s->peer_der_len == 0);
+}
+
+static void write_i64(struct nssl_writer *w, int64_t v)
+{
+    nssl_w_u32(w, (uint32_t)((uint64_t)v >> 32));
+    nssl_w_u32(w, (uint32_t)(uint64_t)v);
+}
+
+static int read_i64(struct nssl_reader *r, int64_t *v)
+{
+    uint32_t hi, lo;
+
+    TRY(nssl_r_u32(r, &hi));
+    TRY(nssl_r_u32(r, &lo));
+    *v = (int64_t)(((uint64_t)hi << 32) | lo);
+    return NSSL_E_OK;
 }
 
 size_t nssl_ticket_state_size(const struct nssl_ticket_state *s)
@@ -75,7 +99,6 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
                             size_t *len)
 {
     struct nssl_writer w;
-    uint64_t issued = (uint64_t)s->issued_ms;
 
     /* Refuse what the parser would refuse: a session that could never be resumed. */
     ENSURE(version_known(s->version), NSSL_E_ARG);
@@ -91,8 +114,7 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
     nssl_w_u8(&w, STATE_FORMAT);
     nssl_w_u16(&w, s->version);
     nssl_w_u16(&w, s->suite);
-    nssl_w_u32(&w, (uint32_t)(issued >> 32));
-    nssl_w_u32(&w, (uint32_t)issued);
+    write_i64(&w, s->issued_ms);
     nssl_w_u32(&w, s->lifetime_s);
     nssl_w_u32(&w, s->age_add);
     nssl_w_open_vec(&w, 1, 1, NSSL_MAX_HASH);
@@ -105,6 +127,10 @@ int nssl_ticket_state_write(const struct nssl_ticket_state *s, uint8_t *out, siz
     nssl_w_u32(&w, (uint32_t)s->cert_cb);
     nssl_w_u32(&w, s->cert_code);
     nssl_w_u8(&w, s->cert_depth);
+    nssl_w_u8(&w, s->time_src);
+    write_i64(&w, s->verify_time);
+    write_i64(&w, s->not_before);
+    write_i64(&w, s->not_after);
     nssl_w_open_vec(&w, 2, 0, 0xffff);
     nssl_w_bytes(&w, s->peer_der, s->peer_der_len);
     nssl_w_close_vec(&w);
@@ -143,9 +169,7 @@ static int parse(struct nssl_reader *r, struct nssl_ticket_state *s)
     TRY(nssl_r_u16(r, &s->version));
     ENSURE(version_known(s->version), NSSL_E_DECODE);
     TRY(nssl_r_u16(r, &s->suite));
-    TRY(nssl_r_u32(r, &hi));
-    TRY(nssl_r_u32(r, &lo));
-    s->issued_ms = (int64_t)(((uint64_t)hi << 32) | lo);
+    TRY(read_i64(r, &s->issued_ms));
     TRY(nssl_r_u32(r, &s->lifetime_s));
     TRY(nssl_r_u32(r, &s->age_add));
     TRY(nssl_r_vec(r, 1, 1, NSSL_MAX_HASH, &sub));
@@ -159,6 +183,10 @@ static int parse(struct nssl_reader *r, struct nssl_ticket_state *s)
     s->cert_cb = ((uint64_t)hi << 32) | lo;
     TRY(nssl_r_u32(r, &s->cert_code));
     TRY(nssl_r_u8(r, &s->cert_depth));
+    TRY(nssl_r_u8(r, &s->time_src));
+    TRY(read_i64(r, &s->verify_time));
+    TRY(read_i64(r, &s->not_before));
+    TRY(read_i64(r, &s->not_after));
     TRY(read_vec(r, 2, 0xffff, &s->peer_der, &s->peer_der_len));
     ENSURE(client_consistent(s), NSSL_E_DECODE);
     TRY(read_vec(r, 1, 0xff, &s->alpn, &s->alpn_len));
