@@ -1324,7 +1324,8 @@ NSSL_API int32_t NSSLGetCertDecision(NSSLConnectionHandle connection, int32_t *d
  * NSSL_TIME_UNKNOWN. Any other answer, and a time at or before the epoch, is unknown. Called
  * once for each certificate validation and each resumption offer, on the thread inside the
  * NSSL call (several at once when several threads run connections: it must be thread-safe),
- * outside the callback frame above: it makes no NSSL call on the connection. */
+ * outside the callback frame above: it makes no NSSL call at all (a resumption offer asks it
+ * while NSSL holds its library lock, NSSLSetSession for one). */
 typedef int32_t (*NSSLTimeSourceCallback)(int64_t *unixTime, void *user);
 
 /** The library's time source, for every context without one of its own; fn NULL restores the
