@@ -4,6 +4,7 @@
 #define NSSL_TESTS_PEER_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
@@ -51,6 +52,9 @@ int peer_script_close_notify(struct peer *p, SSL *ssl);
 
 /* Read a whole file (the caller frees). */
 char *peer_read_file(const char *path, long *len);
+/* One NSSL client handshake with p over a socket pair (host and verification options as
+ * NSSLCreateConnection takes them), data both ways, then close: 0 or the NSSL error. */
+int32_t peer_handshake(int ctx, struct peer *p, const char *host, int32_t options);
 /* A context trusting tests/certs/root-ca.pem; < 0 on failure. */
 int peer_client_context(void);
 

@@ -205,31 +205,7 @@ static void use_store(const char *path)
 /* Handshake with a libssl server; returns the result, with the peer's view in *p. */
 static int32_t handshake(int ctx, struct peer *p)
 {
-    int fd, conn;
-    int32_t rc, n;
-    char buf[8];
-
-    if (peer_start(p, &fd) != 0) {
-        return -1;
-    }
-    conn = NSSLCreateConnection(ctx, "localhost", 9, 0, fd, 1);
-    rc = conn < 0 ? conn : NSSLDoHandshake(conn);
-    if (rc == 0) {
-        /* Data both ways: in TLS 1.3 a server's verdict on our certificate comes after our
-         * Finished. */
-        rc = NSSLWrite(conn, "ping", 4, &n);
-        if (rc == 0) {
-            rc = NSSLRead(conn, buf, sizeof(buf), &n);
-        }
-        NSSLShutdown(conn);
-    }
-    if (conn >= 0) {
-        NSSLDestroyConnection(conn);
-    }
-    shutdown(fd, SHUT_RDWR);
-    peer_join(p);
-    close(fd);
-    return rc;
+    return peer_handshake(ctx, p, "localhost", 0);
 }
 
 /* ---- tests ---- */

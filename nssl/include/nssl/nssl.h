@@ -252,6 +252,15 @@ typedef int32_t NSSLSessionHandle;
  *  said. docs/security.md lists the checks. A session made without a good staple is not
  *  resumed by a context with this flag. A server context ignores it. */
 #define NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE 0x10u
+/** Learn intermediates (issue 16 item 3): the intermediate CA certificates of every peer chain
+ *  this context verified completely (NSSL's verdict ok, before the certificate callback) are
+ *  kept, at most 64, the oldest dropped first, and complete a later peer's chain that lacks
+ *  them (a server that sends its leaf alone), as browsers do, beside the store's
+ *  intermediates. A learned certificate is never a trust anchor: the path it helps build must
+ *  still verify to one of the context's anchors. Nothing is learned from a chain that failed,
+ *  or that only the certificate callback accepted, or with verification off. Set before the
+ *  first connection; freed with the context. */
+#define NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES 0x20u
 /** @} */
 
 /**

@@ -9,6 +9,7 @@
 #include "session/sid_cache.h"
 #include "session/ticket.h"
 #include "x509/chain_cache.h"
+#include "x509/learned.h"
 #include "x509/verify.h"
 
 /* Defaults (DESIGN.md §3); versions, suites and groups are the process's (api/policy.c). */
@@ -44,6 +45,7 @@ void nssl_ctx_unref(struct nssl_context *c)
     nssl_ticket_keys_free(c->cfg.ticket_keys);
     nssl_sid_cache_free(c->cfg.sid_cache);
     nssl_chain_cache_free(c->cfg.chain_cache);
+    nssl_learned_free(c->cfg.learned);
     free(c);
 }
 
@@ -99,11 +101,18 @@ int nssl_ctx_freeze(struct nssl_context *c)
     c->cfg.chain_cache = nssl_chain_cache_new(NSSL_CHAIN_CACHE_SIZE, NSSL_CHAIN_CACHE_MAX_AGE);
     /* The store's CRLs are not loaded here: validation finds them by issuer (store/crls.h). */
     rc = c->cfg.chain_cache != NULL ? NSSL_E_OK : NSSL_E_NOMEM;
+    if (rc == NSSL_E_OK && (c->flags & NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES)) {
+        /* Intermediates of verified chains, to complete later ones (x509/learned.h). */
+        c->cfg.learned = nssl_learned_new(NSSL_LEARNED_MAX);
+        rc = c->cfg.learned != NULL ? NSSL_E_OK : NSSL_E_NOMEM;
+    }
     if (rc < 0) {
         /* Not frozen: the next connection starts over. */
         nssl_ticket_keys_free(c->cfg.ticket_keys);
         nssl_sid_cache_free(c->cfg.sid_cache);
         nssl_chain_cache_free(c->cfg.chain_cache);
+        nssl_learned_free(c->cfg.learned);
+        c->cfg.learned = NULL;
         c->cfg.ticket_keys = NULL;
         c->cfg.sid_cache = NULL;
         c->cfg.chain_cache = NULL;

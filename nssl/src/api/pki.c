@@ -464,7 +464,8 @@ NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, 
 
 #define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN | \
                      NSSL_CONTEXT_FLAG_ALLOW_NO_EMS | NSSL_CONTEXT_FLAG_AUTO_RESUME | \
-                     NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE)
+                     NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE | \
+                     NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES)
 
 static int32_t change_flags(NSSLContextHandle context, uint32_t set, uint32_t clear)
 {

@@ -44,6 +44,7 @@ struct nssl_credential;
 struct nssl_ticket_keys;
 struct nssl_sid_cache;
 struct nssl_chain_cache;
+struct nssl_learned;
 struct nssl_engine; /* the config's hooks take the engine they run for */
 
 #define NSSL_MAX_SERVER_CREDS 4
@@ -82,6 +83,8 @@ struct nssl_engine_config {
     int ocsp_mode;                            /* enum nssl_ocsp_mode (client role) */
     /* Peer chains this context validated (x509/chain_cache.h), either role; NULL: none. */
     struct nssl_chain_cache *chain_cache;
+    /* Intermediates learned from verified peer chains (x509/learned.h); NULL: not learning. */
+    struct nssl_learned *learned;
     const struct nssl_credential *client;     /* the client's certificate, NULL for none */
     nssl_rand_fn rng;
     void *rng_arg;

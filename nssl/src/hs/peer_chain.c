@@ -14,6 +14,7 @@
 #include "store/anchors.h"
 #include "x509/chain_cache.h"
 #include "x509/clock.h"
+#include "x509/learned.h"
 #include "x509/ocsp.h"
 #include "x509/policy.h"
 #include "x509/verify.h"
@@ -33,6 +34,17 @@ static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, s
     }
 }
 
+/* Complete a chain the peer sent incompletely (arg: the context's settings): from the
+ * intermediates the context learned, then from the store's (issue 16 item 3). */
+static int complete_chain(void *arg, STACK_OF(X509) *untrusted)
+{
+    const struct nssl_engine_config *cfg = arg;
+
+    TRY(nssl_learned_complete(cfg->learned, untrusted, NSSL_MAX_CHAIN));
+    return cfg->anchors != NULL ? nssl_anchors_complete_chain(cfg->anchors, untrusted)
+                                : NSSL_E_OK;
+}
+
 /* The validation the context's settings ask for (DESIGN.md §7): the server's chain for its host
  * name and purpose TLS server, or the client's for purpose TLS client and no name. */
 static void verify_params(struct nssl_engine *e, int purpose, struct nssl_verify_params *vp)
@@ -47,11 +59,11 @@ static void verify_params(struct nssl_engine *e, int purpose, struct nssl_verify
     vp->app_floor = now.app_floor;
     vp->store = e->cfg->trust;
     vp->crl_check = e->cfg->crl_check;
-    if (e->cfg->anchors != NULL) {
-        /* Complete a chain the peer sent incompletely from the store's intermediates. */
-        vp->complete = nssl_anchors_complete_chain;
-        vp->complete_arg = e->cfg->anchors;
+    if (e->cfg->anchors != NULL || e->cfg->learned != NULL) {
+        vp->complete = complete_chain;
+        vp->complete_arg = (void *)e->cfg;
     }
+    vp->learn = e->cfg->learned;
     if (purpose == X509_PURPOSE_SSL_SERVER) {
         vp->host = e->host_len > 0 ? e->host : NULL;
         vp->host_len = e->host_len;

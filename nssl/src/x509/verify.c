@@ -456,6 +456,10 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, p->log_eng, "verify: X.509 verdict 0: ok");
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
+    /* Only now, the whole path verified and the policy passed: its intermediates may be
+     * learned (issue 16 item 3), never earlier. */
+    nssl_learned_add_path(p->learn, X509_STORE_CTX_get0_chain(ctx),
+                          X509_STORE_CTX_get_num_untrusted(ctx));
     path_window(ctx, &window);
     vr->not_before = window.not_before;
     vr->not_after = window.not_after;

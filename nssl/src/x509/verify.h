@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "engine/engine.h"
+#include "x509/learned.h"
 
 /* Longest host name or IP literal checked, with its NUL (the engine's host buffer). */
 #define NSSL_HOST_MAX 256
@@ -32,6 +33,9 @@ struct nssl_verify_params {
     /* Extend the untrusted certificates before building (store intermediates); may be NULL. */
     int (*complete)(void *arg, STACK_OF(X509) *untrusted);
     void *complete_arg;
+    /* Learn the intermediates of a path that verifies completely (x509/learned.h); may be
+     * NULL. */
+    struct nssl_learned *learn;
     /* The connection whose trace the verification steps go to (common/log.h); may be NULL. */
     struct nssl_engine *log_eng;
 };
