@@ -38,6 +38,7 @@ struct options {
     const char *key;
     int32_t client_id;
     int verbose;
+    int json;             /* --json: the verification report as JSON on stderr */
     struct tool_psk psk;
     int time_unknown;     /* --time-unknown: validate as a device without a clock */
     long time_floor;      /* --time-floor: the application's floor (Unix seconds, 0: none) */
@@ -46,6 +47,7 @@ struct options {
 /* Long options without a short letter. */
 #define OPT_TIME_UNKNOWN 0x160
 #define OPT_TIME_FLOOR 0x161
+#define OPT_JSON 0x162
 /* The latest --time-floor: 9999-12-31 (what a certificate's GeneralizedTime can say). */
 #define TIME_FLOOR_MAX 253402300799L
 
@@ -78,7 +80,9 @@ static void usage(FILE *f)
             "  --time-floor UNIX  the application's floor (Unix seconds) for --time-unknown,\n"
             "                     e.g. the last time this device verified a server\n"
             "  -v, --verbose      print the library's handshake trace on stderr (messages,\n"
-            "                     extensions, records, alerts, each verification step)\n");
+            "                     extensions, records, alerts, each verification step) and\n"
+            "                     the verification report as text\n"
+            "  --json             the verification report as one JSON line on stderr\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -99,6 +103,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"verbose", no_argument, NULL, 'v'},
         {"time-unknown", no_argument, NULL, OPT_TIME_UNKNOWN},
         {"time-floor", required_argument, NULL, OPT_TIME_FLOOR},
+        {"json", no_argument, NULL, OPT_JSON},
         TOOL_PSK_LONGOPTS,
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
@@ -141,6 +146,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_TIME_UNKNOWN:
             o->time_unknown = 1;
+            break;
+        case OPT_JSON:
+            o->json = 1;
             break;
         case OPT_TIME_FLOOR:
             if (tool_parse_number(optarg, 0, TIME_FLOOR_MAX, &o->time_floor) < 0) {
@@ -296,6 +304,35 @@ static void print_verify_time(NSSLConnectionHandle conn)
     }
     fprintf(stderr, "verification time: unknown, floor %lld used (%s); notBefore unchecked\n",
             (long long)t, floors[source]);
+}
+
+/* The verification report (NSSLGetVerifyReport) rendered as fmt on stderr; nothing when no
+ * verification ran (--insecure, a resumed session). */
+static void print_report(NSSLConnectionHandle conn, int32_t fmt)
+{
+    NSSLVerifyReport report;
+    uint32_t size = sizeof(report), need = 0;
+    char *text;
+
+    if (NSSLGetVerifyReport(conn, &report, &size) != 0 ||
+        NSSLFormatVerifyReport(&report, fmt, NULL, &need) != 0 || (text = malloc(need)) == NULL) {
+        return;
+    }
+    if (NSSLFormatVerifyReport(&report, fmt, text, &need) == 0) {
+        fputs(text, stderr);
+    }
+    free(text);
+}
+
+/* The report the options ask for: text with --verbose, JSON with --json. */
+static void print_reports(NSSLConnectionHandle conn, const struct options *o)
+{
+    if (o->verbose) {
+        print_report(conn, NSSL_REPORT_TEXT);
+    }
+    if (o->json) {
+        print_report(conn, NSSL_REPORT_JSON);
+    }
 }
 
 static void report_failure(NSSLConnectionHandle conn, int32_t rc, int in_handshake)
@@ -487,6 +524,7 @@ static int open_connection(const struct options *o, NSSLContextHandle ctx,
     }
     if (rc != NSSL_ERROR_OK) {
         report_failure(*conn, rc, 1);
+        print_reports(*conn, o);
         NSSLDestroyConnection(*conn);
         *conn = -1;
     }
@@ -533,6 +571,7 @@ static NSSLSessionHandle first_session(const struct options *o, NSSLContextHandl
     }
     if (conn >= 0) {
         print_summary(conn, o->insecure);
+        print_reports(conn, o);
         if (pipe_data(conn, fd, in_fd, timeout_ms) == 0) {
             session = NSSLGetSession(conn);
             if (session < 0) {
@@ -627,6 +666,7 @@ int main(int argc, char **argv)
         goto done_conn;
     }
     print_summary(conn, o.insecure);
+    print_reports(conn, &o);
     if (o.key_update) {
         rc = NSSLKeyUpdate(conn, 1);
         if (rc != NSSL_ERROR_OK && rc != NSSL_ERROR_WANT_WRITE) {

@@ -789,6 +789,93 @@ NSSL_API const char *NSSLReasonString(int32_t reason);
  */
 NSSL_API int32_t NSSLGetOcspStatus(NSSLConnectionHandle connection, int32_t *status);
 
+/** @name Verification report (NSSLGetVerifyReport, NSSLFormatVerifyReport)
+ * The peer's chain as built and every check that ran on it, for support teams: after any
+ * handshake (either role) and inside the certificate callback. @{ */
+#define NSSL_VERIFY_REPORT_VERSION 1  /**< NSSLVerifyReport.version of this header */
+#define NSSL_REPORT_MAX_CERTS 10      /**< certificates a report lists (NSSL's maximum depth) */
+
+/* Where a certificate of the path came from (NSSLReportCert.source). */
+#define NSSL_CERT_FROM_PEER 1         /**< the peer's Certificate message */
+#define NSSL_CERT_FROM_STORE 2        /**< the store's intermediates (the chain was completed) */
+#define NSSL_CERT_FROM_ANCHOR 3       /**< a trust anchor of the context */
+#define NSSL_CERT_FROM_LEARNED 4      /**< an intermediate the context learned (reserved) */
+
+/* The checks (index of NSSLVerifyReport.checks). */
+#define NSSL_CHECK_SIGNATURE 0  /**< each certificate's signature by its issuer, path built */
+#define NSSL_CHECK_VALIDITY 1   /**< notBefore/notAfter at the time used */
+#define NSSL_CHECK_NAME 2       /**< the host name or IP address (client side) */
+#define NSSL_CHECK_USAGE 3      /**< keyUsage, extendedKeyUsage, basicConstraints */
+#define NSSL_CHECK_POLICY 4     /**< NSSL's certificate policy (NSSL_VERIFY_ERR_*, security.md) */
+#define NSSL_CHECK_CRL 5        /**< revocation by CRL */
+#define NSSL_CHECK_OCSP 6       /**< the stapled OCSP response (client side) */
+#define NSSL_CHECK_COUNT 7
+
+/* A check's result. */
+#define NSSL_CHECK_NOT_RUN 0    /**< off, or not reached: verification stops at a failure */
+#define NSSL_CHECK_PASSED 1
+#define NSSL_CHECK_FAILED 2     /**< the first failure: failedCheck names it */
+#define NSSL_CHECK_PARTIAL 3    /**< validity with the time unknown: notAfter judged at the
+                                     floor, notBefore not checked */
+
+/* NSSLFormatVerifyReport formats. */
+#define NSSL_REPORT_TEXT 1
+#define NSSL_REPORT_JSON 2
+
+/** One certificate of the path, leaf first. */
+typedef struct NSSLReportCert {
+    char subject[256];          /**< RFC 2253, NUL-terminated, truncated */
+    char issuer[256];
+    char serial[48];            /**< hexadecimal, upper case */
+    uint8_t sha256[32];         /**< of the DER */
+    int32_t source;             /**< NSSL_CERT_FROM_* */
+    int32_t storeId;            /**< the store's certificate ID of an anchor; -1 when none */
+} NSSLReportCert;
+
+/** The report. size and version come first and stay: a later version only appends. */
+typedef struct NSSLVerifyReport {
+    uint32_t size;              /**< sizeof(NSSLVerifyReport) of the library that filled it */
+    uint32_t version;           /**< NSSL_VERIFY_REPORT_VERSION */
+    int32_t result;             /**< as NSSLGetVerifyResult: 0, X509_V_ERR_*, NSSL_VERIFY_ERR_* */
+    int32_t failedCheck;        /**< NSSL_CHECK_* of the first failure; -1 when none */
+    int32_t failedIndex;        /**< path index of the certificate that failed; -1 when none */
+    int32_t timeSource;         /**< NSSL_TIME_* (NSSLGetVerifyTime); NSSL_TIME_NONE: no dates */
+    int64_t time;               /**< the time the dates were judged at, Unix seconds */
+    char reason[160];           /**< as NSSLGetVerifyResult's reason */
+    int32_t checks[NSSL_CHECK_COUNT]; /**< NSSL_CHECK_NOT_RUN / _PASSED / _FAILED / _PARTIAL */
+    int32_t fromCache;          /**< 1: the context's verified-chain cache held this chain,
+                                     verified before with the same settings; no path was built
+                                     on this connection (numCerts 0, checks not run) */
+    uint32_t numCerts;          /**< certificates in certs: the path built, or the peer's
+                                     chain when no path could be built */
+    NSSLReportCert certs[NSSL_REPORT_MAX_CERTS];
+} NSSLVerifyReport;
+/** @} */
+
+/**
+ * The verification report of the peer's chain (client and server connections; inside the
+ * certificate callback too, where it is NSSL's verdict before the callback's). report NULL
+ * asks for the size: *size gets sizeof(NSSLVerifyReport). A resumed connection has no report
+ * (nothing was verified on it): NSSL_ERROR_NO_PEER_CERT, as a connection whose verification
+ * did not run.
+ * @return 0; NSSL_ERROR_INVALID_ARG (size NULL), NSSL_ERROR_INSUFFICIENT_SIZE (*size too small;
+ *         *size gets the size needed), NSSL_ERROR_NO_PEER_CERT,
+ *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
+ */
+NSSL_API int32_t NSSLGetVerifyReport(NSSLConnectionHandle connection, NSSLVerifyReport *report,
+                                     uint32_t *size);
+
+/**
+ * The report as text (NSSL_REPORT_TEXT, lines for people) or JSON (NSSL_REPORT_JSON, one
+ * object), NUL-terminated into out. out NULL asks for the size: *size gets the bytes needed,
+ * the NUL included.
+ * @return 0; NSSL_ERROR_INVALID_ARG (report or size NULL, an unknown format, a report whose
+ *         size or version this library does not know), NSSL_ERROR_INSUFFICIENT_SIZE (*size too
+ *         small; *size gets the size needed).
+ */
+NSSL_API int32_t NSSLFormatVerifyReport(const NSSLVerifyReport *report, int32_t format, char *out,
+                                        uint32_t *size);
+
 /** @} */
 /* ---------------------------------------------------------------------------------------- */
 /** @name Server role (extension)
@@ -904,7 +991,8 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
  *  - From inside, it may call these getters on that connection: NSSLGetCipherInfo,
  *    NSSLGetPeerCertSize, NSSLGetPeerCert, NSSLGetPeerSubject, NSSLGetVerifyResult,
  *    NSSLGetLastAlert, NSSLGetFailureReason, NSSLGetServerName, NSSLGetCertDecision,
- *    NSSLGetPskIdentity, NSSLGetVerifyTime, NSSLGetOcspStatus. Any other call on that
+ *    NSSLGetPskIdentity, NSSLGetVerifyTime, NSSLGetOcspStatus, NSSLGetVerifyReport. Any other
+ *    call on that
  *    connection (and NSSLFinish) returns NSSL_ERROR_INVALID_STATE and does nothing; calls on
  *    other connections and contexts work.
  *  - A callback that decides returns one of the decision constants its contract lists;

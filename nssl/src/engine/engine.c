@@ -74,6 +74,7 @@ void nssl_engine_free(struct nssl_engine *e)
     release_out(e);
     free(e->hs_buf);
     free(e->peer_der);
+    free(e->report);
     free(e->ticket12);
     free(e->offer.t13.ticket);
     free(e->offer.ticket12);

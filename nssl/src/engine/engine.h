@@ -295,6 +295,7 @@ struct nssl_engine {
     char peer_subject[256];
     struct nssl_verify_result vr;
     int ocsp_status;               /* what the server's staple said: enum nssl_ocsp_status */
+    NSSLVerifyReport *report;      /* the last verification's report (x509/report.h), or NULL */
 
     struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
     size_t ntickets;

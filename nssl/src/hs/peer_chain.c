@@ -17,6 +17,7 @@
 #include "x509/learned.h"
 #include "x509/ocsp.h"
 #include "x509/policy.h"
+#include "x509/report.h"
 #include "x509/verify.h"
 
 /* Keep the leaf's DER and (leaf not NULL) its subject. */
@@ -164,6 +165,7 @@ static int staple_verdict(struct nssl_engine *e, const struct nssl_verify_params
     }
     if (code == X509_V_OK) {
         nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e, "verify: %s", why);
+        e->report->checks[NSSL_CHECK_OCSP] = NSSL_CHECK_PASSED;
         return NSSL_E_OK;
     }
     ENSURE(code != X509_V_ERR_OUT_OF_MEM, NSSL_E_NOMEM);
@@ -172,6 +174,7 @@ static int staple_verdict(struct nssl_engine *e, const struct nssl_verify_params
     snprintf(e->vr.reason, sizeof(e->vr.reason), "%s (certificate 0: %.60s)", why,
              e->peer_subject);
     nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, e, "verify: %s", e->vr.reason);
+    nssl_report_fail(e->report, NSSL_CHECK_OCSP, NULL, &e->vr);
     return NSSL_E_SEND(nssl_ocsp_alert_for(code));
 }
 
@@ -193,6 +196,13 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     ENSURE(count > 0, NSSL_E_DECODE);
     verify_params(e, purpose, &vp);
     vp.log_eng = e;
+    /* This chain's report (issue 16 item 2), replacing an earlier handshake's. */
+    if (e->report == NULL) {
+        e->report = malloc(sizeof(*e->report));
+        ENSURE(e->report != NULL, NSSL_E_NOMEM);
+    }
+    nssl_report_init(e->report);
+    vp.report = e->report;
     e->ocsp_status = NSSL_OCSP_NONE;
     /* A staple, or one required, is judged on the parsed chain: the cache does not serve. */
     if (ocsp_on(e, &vp) && (hs->staple != NULL || e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE)) {
@@ -210,6 +220,11 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
             nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e,
                      "verify: chain of %zu found in the context's verified-chain cache", count);
             TRY(peer_from_cache(e, &hit, ders[0], lens[0]));
+            /* No path is built here: the report says the cache vouched for the chain. */
+            e->report->fromCache = 1;
+            e->report->time = e->vr.time;
+            e->report->timeSource = e->vr.time_src;
+            snprintf(e->report->reason, sizeof(e->report->reason), "%s", e->vr.reason);
             TRY(app_decides(e, ders, lens, count, NSSL_E_OK));
             /* Proof: validated before (the cache) and taken by the application. */
             hs->proofs |= NSSL_PROOF_CERT;
@@ -234,6 +249,7 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
                  "keyUsage without digitalSignature (RFC 8446 4.4.2.2) (certificate 0: %.80s)",
                  e->peer_subject);
         nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, e, "verify: %s", e->vr.reason);
+        nssl_report_fail(e->report, NSSL_CHECK_USAGE, chain, &e->vr);
         rc = NSSL_E_SEND(nssl_x509_alert_for(e->vr.code));
         goto out;
     }
@@ -285,6 +301,9 @@ int nssl_hs_restore_client(struct nssl_engine *e, const struct nssl_ticket_state
     TRY(nssl_x509_parse_chain(&der, &len, 1, &chain));
     record_peer(e, sk_X509_value(chain, 0), der, len);
     sk_X509_pop_free(chain, X509_free);
+    /* Nothing is verified on a resumed connection: no report (NSSLGetVerifyReport). */
+    free(e->report);
+    e->report = NULL;
     /* Only certificates that were verified or taken by the certificate callback go into
      * sessions (nssl_server_session_state): report it as it was then. */
     memset(&e->vr, 0, sizeof(e->vr));

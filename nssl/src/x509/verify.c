@@ -15,6 +15,7 @@
 #include "store/crls.h"
 #include "x509/clock.h"
 #include "x509/policy.h"
+#include "x509/report.h"
 
 int nssl_host_is_ip(const char *host)
 {
@@ -24,6 +25,11 @@ int nssl_host_is_ip(const char *host)
 
 void nssl_x509_subject(X509 *x, char *out, size_t cap)
 {
+    nssl_x509_name(X509_get_subject_name(x), out, cap);
+}
+
+void nssl_x509_name(const X509_NAME *name, char *out, size_t cap)
+{
     BIO *bio = BIO_new(BIO_s_mem());
     int n = 0;
 
@@ -31,7 +37,7 @@ void nssl_x509_subject(X509 *x, char *out, size_t cap)
     if (bio == NULL) {
         return;
     }
-    if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0) {
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
         n = BIO_read(bio, out, (int)cap - 1);
     }
     out[n > 0 ? n : 0] = '\0';
@@ -373,6 +379,8 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     char host[NSSL_HOST_MAX];
     struct nssl_x509_window window;
     struct judged_at at;
+    int n_peer = sk_X509_num(chain);
+    int policy_failed = 0;
 
     memset(vr, 0, sizeof(*vr));
     host[0] = '\0';
@@ -452,7 +460,11 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
              sk_X509_num(X509_STORE_CTX_get0_chain(ctx)),
              (p->flags & NSSL_V_DATE) ? ", dates ok" : "",
              host[0] != '\0' && (p->flags & NSSL_V_HOST) ? ", host matches" : "");
-    TRY_OUT(run_policy(ctx, p->purpose, vr, p->log_eng));
+    rc = run_policy(ctx, p->purpose, vr, p->log_eng);
+    if (rc < 0) {
+        policy_failed = 1;
+        goto out;
+    }
     nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, p->log_eng, "verify: X.509 verdict 0: ok");
     vr->code = X509_V_OK;
     snprintf(vr->reason, sizeof(vr->reason), "ok");
@@ -467,6 +479,9 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
         *w = window;
     }
 out:
+    if (p->report != NULL && vr->ran) {
+        nssl_report_fill(p->report, p, ctx, chain, n_peer, vr, policy_failed);
+    }
     X509_STORE_CTX_free(ctx);
     return rc;
 }

@@ -38,6 +38,8 @@ struct nssl_verify_params {
     struct nssl_learned *learn;
     /* The connection whose trace the verification steps go to (common/log.h); may be NULL. */
     struct nssl_engine *log_eng;
+    /* Filled with the verification report (x509/report.h) when not NULL. */
+    NSSLVerifyReport *report;
 };
 
 enum nssl_crl_check {
@@ -92,6 +94,9 @@ int nssl_x509_alert_for(int x509_error);
 
 /* The certificate's subject as RFC 2253 text, truncated to cap. */
 void nssl_x509_subject(X509 *x, char *out, size_t cap);
+
+/* A name as RFC 2253 text, truncated to cap. */
+void nssl_x509_name(const X509_NAME *name, char *out, size_t cap);
 
 /* Is this host string an IPv4 or IPv6 literal? */
 int nssl_host_is_ip(const char *host);
