@@ -77,7 +77,7 @@ static const char usage_text[] =
     "                            pinned key and newer than the store (exit 7 otherwise)\n"
     "  verify --chain FILE [--roots FILE | --group MASK | --id ID...] [--host NAME | --ip ADDR]\n"
     "         [--purpose server|client] [--crl FILE]... [--crl-check leaf|chain]\n"
-    "         [--max-depth N] [--time UNIXTIME]\n"
+    "         [--max-depth N] [--time UNIXTIME] [--json]\n"
     "\n"
     "exit: 0 ok, 1 invalid chain / problems / refused, 2 usage, 3 bad input file (or not the\n"
     "      certificate a reserved ID names), 4 store error, 5 no such ID, 6 absent reserved ID,\n"

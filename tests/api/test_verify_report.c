@@ -3,6 +3,7 @@
  * certificate policy (tests/certs/policy/cases.tsv: each rule's failure, the CRL cases), an
  * expired leaf, an unknown time, a must-staple leaf without its staple, the report inside the
  * certificate callback, a chain the context's cache vouched for, and every bad argument. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -459,6 +460,107 @@ static void test_bad_arguments(void)
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
 }
 
+/* The server side: an NSSL server requiring a client certificate reports on the client's chain
+ * (purpose TLS client, no name check). */
+struct server_side {
+    int32_t ctx;
+    int fd;
+    pthread_t thread;
+    int32_t rc;
+    int32_t get_rc;
+    NSSLVerifyReport r;
+};
+
+static void *server_main(void *arg)
+{
+    struct server_side *s = arg;
+    int32_t conn = NSSLCreateConnection(s->ctx, NULL, 0, 0, s->fd, 1);
+    uint32_t size = sizeof(s->r);
+
+    s->rc = conn < 0 ? conn : NSSLDoHandshake(conn);
+    s->get_rc = conn < 0 ? conn : NSSLGetVerifyReport(conn, &s->r, &size);
+    if (conn >= 0) {
+        NSSLDestroyConnection(conn);
+    }
+    shutdown(s->fd, SHUT_RDWR);
+    return NULL;
+}
+
+static int32_t load_into(int32_t ctx, const char *cert, const char *key, int server)
+{
+    long clen = 0, klen = 0;
+    char *c = peer_read_file(cert, &clen), *k = peer_read_file(key, &klen);
+    int32_t rc;
+
+    CU_ASSERT_FATAL(c != NULL && k != NULL);
+    rc = server ? NSSLAddServerCertExternal(ctx, c, (int32_t)clen, NSSL_CERT_TYPE_PEM, k,
+                                            (int32_t)klen, NSSL_KEY_TYPE_PEM)
+                : NSSLSetClientPKIExternal(ctx, c, (int32_t)clen, NSSL_CERT_TYPE_PEM, k,
+                                           (int32_t)klen, NSSL_KEY_TYPE_PEM);
+    free(c);
+    free(k);
+    return rc;
+}
+
+static void server_case(const char *client, int want_ok, int want_check)
+{
+    struct server_side s;
+    int32_t cctx = peer_client_context(), conn;
+    char cert[256], key[256];
+    int sv[2];
+
+    memset(&s, 0, sizeof(s));
+    s.ctx = NSSLCreateServerContext(0);
+    CU_ASSERT_FATAL(s.ctx >= 0 && cctx >= 0);
+    CU_ASSERT_EQUAL(load_into(s.ctx, CERTS "server-p256-chain.pem", CERTS "server-p256.key", 1), 0);
+    {
+        long len = 0;
+        char *root = peer_read_file(CERTS "root-ca.pem", &len);
+        CU_ASSERT_FATAL(root != NULL);
+        CU_ASSERT_EQUAL(NSSLAddServerPKIExternal(s.ctx, root, (int32_t)len, NSSL_CERT_TYPE_PEM),
+                        0);
+        free(root);
+    }
+    CU_ASSERT_EQUAL(NSSLContextSetClientAuth(s.ctx, NSSL_CLIENT_AUTH_REQUIRE), 0);
+    snprintf(cert, sizeof(cert), CERTS "%s-chain.pem", client);
+    snprintf(key, sizeof(key), CERTS "%s.key", client);
+    CU_ASSERT_EQUAL(load_into(cctx, cert, key, 0), 0);
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    s.fd = sv[0];
+    CU_ASSERT_FATAL(pthread_create(&s.thread, NULL, server_main, &s) == 0);
+    conn = NSSLCreateConnection(cctx, "localhost", 9, 0, sv[1], 1);
+    CU_ASSERT_FATAL(conn >= 0);
+    (void)NSSLDoHandshake(conn);
+    NSSLDestroyConnection(conn);
+    shutdown(sv[1], SHUT_RDWR);
+    pthread_join(s.thread, NULL);
+    close(sv[0]);
+    close(sv[1]);
+    CU_ASSERT_EQUAL(s.get_rc, 0);
+    /* The client may close before the server's handshake ends: the verdict is the report's. */
+    if (!want_ok) {
+        CU_ASSERT_NOT_EQUAL(s.rc, 0);
+    }
+    CU_ASSERT_EQUAL(s.r.failedCheck, want_check);
+    CU_ASSERT(s.r.numCerts >= 1 && s.r.certs[0].source == NSSL_CERT_FROM_PEER);
+    /* A server checks no name on a client's certificate. */
+    CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_NAME], NSSL_CHECK_NOT_RUN);
+    if (want_ok) {
+        CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_POLICY], NSSL_CHECK_PASSED);
+        CU_ASSERT_EQUAL(s.r.certs[s.r.numCerts - 1].source, NSSL_CERT_FROM_ANCHOR);
+    }
+    NSSLDestroyContext(cctx);
+    NSSLDestroyContext(s.ctx);
+}
+
+static void test_server_side(void)
+{
+    server_case("client-p256", 1, -1);
+    /* A server's certificate as a client's: libcrypto's purpose check (TLS client) fails
+     * before its dates are looked at. */
+    server_case("server-expired", 0, NSSL_CHECK_USAGE);
+}
+
 static int init_suite(void)
 {
     alarm(240);
@@ -480,6 +582,7 @@ static CU_TestInfo tests[] = {
     {"a chain the context's cache vouched for", test_from_cache},
     {"text and JSON, the size first", test_format},
     {"JSON escapes names and reasons", test_json_escapes},
+    {"server side: the client's certificate", test_server_side},
     {"bad arguments", test_bad_arguments},
     CU_TEST_INFO_NULL,
 };

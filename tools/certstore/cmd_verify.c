@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "store/anchors.h"
 #include "x509/pki.h"
+#include "x509/report.h"
 #include "x509/verify.h"
 
 enum {
@@ -25,6 +26,7 @@ enum {
     VER_CRL_CHECK,
     VER_MAX_DEPTH,
     VER_TIME,
+    VER_JSON,
 };
 
 static const struct cst_spec spec[] = {
@@ -39,6 +41,7 @@ static const struct cst_spec spec[] = {
     [VER_CRL_CHECK] = {"--crl-check", 1, 0},
     [VER_MAX_DEPTH] = {"--max-depth", 1, 0},
     [VER_TIME] = {"--time", 1, 0},
+    [VER_JSON] = {"--json", 0, 0},
     {NULL, 0, 0},
 };
 
@@ -206,6 +209,7 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
     struct nssl_trust_source src;
     struct nssl_verify_params p;
     struct nssl_verify_result vr;
+    NSSLVerifyReport report;
     X509_STORE *st = NULL;
     STACK_OF(X509) *sk = NULL;
     int vrc;
@@ -294,7 +298,23 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
         p.complete_arg = &src;
     }
     memset(&vr, 0, sizeof(vr));
+    nssl_report_init(&report);
+    p.report = &report;
     vrc = nssl_x509_verify(&p, sk, &vr);
+    if (nssl_cst_has(&a, VER_JSON) && vr.ran) {
+        /* The library's verification report, the same JSON as nssl-client --json, on stdout
+         * alone; the verdict's line goes to stderr and the exit status is the same. */
+        size_t need = nssl_report_format(&report, NSSL_REPORT_JSON, NULL, 0) + 1;
+        char *json = malloc(need);
+        if (json == NULL) {
+            nssl_cst_msg("verify: out of memory");
+            rc = CST_EXIT_STORE;
+            goto out;
+        }
+        (void)nssl_report_format(&report, NSSL_REPORT_JSON, json, need);
+        fputs(json, stdout);
+        free(json);
+    }
     if (vrc == NSSL_E_SEND(NSSL_ALERT_INTERNAL_ERROR)) {
         /* Only a store whose CRLs cannot be read ends so (nssl_crls_verdict). */
         nssl_cst_msg("verify: cannot read the store's CRLs: %s", vr.reason);
@@ -302,9 +322,9 @@ int nssl_cst_cmd_verify(const char *store, int argc, char **argv)
     } else if (vrc == NSSL_E_OK && vr.code == X509_V_OK) {
         char subject[512];
         nssl_x509_subject(sk_X509_value(sk, 0), subject, sizeof(subject));
-        printf("valid: %s%s%s (%s)\n", subject, o.host != NULL ? " for " : "",
-               o.host != NULL ? o.host : "",
-               o.purpose == X509_PURPOSE_SSL_SERVER ? "server" : "client");
+        fprintf(nssl_cst_has(&a, VER_JSON) ? stderr : stdout, "valid: %s%s%s (%s)\n", subject,
+                o.host != NULL ? " for " : "", o.host != NULL ? o.host : "",
+                o.purpose == X509_PURPOSE_SSL_SERVER ? "server" : "client");
         rc = CST_EXIT_OK;
     } else if (vr.ran && vr.code != X509_V_OK) {
         nssl_cst_msg("invalid chain: the certificate at depth %d fails: %s", vr.depth, vr.reason);
