@@ -27,7 +27,7 @@ jcase() {
     local what=$1 want=$2 check=$3
     shift 4
     case_start "verify --json: $what"
-    run --store "$S" verify --json "$@"
+    run --store "${S}" verify --json "$@"
     expect_rc "$want"
     if [ "$(wc -l <"$OUT")" != 1 ] || ! json_valid "$OUT"; then
         case_fail "stdout is not one JSON report: $(head -c 300 "$OUT")"
@@ -62,6 +62,21 @@ jcase "CRL without a number" 1 'd["failure"]["check"] == "crl" and d["result"] =
 jcase "CRL checked" 0 'd["verified"] and d["checks"]["crl"] == "passed"' -- \
     --chain "$CERTS/policy/good-chain.pem" --roots "$CERTS/root-ca.pem" --host localhost \
     --crl "$CERTS/policy/int-ca-numbered.crl" --crl-check leaf
+
+# A store with the root as ID 100 and the intermediate as ID 5000: a leaf sent alone is completed
+# from the store, and the report gives both store IDs.
+IDS="$CS_TMP/ids.db"
+timeout 30 "$TOOL" --store "$IDS" init >/dev/null
+timeout 30 "$TOOL" --store "$IDS" import "$CERTS/root-ca.pem" --id 100 --group 0 >/dev/null
+timeout 30 "$TOOL" --store "$IDS" import "$CERTS/int-ca.pem" --kind intermediate --id 5000 \
+    >/dev/null
+S=$IDS jcase "store IDs: a store intermediate and an anchor" 0 'd["verified"]
+    and [(c["source"], c["store_id"]) for c in d["chain"]]
+        == [("peer", None), ("store", 5000), ("anchor", 100)]' -- \
+    --chain "$CERTS/server-p256.pem" --id 100 --host localhost
+jcase "an anchor from a roots file has no store ID" 0 'd["chain"][-1]["source"] == "anchor"
+    and d["chain"][-1]["store_id"] is None' -- \
+    --chain "$CERTS/server-p256-chain.pem" --roots "$CERTS/root-ca.pem" --host localhost
 
 case_start "verify without --json: the usual line"
 run --store "$S" verify --chain "$CERTS/server-p256-chain.pem" --roots "$CERTS/root-ca.pem" \

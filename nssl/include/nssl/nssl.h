@@ -829,7 +829,8 @@ typedef struct NSSLReportCert {
     char serial[48];            /**< hexadecimal, upper case */
     uint8_t sha256[32];         /**< of the DER */
     int32_t source;             /**< NSSL_CERT_FROM_* */
-    int32_t storeId;            /**< the store's certificate ID of an anchor; -1 when none */
+    int32_t storeId;            /**< the certificate store's ID of an anchor or intermediate
+                                     from the store; -1 when none */
 } NSSLReportCert;
 
 /** The report. size and version come first and stay: a later version only appends. */

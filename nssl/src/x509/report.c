@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 
+#include "store/anchors.h"
 #include "x509/clock.h"
 #include "x509/policy.h"
 #include "x509/verify.h"
@@ -108,9 +109,26 @@ static void cert_entry(NSSLReportCert *c, X509 *x, int source)
     }
     ERR_clear_error();
     c->source = source;
-    /* The store's ID of an anchor is not known here (the trust store maps IDs to
-     * certificates, not back): -1 until the lookup exists. */
     c->storeId = -1;
+}
+
+/* The certificate store's IDs of the path's anchors and store intermediates, found by their
+ * SHA-256; a certificate the application added itself (or a store that fails) has none. */
+static void store_ids(NSSLVerifyReport *r, X509_STORE_CTX *ctx)
+{
+    const struct nssl_trust_source *src = nssl_anchors_source(X509_STORE_CTX_get0_store(ctx));
+
+    if (src == NULL || src->cs == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < r->numCerts; i++) {
+        NSSLReportCert *c = &r->certs[i];
+        int32_t id = -1;
+        if (c->source != NSSL_CERT_FROM_PEER &&
+            nssl_cs_find_by_sha256(src->cs, c->sha256, &id) == NSSL_CS_OK) {
+            c->storeId = id;
+        }
+    }
 }
 
 /* Where the path's certificate x came from: the peer's (first n_peer of chain), the store's
@@ -147,6 +165,9 @@ static void list_certs(NSSLVerifyReport *r, X509_STORE_CTX *ctx, STACK_OF(X509) 
         X509 *x = sk_X509_value(path, i);
         cert_entry(&r->certs[i], x, source_of(x, chain, n_peer, i >= untrusted));
         r->numCerts++;
+    }
+    if (ctx != NULL) {
+        store_ids(r, ctx);
     }
 }
 
