@@ -19,6 +19,7 @@
 #include <nssl/nssl.h>
 
 #include "../unit/unit.h"
+#include "ocsp_make.h"
 #include "peer.h"
 
 #define X509_CRL_UNABLE_TO_GET 3
@@ -28,6 +29,7 @@
 #define X509_INVALID_PURPOSE 26
 #define X509_KU_NO_DIGITAL_SIGNATURE 39
 #define X509_HOSTNAME_MISMATCH 62
+#define X509_CERT_REVOKED 23
 #define X509_OCSP_VERIFY_NEEDED 73
 
 /* One connection's report: the handshake's result, NSSLGetVerifyReport's and the report. */
@@ -233,10 +235,13 @@ static void test_policy_cases(void)
     CU_ASSERT(ran >= 30 && refused >= 20);
 }
 
-static void test_expired(void)
+/* Both protocol versions (the peer's highest). */
+static const int versions[] = {TLS1_3_VERSION, TLS1_2_VERSION};
+
+static void expired_case(int version)
 {
     int32_t ctx = trust_context("root-ca.pem", NULL, 0);
-    struct peer p = {.cert = "server-expired"};
+    struct peer p = {.cert = "server-expired", .max_version = version};
     struct seen s = connect_once(ctx, &p);
 
     CU_ASSERT_NOT_EQUAL(s.rc, 0);
@@ -247,6 +252,13 @@ static void test_expired(void)
     CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_VALIDITY], NSSL_CHECK_FAILED);
     CU_ASSERT_EQUAL(s.r.timeSource, NSSL_TIME_KNOWN);
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+}
+
+static void test_expired(void)
+{
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        expired_case(versions[i]);
+    }
 }
 
 static int32_t unknown_time(int64_t *unixTime, void *user)
@@ -275,10 +287,10 @@ static void test_unknown_time(void)
 
 /* RFC 7633: a must-staple leaf and no staple: the OCSP check fails on certificate 0, after the
  * path's checks passed. */
-static void test_must_staple_missing(void)
+static void must_staple_case(int version)
 {
     int32_t ctx = trust_context("root-ca.pem", NULL, 0);
-    struct peer p = {.cert = "server-muststaple"};
+    struct peer p = {.cert = "server-muststaple", .max_version = version};
     struct seen s = connect_once(ctx, &p);
 
     CU_ASSERT_NOT_EQUAL(s.rc, 0);
@@ -291,6 +303,74 @@ static void test_must_staple_missing(void)
     CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_POLICY], NSSL_CHECK_PASSED);
     CU_ASSERT(strstr(s.r.reason, "must-staple") != NULL);
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+}
+
+static void test_must_staple_missing(void)
+{
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        must_staple_case(versions[i]);
+    }
+}
+
+/* The libssl server staples the response in arg (a DER of struct staple). */
+struct staple {
+    unsigned char *der;
+    int len;
+};
+
+static int staple_cb(SSL *ssl, void *arg)
+{
+    const struct staple *st = arg;
+    unsigned char *copy = OPENSSL_memdup(st->der, (size_t)st->len);
+
+    if (copy == NULL || !SSL_set_tlsext_status_ocsp_resp(ssl, copy, st->len)) {
+        OPENSSL_free(copy);
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/* A stapled response made now (good or revoked) about server-p256, both versions: the OCSP
+ * check passes, or fails on certificate 0 with certificate_revoked's code. */
+static void staple_case(int version, int status)
+{
+    struct ocsp_make m = {CERTS, "server-p256", NULL, NULL, status, -60, 3600};
+    struct staple st;
+    struct peer p = {.cert = "server-p256", .min_version = version, .max_version = version};
+    int32_t ctx = trust_context("root-ca.pem", NULL, 0);
+    struct seen s;
+
+    st.len = ocsp_make_der(&m, &st.der);
+    CU_ASSERT_FATAL(st.len > 0);
+    p.shared_ctx = peer_make_ctx(&p);
+    CU_ASSERT_FATAL(p.shared_ctx != NULL);
+    SSL_CTX_set_tlsext_status_cb(p.shared_ctx, staple_cb);
+    SSL_CTX_set_tlsext_status_arg(p.shared_ctx, &st);
+    s = connect_once(ctx, &p);
+    CU_ASSERT_EQUAL(s.get_rc, 0);
+    if (status == V_OCSP_CERTSTATUS_GOOD) {
+        CU_ASSERT_EQUAL(s.rc, 0);
+        CU_ASSERT_EQUAL(s.r.failedCheck, -1);
+        CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_OCSP], NSSL_CHECK_PASSED);
+    } else {
+        CU_ASSERT_EQUAL(s.rc, NSSL_ERROR_CERT_REVOKED);
+        CU_ASSERT_EQUAL(s.r.result, X509_CERT_REVOKED);
+        CU_ASSERT_EQUAL(s.r.failedCheck, NSSL_CHECK_OCSP);
+        CU_ASSERT_EQUAL(s.r.failedIndex, 0);
+        CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_OCSP], NSSL_CHECK_FAILED);
+        CU_ASSERT_EQUAL(s.r.checks[NSSL_CHECK_SIGNATURE], NSSL_CHECK_PASSED);
+    }
+    SSL_CTX_free(p.shared_ctx);
+    OPENSSL_free(st.der);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+}
+
+static void test_staples(void)
+{
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        staple_case(versions[i], V_OCSP_CERTSTATUS_GOOD);
+        staple_case(versions[i], V_OCSP_CERTSTATUS_REVOKED);
+    }
 }
 
 /* The report from inside the certificate callback: NSSL's verdict before the callback's. */
@@ -575,9 +655,11 @@ static int cleanup_suite(void)
 
 static CU_TestInfo tests[] = {
     {"every handshake case of the policy table", test_policy_cases},
-    {"expired leaf: validity fails on certificate 0", test_expired},
+    {"expired leaf: validity fails on certificate 0, both versions", test_expired},
     {"time unknown: validity partial, the floor's source", test_unknown_time},
-    {"must-staple without a staple: the OCSP check fails", test_must_staple_missing},
+    {"must-staple without a staple: the OCSP check fails, both versions",
+     test_must_staple_missing},
+    {"OCSP staple good and revoked, both versions", test_staples},
     {"inside the certificate callback", test_in_callback},
     {"a chain the context's cache vouched for", test_from_cache},
     {"text and JSON, the size first", test_format},
