@@ -21,6 +21,7 @@
 
 #include "../unit/unit.h"
 #include "peer.h"
+#include "x509/cert_cache.h"
 #include "x509/learned.h"
 
 /* A client context trusting tests/certs/root-ca.pem, with these flags. */
@@ -277,6 +278,196 @@ static void test_set_threads(void)
     nssl_learned_free(l);
 }
 
+/* ---- the process-wide cache of parsed certificates ---- */
+
+static size_t der_of(X509 *x, uint8_t **der)
+{
+    int n = i2d_X509(x, der);
+    CU_ASSERT_FATAL(n > 0);
+    return (size_t)n;
+}
+
+/* n distinct CA certificates int-0, int-1, ... as DER (the caller frees each). */
+static void make_ders(int n, uint8_t **ders, size_t *lens)
+{
+    char name[16];
+
+    for (int i = 0; i < n; i++) {
+        X509 *x;
+        snprintf(name, sizeof(name), "int-%d", i);
+        x = make_cert(name, "root", 1);
+        ders[i] = NULL;
+        lens[i] = der_of(x, &ders[i]);
+        X509_free(x);
+    }
+}
+
+static struct nssl_cert_cache_stats cache_stats(void)
+{
+    struct nssl_cert_cache_stats st;
+    nssl_cert_cache_stats(&st);
+    return st;
+}
+
+static void test_cache_across_contexts(void)
+{
+    struct nssl_cert_cache_stats before, after;
+    int a = context(0), b = context(0);
+
+    nssl_cert_cache_clear();
+    before = cache_stats();
+    /* The first context parses the peer's intermediate (int-ca) once; the leaf is not kept. */
+    CU_ASSERT_EQUAL(whole_chain(a, "localhost", 0), 0);
+    after = cache_stats();
+    CU_ASSERT_EQUAL(after.parsed - before.parsed, 1);
+    CU_ASSERT_EQUAL(after.cached, 1);
+    /* A new context, a new connection: int-ca is not parsed again. */
+    before = after;
+    CU_ASSERT_EQUAL(whole_chain(b, "localhost", 0), 0);
+    after = cache_stats();
+    CU_ASSERT_EQUAL(after.parsed - before.parsed, 0);
+    CU_ASSERT_EQUAL(after.hits - before.hits, 1);
+    NSSLDestroyContext(a);
+    NSSLDestroyContext(b);
+}
+
+static void test_cache_bad_input(void)
+{
+    X509 *x = make_cert("int-x", "root", 1);
+    uint8_t *der = NULL, *longer;
+    size_t len = der_of(x, &der);
+    struct nssl_cert_cache_stats before = cache_stats(), after;
+    X509 *got;
+
+    longer = malloc(len + 1);
+    memcpy(longer, der, len);
+    longer[len] = 0;
+    /* Trailing bytes, a truncation, nothing, garbage: not one whole certificate. */
+    CU_ASSERT_PTR_NULL(nssl_cert_cache_get(longer, len + 1));
+    CU_ASSERT_PTR_NULL(nssl_cert_cache_get(der, len - 1));
+    CU_ASSERT_PTR_NULL(nssl_cert_cache_get(der, 0));
+    CU_ASSERT_PTR_NULL(nssl_cert_cache_get(NULL, 10));
+    memset(longer, 0x30, len);
+    CU_ASSERT_PTR_NULL(nssl_cert_cache_get(longer, len));
+    after = cache_stats();
+    CU_ASSERT_EQUAL(after.cached, before.cached);
+    /* The whole DER: parsed, then shared. */
+    got = nssl_cert_cache_get(der, len);
+    CU_ASSERT_PTR_NOT_NULL(got);
+    CU_ASSERT_EQUAL(X509_cmp(got, x), 0);
+    {
+        X509 *again = nssl_cert_cache_get(der, len);
+        CU_ASSERT_PTR_EQUAL(again, got);
+        X509_free(again);
+    }
+    X509_free(got);
+    free(longer);
+    OPENSSL_free(der);
+    X509_free(x);
+}
+
+static void test_cache_bounded(void)
+{
+    uint8_t *ders[NSSL_CERT_CACHE_MAX + 2];
+    size_t lens[NSSL_CERT_CACHE_MAX + 2];
+    struct nssl_cert_cache_stats before, after;
+
+    nssl_cert_cache_clear();
+    make_ders(NSSL_CERT_CACHE_MAX + 2, ders, lens);
+    for (int i = 0; i < NSSL_CERT_CACHE_MAX + 2; i++) {
+        X509_free(nssl_cert_cache_get(ders[i], lens[i]));
+        if (i == 2) {
+            /* int-0 used again: more recent than int-1 and int-2. */
+            X509_free(nssl_cert_cache_get(ders[0], lens[0]));
+        }
+    }
+    before = cache_stats();
+    CU_ASSERT_EQUAL(before.cached, NSSL_CERT_CACHE_MAX);
+    /* The least recently used (int-1, int-2) went; int-0, used again, stayed. */
+    X509_free(nssl_cert_cache_get(ders[0], lens[0]));
+    after = cache_stats();
+    CU_ASSERT_EQUAL(after.parsed - before.parsed, 0);
+    X509_free(nssl_cert_cache_get(ders[1], lens[1]));
+    X509_free(nssl_cert_cache_get(ders[2], lens[2]));
+    after = cache_stats();
+    CU_ASSERT_EQUAL(after.parsed - before.parsed, 2);
+    CU_ASSERT_EQUAL(after.cached, NSSL_CERT_CACHE_MAX);
+    for (int i = 0; i < NSSL_CERT_CACHE_MAX + 2; i++) {
+        OPENSSL_free(ders[i]);
+    }
+}
+
+#define CACHE_CERTS 6
+
+struct cache_worker {
+    uint8_t **ders;
+    size_t *lens;
+    X509 *last[CACHE_CERTS];
+};
+
+static void *cache_worker_main(void *arg)
+{
+    struct cache_worker *w = arg;
+
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < CACHE_CERTS; i++) {
+            X509 *x = nssl_cert_cache_get(w->ders[i], w->lens[i]);
+            /* Every thread's extension reads on the shared object, as validation makes. */
+            if (x != NULL && X509_check_issued(x, x) != X509_V_OK && round == ROUNDS - 1) {
+                w->last[i] = x; /* kept: compared below */
+                continue;
+            }
+            X509_free(x);
+        }
+    }
+    return NULL;
+}
+
+static void test_cache_threads(void)
+{
+    uint8_t *ders[CACHE_CERTS];
+    size_t lens[CACHE_CERTS];
+    struct cache_worker w[THREADS];
+    pthread_t t[THREADS];
+
+    nssl_cert_cache_clear();
+    make_ders(CACHE_CERTS, ders, lens);
+    for (int i = 0; i < THREADS; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].ders = ders;
+        w[i].lens = lens;
+        CU_ASSERT_FATAL(pthread_create(&t[i], NULL, cache_worker_main, &w[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+    }
+    CU_ASSERT_EQUAL(cache_stats().cached, CACHE_CERTS);
+    /* In the last round every thread got the one shared object of each certificate. */
+    for (int i = 0; i < CACHE_CERTS; i++) {
+        for (int k = 0; k < THREADS; k++) {
+            CU_ASSERT_PTR_NOT_NULL(w[k].last[i]);
+            CU_ASSERT_PTR_EQUAL(w[k].last[i], w[0].last[i]);
+        }
+        for (int k = 0; k < THREADS; k++) {
+            X509_free(w[k].last[i]);
+        }
+        OPENSSL_free(ders[i]);
+    }
+}
+
+static void test_cache_finish(void)
+{
+    int ctx = context(0);
+
+    CU_ASSERT_EQUAL(whole_chain(ctx, "localhost", 0), 0);
+    CU_ASSERT(cache_stats().cached > 0);
+    NSSLDestroyContext(ctx);
+    /* NSSLFinish frees every cached certificate (valgrind checks that nothing leaks). */
+    CU_ASSERT_EQUAL(NSSLFinish(), 0);
+    CU_ASSERT_EQUAL(cache_stats().cached, 0);
+    CU_ASSERT_EQUAL(NSSLInit(), 0);
+}
+
 static int init_suite(void)
 {
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL);
@@ -309,6 +500,11 @@ static CU_TestInfo tests[] = {
     {"the set is bounded, the oldest dropped first", test_set_bounded},
     {"the same certificate is learned once", test_set_dedup},
     {"threads learn and complete at once", test_set_threads},
+    {"a new context does not parse a known intermediate again", test_cache_across_contexts},
+    {"the cache takes exactly one whole certificate", test_cache_bad_input},
+    {"the cache is bounded, the least recently used dropped", test_cache_bounded},
+    {"threads share one parsed certificate", test_cache_threads},
+    {"NSSLFinish empties the cache", test_cache_finish},
     CU_TEST_INFO_NULL,
 };
 

@@ -8,6 +8,7 @@
 #include "session/session.h"
 #include "store/crls.h"
 #include "store/default_store.h"
+#include "x509/cert_cache.h"
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
 int nssl_lib_ready;
@@ -76,6 +77,7 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_handle_table_free(&nssl_contexts);
         nssl_default_store_close();
         nssl_crls_cache_clear();
+        nssl_cert_cache_clear();
         nssl_crypto_global_free();
         nssl_bufpool_drain();
         nssl_lib_ready = 0;

@@ -10,6 +10,7 @@
 
 #include "hs/msg.h" /* NSSL_MAX_CHAIN */
 #include "store/crls.h"
+#include "x509/cert_cache.h"
 #include "x509/verify.h" /* nssl_x509_ctx_time */
 
 static int ex_index = -1;
@@ -107,15 +108,14 @@ static int consider_anchor(void *arg, int32_t id, uint32_t groups, const uint8_t
                            size_t len)
 {
     struct issuer_search *s = arg;
-    const unsigned char *p = der;
     X509 *cand;
 
-    if (!trusted(s->src, id, groups) || len > 0x7fffffff) {
+    if (!trusted(s->src, id, groups)) {
         return 0;
     }
-    cand = d2i_X509(NULL, &p, (long)len);
+    /* Parsed once per process, for every context (x509/cert_cache.h). */
+    cand = nssl_cert_cache_get(der, len);
     if (cand == NULL) {
-        ERR_clear_error();
         return 0;
     }
     if (X509_check_issued(cand, s->subject) != X509_V_OK) {
@@ -209,17 +209,15 @@ static int add_intermediate(void *arg, int32_t id, uint32_t groups, const uint8_
                             size_t len)
 {
     struct intermediate_search *s = arg;
-    const unsigned char *p = der;
     X509 *x;
 
     (void)id;
     (void)groups;
-    if (s->added >= NSSL_MAX_CHAIN || len > 0x7fffffff) {
+    if (s->added >= NSSL_MAX_CHAIN) {
         return 1;
     }
-    x = d2i_X509(NULL, &p, (long)len);
+    x = nssl_cert_cache_get(der, len);
     if (x == NULL) {
-        ERR_clear_error();
         return 0;
     }
     if (have_cert(s->untrusted, x) || !sk_X509_push(s->untrusted, x)) {

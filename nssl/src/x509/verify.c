@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "store/crls.h"
+#include "x509/cert_cache.h"
 #include "x509/clock.h"
 #include "x509/policy.h"
 #include "x509/report.h"
@@ -55,9 +56,11 @@ int nssl_x509_parse_chain(const uint8_t *const *ders, const size_t *lens, size_t
         const unsigned char *p = ders[i];
         X509 *x;
         ENSURE_OUT(lens[i] <= 0x7fffffff, NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE));
-        x = d2i_X509(NULL, &p, (long)lens[i]);
+        /* Past the leaf, the peer's intermediates are parsed once per process
+         * (x509/cert_cache.h), which also takes exactly one whole certificate only. */
+        x = i > 0 ? nssl_cert_cache_get(ders[i], lens[i]) : d2i_X509(NULL, &p, (long)lens[i]);
         /* The entry must be exactly one certificate: trailing bytes are a bad certificate. */
-        if (x == NULL || p != ders[i] + lens[i]) {
+        if (x == NULL || (i == 0 && p != ders[i] + lens[i])) {
             X509_free(x);
             ERR_clear_error();
             rc = NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE);
