@@ -485,6 +485,33 @@ static void test_json_escapes(void)
     CU_ASSERT(strstr(out, "\"subject\": \"CN=\\\"x\\\"\"") != NULL);
 }
 
+/* A report whose text fields have no NUL (an application's bad buffer) is rendered within
+ * the fields, never past them (ASan and valgrind watch this test). */
+static void test_unterminated_fields(void)
+{
+    NSSLVerifyReport r;
+    uint32_t need = 0;
+    char *out;
+
+    memset(&r, 'A', sizeof(r));
+    r.size = sizeof(r);
+    r.version = NSSL_VERIFY_REPORT_VERSION;
+    r.numCerts = NSSL_REPORT_MAX_CERTS;
+    r.failedCheck = 77;
+    for (int fmt = NSSL_REPORT_TEXT; fmt <= NSSL_REPORT_JSON; fmt++) {
+        CU_ASSERT_EQUAL(NSSLFormatVerifyReport(&r, fmt, NULL, &need), 0);
+        out = malloc(need);
+        CU_ASSERT_FATAL(out != NULL);
+        CU_ASSERT_EQUAL(NSSLFormatVerifyReport(&r, fmt, out, &need), 0);
+        CU_ASSERT_EQUAL(strlen(out) + 1, need);
+        /* The reason: 160 'A's, as many as the field holds, and no more. */
+        CU_ASSERT(strstr(out, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                              "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                              "AAAAAAAAAAAAAAAAAAAA") != NULL);
+        free(out);
+    }
+}
+
 static void test_bad_arguments(void)
 {
     int32_t ctx = trust_context("root-ca.pem", NULL, 0);
@@ -664,6 +691,7 @@ static CU_TestInfo tests[] = {
     {"a chain the context's cache vouched for", test_from_cache},
     {"text and JSON, the size first", test_format},
     {"JSON escapes names and reasons", test_json_escapes},
+    {"text fields without a NUL: read within the fields", test_unterminated_fields},
     {"server side: the client's certificate", test_server_side},
     {"bad arguments", test_bad_arguments},
     CU_TEST_INFO_NULL,

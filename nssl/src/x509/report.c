@@ -250,11 +250,12 @@ static void put(struct out *o, const char *fmt, ...)
 
 /* A JSON string (RFC 8259 7): quotes, backslashes and every byte outside printable ASCII
  * escaped, so that the text stays valid JSON whatever a certificate's names hold. */
-static void put_json_string(struct out *o, const char *s)
+static void put_json_string(struct out *o, const char *s, size_t cap)
 {
     put(o, "\"");
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
+    /* cap: the field's size, so that an application's report without a NUL is not overread. */
+    for (size_t i = 0; i < cap && s[i] != '\0'; i++) {
+        unsigned char ch = (unsigned char)s[i];
         if (ch == '"' || ch == '\\') {
             put(o, "\\%c", ch);
         } else if (ch < 0x20 || ch >= 0x7f) {
@@ -265,6 +266,9 @@ static void put_json_string(struct out *o, const char *s)
     }
     put(o, "\"");
 }
+
+/* A text field of a report as "%.*s" arguments: at most its size, NUL or not. */
+#define FIELD(a) (int)strnlen((a), sizeof(a)), (a)
 
 static const char *const check_names[NSSL_CHECK_COUNT] = {
     "signature", "validity", "name", "usage", "policy", "crl", "ocsp",
@@ -333,8 +337,8 @@ static void format_text(struct out *o, const NSSLVerifyReport *r)
     char fp[65];
 
     if (r->failedCheck >= 0) {
-        put(o, "verification: failed, check %s on certificate %d: %s\n",
-            check_name(r->failedCheck), r->failedIndex, r->reason);
+        put(o, "verification: failed, check %s on certificate %d: %.*s\n",
+            check_name(r->failedCheck), r->failedIndex, FIELD(r->reason));
     } else {
         put(o, "verification: %s\n", r->fromCache ? "ok (verified before: chain cache)" : "ok");
     }
@@ -351,8 +355,8 @@ static void format_text(struct out *o, const NSSLVerifyReport *r)
         if (c->storeId >= 0) {
             put(o, ", store ID %d", c->storeId);
         }
-        put(o, "): %s\n  issuer: %s\n  serial: %s\n  sha256: %s\n", c->subject, c->issuer,
-            c->serial, fp);
+        put(o, "): %.*s\n  issuer: %.*s\n  serial: %.*s\n  sha256: %s\n", FIELD(c->subject),
+            FIELD(c->issuer), FIELD(c->serial), fp);
     }
 }
 
@@ -366,7 +370,7 @@ static void format_json(struct out *o, const NSSLVerifyReport *r)
     if (r->failedCheck >= 0) {
         put(o, "\"failure\": {\"index\": %d, \"check\": \"%s\", \"reason\": ", r->failedIndex,
             check_name(r->failedCheck));
-        put_json_string(o, r->reason);
+        put_json_string(o, r->reason, sizeof(r->reason));
         put(o, "}, ");
     } else {
         put(o, "\"failure\": null, ");
@@ -384,11 +388,11 @@ static void format_json(struct out *o, const NSSLVerifyReport *r)
             source_name(c->source));
         put(o, c->storeId >= 0 ? "%d" : "null", c->storeId);
         put(o, ", \"subject\": ");
-        put_json_string(o, c->subject);
+        put_json_string(o, c->subject, sizeof(c->subject));
         put(o, ", \"issuer\": ");
-        put_json_string(o, c->issuer);
+        put_json_string(o, c->issuer, sizeof(c->issuer));
         put(o, ", \"serial\": ");
-        put_json_string(o, c->serial);
+        put_json_string(o, c->serial, sizeof(c->serial));
         put(o, ", \"sha256\": \"%s\"}", fp);
     }
     put(o, "]}\n");
