@@ -430,6 +430,27 @@ static void test_from_cache(void)
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
 }
 
+/* A leaf sent alone, completed from the intermediate the context learned from the first
+ * server's whole chain: the report says "learned" (issue 16 item 3). */
+static void test_learned_source(void)
+{
+    int32_t ctx = trust_context("root-ca.pem", NULL, NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES);
+    struct peer full = {.cert = "server-p256"};
+    struct peer alone = {.cert = "server-p256", .no_chain = 1};
+    struct seen first = connect_once(ctx, &full);
+    struct seen second = connect_once(ctx, &alone);
+
+    CU_ASSERT_EQUAL(first.rc, 0);
+    CU_ASSERT_EQUAL(first.r.certs[1].source, NSSL_CERT_FROM_PEER);
+    CU_ASSERT_EQUAL(second.rc, 0);
+    CU_ASSERT_EQUAL(second.get_rc, 0);
+    CU_ASSERT_EQUAL_FATAL(second.r.numCerts, 3);
+    CU_ASSERT_EQUAL(second.r.certs[0].source, NSSL_CERT_FROM_PEER);
+    CU_ASSERT_EQUAL(second.r.certs[1].source, NSSL_CERT_FROM_LEARNED);
+    CU_ASSERT_EQUAL(second.r.certs[2].source, NSSL_CERT_FROM_ANCHOR);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+}
+
 /* Text and JSON: the size first, then the text; the key facts in each. */
 static void test_format(void)
 {
@@ -689,6 +710,7 @@ static CU_TestInfo tests[] = {
     {"OCSP staple good and revoked, both versions", test_staples},
     {"inside the certificate callback", test_in_callback},
     {"a chain the context's cache vouched for", test_from_cache},
+    {"a chain completed from a learned intermediate", test_learned_source},
     {"text and JSON, the size first", test_format},
     {"JSON escapes names and reasons", test_json_escapes},
     {"text fields without a NUL: read within the fields", test_unterminated_fields},

@@ -799,7 +799,8 @@ NSSL_API int32_t NSSLGetOcspStatus(NSSLConnectionHandle connection, int32_t *sta
 #define NSSL_CERT_FROM_PEER 1         /**< the peer's Certificate message */
 #define NSSL_CERT_FROM_STORE 2        /**< the store's intermediates (the chain was completed) */
 #define NSSL_CERT_FROM_ANCHOR 3       /**< a trust anchor of the context */
-#define NSSL_CERT_FROM_LEARNED 4      /**< an intermediate the context learned (reserved) */
+#define NSSL_CERT_FROM_LEARNED 4      /**< an intermediate the context learned
+                                           (NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES) */
 
 /* The checks (index of NSSLVerifyReport.checks). */
 #define NSSL_CHECK_SIGNATURE 0  /**< each certificate's signature by its issuer, path built */

@@ -40,10 +40,12 @@ static void record_peer(struct nssl_engine *e, X509 *leaf, const uint8_t *der, s
 static int complete_chain(void *arg, STACK_OF(X509) *untrusted)
 {
     const struct nssl_engine_config *cfg = arg;
+    int learned = nssl_learned_complete(cfg->learned, untrusted, NSSL_MAX_CHAIN);
 
-    TRY(nssl_learned_complete(cfg->learned, untrusted, NSSL_MAX_CHAIN));
-    return cfg->anchors != NULL ? nssl_anchors_complete_chain(cfg->anchors, untrusted)
-                                : NSSL_E_OK;
+    TRY(learned);
+    TRY(cfg->anchors != NULL ? nssl_anchors_complete_chain(cfg->anchors, untrusted) : NSSL_E_OK);
+    /* How many came from the learned ones (the verification report tells them apart). */
+    return learned;
 }
 
 /* The validation the context's settings ask for (DESIGN.md §7): the server's chain for its host

@@ -131,9 +131,10 @@ static void store_ids(NSSLVerifyReport *r, X509_STORE_CTX *ctx)
     }
 }
 
-/* Where the path's certificate x came from: the peer's (first n_peer of chain), the store's
- * intermediates (the rest of chain, added by p->complete), else a trust anchor. */
-static int source_of(X509 *x, STACK_OF(X509) *chain, int n_peer, int trusted)
+/* Where the path's certificate x came from: the peer's (first n_peer of chain), learned (the
+ * next n_learned) or the store's intermediates (the rest, all added by p->complete), else a
+ * trust anchor. */
+static int source_of(X509 *x, STACK_OF(X509) *chain, int n_peer, int n_learned, int trusted)
 {
     int at;
 
@@ -142,13 +143,16 @@ static int source_of(X509 *x, STACK_OF(X509) *chain, int n_peer, int trusted)
     }
     for (at = 0; at < sk_X509_num(chain); at++) {
         if (sk_X509_value(chain, at) == x) {
-            return at < n_peer ? NSSL_CERT_FROM_PEER : NSSL_CERT_FROM_STORE;
+            return at < n_peer                ? NSSL_CERT_FROM_PEER
+                   : at < n_peer + n_learned ? NSSL_CERT_FROM_LEARNED
+                                              : NSSL_CERT_FROM_STORE;
         }
     }
     return NSSL_CERT_FROM_STORE;
 }
 
-static void list_certs(NSSLVerifyReport *r, X509_STORE_CTX *ctx, STACK_OF(X509) *chain, int n_peer)
+static void list_certs(NSSLVerifyReport *r, X509_STORE_CTX *ctx, STACK_OF(X509) *chain,
+                       int n_peer, int n_learned)
 {
     STACK_OF(X509) *path = ctx != NULL ? X509_STORE_CTX_get0_chain(ctx) : NULL;
     int untrusted = ctx != NULL ? X509_STORE_CTX_get_num_untrusted(ctx) : 0;
@@ -163,7 +167,7 @@ static void list_certs(NSSLVerifyReport *r, X509_STORE_CTX *ctx, STACK_OF(X509) 
     r->numCerts = 0;
     for (int i = 0; i < n && i < NSSL_REPORT_MAX_CERTS; i++) {
         X509 *x = sk_X509_value(path, i);
-        cert_entry(&r->certs[i], x, source_of(x, chain, n_peer, i >= untrusted));
+        cert_entry(&r->certs[i], x, source_of(x, chain, n_peer, n_learned, i >= untrusted));
         r->numCerts++;
     }
     if (ctx != NULL) {
@@ -172,7 +176,7 @@ static void list_certs(NSSLVerifyReport *r, X509_STORE_CTX *ctx, STACK_OF(X509) 
 }
 
 void nssl_report_fill(NSSLVerifyReport *r, const struct nssl_verify_params *p,
-                      X509_STORE_CTX *ctx, STACK_OF(X509) *chain, int n_peer,
+                      X509_STORE_CTX *ctx, STACK_OF(X509) *chain, int n_peer, int n_learned,
                       const struct nssl_verify_result *vr, int policy_failed)
 {
     int failed = vr->code != X509_V_OK ? nssl_report_check_of(vr->code) : -1;
@@ -182,7 +186,7 @@ void nssl_report_fill(NSSLVerifyReport *r, const struct nssl_verify_params *p,
     r->timeSource = vr->time_src;
     r->time = vr->time;
     snprintf(r->reason, sizeof(r->reason), "%s", vr->reason);
-    list_certs(r, ctx, chain, n_peer);
+    list_certs(r, ctx, chain, n_peer, n_learned);
     if (policy_failed) {
         failed = NSSL_CHECK_POLICY;
     }
@@ -220,7 +224,7 @@ void nssl_report_fail(NSSLVerifyReport *r, int check, STACK_OF(X509) *chain,
         nssl_report_init(r);
         r->timeSource = vr->time_src;
         r->time = vr->time;
-        list_certs(r, NULL, chain, sk_X509_num(chain));
+        list_certs(r, NULL, chain, sk_X509_num(chain), 0);
     }
     r->result = vr->code;
     r->failedCheck = check;

@@ -15,12 +15,13 @@
 void nssl_report_init(NSSLVerifyReport *r);
 
 /* The report of one verification: the path ctx built (the peer's chain when it built none;
- * the first n_peer certificates of chain are the peer's, the rest the store's intermediates),
+ * the first n_peer certificates of chain are the peer's, the next n_learned learned ones, the
+ * rest the store's intermediates),
  * what each check did given the flags of p (time, name, CRL) and the verdict in vr.
  * policy_failed: the path passed libcrypto and failed NSSL's policy rules. */
 struct nssl_verify_params;
 void nssl_report_fill(NSSLVerifyReport *r, const struct nssl_verify_params *p,
-                      X509_STORE_CTX *ctx, STACK_OF(X509) *chain, int n_peer,
+                      X509_STORE_CTX *ctx, STACK_OF(X509) *chain, int n_peer, int n_learned,
                       const struct nssl_verify_result *vr, int policy_failed);
 
 /* A failure outside the path validation (the leaf's keyUsage for the handshake, an OCSP staple):

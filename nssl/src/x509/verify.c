@@ -383,6 +383,7 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     struct nssl_x509_window window;
     struct judged_at at;
     int n_peer = sk_X509_num(chain);
+    int n_learned = 0;
     int policy_failed = 0;
 
     memset(vr, 0, sizeof(*vr));
@@ -409,7 +410,8 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
                       p->crl_check);
     }
     if (p->complete != NULL) {
-        TRY(p->complete(p->complete_arg, chain));
+        n_learned = p->complete(p->complete_arg, chain);
+        TRY(n_learned);
     }
     /* The time the dates are judged at: the time source's, or the floor known before a path
      * is built when it has none; the anchor of the path built may raise the floor below. */
@@ -483,7 +485,7 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
     }
 out:
     if (p->report != NULL && vr->ran) {
-        nssl_report_fill(p->report, p, ctx, chain, n_peer, vr, policy_failed);
+        nssl_report_fill(p->report, p, ctx, chain, n_peer, n_learned, vr, policy_failed);
     }
     X509_STORE_CTX_free(ctx);
     return rc;

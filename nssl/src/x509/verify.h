@@ -30,7 +30,9 @@ struct nssl_verify_params {
     int time_unknown;
     int64_t app_floor;             /* the application's floor, Unix seconds; 0: none */
     int crl_check;                 /* NSSL_CRL_CHECK_* */
-    /* Extend the untrusted certificates before building (store intermediates); may be NULL. */
+    /* Extend the untrusted certificates before building (store intermediates); may be NULL.
+     * Returns how many it appended from learned intermediates first (x509/learned.h; 0 for
+     * none), or a negative error. */
     int (*complete)(void *arg, STACK_OF(X509) *untrusted);
     void *complete_arg;
     /* Learn the intermediates of a path that verifies completely (x509/learned.h); may be
