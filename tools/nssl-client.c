@@ -609,6 +609,11 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
     ctx = NSSLCreateContext(o.proto.version);
+    /* The report is printed after the handshake: keep it past a successful one. */
+    if (ctx >= 0 && (o.verbose || o.json) &&
+        NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT) != 0) {
+        fprintf(stderr, "error: cannot keep the verification report\n");
+    }
     if (ctx < 0) {
         fprintf(stderr, "error: %s\n", NSSLErrorString(ctx));
         NSSLFinish();

@@ -46,6 +46,8 @@ static int32_t trust_context(const char *anchor, const char *crl, uint32_t flags
     char *pem;
     int32_t ctx = NSSLCreateContext(0);
 
+    /* The report is read after the handshake (test_kept_or_dropped covers the default). */
+    flags |= NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT;
     snprintf(path, sizeof(path), CERTS "%s", anchor);
     pem = peer_read_file(path, &len);
     CU_ASSERT_FATAL(pem != NULL && ctx >= 0);
@@ -411,6 +413,55 @@ static void test_in_callback(void)
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
 }
 
+/* What the handshake-done callback saw of the report. */
+struct at_done {
+    int32_t rc;
+    uint32_t num_certs;
+};
+
+static void done_cb(NSSLConnectionHandle conn, int32_t resumed, void *user)
+{
+    struct at_done *seen = user;
+    NSSLVerifyReport r;
+    uint32_t size = sizeof(r);
+
+    (void)resumed;
+    seen->rc = NSSLGetVerifyReport(conn, &r, &size);
+    seen->num_certs = seen->rc == 0 ? r.numCerts : 0;
+}
+
+/* Without NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT a successful handshake drops the report when it
+ * ends (an established connection keeps no 6 KB it may never read): the handshake-done
+ * callback still reads it, NSSLGetVerifyReport afterwards says INVALID_STATE; a failed
+ * handshake keeps it. */
+static void test_kept_or_dropped(void)
+{
+    char path[512];
+    long len = 0;
+    char *pem;
+    int32_t ctx = NSSLCreateContext(0);
+    struct peer good = {.cert = "server-p256"}, expired = {.cert = "server-expired"};
+    struct at_done seen = {-1, 0};
+    struct seen s;
+
+    snprintf(path, sizeof(path), CERTS "%s", "root-ca.pem");
+    pem = peer_read_file(path, &len);
+    CU_ASSERT_FATAL(pem != NULL && ctx >= 0);
+    CU_ASSERT_EQUAL(NSSLAddServerPKIExternal(ctx, pem, (int32_t)len, NSSL_CERT_TYPE_PEM), 0);
+    free(pem);
+    CU_ASSERT_EQUAL(NSSLContextSetHandshakeDoneCallback(ctx, done_cb, &seen), 0);
+    s = connect_once(ctx, &good);
+    CU_ASSERT_EQUAL(s.rc, 0);
+    CU_ASSERT_EQUAL(seen.rc, 0);
+    CU_ASSERT(seen.num_certs >= 2);
+    CU_ASSERT_EQUAL(s.get_rc, NSSL_ERROR_INVALID_STATE);
+    s = connect_once(ctx, &expired);
+    CU_ASSERT_NOT_EQUAL(s.rc, 0);
+    CU_ASSERT_EQUAL(s.get_rc, 0);
+    CU_ASSERT_EQUAL(s.r.failedCheck, NSSL_CHECK_VALIDITY);
+    CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), 0);
+}
+
 /* The second connection's chain is found in the context's verified-chain cache. */
 static void test_from_cache(void)
 {
@@ -640,6 +691,7 @@ static void server_case(const char *client, int want_ok, int want_check)
     memset(&s, 0, sizeof(s));
     s.ctx = NSSLCreateServerContext(0);
     CU_ASSERT_FATAL(s.ctx >= 0 && cctx >= 0);
+    CU_ASSERT_EQUAL(NSSLContextSetFlags(s.ctx, NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT), 0);
     CU_ASSERT_EQUAL(load_into(s.ctx, CERTS "server-p256-chain.pem", CERTS "server-p256.key", 1), 0);
     {
         long len = 0;
@@ -710,6 +762,7 @@ static CU_TestInfo tests[] = {
     {"OCSP staple good and revoked, both versions", test_staples},
     {"inside the certificate callback", test_in_callback},
     {"a chain the context's cache vouched for", test_from_cache},
+    {"dropped after a successful handshake unless kept", test_kept_or_dropped},
     {"a chain completed from a learned intermediate", test_learned_source},
     {"text and JSON, the size first", test_format},
     {"JSON escapes names and reasons", test_json_escapes},

@@ -261,6 +261,12 @@ typedef int32_t NSSLSessionHandle;
  *  or that only the certificate callback accepted, or with verification off. Set before the
  *  first connection; freed with the context. */
 #define NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES 0x20u
+/** Keep the verification report (NSSLGetVerifyReport) after a successful handshake. Without
+ *  it the report (about 6 KB) lives only while the handshake runs, where the certificate and
+ *  handshake-done callbacks may read it, and after a handshake that failed: a successful
+ *  connection drops it when its handshake ends, so that an established connection costs no
+ *  more memory than before the report existed. Set before the first connection. */
+#define NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT 0x40u
 /** @} */
 
 /**
@@ -859,9 +865,11 @@ typedef struct NSSLVerifyReport {
  * certificate callback too, where it is NSSL's verdict before the callback's). report NULL
  * asks for the size: *size gets sizeof(NSSLVerifyReport). A resumed connection has no report
  * (nothing was verified on it): NSSL_ERROR_NO_PEER_CERT, as a connection whose verification
- * did not run.
+ * did not run. After a successful handshake the report is there only when the context has
+ * NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT; without it, NSSL_ERROR_INVALID_STATE (the report was
+ * dropped to save memory; read it in the handshake-done callback, or set the flag).
  * @return 0; NSSL_ERROR_INVALID_ARG (size NULL), NSSL_ERROR_INSUFFICIENT_SIZE (*size too small;
- *         *size gets the size needed), NSSL_ERROR_NO_PEER_CERT,
+ *         *size gets the size needed), NSSL_ERROR_NO_PEER_CERT, NSSL_ERROR_INVALID_STATE,
  *         NSSL_ERROR_INVALID_NSSL_CONNECTION.
  */
 NSSL_API int32_t NSSLGetVerifyReport(NSSLConnectionHandle connection, NSSLVerifyReport *report,

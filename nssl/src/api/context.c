@@ -101,6 +101,7 @@ int nssl_ctx_freeze(struct nssl_context *c)
     c->cfg.chain_cache = nssl_chain_cache_new(NSSL_CHAIN_CACHE_SIZE, NSSL_CHAIN_CACHE_MAX_AGE);
     /* The store's CRLs are not loaded here: validation finds them by issuer (store/crls.h). */
     rc = c->cfg.chain_cache != NULL ? NSSL_E_OK : NSSL_E_NOMEM;
+    c->cfg.keep_report = (c->flags & NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT) != 0;
     if (rc == NSSL_E_OK && (c->flags & NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES)) {
         /* Intermediates of verified chains, to complete later ones (x509/learned.h). */
         c->cfg.learned = nssl_learned_new(NSSL_LEARNED_MAX);

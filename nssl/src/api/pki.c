@@ -465,7 +465,8 @@ NSSL_API int32_t NSSLAddCRLExternal(NSSLContextHandle context, const void *crl, 
 #define KNOWN_FLAGS (NSSL_CONTEXT_FLAG_CRL_CHECK_LEAF | NSSL_CONTEXT_FLAG_CRL_CHECK_CHAIN | \
                      NSSL_CONTEXT_FLAG_ALLOW_NO_EMS | NSSL_CONTEXT_FLAG_AUTO_RESUME | \
                      NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE | \
-                     NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES)
+                     NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES | \
+                     NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT)
 
 static int32_t change_flags(NSSLContextHandle context, uint32_t set, uint32_t clear)
 {

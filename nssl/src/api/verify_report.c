@@ -17,6 +17,10 @@ NSSL_API int32_t NSSLGetVerifyReport(NSSLConnectionHandle connection, NSSLVerify
     if ((c = nssl_conn_lookup_getter(connection, &err)) == NULL) {
         return err;
     }
+    if (c->drv.eng.report == NULL && c->drv.eng.report_dropped) {
+        /* A successful handshake dropped it (no NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT). */
+        return NSSL_ERROR_INVALID_STATE;
+    }
     if (c->drv.eng.report == NULL || !c->drv.eng.vr.ran) {
         return NSSL_ERROR_NO_PEER_CERT;
     }

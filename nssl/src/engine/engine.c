@@ -407,6 +407,18 @@ static int hs_buf_append(struct nssl_engine *e, const uint8_t *p, size_t len)
     return NSSL_E_OK;
 }
 
+/* The verification report is kept after a successful handshake only when the context asks
+ * (NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT): at about 6 KB it would almost double an established
+ * connection's memory. The handshake-done callback has just had its chance to read it. */
+static void drop_report(struct nssl_engine *e)
+{
+    if (e->report != NULL && !e->cfg->keep_report) {
+        free(e->report);
+        e->report = NULL;
+        e->report_dropped = 1;
+    }
+}
+
 /* Whether the message of this type just handled must have ended its record (RFC 8446 5.1):
  * messages must not span a key change, and bytes of the peer's next flight may not share a
  * record with a message after which it waits for our answer: a ClientHello (in TLS 1.2 too),
@@ -456,6 +468,7 @@ static int handle_handshake_records(struct nssl_engine *e, const uint8_t *p, siz
             e->idle_records = 0;
             nssl_trace_connected(e);
             nssl_engine_handshake_done_event(e);
+            drop_report(e);
         }
     }
     if (off > 0) {

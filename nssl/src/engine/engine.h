@@ -85,6 +85,9 @@ struct nssl_engine_config {
     struct nssl_chain_cache *chain_cache;
     /* Intermediates learned from verified peer chains (x509/learned.h); NULL: not learning. */
     struct nssl_learned *learned;
+    /* Keep the verification report after a successful handshake
+     * (NSSL_CONTEXT_FLAG_KEEP_VERIFY_REPORT); else it is freed when the handshake ends. */
+    int keep_report;
     const struct nssl_credential *client;     /* the client's certificate, NULL for none */
     nssl_rand_fn rng;
     void *rng_arg;
@@ -296,6 +299,7 @@ struct nssl_engine {
     struct nssl_verify_result vr;
     int ocsp_status;               /* what the server's staple said: enum nssl_ocsp_status */
     NSSLVerifyReport *report;      /* the last verification's report (x509/report.h), or NULL */
+    int report_dropped;            /* freed at the end of a successful handshake */
 
     struct nssl_ticket13 tickets[NSSL_MAX_TICKETS];
     size_t ntickets;
