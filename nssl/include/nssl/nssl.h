@@ -156,6 +156,13 @@ typedef int32_t NSSLSessionHandle;
  *  NSSLPolicySetVersions) forbids what was asked for by name, or leaves a context nothing to
  *  connect with. */
 #define NSSL_ERROR_POLICY (-0x280108)
+/** The certificate store's content is consistent but not what NSSL wrote: its seal (an
+ *  HMAC under the device key, NSSLSetCertStoreKey) does not verify, is missing, or is not the
+ *  latest one the seal record holds (an older copy put back). Nothing of the store is used. */
+#define NSSL_ERROR_CERT_STORE_TAMPERED (-0x280109)
+/** A store handle (NSSLStoreOpen) that is not open: never issued, closed, from before
+ *  NSSLFinish, or a handle of another type. */
+#define NSSL_ERROR_INVALID_NSSL_STORE (-0x28010a)
 /** @} */
 
 /**

@@ -31,6 +31,11 @@ int32_t nssl_console_error(int32_t v, enum nssl_err_phase phase)
     case NSSL_ERROR_CERT_REVOKED:
         /* The console's value for a peer certificate it does not accept. */
         return NSSL_ERROR_INVALID_CERT;
+    case NSSL_ERROR_CERT_STORE_TAMPERED:
+        /* The console's value for a store it cannot open. */
+        return NSSL_ERROR_CERT_STORE_INIT_FAILURE;
+    case NSSL_ERROR_INVALID_NSSL_STORE:
+        return NSSL_ERROR_INVALID_HANDLE;
     case NSSL_ERROR_TIMEOUT:
     case NSSL_ERROR_TRANSPORT_ERROR:
         /* What the console gives when its socket fails. */

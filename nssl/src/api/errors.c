@@ -143,6 +143,10 @@ const char *NSSLErrorString(int32_t error)
         return "NSSL_ERROR_TRANSPORT_ERROR";
     case NSSL_ERROR_POLICY:
         return "NSSL_ERROR_POLICY";
+    case NSSL_ERROR_CERT_STORE_TAMPERED:
+        return "NSSL_ERROR_CERT_STORE_TAMPERED";
+    case NSSL_ERROR_INVALID_NSSL_STORE:
+        return "NSSL_ERROR_INVALID_NSSL_STORE";
     default:
         break;
     }
