@@ -8,16 +8,25 @@ void nssl_cs_lock(struct nssl_certstore *cs)
 {
     pthread_mutex_lock(&cs->mu);
     nssl_cs_clear(cs);
+    nssl_cs_watch_begin(cs);
 }
 
 void nssl_cs_unlock(struct nssl_certstore *cs)
 {
+    nssl_cs_watch_end(cs);
     pthread_mutex_unlock(&cs->mu);
 }
 
 int nssl_cs_prepare(struct nssl_certstore *cs, const char *sql, sqlite3_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(cs->db, sql, -1, st, NULL);
+    int rc;
+    if (cs->watch_rc != NSSL_CS_OK) {
+        /* The seal did not verify for this call: nothing of the store is read (the message
+         * says why already). */
+        *st = NULL;
+        return cs->watch_rc;
+    }
+    rc = sqlite3_prepare_v2(cs->db, sql, -1, st, NULL);
     if (rc != SQLITE_OK) {
         *st = NULL;
         return nssl_cs_db_fail(cs, rc, "preparing a query");
@@ -69,6 +78,9 @@ int nssl_cs_begin(struct nssl_certstore *cs)
         rc = sqlite3_exec(cs->db, "SAVEPOINT nssl_cs_change", NULL, NULL, NULL);
         return rc == SQLITE_OK ? NSSL_CS_OK : nssl_cs_db_fail(cs, rc, "starting a change");
     }
+    /* A watched handle's read transaction ends here: the change verifies the seal itself
+     * (nssl_cs_seal_guard) under the write lock. */
+    nssl_cs_watch_end(cs);
     rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {

@@ -33,6 +33,12 @@ struct nssl_certstore {
     int sealing;                   /* nssl_cs_seal: the first seal may write an unsealed store */
     char *seal_record;             /* nssl_cs_set_seal_record: the file outside the store */
     char pending_seal[65];         /* the seal a transaction is committing ("" none) */
+    int watch;                     /* nssl_cs_watch_seal: every call reads a verified store */
+    int watch_txn;                 /* this call holds the watch's read transaction */
+    int watch_rc;                  /* this call's watch result: NSSL_CS_OK or why it failed */
+    int tampered;                  /* the watch saw a seal fail: every later call fails */
+    int watch_verified;            /* watch_version is the data version of a verified seal */
+    int64_t watch_version;         /* PRAGMA data_version when the seal last verified */
 };
 
 /* ---- errors (errors.c) ---- */
@@ -49,8 +55,15 @@ void nssl_cs_clear(struct nssl_certstore *cs);
 
 /* ---- locking and statements (db.c) ---- */
 
+/* Take the handle's lock for one public call. On a watched handle (nssl_cs_watch_seal) outside
+ * a batch it also starts the call's read transaction and verifies the seal again if another
+ * connection committed since it last verified; a failure makes every statement of the call
+ * fail with it (nssl_cs_prepare). nssl_cs_unlock ends that read transaction. */
 void nssl_cs_lock(struct nssl_certstore *cs);
 void nssl_cs_unlock(struct nssl_certstore *cs);
+/* The watch's part of nssl_cs_lock / nssl_cs_unlock (seal.c). */
+void nssl_cs_watch_begin(struct nssl_certstore *cs);
+void nssl_cs_watch_end(struct nssl_certstore *cs);
 /* Prepare a statement; on failure record the error. */
 int nssl_cs_prepare(struct nssl_certstore *cs, const char *sql, sqlite3_stmt **st) CS_MUST_USE;
 /* Run a statement that returns no rows to completion, then finalize it. */

@@ -377,3 +377,102 @@ int nssl_cs_verify_seal(struct nssl_certstore *cs, int *sealed)
     nssl_cs_unlock(cs);
     return rc;
 }
+
+/* ---- the watch: a reader that never reads an unverified store ---- */
+
+/* The connection's data version: it changes when another connection commits (SQLite's
+ * PRAGMA data_version); read inside the call's read transaction, it is the snapshot's. */
+static int data_version(struct nssl_certstore *cs, int64_t *v)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(cs->db, "PRAGMA data_version", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return nssl_cs_db_fail(cs, rc, "reading the store's data version");
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *v = sqlite3_column_int64(st, 0);
+        rc = NSSL_CS_OK;
+    } else {
+        rc = nssl_cs_db_fail(cs, rc, "reading the store's data version");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Start the call's read transaction and take its snapshot (a deferred BEGIN reads nothing
+ * until the first statement): everything the call reads afterwards is of this snapshot. */
+static int watch_snapshot(struct nssl_certstore *cs)
+{
+    int rc = sqlite3_exec(cs->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return nssl_cs_db_fail(cs, rc, "starting a read transaction");
+    }
+    cs->watch_txn = 1;
+    rc = sqlite3_exec(cs->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? NSSL_CS_OK : nssl_cs_db_fail(cs, rc, "reading the store");
+}
+
+void nssl_cs_watch_begin(struct nssl_certstore *cs)
+{
+    int64_t v = 0;
+    int sealed = 0;
+    int rc;
+
+    cs->watch_rc = NSSL_CS_OK;
+    if (!cs->watch || cs->batch || !sqlite3_get_autocommit(cs->db)) {
+        return;
+    }
+    if (cs->tampered) {
+        cs->watch_rc = nssl_cs_fail(cs, NSSL_CS_E_TAMPERED,
+                                    "tampered: the store's seal failed earlier on this handle");
+        return;
+    }
+    rc = watch_snapshot(cs);
+    if (rc == NSSL_CS_OK) {
+        rc = data_version(cs, &v);
+    }
+    if (rc == NSSL_CS_OK && (!cs->watch_verified || v != cs->watch_version)) {
+        rc = check_seal(cs, &sealed);
+        if (rc == NSSL_CS_OK) {
+            cs->watch_verified = 1;
+            cs->watch_version = v;
+        } else if (rc == NSSL_CS_E_TAMPERED) {
+            /* Sticky: a store once seen tampered is never trusted again on this handle, even
+             * if a later copy verifies (an attacker could swap it back and forth). */
+            cs->tampered = 1;
+        }
+    }
+    cs->watch_rc = rc;
+}
+
+void nssl_cs_watch_end(struct nssl_certstore *cs)
+{
+    if (cs->watch_txn) {
+        (void)sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+        cs->watch_txn = 0;
+    }
+}
+
+int nssl_cs_watch_seal(struct nssl_certstore *cs)
+{
+    int rc;
+    if (cs == NULL) {
+        return NSSL_CS_E_ARG;
+    }
+    nssl_cs_lock(cs);
+    if (cs->mac_key_len == 0) {
+        rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "watching the seal needs the device key");
+    } else if (cs->batch) {
+        rc = nssl_cs_fail(cs, NSSL_CS_E_ARG, "cannot start watching inside a batch");
+    } else {
+        /* Verify now, as the first watched call would. */
+        cs->watch = 1;
+        cs->watch_verified = 0;
+        nssl_cs_watch_end(cs);
+        nssl_cs_watch_begin(cs);
+        rc = cs->watch_rc;
+    }
+    nssl_cs_unlock(cs);
+    return rc;
+}

@@ -238,6 +238,7 @@ static void test_every_function(void)
     CONSOLE_ONLY(NSSLRemoveSession(bad));
     CONSOLE_ONLY(NSSLContextSetSessionCacheSize(bad, 1));
     CONSOLE_ONLY(NSSLSetCertStorePath(NULL));
+    CONSOLE_ONLY(NSSLSetCertStoreKey(buf, 1, NULL));
     CONSOLE_ONLY(NSSLExportInternalServerCertificate(-5, buf, &u, &n));
     CONSOLE_ONLY(NSSLExportInternalClientCertificate(-5, buf, &u, &n, buf, &u2, &m));
     CONSOLE_ONLY(NSSLCreateConnection(bad, HOST, (int32_t)strlen(HOST), 0, -1, 1));

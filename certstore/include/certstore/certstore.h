@@ -374,6 +374,13 @@ int nssl_cs_verify_seal(struct nssl_certstore *cs, int *sealed);
  * store whose seal is not the recorded one, or a missing record (NSSL_CS_E_TAMPERED); every
  * change with the key rewrites it (mode 0600, atomically). nssl_cs_seal creates it. */
 int nssl_cs_set_seal_record(struct nssl_certstore *cs, const char *path);
+/* Watch the seal (the handle needs the device key; read-only handles included: the SDK's):
+ * verify it now, and from then on every call reads the store inside one read transaction whose
+ * snapshot's seal was verified, again whenever another connection committed since the last
+ * verification (SQLite's data version). A store that changes behind the library's back
+ * between two calls is therefore never read. NSSL_CS_E_TAMPERED now or from any later call;
+ * once seen, tampering is sticky: every later call on the handle fails with it. */
+int nssl_cs_watch_seal(struct nssl_certstore *cs);
 
 const char *nssl_cs_strerror(int err);
 

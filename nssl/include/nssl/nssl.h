@@ -568,6 +568,30 @@ NSSL_API int32_t NSSLContextSetSessionCacheSize(NSSLContextHandle context, int32
 NSSL_API int32_t NSSLSetCertStorePath(const char *path);
 
 /**
+ * The device key of the certificate store's seal (extension; issue 16, docs/certstore.md
+ * "Tamper detection"): from now on NSSL uses the store only while its seal, an HMAC-SHA256
+ * under this key over the whole store, verifies. It verifies when the store is opened (the
+ * first call that needs it) and again before any later read of the store that another process
+ * changed meanwhile, so a store changed outside NSSL's own writers (nssl-certstore, the store
+ * API of <nssl/nssl_store.h>) is never read: the call that needed the store returns
+ * NSSL_ERROR_CERT_STORE_TAMPERED (NSSLAddServerPKI, NSSLSetClientPKI, the exports...), a
+ * validation that needed a CA from it fails, and every later use fails the same way. Without
+ * a key a sealed store is used unchecked (nothing can check it).
+ * @param key 32 to 64 bytes kept outside the store (copied; a new call wipes the old copy);
+ *        NULL with keySize 0 forgets the key.
+ * @param sealRecordPath the seal record beside the key (may be NULL): a file outside the store
+ *        holding its latest seal, so that an older sealed copy of the store put back is refused
+ *        too; with it, a missing record is tampering.
+ * Like NSSLSetCertStorePath it must come before the store is first used (or after NSSLFinish),
+ * and it is kept across NSSLFinish.
+ * @return 0; NSSL_ERROR_INVALID_ARG (a size outside 32..64, a key without a size or the
+ *         reverse, a record without a key, an empty record path); NSSL_ERROR_INVALID_STATE once
+ *         the store is open; NSSL_ERROR_OUT_OF_MEMORY.
+ */
+NSSL_API int32_t NSSLSetCertStoreKey(const void *key, uint32_t keySize,
+                                     const char *sealRecordPath);
+
+/**
  * Export a server CA certificate of the store (DER). A NULL buf or a *bufSize of 0 only reports
  * the size.
  * @param bufSize in: the buffer's size; out: the certificate's size.

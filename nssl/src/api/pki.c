@@ -18,6 +18,9 @@ static int32_t store_error(int rc)
         return NSSL_ERROR_NO_CERT_STORE;
     case NSSL_STORE_E_INIT:
         return NSSL_ERROR_CERT_STORE_INIT_FAILURE;
+    case NSSL_STORE_E_TAMPERED:
+    case NSSL_CS_E_TAMPERED:
+        return nssl_console_error(NSSL_ERROR_CERT_STORE_TAMPERED, NSSL_PHASE_SETTING);
     case NSSL_E_NOMEM:
     case NSSL_CS_E_NOMEM:
         return NSSL_ERROR_OUT_OF_MEMORY;
@@ -514,6 +517,21 @@ NSSL_API int32_t NSSLSetCertStorePath(const char *path)
 {
     return nssl_default_store_set_path(path) == NSSL_E_OK ? NSSL_ERROR_OK
                                                           : NSSL_ERROR_INVALID_STATE;
+}
+
+NSSL_API int32_t NSSLSetCertStoreKey(const void *key, uint32_t keySize,
+                                     const char *sealRecordPath)
+{
+    switch (nssl_default_store_set_key(key, keySize, sealRecordPath)) {
+    case NSSL_E_OK:
+        return NSSL_ERROR_OK;
+    case NSSL_E_STATE:
+        return NSSL_ERROR_INVALID_STATE;
+    case NSSL_E_NOMEM:
+        return NSSL_ERROR_OUT_OF_MEMORY;
+    default:
+        return NSSL_ERROR_INVALID_ARG;
+    }
 }
 
 /* Copy out with the console's size protocol: NULL buffer or zero size asks for the size. */

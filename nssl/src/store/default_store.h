@@ -10,6 +10,7 @@
 enum {
     NSSL_STORE_E_MISSING = -0x50, /* no store file anywhere */
     NSSL_STORE_E_INIT = -0x51,    /* a file exists but is not a usable store */
+    NSSL_STORE_E_TAMPERED = -0x52, /* the store's seal does not verify with the device key */
 };
 
 /* The shared handle (not to be closed by the caller). */
@@ -17,9 +18,16 @@ int nssl_default_store(struct nssl_certstore **cs) NSSL_MUST_USE;
 /* Use this path from now on (NULL: back to the default search). Fails with NSSL_E_STATE once
  * the store has been opened. */
 int nssl_default_store_set_path(const char *path) NSSL_MUST_USE;
+/* The device key (32..64 bytes) the store's seal must verify with, and the seal record file
+ * (may be NULL); key NULL and len 0 (record NULL) forget them. Copied; the old key is wiped.
+ * NSSL_E_ARG for a bad size; NSSL_E_STATE once the store has been opened. */
+int nssl_default_store_set_key(const uint8_t *key, size_t len, const char *record) NSSL_MUST_USE;
 /* Close the shared handle (library finish). */
 void nssl_default_store_close(void);
 /* The message of the last failure to open, for diagnostics. */
 const char *nssl_default_store_error(void);
+/* The path the search finds now, into buf: NSSL_STORE_E_MISSING if none, NSSL_E_SMALL if it
+ * does not fit. */
+int nssl_default_store_path(char *buf, size_t size) NSSL_MUST_USE;
 
 #endif
