@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "device_key.h"
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int tool_parse_number(const char *s, long min, long max, long *out)
@@ -63,6 +65,12 @@ int tool_trust_option(struct tool_trust *t, int ch, const char *arg, const char 
             return -1;
         }
         t->crls[t->ncrls++] = arg;
+        return 1;
+    case TOOL_OPT_STORE_KEY:
+        t->store_key = arg;
+        return 1;
+    case TOOL_OPT_SEAL_RECORD:
+        t->seal_record = arg;
         return 1;
     case 'V':
         if (strcmp(arg, "leaf") == 0) {
@@ -240,6 +248,33 @@ static int add_file(NSSLContextHandle ctx, const char *path, enum file_use use)
     free(data);
     if (rc != NSSL_ERROR_OK) {
         fprintf(stderr, "error: %s: %s\n", path, NSSLErrorString(rc));
+        return -1;
+    }
+    return 0;
+}
+
+int tool_apply_store_key(const struct tool_trust *t, const char *prog)
+{
+    uint8_t key[64];
+    size_t len = 0;
+    char why[400];
+    int32_t rc;
+
+    if (t->store_key == NULL) {
+        if (t->seal_record != NULL) {
+            fprintf(stderr, "%s: --seal-record needs --store-key\n", prog);
+            return -1;
+        }
+        return 0;
+    }
+    if (tool_read_device_key(t->store_key, key, &len, why, sizeof(why)) != TOOL_KEY_OK) {
+        fprintf(stderr, "%s: --store-key: %s\n", prog, why);
+        return -1;
+    }
+    rc = NSSLSetCertStoreKey(key, (uint32_t)len, t->seal_record);
+    explicit_bzero(key, sizeof(key));
+    if (rc != NSSL_ERROR_OK) {
+        fprintf(stderr, "%s: --store-key: %s\n", prog, NSSLErrorString(rc));
         return -1;
     }
     return 0;

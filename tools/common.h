@@ -20,19 +20,30 @@ struct tool_trust {
     const char *crls[8];
     int ncrls;
     uint32_t crl_flags;
+    const char *store_key;   /* --store-key: the store's device key file (NSSLSetCertStoreKey) */
+    const char *seal_record; /* --seal-record: its seal record */
 };
 
 /* getopt_long entries of the trust options; tool_trust_option takes what they return. */
 #define TOOL_TRUST_LONGOPTS                                                                      \
     {"ca", required_argument, NULL, 'c'}, {"ca-id", required_argument, NULL, 'I'},               \
         {"ca-groups", required_argument, NULL, 'G'}, {"crl", required_argument, NULL, 'R'},      \
-        {"crl-check", required_argument, NULL, 'V'}
+        {"crl-check", required_argument, NULL, 'V'},                                         \
+        {"store-key", required_argument, NULL, TOOL_OPT_STORE_KEY},                             \
+        {"seal-record", required_argument, NULL, TOOL_OPT_SEAL_RECORD}
+
+/* Option values of the store's seal (no short form). */
+#define TOOL_OPT_STORE_KEY 0x7001
+#define TOOL_OPT_SEAL_RECORD 0x7002
 
 /* Their lines of the usage text. */
 #define TOOL_TRUST_USAGE                                                                         \
     "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"          \
     "  --ca-id ID         trust the certificate store's CA with this ID (repeatable)\n"          \
-    "  --ca-groups MASK   trust the certificate store's CA groups in MASK\n"
+    "  --ca-groups MASK   trust the certificate store's CA groups in MASK\n"                  \
+    "  --store-key FILE   use the certificate store only while its seal verifies with this\n"   \
+    "                     device key (32-64 bytes, mode 0600; NSSLSetCertStoreKey)\n"           \
+    "  --seal-record FILE the store's seal record (with --store-key)\n"
 
 #define TOOL_CRL_USAGE                                                                           \
     "  --crl FILE         a CRL (PEM or DER; repeatable)\n"                                      \
@@ -70,6 +81,9 @@ int tool_apply_proto(NSSLContextHandle ctx, const struct tool_proto *p);
 int tool_trust_option(struct tool_trust *t, int ch, const char *arg, const char *prog);
 /* Whether any CA option was given. */
 int tool_trust_has_ca(const struct tool_trust *t);
+/* Give the library the store's device key of --store-key (and --seal-record): before the
+ * store is first used. 0, or -1 with a message. */
+int tool_apply_store_key(const struct tool_trust *t, const char *prog);
 /* Trust on ctx the files, IDs and groups of t; with none of them and all_by_default, every
  * group of the built-in store. 0, or -1 after a message on stderr. */
 int tool_apply_trust(NSSLContextHandle ctx, const struct tool_trust *t, int all_by_default);

@@ -608,6 +608,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: NSSLInit failed\n");
         return EXIT_FAILED;
     }
+    if (tool_apply_store_key(&o.trust, "nssl-client") < 0) {
+        NSSLFinish();
+        return EXIT_USAGE;
+    }
     ctx = NSSLCreateContext(o.proto.version);
     /* The report is printed after the handshake: keep it past a successful one. */
     if (ctx >= 0 && (o.verbose || o.json) &&

@@ -87,6 +87,10 @@ int main(int argc, char **argv)
         NSSLFinish();
         return EXIT_SETUP;
     }
+    if (tool_apply_store_key(&o.trust, "nssl-server") < 0) {
+        NSSLFinish();
+        return EXIT_SETUP;
+    }
     s.ctx = make_context(&o, &status);
     if (s.ctx < 0) {
         NSSLFinish();

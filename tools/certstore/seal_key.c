@@ -1,56 +1,26 @@
 /* The seal's device key (--mac-key FILE, $NSSL_CERTSTORE_MAC_KEY), the seal command, and
  * check's seal step (docs/certstore.md "Tamper detection"). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include "../device_key.h"
 #include "cli.h"
 
 const char *nssl_cst_mac_key_path = NULL;
 const char *nssl_cst_seal_record_path = NULL;
 
-/* Read the device key: a regular file of 32 to 64 bytes that only its owner may read (whoever
- * can read it can forge the seal). */
+/* Read the device key (tools/device_key.c: the same checks as nssl-client's --store-key). */
 static int read_device_key(const char *path, uint8_t key[64], size_t *len)
 {
-    struct stat st;
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        nssl_cst_msg("device key %s: %s", path, strerror(errno));
-        return CST_EXIT_INPUT;
+    char why[400];
+    int rc = tool_read_device_key(path, key, len, why, sizeof(why));
+    if (rc == TOOL_KEY_OK) {
+        return CST_EXIT_OK;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        nssl_cst_msg("device key %s: not a regular file", path);
-        close(fd);
-        return CST_EXIT_INPUT;
-    }
-    if ((st.st_mode & 077) != 0) {
-        nssl_cst_msg("device key %s: other users may read it (mode %04o): chmod 600 it", path,
-                     (unsigned)(st.st_mode & 07777));
-        close(fd);
-        return CST_EXIT_FAILED;
-    }
-    if (st.st_size < 32 || st.st_size > 64) {
-        nssl_cst_msg("device key %s: must hold 32 to 64 bytes (it has %lld)", path,
-                     (long long)st.st_size);
-        close(fd);
-        return CST_EXIT_INPUT;
-    }
-    n = read(fd, key, (size_t)st.st_size);
-    close(fd);
-    if (n != (ssize_t)st.st_size) {
-        nssl_cst_msg("device key %s: read error", path);
-        OPENSSL_cleanse(key, 64);
-        return CST_EXIT_INPUT;
-    }
-    *len = (size_t)n;
-    return CST_EXIT_OK;
+    nssl_cst_msg("%s", why);
+    return rc == TOOL_KEY_MODE ? CST_EXIT_FAILED : CST_EXIT_INPUT;
 }
 
 int nssl_cst_apply_mac_key(struct nssl_certstore *cs)
