@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sqlite3.h>
@@ -897,6 +898,76 @@ static void test_readonly(void)
     OPENSSL_free(crl);
 }
 
+/* Listing CRLs without their DER and removing one by SHA-256 (the writable-store API). */
+struct crl_infos {
+    size_t n;
+    struct nssl_cs_crl_info v[4];
+};
+
+static int collect_crl_info(void *arg, const struct nssl_cs_crl_info *c)
+{
+    struct crl_infos *f = arg;
+    if (f->n < 4) {
+        f->v[f->n] = *c;
+    }
+    f->n++;
+    return f->n == 3 ? 42 : 0;
+}
+
+static void test_crl_list_remove(void)
+{
+    char path[128];
+    struct nssl_certstore *cs = create_store(path, sizeof(path));
+    size_t old_len, new_len;
+    uint8_t *old_crl = make_crl(-86400, &old_len);
+    uint8_t *new_crl = make_crl(0, &new_len);
+    size_t mid_len;
+    uint8_t *mid_crl = make_crl(-3600, &mid_len);
+    uint8_t sha[32], none[32] = {0};
+    struct crl_infos f;
+
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(cs, collect_crl_info, &f), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(f.n, 0);
+    CU_ASSERT_EQUAL(nssl_cs_add_crl(cs, old_crl, old_len), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_add_crl(cs, new_crl, new_len), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(cs, collect_crl_info, &f), NSSL_CS_OK);
+    CU_ASSERT_EQUAL_FATAL(f.n, 2);
+    /* Newest first, with the issuer's text, both dates and the SHA-256 of the DER. */
+    SHA256(new_crl, new_len, sha);
+    CU_ASSERT(memcmp(f.v[0].sha256, sha, 32) == 0);
+    CU_ASSERT(f.v[0].this_update > f.v[1].this_update);
+    CU_ASSERT(f.v[0].next_update > f.v[0].this_update);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f.v[0].issuer, "CN="));
+    CU_ASSERT_STRING_EQUAL(f.v[0].issuer, f.v[1].issuer);
+    /* A callback's non-zero value stops the walk and is returned. */
+    CU_ASSERT_EQUAL(nssl_cs_add_crl(cs, mid_crl, mid_len), NSSL_CS_OK);
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(cs, collect_crl_info, &f), 42);
+    CU_ASSERT_EQUAL(f.n, 3);
+    /* Removing: by SHA-256, once. */
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(cs, sha), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(cs, sha), NSSL_CS_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(cs, none), NSSL_CS_E_NOT_FOUND);
+    CU_ASSERT_EQUAL(sql_int(path, "SELECT count(*) FROM crls"), 2);
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(cs, NULL), NSSL_CS_E_ARG);
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(NULL, sha), NSSL_CS_E_ARG);
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(cs, NULL, NULL), NSSL_CS_E_ARG);
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(NULL, collect_crl_info, &f), NSSL_CS_E_ARG);
+    nssl_cs_close(cs);
+    /* A read-only handle lists but does not remove. */
+    CU_ASSERT_EQUAL_FATAL(nssl_cs_open(path, NSSL_CS_READONLY, &cs, NULL), NSSL_CS_OK);
+    SHA256(old_crl, old_len, sha);
+    CU_ASSERT_EQUAL(nssl_cs_remove_crl(cs, sha), NSSL_CS_E_READONLY);
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_EQUAL(nssl_cs_list_crls(cs, collect_crl_info, &f), NSSL_CS_OK);
+    CU_ASSERT_EQUAL(f.n, 2);
+    nssl_cs_close(cs);
+    OPENSSL_free(old_crl);
+    OPENSSL_free(new_crl);
+    OPENSSL_free(mid_crl);
+}
+
 static void test_reader_during_write(void)
 {
     char path[128];
@@ -1163,6 +1234,7 @@ static CU_TestInfo tests[] = {
     {"groups", test_groups},
     {"find by subject", test_find_by_subject},
     {"CRLs", test_crls},
+    {"CRLs: listing and removing one", test_crl_list_remove},
     {"tampering and check", test_tamper},
     {"a group bit outside 0..31 is corrupt", test_tamper_group_bit},
     {"read-only handle", test_readonly},

@@ -277,6 +277,19 @@ int nssl_cs_find_crl_refs(struct nssl_certstore *cs, const uint8_t *issuer_der,
 int nssl_cs_crl_der(struct nssl_certstore *cs, const struct nssl_cs_crl_ref *ref, uint8_t **der,
                     size_t *len);
 
+/* A stored CRL for a listing (crl_list.c). */
+struct nssl_cs_crl_info {
+    uint8_t sha256[32];  /* of the DER: what nssl_cs_remove_crl takes */
+    int64_t this_update; /* Unix time */
+    int64_t next_update; /* Unix time, 0 if the CRL has none */
+    char issuer[256];    /* RFC 2253 text */
+};
+/* Visit every CRL, newest (thisUpdate) first, without its DER. Stops like nssl_cs_list. */
+int nssl_cs_list_crls(struct nssl_certstore *cs,
+                      int (*fn)(void *arg, const struct nssl_cs_crl_info *c), void *arg);
+/* Remove the CRL with this SHA-256 (of its DER): NSSL_CS_E_NOT_FOUND if there is none. */
+int nssl_cs_remove_crl(struct nssl_certstore *cs, const uint8_t sha256[32]);
+
 /* ---- integrity ---- */
 
 /* Check every row: SHA-256 of every certificate, key, chain and CRL, the schema, foreign keys,
