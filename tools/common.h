@@ -40,7 +40,9 @@ struct tool_trust {
 #define TOOL_TRUST_USAGE                                                                         \
     "  --ca FILE          trust the CA certificates in FILE (PEM or DER; repeatable)\n"          \
     "  --ca-id ID         trust the certificate store's CA with this ID (repeatable)\n"          \
-    "  --ca-groups MASK   trust the certificate store's CA groups in MASK\n"                  \
+    "  --ca-groups MASK   trust the certificate store's CA groups in MASK\n"
+
+#define TOOL_STORE_KEY_USAGE                                                                     \
     "  --store-key FILE   use the certificate store only while its seal verifies with this\n"   \
     "                     device key (32-64 bytes, mode 0600; NSSLSetCertStoreKey)\n"           \
     "  --seal-record FILE the store's seal record (with --store-key)\n"

@@ -56,6 +56,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: nssl-client --host HOST --port PORT [options]\n" TOOL_TRUST_USAGE
             "                     (default without --ca/--ca-id: every group of the store)\n"
+            TOOL_STORE_KEY_USAGE
             "  --cert FILE        client certificate (PEM, chain after the leaf) ...\n"
             "  --key FILE         ... and its private key (PEM), sent if the server asks\n"
             "  --client-id ID     the certificate store's client certificate with this ID\n"

@@ -21,7 +21,8 @@ void usage(FILE *f)
             "  --store FILE       use this certificate store file\n"
             "  --verify           ask clients for a certificate; let in those without one\n"
             "  --Verify           require a client certificate\n" TOOL_TRUST_USAGE
-            "                     (the CAs that verify client certificates)\n" TOOL_CRL_USAGE
+            "                     (the CAs that verify client certificates)\n"
+            TOOL_STORE_KEY_USAGE TOOL_CRL_USAGE
             "  --tls1_3           TLS 1.3 only\n"
             "  --tls1_2           TLS 1.2 only\n"
             "  --groups LIST      key-exchange groups, preferred first\n"
