@@ -47,6 +47,7 @@ static void usage(FILE *f)
             "  --bulk-mib N       MiB per bulk transfer\n"
             "  --heap-runs N      heap child processes per client\n"
             "  --cg-count N       handshakes counted per callgrind run\n"
+            "  --cg-out DIR       keep each callgrind profile in DIR (for callgrind_annotate)\n"
             "  --certs DIR        the test certificates (default: the source tree's)\n"
             "  --verbose          say what is negotiated and what runs\n");
 }
@@ -95,6 +96,7 @@ enum {
     OPT_BULK_MIB,
     OPT_HEAP_RUNS,
     OPT_CG_COUNT,
+    OPT_CG_OUT,
     OPT_CERTS,
     OPT_VERBOSE,
     OPT_HELP,
@@ -104,6 +106,7 @@ enum {
     OPT_COUNT,
     OPT_PORT_ECDSA,
     OPT_PORT_RSA,
+    OPT_PORT_ROTATE,
     OPT_ECHO_ONLY
 };
 
@@ -132,6 +135,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct bench_
         {"bulk-mib", required_argument, NULL, OPT_BULK_MIB},
         {"heap-runs", required_argument, NULL, OPT_HEAP_RUNS},
         {"cg-count", required_argument, NULL, OPT_CG_COUNT},
+        {"cg-out", required_argument, NULL, OPT_CG_OUT},
         {"certs", required_argument, NULL, OPT_CERTS},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
         {"help", no_argument, NULL, OPT_HELP},
@@ -141,6 +145,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct bench_
         {"count", required_argument, NULL, OPT_COUNT},
         {"port-ecdsa", required_argument, NULL, OPT_PORT_ECDSA},
         {"port-rsa", required_argument, NULL, OPT_PORT_RSA},
+        {"port-rotate", required_argument, NULL, OPT_PORT_ROTATE},
         {"echo-only", no_argument, NULL, OPT_ECHO_ONLY},
         {NULL, 0, NULL, 0},
     };
@@ -171,6 +176,9 @@ static int parse_options(int argc, char **argv, struct options *o, struct bench_
             break;
         case OPT_CERTS:
             o->certs = optarg;
+            break;
+        case OPT_CG_OUT:
+            o->cg_dir = optarg;
             break;
         case OPT_HEAP_CHILD:
             ch->heap = optarg;
@@ -220,6 +228,10 @@ static int parse_options(int argc, char **argv, struct options *o, struct bench_
             rc = number(optarg, 1, 65535, &port, "--port-rsa");
             t->port_rsa = (int)port;
             break;
+        case OPT_PORT_ROTATE:
+            rc = number(optarg, 1, 65535, &port, "--port-rotate");
+            t->port_rotate = (int)port;
+            break;
         case OPT_HELP:
             usage(stdout);
             exit(EXIT_OK);
@@ -247,6 +259,23 @@ static int parse_options(int argc, char **argv, struct options *o, struct bench_
     return 0;
 }
 
+/* The leaves the rotating server makes: one for every handshake of the run's rotating rows
+ * (their two checked ones and the measured ones, each client), so that none meets a leaf
+ * twice, up to BENCH_MAX_LEAVES (after which each comes again, thousands of other
+ * chains later: far beyond any cache of verified chains). */
+static int rotating_leaves(const struct options *o)
+{
+    long per_client = 2 + (o->callgrind ? o->cg_count : (long)o->samples * o->batch);
+    long rows = 0;
+    long n;
+
+    for (int s = 0; s < bench_nscenarios; s++) {
+        rows += bench_scenarios[s].rotate;
+    }
+    n = rows * NCLIENTS * per_client;
+    return (int)(n < BENCH_MAX_LEAVES ? n : BENCH_MAX_LEAVES);
+}
+
 static const struct bench_client *client_by_key(const char *key)
 {
     for (int c = 0; c < NCLIENTS; c++) {
@@ -266,6 +295,8 @@ int main(int argc, char **argv)
     struct bench_target t;
     struct child ch;
     struct bench_server srv;
+    struct bench_server rot;
+    int rotating;
     ssize_t n;
 
     memset(&o, 0, sizeof(o));
@@ -335,7 +366,15 @@ int main(int argc, char **argv)
     } else if (bench_server_openssl(&srv, &t, o.certs) != 0) {
         return EXIT_USAGE;
     }
+    /* The rotating-leaf server for the "new leaf" rows (libssl, whichever --server says). */
+    rotating = o.callgrind || (o.groups & G_HS);
+    memset(&rot, 0, sizeof(rot));
+    if (rotating && bench_server_rotate(&rot, &t, o.certs, rotating_leaves(&o)) != 0) {
+        bench_server_stop(&srv);
+        return EXIT_USAGE;
+    }
     if (bench_nssl.init() != 0 || bench_openssl.init() != 0) {
+        bench_server_stop(&rot);
         bench_server_stop(&srv);
         return EXIT_USAGE;
     }
@@ -359,6 +398,7 @@ int main(int argc, char **argv)
             run_heap(&o, &t);
         }
     }
+    bench_server_stop(&rot);
     bench_server_stop(&srv);
     NSSLFinish();
 

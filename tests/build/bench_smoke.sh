@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Build check (suite 'build'): `nssl-bench --quick` runs to the end and prints every figure with
 # a number for both clients. No timing is asserted: the figures depend on the machine.
+# Then the "new leaf, known intermediate" rows fail loudly, with no number, when the rotating
+# server's leaves do not verify (signed with a key that is not the intermediate's), while the
+# other handshake rows still measure.
 #
 #   bench_smoke.sh NSSL_BENCH
 #
-# Prints "TESTS: 1 passed, 0 failed" (or 0 passed, 1 failed); exits non-zero on failure.
+# Prints "TESTS: N passed, M failed"; exits non-zero on failure.
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
@@ -17,6 +20,8 @@ bench=$1
 figures=(
     "full handshake TLS 1.3, ECDSA P-256"
     "full handshake TLS 1.3, ECDSA P-256, first contact"
+    "full handshake TLS 1.3, new leaf, known intermediate, new context"
+    "full handshake TLS 1.3, new leaf, known intermediate, same context"
     "full handshake TLS 1.2, ECDHE-ECDSA-AES128-GCM"
     "full handshake TLS 1.3, RSA-2048 chain"
     "resumed handshake TLS 1.3"
@@ -56,7 +61,8 @@ figures=(
 )
 
 out=$(mktemp "${TMPDIR:-/tmp}/bench-smoke.XXXXXX")
-trap 'rm -f "$out"' EXIT
+certs=$(mktemp -d "${TMPDIR:-/tmp}/bench-smoke-certs.XXXXXX")
+trap 'rm -f "$out"; rm -rf "$certs"' EXIT
 
 status=0
 "$bench" --quick >"$out" || status=$?
@@ -78,13 +84,52 @@ for label in "${figures[@]}"; do
     fi
 done
 
-if [ "${#problems[@]}" -eq 0 ]; then
-    echo "PASS: nssl-bench --quick printed all ${#figures[@]} figures"
-    echo "TESTS: 1 passed, 0 failed"
-    exit 0
-fi
-for p in "${problems[@]}"; do
-    echo "FAIL: $p"
+passed=0
+failed=0
+report() {
+    local name=$1
+    shift
+    if [ $# -eq 0 ]; then
+        echo "PASS: $name"
+        passed=$((passed + 1))
+        return
+    fi
+    for p in "$@"; do
+        echo "FAIL: $name: $p"
+    done
+    failed=$((failed + 1))
+}
+report "nssl-bench --quick printed all ${#figures[@]} figures" "${problems[@]}"
+
+# The test certificates, but int-ca.key is another CA's P-256 key: the rotating server's leaves
+# name int-ca as their issuer and carry a signature int-ca's key does not verify.
+src=$(cd "$(dirname "$0")/../certs" && pwd)
+for f in "$src"/*; do
+    ln -s "$f" "$certs/$(basename "$f")"
 done
-echo "TESTS: 0 passed, 1 failed"
-exit 1
+rm "$certs/int-ca.key"
+ln -s "$src/other-root-ca.key" "$certs/int-ca.key"
+status=0
+"$bench" --only hs --samples 1 --batch 1 --certs "$certs" >"$out" || status=$?
+cat "$out"
+problems=()
+if [ "$status" -ne 1 ]; then
+    problems+=("exit status $status with unverifiable leaves, expected 1")
+fi
+for label in "new leaf, known intermediate, new context" \
+             "new leaf, known intermediate, same context"; do
+    line=$(grep -F -- "$label" "$out" | head -n 1)
+    # Both clients refused the leaf (neither measured a handshake it did not verify).
+    if ! [[ $line =~ "$label"[[:space:]]+FAILED[[:space:]].*"# setup failed: NSSL OpenSSL"$ ]]
+    then
+        problems+=("not FAILED by both clients with unverifiable leaves: ${line:-no row: $label}")
+    fi
+done
+line=$(grep -F -- "full handshake TLS 1.3, ECDSA P-256 " "$out" | head -n 1)
+if ! [[ $line =~ P-256[[:space:]]+$number[[:space:]]+$number[[:space:]] ]]; then
+    problems+=("the fixed chain's row did not measure: ${line:-no row}")
+fi
+report "unverifiable rotating leaves fail their rows only" "${problems[@]}"
+
+echo "TESTS: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

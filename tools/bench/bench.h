@@ -18,6 +18,7 @@ struct bench_profile {
     int tls12;          /* 1: TLS 1.2 only; 0: TLS 1.3 only */
     const char *suite;  /* IANA name of the one suite offered; NULL: the bench's TLS 1.3 list */
     const char *cafile; /* the trust anchor (PEM) */
+    int learn; /* NSSL: NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES (OpenSSL has nothing like it) */
 };
 
 /* The TLS 1.3 suites both clients offer, in this order, when a profile names none: NSSL's
@@ -60,6 +61,9 @@ struct bench_client {
     /* A client context trusting the full built-in root store; *roots is the number of roots
      * it reports. BENCH_NONE on failure. */
     bobj (*ctx_roots)(int *roots);
+    /* The SHA-256 of the server's leaf certificate (DER) on an established connection: 0, or
+     * -1 after a message. */
+    int (*leaf)(bobj conn, unsigned char sha256[32]);
 };
 
 extern const struct bench_client bench_nssl;
@@ -107,6 +111,8 @@ struct bench_scenario {
     int resume;
     int cold; /* a new client context for each handshake (made and freed outside the measured
                * part): first contact, nothing the context keeps from earlier connections */
+    int rotate; /* the rotating-leaf server: each handshake meets a leaf it has not seen, under
+                 * the intermediate of every connection before (server_rotate.c) */
 };
 extern const struct bench_scenario bench_scenarios[];
 extern const int bench_nscenarios;
@@ -116,6 +122,7 @@ const struct bench_scenario *bench_scenario_find(const char *id);
 struct bench_target {
     int port_ecdsa; /* listener presenting server-p256-chain */
     int port_rsa;   /* listener presenting server-rsa-chain2048-chain */
+    int port_rotate; /* listener presenting a new leaf under int-ca each time (0: none) */
     const char *ca_ecdsa;
     const char *ca_rsa;
     int echo_only; /* the server only echoes (nssl-server): bulk data is echoed back */
@@ -133,6 +140,8 @@ struct bench_hs {
     long done;        /* handshakes measured */
     long not_resumed; /* of them, resumed ones that came out full */
     int callgrind;    /* toggle callgrind's collection around the measured parts, no clocks */
+    long same_leaf;   /* of them, with a rotating server, ones whose leaf was the one before */
+    unsigned char last_leaf[32]; /* SHA-256 of the last leaf, with a rotating server */
     double wall;      /* wall seconds per handshake of the last batch, all of it */
     struct bench_rusage ru; /* user and system seconds of the measured parts of every
                              * batch so far (not with callgrind) */
@@ -249,6 +258,13 @@ int bench_server_openssl(struct bench_server *srv, struct bench_target *t, const
 /* Start two tools/nssl-server processes (ECDSA and RSA chain), echo mode. 0 or -1. */
 int bench_server_nssl(struct bench_server *srv, struct bench_target *t, const char *certs,
                       const char *exe);
+/* Start the rotating-leaf server (server_rotate.c) in a child process: `leaves` leaves made
+ * before it is ready, connection k served the leaf k modulo leaves; its port in
+ * t->port_rotate. 0 or -1. */
+int bench_server_rotate(struct bench_server *srv, struct bench_target *t, const char *certs,
+                        int leaves);
+/* The most leaves it makes (a run that needs more meets each again after this many). */
+#define BENCH_MAX_LEAVES 4096
 void bench_server_stop(struct bench_server *srv);
 /* A listening TCP socket on 127.0.0.1, an ephemeral port in *port: the socket, or -1 after a
  * message. */

@@ -8,15 +8,20 @@
 
 #include "run.h"
 
-void target_args(const struct options *o, const struct bench_target *t, char ports[2][16],
+void target_args(const struct options *o, const struct bench_target *t, char ports[3][16],
                  const char **argv, int *argc)
 {
     snprintf(ports[0], sizeof(ports[0]), "%d", t->port_ecdsa);
     snprintf(ports[1], sizeof(ports[1]), "%d", t->port_rsa);
+    snprintf(ports[2], sizeof(ports[2]), "%d", t->port_rotate);
     argv[(*argc)++] = "--port-ecdsa";
     argv[(*argc)++] = ports[0];
     argv[(*argc)++] = "--port-rsa";
     argv[(*argc)++] = ports[1];
+    if (t->port_rotate > 0) {
+        argv[(*argc)++] = "--port-rotate";
+        argv[(*argc)++] = ports[2];
+    }
     argv[(*argc)++] = "--certs";
     argv[(*argc)++] = o->certs;
     if (t->echo_only) {

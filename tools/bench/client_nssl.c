@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <nssl/nssl.h>
+#include <openssl/evp.h>
 
 #include "../common.h"
 #include "bench.h"
@@ -52,6 +53,11 @@ static bobj nssl_ctx_new(const struct bench_profile *p)
     rc = NSSLContextSetCipherSuites(ctx, p->suite != NULL ? p->suite : BENCH_TLS13_SUITES);
     if (rc != NSSL_ERROR_OK) {
         fail("NSSLContextSetCipherSuites", rc);
+        goto bad;
+    }
+    if (p->learn && (rc = NSSLContextSetFlags(ctx, NSSL_CONTEXT_FLAG_LEARN_INTERMEDIATES)) !=
+                        NSSL_ERROR_OK) {
+        fail("NSSLContextSetFlags", rc);
         goto bad;
     }
     return ctx;
@@ -187,6 +193,21 @@ static bobj nssl_ctx_roots(int *roots)
     return ctx;
 }
 
+static int nssl_leaf(bobj conn, unsigned char sha256[32])
+{
+    unsigned char der[8192];
+    int32_t len = (int32_t)sizeof(der);
+    int32_t rc = NSSLGetPeerCert((NSSLConnectionHandle)conn, der, &len, NULL);
+
+    if (rc != NSSL_ERROR_OK) {
+        return fail("NSSLGetPeerCert", rc);
+    }
+    if (EVP_Digest(der, (size_t)len, sha256, NULL, EVP_sha256(), NULL) != 1) {
+        return bench_ossl_fail("NSSL", "EVP_Digest of the leaf");
+    }
+    return 0;
+}
+
 const struct bench_client bench_nssl = {
     .name = "NSSL",
     .key = "nssl",
@@ -201,4 +222,5 @@ const struct bench_client bench_nssl = {
     .session_free = nssl_session_free,
     .close = nssl_close,
     .ctx_roots = nssl_ctx_roots,
+    .leaf = nssl_leaf,
 };

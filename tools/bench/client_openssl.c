@@ -199,6 +199,17 @@ static bobj ossl_ctx_roots(int *roots)
     return (bobj)ctx;
 }
 
+static int ossl_leaf(bobj conn, unsigned char sha256[32])
+{
+    X509 *leaf = SSL_get0_peer_certificate((SSL *)conn);
+    unsigned int len = 0;
+
+    if (leaf == NULL || X509_digest(leaf, EVP_sha256(), sha256, &len) != 1 || len != 32) {
+        return fail("X509_digest of the leaf");
+    }
+    return 0;
+}
+
 const struct bench_client bench_openssl = {
     .name = "OpenSSL",
     .key = "openssl",
@@ -213,4 +224,5 @@ const struct bench_client bench_openssl = {
     .session_free = ossl_session_free,
     .close = ossl_close,
     .ctx_roots = ossl_ctx_roots,
+    .leaf = ossl_leaf,
 };

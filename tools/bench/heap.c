@@ -220,7 +220,7 @@ int bench_heap_child(const struct bench_client *c, const struct bench_target *t,
     unsigned char buf[RECORD];
     struct open_conn one;
     struct open_conn *many;
-    struct bench_profile p = {0, NULL, t->ca_ecdsa};
+    struct bench_profile p = {0, NULL, t->ca_ecdsa, 0};
     long base = bench_heap_current();
     long before;
     long peak;

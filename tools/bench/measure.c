@@ -20,12 +20,16 @@
 #define TLS12_SUITE "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
 
 const struct bench_scenario bench_scenarios[] = {
-    {"hs13_full", "full handshake TLS 1.3, ECDSA P-256", 0, NULL, 0, 0, 0},
-    {"hs13_cold", "full handshake TLS 1.3, ECDSA P-256, first contact", 0, NULL, 0, 0, 1},
-    {"hs12_full", "full handshake TLS 1.2, ECDHE-ECDSA-AES128-GCM", 1, TLS12_SUITE, 0, 0, 0},
-    {"hs13_rsa", "full handshake TLS 1.3, RSA-2048 chain", 0, NULL, 1, 0, 0},
-    {"hs13_resumed", "resumed handshake TLS 1.3", 0, NULL, 0, 1, 0},
-    {"hs12_resumed", "resumed handshake TLS 1.2", 1, TLS12_SUITE, 0, 1, 0},
+    {"hs13_full", "full handshake TLS 1.3, ECDSA P-256", 0, NULL, 0, 0, 0, 0},
+    {"hs13_cold", "full handshake TLS 1.3, ECDSA P-256, first contact", 0, NULL, 0, 0, 1, 0},
+    {"hs13_newleaf_cold", "full handshake TLS 1.3, new leaf, known intermediate, new context", 0,
+     NULL, 0, 0, 1, 1},
+    {"hs13_newleaf", "full handshake TLS 1.3, new leaf, known intermediate, same context", 0, NULL,
+     0, 0, 0, 1},
+    {"hs12_full", "full handshake TLS 1.2, ECDHE-ECDSA-AES128-GCM", 1, TLS12_SUITE, 0, 0, 0, 0},
+    {"hs13_rsa", "full handshake TLS 1.3, RSA-2048 chain", 0, NULL, 1, 0, 0, 0},
+    {"hs13_resumed", "resumed handshake TLS 1.3", 0, NULL, 0, 1, 0, 0},
+    {"hs12_resumed", "resumed handshake TLS 1.2", 1, TLS12_SUITE, 0, 1, 0, 0},
 };
 const int bench_nscenarios = (int)(sizeof(bench_scenarios) / sizeof(bench_scenarios[0]));
 
@@ -180,6 +184,30 @@ static int echo_byte(const struct bench_client *c, bobj conn)
     return 0;
 }
 
+/* With a rotating server, count a leaf that is the one before (the row would not measure what it
+ * says): 0, or -1 after a message when check asks to fail at once, or the leaf is unknown. */
+static int new_leaf(struct bench_hs *r, bobj conn, int check)
+{
+    unsigned char leaf[32];
+
+    if (!r->s->rotate) {
+        return 0;
+    }
+    if (r->c->leaf(conn, leaf) != 0) {
+        return -1;
+    }
+    if (memcmp(leaf, r->last_leaf, sizeof(leaf)) == 0) {
+        r->same_leaf++;
+        if (check) {
+            fprintf(stderr, "nssl-bench: %s: %s: the server's leaf was the one before\n",
+                    r->c->name, r->s->id);
+            return -1;
+        }
+    }
+    memcpy(r->last_leaf, leaf, sizeof(leaf));
+    return 0;
+}
+
 /* One handshake of r, its measured parts (connect to connected, then close) added to g. With
  * check, the negotiated parameters are compared with the scenario's. 0 or -1. */
 static int handshake(struct bench_hs *r, struct segment *g, int check, int verbose)
@@ -209,7 +237,7 @@ static int handshake(struct bench_hs *r, struct segment *g, int check, int verbo
     }
 
     /* Not measured: what the next resumption needs, and the checks. */
-    if (c->info(conn, &info) != 0) {
+    if (c->info(conn, &info) != 0 || new_leaf(r, conn, check) != 0) {
         goto bad;
     }
     if (r->s->resume && r->session != BENCH_NONE && !info.resumed) {
@@ -272,7 +300,8 @@ out:
 int bench_hs_setup(struct bench_hs *r, const struct bench_client *c, const struct bench_scenario *s,
                    const struct bench_target *t, int verbose)
 {
-    struct bench_profile p = {s->tls12, s->suite, s->rsa ? t->ca_rsa : t->ca_ecdsa};
+    /* With a rotating server, the context learns intermediates, as a device's would. */
+    struct bench_profile p = {s->tls12, s->suite, s->rsa ? t->ca_rsa : t->ca_ecdsa, s->rotate};
     struct segment g = {0};
 
     memset(r, 0, sizeof(*r));
@@ -280,7 +309,7 @@ int bench_hs_setup(struct bench_hs *r, const struct bench_client *c, const struc
     r->c = c;
     r->s = s;
     r->t = t;
-    r->port = s->rsa ? t->port_rsa : t->port_ecdsa;
+    r->port = s->rotate ? t->port_rotate : s->rsa ? t->port_rsa : t->port_ecdsa;
     r->session = BENCH_NONE;
     r->ctx = c->ctx_new(&p);
     if (r->ctx == BENCH_NONE) {

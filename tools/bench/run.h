@@ -34,6 +34,7 @@ struct options {
     long bulk_mib;
     int heap_runs;
     int cg_count; /* handshakes counted per callgrind run */
+    const char *cg_dir; /* --cg-out: keep the callgrind profiles there (NULL: removed) */
     const char *certs;
     const char *server_exe;
     char exe[4096]; /* this program, for the heap and callgrind children */
@@ -67,7 +68,7 @@ void run_heap(const struct options *o, const struct bench_target *t);
 
 /* Append to argv (at *argc) the options that tell a child where the servers are and what
  * they present; ports holds the port numbers' text. */
-void target_args(const struct options *o, const struct bench_target *t, char ports[2][16],
+void target_args(const struct options *o, const struct bench_target *t, char ports[3][16],
                  const char **argv, int *argc);
 /* Run file with argv, its stdout into out (NUL-terminated): its exit status, or -1. */
 int run_child(const char *file, const char *const *argv, char *out, size_t cap);

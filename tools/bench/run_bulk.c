@@ -73,7 +73,7 @@ static void run_bulk(const struct options *o, const struct bench_target *t,
     int ok = 1;
 
     for (int c = 0; c < NCLIENTS; c++) {
-        struct bench_profile p = {0, suite, t->ca_ecdsa};
+        struct bench_profile p = {0, suite, t->ca_ecdsa, 0};
         if ((ctx[c] = clients[c]->ctx_new(&p)) == BENCH_NONE) {
             ok = 0;
         }

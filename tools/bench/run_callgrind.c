@@ -15,22 +15,26 @@ static double callgrind_run(const struct options *o, const struct bench_target *
                             const char *scenario)
 {
     static char out[4096];
-    char file[] = "/tmp/nssl-bench-cg.XXXXXX";
-    char file_arg[64];
+    char file[4096] = "/tmp/nssl-bench-cg.XXXXXX";
+    char file_arg[4200];
     char count[16];
-    char ports[2][16];
+    char ports[3][16];
     const char *argv[32];
     int argc = 0;
     double total = NAN;
-    int fd = mkstemp(file);
+    int fd = -1;
     FILE *f;
     char line[512];
 
-    if (fd < 0) {
+    /* --cg-out DIR keeps each child's profile, for callgrind_annotate. */
+    if (o->cg_dir != NULL) {
+        snprintf(file, sizeof(file), "%s/callgrind.%s.%s.out", o->cg_dir, who, scenario);
+    } else if ((fd = mkstemp(file)) < 0) {
         perror("nssl-bench: mkstemp");
         return NAN;
+    } else {
+        close(fd);
     }
-    close(fd);
     snprintf(file_arg, sizeof(file_arg), "--callgrind-out-file=%s", file);
     snprintf(count, sizeof(count), "%d", o->cg_count);
     argv[argc++] = "valgrind";
@@ -57,7 +61,9 @@ static double callgrind_run(const struct options *o, const struct bench_target *
         }
         fclose(f);
     }
-    unlink(file);
+    if (o->cg_dir == NULL) {
+        unlink(file);
+    }
     return total / o->cg_count;
 }
 
@@ -92,8 +98,8 @@ static void callgrind_floor(const struct options *o, const struct bench_target *
 
 void run_callgrind(const struct options *o, const struct bench_target *t)
 {
-    static char labels[8][96];
-    static char ids[8][32];
+    static char labels[16][96];
+    static char ids[16][32];
     const struct figure *hs13 = NULL;
 #ifndef NSSL_BENCH_CALLGRIND
     fail_figure(add_figure("cg_hs13_full", "instructions: full handshake TLS 1.3", "instr", "%.0f"),
@@ -174,9 +180,9 @@ int callgrind_child(const struct bench_client *c, const char *scenario, int coun
     if (rc < 0) {
         return EXIT_FAILED;
     }
-    if (r.not_resumed > 0) {
-        fprintf(stderr, "nssl-bench: %s: %s: %ld of %ld handshakes not resumed\n", c->name,
-                scenario, r.not_resumed, r.done);
+    if (r.not_resumed > 0 || r.same_leaf > 0) {
+        fprintf(stderr, "nssl-bench: %s: %s: of %ld handshakes %ld not resumed, %ld met the leaf "
+                "before again\n", c->name, scenario, r.done, r.not_resumed, r.same_leaf);
         return EXIT_FAILED;
     }
     return EXIT_OK;

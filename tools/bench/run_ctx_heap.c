@@ -63,7 +63,7 @@ void run_heap(const struct options *o, const struct bench_target *t)
     static double v[NROWS][NCLIENTS][MAX_SAMPLES];
     static char out[8192];
     struct figure *f[NROWS];
-    char ports[2][16];
+    char ports[3][16];
     int ok = 1;
 
     for (int k = 0; k < NROWS; k++) {

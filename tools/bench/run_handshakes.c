@@ -1,6 +1,7 @@
 /* nssl-bench's handshake figures: each scenario's handshakes, NSSL and OpenSSL interleaved A B
  * A B, and each figure's split into user space and kernel. */
 #include <stdio.h>
+#include <string.h>
 
 #include "run.h"
 
@@ -13,17 +14,25 @@ static void measure_scenario(const struct options *o, const struct bench_target 
     static double v[NCLIENTS][MAX_SAMPLES];
     static double w[NCLIENTS][MAX_SAMPLES];
     struct bench_hs r[NCLIENTS];
+    char failed[64] = "";
     int ok = 1;
 
+    /* Every client's set-up, so that the note names each that failed (a chain one client
+     * refuses, the other must refuse too). */
     for (int c = 0; c < NCLIENTS; c++) {
         if (bench_hs_setup(&r[c], clients[c], sc, t, o->verbose) != 0) {
-            snprintf(f->note, sizeof(f->note), "%s: setup failed", clients[c]->name);
-            for (int k = 0; k < c; k++) {
-                bench_hs_teardown(&r[k]);
-            }
-            fail_figure(f, f->note);
-            return;
+            size_t len = strlen(failed);
+            snprintf(failed + len, sizeof(failed) - len, " %s", clients[c]->name);
         }
+    }
+    if (failed[0] != '\0') {
+        snprintf(f->note, sizeof(f->note), "setup failed:%s", failed);
+        /* A failed set-up has torn itself down; teardown is safe on it again. */
+        for (int c = 0; c < NCLIENTS; c++) {
+            bench_hs_teardown(&r[c]);
+        }
+        fail_figure(f, f->note);
+        return;
     }
     /* A B A B: each sample a batch of each client in turn. */
     for (int i = 0; i < o->samples && ok; i++) {
@@ -40,6 +49,11 @@ static void measure_scenario(const struct options *o, const struct bench_target 
         if (r[c].not_resumed > 0) {
             snprintf(f->note, sizeof(f->note), "%s: %ld of %ld not resumed", clients[c]->name,
                      r[c].not_resumed, r[c].done);
+            ok = 0;
+        }
+        if (r[c].same_leaf > 0) {
+            snprintf(f->note, sizeof(f->note), "%s: %ld of %ld met the leaf before again",
+                     clients[c]->name, r[c].same_leaf, r[c].done);
             ok = 0;
         }
         set_samples(f, c, v[c], o->samples, 1e6);

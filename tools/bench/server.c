@@ -21,7 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "bench.h"
+#include "serve.h"
 
 #define RECORD 16384
 #define START_TIMEOUT_MS 10000
@@ -56,10 +56,10 @@ int bench_listen_loopback(int *port)
     return fd;
 }
 
-/* ---- the libssl server (child process) ---- */
+/* ---- a libssl server (child process) ---- */
 
 struct conn_arg {
-    SSL_CTX *ctx;
+    SSL *ssl;
     int fd;
 };
 
@@ -87,10 +87,10 @@ static void *serve_conn(void *argp)
 {
     struct conn_arg *a = argp;
     unsigned char buf[RECORD];
-    SSL *ssl = SSL_new(a->ctx);
+    SSL *ssl = a->ssl;
     size_t got = 0;
 
-    if (ssl != NULL && SSL_set_fd(ssl, a->fd) == 1 && SSL_accept(ssl) == 1) {
+    if (SSL_set_fd(ssl, a->fd) == 1 && SSL_accept(ssl) == 1) {
         while (SSL_read_ex(ssl, buf, sizeof(buf), &got) == 1) {
             size_t written = 0;
             int rc = got > 5 && memcmp(buf, "SEND ", 5) == 0
@@ -108,6 +108,98 @@ static void *serve_conn(void *argp)
     free(a);
     return NULL;
 }
+
+void bench_serve(const int *fds, int nfds, int ready, bench_make_ssl make, void *arg)
+{
+    struct pollfd pfd[BENCH_MAX_LISTENERS];
+    pthread_attr_t attr;
+
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 0; i < nfds; i++) {
+        pfd[i].fd = fds[i];
+        pfd[i].events = POLLIN;
+    }
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    if (write(ready, "r", 1) != 1) {
+        _exit(1);
+    }
+    close(ready);
+    for (;;) {
+        if (poll(pfd, (nfds_t)nfds, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            _exit(1);
+        }
+        for (int i = 0; i < nfds; i++) {
+            struct conn_arg *a;
+            pthread_t th;
+            int one = 1;
+            int fd;
+            if ((pfd[i].revents & POLLIN) == 0 || (fd = accept(fds[i], NULL, NULL)) < 0) {
+                continue;
+            }
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            a = malloc(sizeof(*a));
+            if (a == NULL || (a->ssl = make(arg, i)) == NULL) {
+                ERR_clear_error();
+                free(a);
+                close(fd);
+                continue;
+            }
+            a->fd = fd;
+            if (pthread_create(&th, &attr, serve_conn, a) != 0) {
+                SSL_free(a->ssl);
+                close(fd);
+                free(a);
+            }
+        }
+    }
+}
+
+int bench_fork_server(struct bench_server *srv, const int *fds, int nfds, const char *what,
+                      void (*child)(const int *fds, int nfds, int ready, void *arg), void *arg)
+{
+    int pipefd[2];
+    struct pollfd pfd;
+    char c;
+    pid_t pid;
+
+    if (pipe(pipefd) != 0) {
+        perror("nssl-bench: pipe");
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        perror("nssl-bench: fork");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        close(pipefd[0]);
+        child(fds, nfds, pipefd[1], arg);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    srv->pids[srv->npids++] = pid;
+    /* It is set up once it says so (or it has died). */
+    pfd.fd = pipefd[0];
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, START_TIMEOUT_MS) != 1 || read(pipefd[0], &c, 1) != 1) {
+        fprintf(stderr, "nssl-bench: %s did not start\n", what);
+        close(pipefd[0]);
+        bench_server_stop(srv);
+        return -1;
+    }
+    close(pipefd[0]);
+    return 0;
+}
+
+/* ---- the libssl server of the fixed chains ---- */
 
 static SSL_CTX *server_ctx(const char *certs, int which)
 {
@@ -131,105 +223,42 @@ static SSL_CTX *server_ctx(const char *certs, int which)
     return ctx;
 }
 
-static void serve(const int *fds, const char *certs, int ready)
+static SSL *fixed_ssl(void *arg, int which)
 {
-    SSL_CTX *ctx[2];
-    struct pollfd pfd[2];
-    pthread_attr_t attr;
+    SSL_CTX **ctx = arg;
+    return SSL_new(ctx[which]);
+}
 
-    signal(SIGPIPE, SIG_IGN);
-    for (int i = 0; i < 2; i++) {
+static void serve_fixed(const int *fds, int nfds, int ready, void *arg)
+{
+    const char *certs = arg;
+    SSL_CTX *ctx[2];
+
+    for (int i = 0; i < nfds; i++) {
         if ((ctx[i] = server_ctx(certs, i)) == NULL) {
             _exit(1);
         }
-        pfd[i].fd = fds[i];
-        pfd[i].events = POLLIN;
     }
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    if (write(ready, "r", 1) != 1) {
-        _exit(1);
-    }
-    close(ready);
-    for (;;) {
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            _exit(1);
-        }
-        for (int i = 0; i < 2; i++) {
-            struct conn_arg *a;
-            pthread_t th;
-            int one = 1;
-            int fd;
-            if ((pfd[i].revents & POLLIN) == 0 || (fd = accept(fds[i], NULL, NULL)) < 0) {
-                continue;
-            }
-            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-            a = malloc(sizeof(*a));
-            if (a == NULL) {
-                close(fd);
-                continue;
-            }
-            a->ctx = ctx[i];
-            a->fd = fd;
-            if (pthread_create(&th, &attr, serve_conn, a) != 0) {
-                close(fd);
-                free(a);
-            }
-        }
-    }
+    bench_serve(fds, nfds, ready, fixed_ssl, ctx);
 }
 
 int bench_server_openssl(struct bench_server *srv, struct bench_target *t, const char *certs)
 {
     int fds[2] = {-1, -1};
-    int pipefd[2];
-    struct pollfd pfd;
-    char c;
-    pid_t pid;
+    int rc = -1;
 
     memset(srv, 0, sizeof(*srv));
-    if ((fds[0] = bench_listen_loopback(&t->port_ecdsa)) < 0 ||
-        (fds[1] = bench_listen_loopback(&t->port_rsa)) < 0 || pipe(pipefd) != 0) {
-        goto bad;
+    if ((fds[0] = bench_listen_loopback(&t->port_ecdsa)) >= 0 &&
+        (fds[1] = bench_listen_loopback(&t->port_rsa)) >= 0) {
+        rc = bench_fork_server(srv, fds, 2, "the libssl server", serve_fixed, (void *)certs);
     }
-    pid = fork();
-    if (pid < 0) {
-        perror("nssl-bench: fork");
-        goto bad;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        close(pipefd[0]);
-        serve(fds, certs, pipefd[1]);
-        _exit(0);
-    }
-    close(pipefd[1]);
-    close(fds[0]);
-    close(fds[1]);
-    srv->pids[srv->npids++] = pid;
-    t->echo_only = 0;
-    /* Its certificates are loaded once it says so (or it has died). */
-    pfd.fd = pipefd[0];
-    pfd.events = POLLIN;
-    if (poll(&pfd, 1, START_TIMEOUT_MS) != 1 || read(pipefd[0], &c, 1) != 1) {
-        fprintf(stderr, "nssl-bench: the libssl server did not start\n");
-        close(pipefd[0]);
-        bench_server_stop(srv);
-        return -1;
-    }
-    close(pipefd[0]);
-    return 0;
-bad:
     for (int i = 0; i < 2; i++) {
         if (fds[i] >= 0) {
             close(fds[i]);
         }
     }
-    return -1;
+    t->echo_only = 0;
+    return rc;
 }
 
 /* ---- tools/nssl-server ---- */
