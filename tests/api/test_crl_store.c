@@ -17,6 +17,7 @@
 
 #include "nssl/nssl.h"
 
+#include "../common/crl_maker.h"
 #include "../unit/unit.h"
 #include "api/api.h"
 #include "certstore/certstore.h"
@@ -62,51 +63,15 @@ struct crl_spec {
     long number;
 };
 
+/* The CRL of s (tests/common/crl_maker.h), in DER. */
 static uint8_t *make_crl(const struct crl_spec *s, size_t *len)
 {
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    ASN1_INTEGER *number = ASN1_INTEGER_new();
-    unsigned char *der = NULL;
-    int n;
+    X509 *x = s->revoked != NULL ? load_pem(s->revoked, 0) : NULL;
+    struct crl_maker_spec m = {s->issuer, s->key, s->this_update, s->serials,
+                               x != NULL ? X509_get0_serialNumber(x) : NULL, s->number};
+    uint8_t *der = crl_maker_der(&m, len);
 
-    X509_CRL_set_version(crl, 1);
-    X509_CRL_set_issuer_name(crl, s->issuer);
-    X509_gmtime_adj(t, s->this_update);
-    X509_CRL_set1_lastUpdate(crl, t);
-    X509_gmtime_adj(t, s->this_update + 7 * 86400);
-    X509_CRL_set1_nextUpdate(crl, t);
-    X509_gmtime_adj(t, s->this_update - 3600);
-    for (int i = 0; i <= s->serials; i++) {
-        X509_REVOKED *r = X509_REVOKED_new();
-        ASN1_INTEGER *serial = ASN1_INTEGER_new();
-        X509 *x = NULL;
-        if (i == s->serials) {
-            if (s->revoked == NULL || (x = load_pem(s->revoked, 0)) == NULL) {
-                X509_REVOKED_free(r);
-                ASN1_INTEGER_free(serial);
-                break;
-            }
-            ASN1_STRING_copy(serial, X509_get0_serialNumber(x));
-            X509_free(x);
-        } else {
-            ASN1_INTEGER_set_uint64(serial, 0x4000000000000000ull + (uint64_t)i * 7919u);
-        }
-        X509_REVOKED_set_serialNumber(r, serial);
-        X509_REVOKED_set_revocationDate(r, t);
-        X509_CRL_add0_revoked(crl, r);
-        ASN1_INTEGER_free(serial);
-    }
-    /* RFC 5280 5.2.3: NSSL uses no CRL without a CRL number. */
-    ASN1_INTEGER_set(number, s->number > 0 ? s->number : 1);
-    X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0);
-    X509_CRL_sort(crl);
-    X509_CRL_sign(crl, s->key, EVP_sha256());
-    n = i2d_X509_CRL(crl, &der);
-    *len = n > 0 ? (size_t)n : 0;
-    ASN1_INTEGER_free(number);
-    ASN1_TIME_free(t);
-    X509_CRL_free(crl);
+    X509_free(x);
     return der;
 }
 

@@ -36,6 +36,7 @@
 
 #include <nssl/nssl.h>
 
+#include "../../tests/common/crl_maker.h"
 #include "api/api.h"
 #include "certstore/certstore.h"
 #include "store/crls.h"
@@ -85,55 +86,6 @@ static void *load_pem(const char *name, int key)
 
 /* ---- the stores ---- */
 
-/* A DER CRL by issuer, signed with key, valid from an hour ago for a week, revoking n
- * synthetic 16-byte serials. */
-static uint8_t *make_crl(const X509_NAME *issuer, EVP_PKEY *key, long n, size_t *len)
-{
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    ASN1_INTEGER *number = ASN1_INTEGER_new();
-    unsigned char *der = NULL;
-    int out;
-
-    X509_CRL_set_version(crl, 1);
-    X509_CRL_set_issuer_name(crl, issuer);
-    X509_gmtime_adj(t, -3600);
-    X509_CRL_set1_lastUpdate(crl, t);
-    X509_gmtime_adj(t, 7 * 86400);
-    X509_CRL_set1_nextUpdate(crl, t);
-    X509_gmtime_adj(t, -7200);
-    for (long i = 0; i < n; i++) {
-        X509_REVOKED *r = X509_REVOKED_new();
-        unsigned char b[16];
-        BIGNUM *bn;
-        ASN1_INTEGER *serial;
-        for (int j = 0; j < 16; j++) {
-            b[j] = (unsigned char)(((uint64_t)i * 0x9E3779B97F4A7C15ull) >> ((j % 8) * 8));
-        }
-        b[0] = (unsigned char)(0x40 | (b[0] & 0x3f));
-        b[15] = (unsigned char)i; /* with the next two bytes, distinct for every i */
-        b[14] = (unsigned char)(i >> 8);
-        b[13] = (unsigned char)(i >> 16);
-        bn = BN_bin2bn(b, sizeof(b), NULL);
-        serial = BN_to_ASN1_INTEGER(bn, NULL);
-        X509_REVOKED_set_serialNumber(r, serial);
-        X509_REVOKED_set_revocationDate(r, t);
-        X509_CRL_add0_revoked(crl, r);
-        ASN1_INTEGER_free(serial);
-        BN_free(bn);
-    }
-    ASN1_INTEGER_set(number, 1);
-    X509_CRL_add1_ext_i2d(crl, NID_crl_number, number, 0, 0);
-    X509_CRL_sort(crl);
-    X509_CRL_sign(crl, key, EVP_sha256());
-    out = i2d_X509_CRL(crl, &der);
-    *len = out > 0 ? (size_t)out : 0;
-    ASN1_INTEGER_free(number);
-    ASN1_TIME_free(t);
-    X509_CRL_free(crl);
-    return der;
-}
-
 static int import(struct nssl_certstore *cs, const char *name, int kind, int32_t id)
 {
     X509 *x = load_pem(name, 0);
@@ -149,8 +101,10 @@ static int import(struct nssl_certstore *cs, const char *name, int kind, int32_t
 
 static int add(struct nssl_certstore *cs, const X509_NAME *issuer, EVP_PKEY *key, long serials)
 {
+    /* Valid from an hour ago for a week, CRL number 1. */
+    struct crl_maker_spec spec = {issuer, key, -3600, serials, NULL, 1};
     size_t len = 0;
-    uint8_t *der = make_crl(issuer, key, serials, &len);
+    uint8_t *der = crl_maker_der(&spec, &len);
     int rc = der != NULL ? nssl_cs_add_crl(cs, der, len) : -1;
     OPENSSL_free(der);
     return rc;
