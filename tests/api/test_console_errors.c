@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nssl/nssl.h"
+#include "nssl/nssl_store.h"
 
 #include "../unit/unit.h"
 #include "api/api.h"
@@ -194,6 +195,56 @@ static void test_peer_alert(void)
         CU_ASSERT(rc_ >= 0 || is_console_value(rc_));                                       \
     } while (0)
 
+/* The store API (nssl_store.h) under the switch: a handle that names nothing, bad arguments,
+ * and the store's own refusals (a change on a read-only handle, a retired ID, no such ID). */
+static void store_functions(int32_t bad, unsigned char *buf)
+{
+    char path[64], text[16];
+    NSSLStoreCertInfo info;
+    NSSLStoreCrlInfo crl;
+    NSSLStoreGroupInfo group;
+    uint32_t n = 1;
+    uint64_t v = 0;
+    int32_t s = 0, id = 0;
+
+    snprintf(path, sizeof(path), "/tmp/nssl-console-errors-%d.db", (int)getpid());
+    unlink(path);
+    CONSOLE_ONLY(NSSLStoreOpen(path, 9, &s));
+    CONSOLE_ONLY(NSSLStoreOpen(path, NSSL_STORE_OPEN_READ_ONLY, &s));
+    CU_ASSERT_EQUAL_FATAL(NSSLStoreOpen(path, NSSL_STORE_OPEN_CREATE, &s), NSSL_ERROR_OK);
+    CONSOLE_ONLY(NSSLStoreClose(bad));
+    CONSOLE_ONLY(NSSLStoreSetDeviceKey(bad, buf, 32, NULL));
+    CONSOLE_ONLY(NSSLStoreSetDeviceKey(s, buf, 3, NULL));
+    CONSOLE_ONLY(NSSLStoreGetErrorMessage(bad, text, sizeof(text)));
+    CONSOLE_ONLY(NSSLStoreBegin(bad));
+    CONSOLE_ONLY(NSSLStoreCommit(s));
+    CONSOLE_ONLY(NSSLStoreRollback(bad));
+    CONSOLE_ONLY(NSSLStoreCheck(bad));
+    CONSOLE_ONLY(NSSLStoreImportCert(s, 1, buf, 16, NSSL_CERT_TYPE_DER, 0, NULL, 0, 0, &id));
+    CONSOLE_ONLY(NSSLStoreImportClient(s, buf, 16, 0, buf, 16, 0, NULL, 0, 0, 0, NULL, 0, &id));
+    CONSOLE_ONLY(NSSLStoreRemove(s, 77));
+    CONSOLE_ONLY(NSSLStoreListCerts(bad, 0, 0, NULL, &n));
+    CONSOLE_ONLY(NSSLStoreGetCertInfo(s, 77, &info));
+    CONSOLE_ONLY(NSSLStoreExportCert(s, 77, NULL, &n));
+    CONSOLE_ONLY(NSSLStoreAddCrl(s, buf, 16, 0));
+    CONSOLE_ONLY(NSSLStoreRemoveCrl(s, buf));
+    CONSOLE_ONLY(NSSLStoreListCrls(s, &crl, NULL));
+    CONSOLE_ONLY(NSSLStoreCreateGroup(s, 40, "G", NULL));
+    CONSOLE_ONLY(NSSLStoreAddToGroup(s, 77, 1));
+    CONSOLE_ONLY(NSSLStoreRemoveFromGroup(bad, 77, 1));
+    CONSOLE_ONLY(NSSLStoreListGroups(s, &group, NULL));
+    CONSOLE_ONLY(NSSLStorePinUpdateKey(s, buf, 16));
+    CONSOLE_ONLY(NSSLStoreApplyUpdate(s, buf, 16, &v));
+    CONSOLE_ONLY(NSSLStoreGetUpdateVersion(bad, &v));
+    CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    /* A change through a read-only handle. */
+    CU_ASSERT_EQUAL_FATAL(NSSLStoreOpen(path, NSSL_STORE_OPEN_READ_ONLY, &s), NSSL_ERROR_OK);
+    CONSOLE_ONLY(NSSLStoreCreateGroup(s, 1, "G", NULL));
+    CU_ASSERT_EQUAL(NSSLStoreCreateGroup(s, 1, "G", NULL), NSSL_ERROR_CERT_STORE_ERROR);
+    CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    unlink(path);
+}
+
 /* Every exported function, with handles that name nothing and with the arguments that give
  * the extension values (legacy names, a version the policy forbids): console values only.
  * NSSLInit, NSSLFinish and NSSLPolicyReset are called by the suite; the three *String calls
@@ -330,6 +381,7 @@ static void test_every_function(void)
         NSSLCallerIdentity who = {0, 0, -2, 0};
         CONSOLE_ONLY(NSSLSetCallerIdentity(&who));
     }
+    store_functions(bad, buf);
     NSSLSetConsoleErrors(0);
     CU_ASSERT_EQUAL(NSSLDestroyConnection(conn), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(NSSLDestroyContext(ctx), NSSL_ERROR_OK);
@@ -367,6 +419,35 @@ static void test_table(void)
          NSSL_ERROR_IO_ERROR},
         {NSSL_ERROR_POLICY, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR,
          NSSL_ERROR_IO_ERROR},
+        /* The store API (nssl_store.h): the same console value in every phase. */
+        {NSSL_ERROR_STORE_READ_ONLY, NSSL_ERROR_CERT_STORE_ERROR, NSSL_ERROR_CERT_STORE_ERROR,
+         NSSL_ERROR_CERT_STORE_ERROR},
+        {NSSL_ERROR_STORE_CORRUPT, NSSL_ERROR_CERT_STORE_ERROR, NSSL_ERROR_CERT_STORE_ERROR,
+         NSSL_ERROR_CERT_STORE_ERROR},
+        {NSSL_ERROR_STORE_BUSY, NSSL_ERROR_CERT_STORE_ERROR, NSSL_ERROR_CERT_STORE_ERROR,
+         NSSL_ERROR_CERT_STORE_ERROR},
+        {NSSL_ERROR_STORE_UPDATE_ROLLBACK, NSSL_ERROR_CERT_STORE_ERROR, NSSL_ERROR_CERT_STORE_ERROR,
+         NSSL_ERROR_CERT_STORE_ERROR},
+        {NSSL_ERROR_STORE_VERSION, NSSL_ERROR_CERT_STORE_INIT_FAILURE, NSSL_ERROR_CERT_STORE_INIT_FAILURE,
+         NSSL_ERROR_CERT_STORE_INIT_FAILURE},
+        {NSSL_ERROR_STORE_NOT_FOUND, NSSL_ERROR_INVALID_CERT_ID, NSSL_ERROR_INVALID_CERT_ID,
+         NSSL_ERROR_INVALID_CERT_ID},
+        {NSSL_ERROR_STORE_EXISTS, NSSL_ERROR_INVALID_CERT_ID, NSSL_ERROR_INVALID_CERT_ID,
+         NSSL_ERROR_INVALID_CERT_ID},
+        {NSSL_ERROR_STORE_ID_RETIRED, NSSL_ERROR_INVALID_CERT_ID, NSSL_ERROR_INVALID_CERT_ID,
+         NSSL_ERROR_INVALID_CERT_ID},
+        {NSSL_ERROR_STORE_ID_ABSENT, NSSL_ERROR_INVALID_CERT_ID, NSSL_ERROR_INVALID_CERT_ID,
+         NSSL_ERROR_INVALID_CERT_ID},
+        {NSSL_ERROR_STORE_INVALID_DATA, NSSL_ERROR_INVALID_CERT, NSSL_ERROR_INVALID_CERT,
+         NSSL_ERROR_INVALID_CERT},
+        {NSSL_ERROR_STORE_ID_MISMATCH, NSSL_ERROR_INVALID_CERT, NSSL_ERROR_INVALID_CERT,
+         NSSL_ERROR_INVALID_CERT},
+        {NSSL_ERROR_STORE_UPDATE_SIGNATURE, NSSL_ERROR_INVALID_CERT, NSSL_ERROR_INVALID_CERT,
+         NSSL_ERROR_INVALID_CERT},
+        {NSSL_ERROR_CERT_STORE_TAMPERED, NSSL_ERROR_CERT_STORE_INIT_FAILURE, NSSL_ERROR_CERT_STORE_INIT_FAILURE,
+         NSSL_ERROR_CERT_STORE_INIT_FAILURE},
+        {NSSL_ERROR_INVALID_NSSL_STORE, NSSL_ERROR_INVALID_HANDLE, NSSL_ERROR_INVALID_HANDLE,
+         NSSL_ERROR_INVALID_HANDLE},
         /* A future extension value gets the phase's default. */
         {-0x2801ff, NSSL_ERROR_INVALID_ARG, NSSL_ERROR_HANDSHAKE_ERROR, NSSL_ERROR_IO_ERROR},
     };

@@ -154,8 +154,36 @@ static void test_epochs_exhausted(void)
     nssl_handle_table_free(&t);
 }
 
+/* Store handles (type 0, api/store.h): never 0 (a generation is at least 1), never another
+ * type's object, and another type's value never names a store. */
+static void test_store_type(void)
+{
+    struct nssl_handle_table st = NSSL_HANDLE_TABLE_INIT(NSSL_HANDLE_STORE, 64, 6);
+    struct nssl_handle_table ctx = NSSL_HANDLE_TABLE_INIT(NSSL_HANDLE_CONTEXT, 64, 6);
+    int32_t hs = nssl_handle_add(&st, &a), hc = nssl_handle_add(&ctx, &b);
+
+    CU_ASSERT(hs > 0 && hc > 0);
+    CU_ASSERT_EQUAL(nssl_handle_type_of(hs), NSSL_HANDLE_STORE);
+    CU_ASSERT_PTR_EQUAL(nssl_handle_get(&st, hs), &a);
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&st, 0));
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&st, -1));
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&st, hs | INT32_MIN));
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&st, hc));
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&ctx, hs));
+    /* Both are slot 0's first handle: they differ in their type bits alone, and that is
+     * enough. */
+    CU_ASSERT_EQUAL(hc, hs | (1 << 29));
+    /* Slot 0's first handle is its generation alone: 1 << index_bits. */
+    CU_ASSERT_EQUAL(hs, 1 << 6);
+    nssl_handle_remove(&st, hs);
+    CU_ASSERT_PTR_NULL(nssl_handle_get(&st, hs));
+    nssl_handle_table_free(&st);
+    nssl_handle_table_free(&ctx);
+}
+
 static CU_TestInfo tests[] = {
     {"types are part of the value", test_type_bits},
+    {"store handles: type 0, never 0", test_store_type},
     {"free slots are taken in turn", test_round_robin},
     {"generations retire, never wrap", test_generation_retires},
     {"only the live generation answers", test_forged_generations},

@@ -163,6 +163,34 @@ typedef int32_t NSSLSessionHandle;
 /** A store handle (NSSLStoreOpen) that is not open: never issued, closed, from before
  *  NSSLFinish, or a handle of another type. */
 #define NSSL_ERROR_INVALID_NSSL_STORE (-0x28010a)
+/* The certificate store API (nssl_store.h, issue 16 item 6). */
+/** A change through a read-only handle, or to a sealed store on a handle without its device
+ *  key (NSSLStoreSetDeviceKey). */
+#define NSSL_ERROR_STORE_READ_ONLY (-0x28010b)
+/** The file is not a store, is damaged, or a row fails its integrity check (SHA-256). */
+#define NSSL_ERROR_STORE_CORRUPT (-0x28010c)
+/** Another writer holds the store's lock longer than the busy timeout (5 seconds). */
+#define NSSL_ERROR_STORE_BUSY (-0x28010d)
+/** No such ID, group, CRL, or (NSSLStoreApplyUpdate) no update key is pinned. */
+#define NSSL_ERROR_STORE_NOT_FOUND (-0x28010e)
+/** The ID, group bit or group name is taken by something else, or another update key is
+ *  pinned already. */
+#define NSSL_ERROR_STORE_EXISTS (-0x28010f)
+/** Input that does not parse: a certificate, key, CRL or update file, or a key that does not
+ *  match its certificate. */
+#define NSSL_ERROR_STORE_INVALID_DATA (-0x280110)
+/** The file's schema is newer than this library's. */
+#define NSSL_ERROR_STORE_VERSION (-0x280111)
+/** The ID belonged to a removed certificate: it is retired and never given again. */
+#define NSSL_ERROR_STORE_ID_RETIRED (-0x280112)
+/** A reserved console ID with no certificate in this store (absent). */
+#define NSSL_ERROR_STORE_ID_ABSENT (-0x280113)
+/** The certificate (or kind) is not the one the reserved console ID names. */
+#define NSSL_ERROR_STORE_ID_MISMATCH (-0x280114)
+/** An update not signed by the update key pinned in the store. */
+#define NSSL_ERROR_STORE_UPDATE_SIGNATURE (-0x280115)
+/** An update whose version is not newer than the store's (no rollback). */
+#define NSSL_ERROR_STORE_UPDATE_ROLLBACK (-0x280116)
 /** @} */
 
 /**

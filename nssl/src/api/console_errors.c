@@ -36,6 +36,23 @@ int32_t nssl_console_error(int32_t v, enum nssl_err_phase phase)
         return NSSL_ERROR_CERT_STORE_INIT_FAILURE;
     case NSSL_ERROR_INVALID_NSSL_STORE:
         return NSSL_ERROR_INVALID_HANDLE;
+    /* The writable-store API (nssl_store.h): the console's nearest store and ID values. */
+    case NSSL_ERROR_STORE_READ_ONLY:
+    case NSSL_ERROR_STORE_CORRUPT:
+    case NSSL_ERROR_STORE_BUSY:
+    case NSSL_ERROR_STORE_UPDATE_ROLLBACK:
+        return NSSL_ERROR_CERT_STORE_ERROR;
+    case NSSL_ERROR_STORE_VERSION:
+        return NSSL_ERROR_CERT_STORE_INIT_FAILURE;
+    case NSSL_ERROR_STORE_NOT_FOUND:
+    case NSSL_ERROR_STORE_EXISTS:
+    case NSSL_ERROR_STORE_ID_RETIRED:
+    case NSSL_ERROR_STORE_ID_ABSENT:
+        return NSSL_ERROR_INVALID_CERT_ID;
+    case NSSL_ERROR_STORE_INVALID_DATA:
+    case NSSL_ERROR_STORE_ID_MISMATCH:
+    case NSSL_ERROR_STORE_UPDATE_SIGNATURE:
+        return NSSL_ERROR_INVALID_CERT;
     case NSSL_ERROR_TIMEOUT:
     case NSSL_ERROR_TRANSPORT_ERROR:
         /* What the console gives when its socket fails. */

@@ -5,8 +5,9 @@
  * A handle is a non-negative int32:
  *
  *   bit 31     0 (handles are never negative: negative values are errors)
- *   bits 29-30 the type (context 1, connection 2, session 3): a handle of one type never names
- *              an object of another, whatever its other bits
+ *   bits 29-30 the type (store 0, context 1, connection 2, session 3): a handle of one type
+ *              never names an object of another, whatever its other bits. A store handle is
+ *              never 0 since its generation is at least 1.
  *   bits b-28  the slot's generation (1 .. 2^(29-b) - 1)
  *   bits 0..b  the slot's index, b = the table's index_bits
  *
@@ -23,6 +24,7 @@
 #include <stdint.h>
 
 enum nssl_handle_type {
+    NSSL_HANDLE_STORE = 0,     /* NSSLStoreOpen (api/store.h) */
     NSSL_HANDLE_CONTEXT = 1,
     NSSL_HANDLE_CONNECTION = 2,
     NSSL_HANDLE_SESSION = 3,
@@ -53,7 +55,8 @@ struct nssl_handle_table {
 int32_t nssl_handle_add(struct nssl_handle_table *t, void *obj);
 /* The object of a live handle of this table's type, or NULL. */
 void *nssl_handle_get(const struct nssl_handle_table *t, int32_t h);
-/* The type a handle value claims (its type bits), 0 for a negative value. */
+/* The type a handle value claims (its type bits), 0 for a negative value (a store's type: a
+ * negative value is still no store, nssl_handle_get refuses it). */
 unsigned nssl_handle_type_of(int32_t h);
 /* Forget a handle (the object is the caller's). */
 void nssl_handle_remove(struct nssl_handle_table *t, int32_t h);

@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "api/settings.h"
+#include "api/store.h"
 #include "crypto/crypto.h"
 #include "engine/bufpool.h"
 #include "session/session.h"
@@ -75,6 +76,8 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_handle_table_free(&nssl_session_handles);
         nssl_handle_each(&nssl_contexts, drop_context);
         nssl_handle_table_free(&nssl_contexts);
+        /* Store handles: an open transaction is rolled back. */
+        nssl_store_close_all();
         nssl_default_store_close();
         nssl_crls_cache_clear();
         nssl_cert_cache_clear();
