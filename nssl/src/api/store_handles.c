@@ -105,13 +105,17 @@ NSSL_API int32_t NSSLStoreOpen(const char *path, int32_t flags, NSSLStoreHandle 
     struct nssl_store *s;
     char own[4096];
     int32_t h, rc;
-    int err;
+    int err, ready;
 
     if (store == NULL || flags < NSSL_STORE_OPEN_READ_ONLY || flags > NSSL_STORE_OPEN_CREATE) {
         return NSSL_ERROR_INVALID_ARG;
     }
     *store = 0;
-    if (!nssl_lib_ready) {
+    /* Not before NSSLInit (checked again when the handle is made). */
+    pthread_mutex_lock(&nssl_lib_lock);
+    ready = nssl_lib_ready;
+    pthread_mutex_unlock(&nssl_lib_lock);
+    if (!ready) {
         return NSSL_ERROR_LIB_NOT_READY;
     }
     if (path == NULL) {
