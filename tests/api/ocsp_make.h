@@ -23,6 +23,14 @@ struct ocsp_make {
     long this_off, next_off;   /* thisUpdate / nextUpdate from now, seconds */
 };
 
+/* A SingleResponse about another certificate, put first in the response (RFC 6960 4.2.1 lets
+ * a response carry several). */
+struct ocsp_make_also {
+    const char *cert;          /* a fixture name */
+    const char *issuer;        /* its issuer; NULL: int-ca */
+    int status;                /* V_OCSP_CERTSTATUS_* */
+};
+
 static inline void *ocsp_make_read(const char *dir, const char *name, const char *ext, int key)
 {
     char path[1024];
@@ -39,8 +47,10 @@ static inline void *ocsp_make_read(const char *dir, const char *name, const char
     return out;
 }
 
-/* The DER OCSPResponse in *der (OPENSSL_free it): its length, or -1. */
-static inline int ocsp_make_der(const struct ocsp_make *m, unsigned char **der)
+/* The DER OCSPResponse in *der (OPENSSL_free it), with also's SingleResponse first when not
+ * NULL: its length, or -1. */
+static inline int ocsp_make_der_also(const struct ocsp_make *m,
+                                     const struct ocsp_make_also *also, unsigned char **der)
 {
     const char *issuer_name = m->issuer != NULL ? m->issuer : "int-ca";
     const char *signer_name = m->signer != NULL ? m->signer : issuer_name;
@@ -54,12 +64,27 @@ static inline int ocsp_make_der(const struct ocsp_make *m, unsigned char **der)
     ASN1_TIME *nextupd = m->next_off == OCSP_MAKE_NO_NEXT ? NULL
                                                           : X509_gmtime_adj(NULL, m->next_off);
     ASN1_TIME *revtime = X509_gmtime_adj(NULL, -86400);
-    int revoked = m->status == V_OCSP_CERTSTATUS_REVOKED, len = -1;
+    int revoked = m->status == V_OCSP_CERTSTATUS_REVOKED, len = -1, also_ok = 1;
     OCSP_RESPONSE *resp = NULL;
 
     *der = NULL;
+    if (also != NULL) {
+        X509 *other = ocsp_make_read(m->dir, also->cert, "pem", 0);
+        X509 *other_issuer = ocsp_make_read(m->dir, also->issuer != NULL ? also->issuer
+                                                                         : "int-ca", "pem", 0);
+        OCSP_CERTID *oid = other && other_issuer ? OCSP_cert_to_id(NULL, other, other_issuer)
+                                                 : NULL;
+        int orev = also->status == V_OCSP_CERTSTATUS_REVOKED;
+        also_ok = bs != NULL && oid != NULL &&
+                  OCSP_basic_add1_status(bs, oid, also->status,
+                                         orev ? OCSP_REVOKED_STATUS_KEYCOMPROMISE : -1,
+                                         orev ? revtime : NULL, thisupd, nextupd) != NULL;
+        OCSP_CERTID_free(oid);
+        X509_free(other);
+        X509_free(other_issuer);
+    }
     /* The signer's certificate goes with the response (RFC 6960 4.2.1 certs). */
-    if (signer != NULL && key != NULL && bs != NULL && id != NULL &&
+    if (also_ok && signer != NULL && key != NULL && bs != NULL && id != NULL &&
         OCSP_basic_add1_status(bs, id, m->status,
                                revoked ? OCSP_REVOKED_STATUS_KEYCOMPROMISE : -1,
                                revoked ? revtime : NULL, thisupd, nextupd) != NULL &&
@@ -78,6 +103,11 @@ static inline int ocsp_make_der(const struct ocsp_make *m, unsigned char **der)
     X509_free(signer);
     EVP_PKEY_free(key);
     return len > 0 ? len : -1;
+}
+
+static inline int ocsp_make_der(const struct ocsp_make *m, unsigned char **der)
+{
+    return ocsp_make_der_also(m, NULL, der);
 }
 
 #endif

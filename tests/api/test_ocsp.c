@@ -10,7 +10,6 @@
  * handshakes run, to an NSSL client. */
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 
 #include "../unit/unit.h"
 #include "ocsp_make.h"
+#include "ocsp_pair.h"
 #include "peer.h"
 
 #define V13 TLS1_3_VERSION
@@ -82,16 +82,6 @@ static int status_cb(SSL *ssl, void *arg)
     }
     return SSL_TLSEXT_ERR_OK;
 }
-
-/* What one connection gave. */
-struct outcome {
-    int32_t rc;                /* NSSLDoHandshake */
-    int32_t alert_sent;
-    int32_t vresult;
-    int32_t ocsp;              /* NSSLGetOcspStatus */
-    int32_t resumed;
-    NSSLSessionHandle session; /* NSSLGetSession after a good handshake, or -1 */
-};
 
 struct conn_opts {
     int version;
@@ -435,86 +425,12 @@ static void test_callback_sees_status(void)
 
 /* ---- the NSSL server stapling (NSSLSetServerCertStatus), an NSSL client checking ---- */
 
-struct nssl_srv {
-    int32_t ctx;
-    int fd;
-    pthread_t thread;
-    int32_t rc;
-};
-
-static void *nssl_srv_main(void *arg)
-{
-    struct nssl_srv *s = arg;
-    int32_t conn = NSSLCreateConnection(s->ctx, NULL, 0, 0, s->fd, 1), n;
-    char buf[8];
-
-    s->rc = conn < 0 ? conn : NSSLDoHandshake(conn);
-    if (s->rc == 0 && NSSLRead(conn, buf, sizeof(buf), &n) == 0) {
-        s->rc = NSSLWrite(conn, buf, n, &n);
-    }
-    if (conn >= 0) {
-        NSSLDestroyConnection(conn);
-    }
-    shutdown(s->fd, SHUT_RDWR);
-    return NULL;
-}
-
-/* A server context with one certificate (a fixture's chain and key), TLS version v only. */
-static int32_t nssl_server_ctx(int32_t v, const char *cert)
-{
-    char path[512];
-    long clen = 0, klen = 0;
-    char *pem, *key;
-    int32_t ctx = NSSLCreateServerContext(v);
-
-    snprintf(path, sizeof(path), CERTS "%s-chain.pem", cert);
-    pem = peer_read_file(path, &clen);
-    snprintf(path, sizeof(path), CERTS "%s.key", cert);
-    key = peer_read_file(path, &klen);
-    CU_ASSERT_FATAL(ctx >= 0 && pem != NULL && key != NULL);
-    CU_ASSERT_EQUAL_FATAL(NSSLAddServerCertExternal(ctx, pem, (int32_t)clen, NSSL_CERT_TYPE_PEM,
-                                                    key, (int32_t)klen, NSSL_KEY_TYPE_PEM), 0);
-    free(pem);
-    free(key);
-    return ctx;
-}
-
 /* One connection of a fresh client context (flags; verify NSSL_VERIFY_NONE when noverify) to
- * the NSSL server context sctx. */
+ * the NSSL server context sctx (ocsp_pair.h). */
 static struct outcome nssl_pair(int32_t sctx, uint32_t flags, int noverify)
 {
-    struct outcome out = {0, -1, -1, -1, 0, -1};
-    struct nssl_srv s = {sctx, -1, 0, 0};
-    int32_t cctx = peer_client_context(), conn, n;
-    int sv[2];
-    char buf[8];
-
-    CU_ASSERT_FATAL(cctx >= 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    if (flags != 0) {
-        CU_ASSERT_EQUAL(NSSLContextSetFlags(cctx, flags), 0);
-    }
-    s.fd = sv[0];
-    CU_ASSERT_FATAL(pthread_create(&s.thread, NULL, nssl_srv_main, &s) == 0);
-    conn = NSSLCreateConnection(cctx, "localhost", 9, 0, sv[1], 1);
-    CU_ASSERT_FATAL(conn >= 0);
-    if (noverify) {
-        CU_ASSERT_EQUAL(NSSLSetVerifyOptions(conn, NSSL_VERIFY_NONE), 0);
-    }
-    out.rc = NSSLDoHandshake(conn);
-    NSSLGetLastAlert(conn, &out.alert_sent, NULL);
-    NSSLGetVerifyResult(conn, &out.vresult, NULL, NULL, 0);
-    CU_ASSERT_EQUAL(NSSLGetOcspStatus(conn, &out.ocsp), 0);
-    if (out.rc == 0) {
-        CU_ASSERT_EQUAL(NSSLWrite(conn, "ping", 4, &n), 0);
-        CU_ASSERT_EQUAL(NSSLRead(conn, buf, sizeof(buf), &n), 0);
-    }
-    NSSLDestroyConnection(conn);
-    shutdown(sv[1], SHUT_RDWR);
-    pthread_join(s.thread, NULL);
-    close(sv[0]);
-    close(sv[1]);
-    NSSLDestroyContext(cctx);
-    return out;
+    struct pair_opts o = {0, flags, noverify, NULL};
+    return ocsp_pair(sctx, &o);
 }
 
 static const int32_t nssl_versions[] = {NSSL_VERSION_TLS1_3, NSSL_VERSION_TLS1_2};
@@ -677,18 +593,4 @@ static CU_TestInfo tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-static int init_suite(void)
-{
-    /* A watchdog: a hung handshake fails the program instead of the suite's timeout. */
-    alarm(120);
-    signal(SIGPIPE, SIG_IGN);
-    return NSSLInit() == 0 ? 0 : -1;
-}
-
-static int cleanup_suite(void)
-{
-    NSSLFinish();
-    return 0;
-}
-
-UNIT_MAIN_WITH("ocsp", tests, init_suite, cleanup_suite)
+UNIT_MAIN_WITH("ocsp", tests, ocsp_init_suite, ocsp_cleanup_suite)

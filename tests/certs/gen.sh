@@ -377,14 +377,18 @@ certificate; the tests read it.
 
 ## OCSP stapling fixtures
 
-Made by `gen-ocsp.sh` (`bash tests/certs/gen.sh ocsp` regenerates only these), issued by
-`int-ca` (ECDSA P-256; `-chain.pem` is the leaf + `int-ca`). OCSP responses are never
-committed: the tests make them when they run (`openssl ocsp`, or libcrypto in the C tests).
+Made by `gen-ocsp.sh` (`bash tests/certs/gen.sh ocsp` regenerates only these; `gen-ocsp.sh
+NAME` only one), issued by `int-ca` unless said otherwise (ECDSA P-256; `-chain.pem` is the
+leaf + `int-ca`). OCSP responses are never committed: the tests make them when they run
+(`openssl ocsp`, or libcrypto in the C tests).
 
 | name | what is special | for |
 | --- | --- | --- |
 | `server-muststaple` | TLS feature status_request (must-staple, RFC 7633), else as `server-p256` | a missing staple is fatal |
 | `ocsp-responder` | EKU OCSPSigning only, CN "NSSL Test OCSP Responder" | a responder `int-ca` authorized (RFC 6960 4.2.2.2) |
+| `root-ocsp-responder` | issued by `root-ca` (no `-chain.pem`), EKU OCSPSigning only, CN "NSSL Test Root OCSP Responder" | a responder `root-ca` authorized: `int-ca`'s own staple (RFC 8446 4.4.2.1) |
+| `int-ca-muststaple` | issued by `root-ca` (no `-chain.pem`), CA, pathlen 0, TLS feature status_request, CN "NSSL Test Must-Staple Intermediate CA" | must-staple on an intermediate: the leaf's staple is required |
+| `server-under-msint` | as `server-p256` (no TLS feature), issued by `int-ca-muststaple` (`-chain.pem`: + `int-ca-muststaple`) | the leaf below a must-staple intermediate |
 MD
 
 # The policy and OCSP fixtures are issued by the CAs above: new CAs, new fixtures.

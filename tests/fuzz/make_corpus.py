@@ -404,6 +404,19 @@ SEEDS['certificate_status'] = {
     'patch_tail': b'\x01' + u16(0xfff0) + b'\xff\xff',
     'cut_half': b'\x02' + u16(120),
     'cut_whole': b'\x02' + u16(0xffff),
+    # Mode 3: a TLS 1.3 Certificate whose entries carry statuses (RFC 8446 4.4.2.1).
+    'entries_two_statuses': b'\x03' + vec8(b'') + vec24(
+        cert_entry(b'\x30\x00', ext(STATUS_REQUEST, u8(1) + vec24(b'\x30\x03\x0a\x01\x00'))) +
+        cert_entry(b'\x30\x01\x00', ext(STATUS_REQUEST, u8(1) + vec24(b'\x30\x00')))),
+    'entries_intermediate_only': b'\x03' + vec8(b'') + vec24(
+        cert_entry(b'\x30\x00') +
+        cert_entry(b'\x30\x00', ext(STATUS_REQUEST, u8(1) + vec24(b'\x30\x03\x0a\x01\x01')))),
+    'entries_bad_type': b'\x03' + vec8(b'') + vec24(
+        cert_entry(b'\x30\x00') +
+        cert_entry(b'\x30\x00', ext(STATUS_REQUEST, u8(2) + vec24(b'\x30')))),
+    # Mode 4: the intermediate's good response (made at start-up), untouched or patched.
+    'int_good_untouched': b'\x04' + u16(0),
+    'int_patch_status_byte': b'\x04' + u16(6) + b'\x01',
 }
 
 # Inputs found by fuzzing, kept as regression seeds (the script must not drop them).

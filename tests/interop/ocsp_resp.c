@@ -2,9 +2,10 @@
  * time only): a stale one, or any other, from the fixtures (tests/api/ocsp_make.h).
  *
  *   ocsp_resp CERTS_DIR/ LEAF good|revoked|unknown THIS_OFFSET NEXT_OFFSET|none SIGNER OUT
+ *             [ISSUER]
  *
- * Offsets are seconds from now; SIGNER "-" is the issuer (int-ca). Exit 0, or 1 with a
- * message. */
+ * Offsets are seconds from now; ISSUER is LEAF's issuer (default int-ca; root-ca for int-ca
+ * itself), SIGNER "-" the issuer. Exit 0, or 1 with a message. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,9 +18,9 @@ int main(int argc, char **argv)
     FILE *out;
     int len;
 
-    if (argc != 8) {
+    if (argc != 8 && argc != 9) {
         fprintf(stderr, "usage: ocsp_resp CERTS_DIR/ LEAF good|revoked|unknown THIS NEXT|none "
-                        "SIGNER|- OUT\n");
+                        "SIGNER|- OUT [ISSUER]\n");
         return 1;
     }
     memset(&m, 0, sizeof(m));
@@ -31,6 +32,7 @@ int main(int argc, char **argv)
     m.this_off = strtol(argv[4], NULL, 10);
     m.next_off = strcmp(argv[5], "none") == 0 ? OCSP_MAKE_NO_NEXT : strtol(argv[5], NULL, 10);
     m.signer = strcmp(argv[6], "-") == 0 ? NULL : argv[6];
+    m.issuer = argc == 9 ? argv[8] : NULL;
     len = ocsp_make_der(&m, &der);
     if (len < 0 || (out = fopen(argv[7], "wb")) == NULL) {
         fprintf(stderr, "ocsp_resp: cannot make or write the response\n");

@@ -104,6 +104,42 @@ static void test_server_writers(void)
     CU_ASSERT_EQUAL(nssl_msg_server_hello_check12(&sh), 0);
 }
 
+/* RFC 8446 4.4.2.1: each entry may carry its certificate's status (intermediates too): the
+ * writer puts each where it belongs, nssl_msg_certificate_statuses reads each back, and a
+ * malformed one on any entry is refused as the leaf's is. */
+static void test_entry_statuses(void)
+{
+    static const uint8_t a[] = {0x30, 0x00}, b[] = {0x30, 0x01, 0x00}, c3[] = {0x30, 0x02, 0, 0};
+    static const uint8_t r1[] = {0x41}, r2[] = {0x42, 0x43};
+    const uint8_t *ders[] = {a, b, c3}, *status[NSSL_MAX_CHAIN] = {NULL, r1, r2};
+    const size_t lens[] = {sizeof(a), sizeof(b), sizeof(c3)};
+    size_t status_len[NSSL_MAX_CHAIN] = {0, sizeof(r1), sizeof(r2)}, len, got_len[NSSL_MAX_CHAIN];
+    const uint8_t *got[NSSL_MAX_CHAIN];
+    struct nssl_certificate c;
+    uint8_t buf[256];
+    struct nssl_writer w;
+    size_t at;
+
+    nssl_w_init(&w, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_write_statuses(&w, NULL, 0, ders, lens, 3, status,
+                                                              status_len), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_w_finish(&w, &len), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_parse(buf + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                                     NSSL_X_BIT(NSSL_X_STATUS_REQUEST), &c), 0);
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_statuses(&c, got, got_len), 0);
+    CU_ASSERT(got[0] == NULL);
+    CU_ASSERT(got_len[1] == 1 && got[1][0] == 0x41);
+    CU_ASSERT(got_len[2] == 2 && got[2][0] == 0x42 && got[2][1] == 0x43);
+    /* The last entry's status_type made 2: bad_certificate_status_response, as for a leaf. */
+    at = len - 2 - 3 - 1;
+    CU_ASSERT_EQUAL_FATAL(buf[at], 1);
+    buf[at] = 2;
+    CU_ASSERT_EQUAL_FATAL(nssl_msg_certificate_parse(buf + NSSL_HS_HEADER, len - NSSL_HS_HEADER,
+                                                     NSSL_X_BIT(NSSL_X_STATUS_REQUEST), &c), 0);
+    CU_ASSERT_EQUAL(nssl_msg_certificate_statuses(&c, got, got_len),
+                    NSSL_E_SEND(NSSL_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE));
+}
+
 /* RFC 6066 8: a CertificateStatus only right after the Certificate, and only when the server
  * acknowledged status_request: anywhere else the dispatcher refuses it (unexpected_message)
  * before any handler runs. */
@@ -320,6 +356,7 @@ static CU_TestInfo tests[] = {
     {"CertificateStatus codec", test_status_codec},
     {"status_request in the ClientHello", test_client_hello_asks},
     {"server: stapled Certificate entry, ServerHello acknowledgement", test_server_writers},
+    {"each entry's status (intermediates)", test_entry_statuses},
     {"CertificateStatus where it is not expected", test_status_message_placement},
     {"must-staple extension", test_must_staple},
     {"truncated response at every length", test_truncated_response},

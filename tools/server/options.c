@@ -6,6 +6,9 @@
 #include "keylog_file.h"
 #include "server.h"
 
+/* Long options without a short letter. */
+#define OPT_OCSP_CHAIN 0x160
+
 void usage(FILE *f)
 {
     fprintf(f,
@@ -18,6 +21,9 @@ void usage(FILE *f)
             "  --chain FILE       PEM chain sent after the last --cert\n"
             "  --cert-id ID       present the built-in store's identity entry ID (repeatable)\n"
             "  --ocsp FILE        staple this DER OCSP response for the last --cert/--cert-id\n"
+            "  --ocsp-chain FILE  staple this DER OCSP response for the next certificate of its\n"
+            "                     chain (repeatable: the first intermediate, then the next; '-'\n"
+            "                     skips one); sent in TLS 1.3 only\n"
             "  --store FILE       use this certificate store file\n"
             "  --verify           ask clients for a certificate; let in those without one\n"
             "  --Verify           require a client certificate\n" TOOL_TRUST_USAGE
@@ -83,6 +89,7 @@ int parse_args(int argc, char **argv, struct options *o)
         {"chain", required_argument, NULL, 'N'},
         {"cert-id", required_argument, NULL, 'D'},
         {"ocsp", required_argument, NULL, 'O'},
+        {"ocsp-chain", required_argument, NULL, OPT_OCSP_CHAIN},
         {"store", required_argument, NULL, 'S'},
         TOOL_TRUST_LONGOPTS,
         {"verify", no_argument, NULL, 'y'},
@@ -161,6 +168,15 @@ int parse_args(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->certs[o->ncerts - 1].ocsp = optarg;
+            break;
+        case OPT_OCSP_CHAIN:
+            if (o->ncerts == 0 || o->certs[o->ncerts - 1].nocsp_chain >= 9) {
+                fprintf(stderr, "nssl-server: --ocsp-chain must follow a --cert or --cert-id "
+                                "(at most 9 for one)\n");
+                return -1;
+            }
+            c = &o->certs[o->ncerts - 1];
+            c->ocsp_chain[c->nocsp_chain++] = optarg;
             break;
         case 'S':
             o->store = optarg;

@@ -33,6 +33,10 @@ struct cert_option {
     const char *chain;
     int32_t id;
     const char *ocsp;              /* --ocsp: a DER OCSP response to staple for it, or NULL */
+    /* --ocsp-chain, repeatable: the responses for its chain's certificates 1, 2, ... (TLS 1.3
+     * only, RFC 8446 4.4.2.1); "-" for none. */
+    const char *ocsp_chain[9];
+    int nocsp_chain;
 };
 
 struct options {

@@ -93,25 +93,27 @@ static int add_cert(NSSLContextHandle ctx, const struct cert_option *c)
     return 0;
 }
 
-/* --ocsp: the response stapled for the index-th certificate (RFC 6066 8). */
-static int add_ocsp(NSSLContextHandle ctx, int index, const char *file)
+/* --ocsp / --ocsp-chain: the response stapled for certificate chain of the index-th
+ * certificate's chain (0 its leaf: RFC 6066 8, RFC 8446 4.4.2.1). */
+static int add_ocsp(NSSLContextHandle ctx, int index, int chain, const char *file)
 {
     unsigned char *der = NULL;
     long len = 0;
     int32_t rc;
 
-    if (file == NULL) {
+    if (file == NULL || strcmp(file, "-") == 0) {
         return 0;
     }
     if (tool_load_file(file, &der, &len) < 0) {
         fprintf(stderr, "error: cannot read %s: %s\n", file, strerror(errno));
         return -1;
     }
-    rc = len <= INT32_MAX ? NSSLSetServerCertStatus(ctx, index, der, (int32_t)len)
+    rc = len <= INT32_MAX ? NSSLSetServerChainCertStatus(ctx, index, chain, der, (int32_t)len)
                           : NSSL_ERROR_INVALID_ARG;
     free(der);
     if (rc != NSSL_ERROR_OK) {
-        fprintf(stderr, "error: --ocsp %s: %s\n", file, NSSLErrorString(rc));
+        fprintf(stderr, "error: --ocsp%s %s: %s\n", chain > 0 ? "-chain" : "", file,
+                NSSLErrorString(rc));
         return -1;
     }
     return 0;
@@ -130,8 +132,13 @@ NSSLContextHandle make_context(const struct options *o, int *status)
         return ctx;
     }
     for (int i = 0; i < o->ncerts; i++) {
-        if (add_cert(ctx, &o->certs[i]) < 0 || add_ocsp(ctx, i, o->certs[i].ocsp) < 0) {
+        if (add_cert(ctx, &o->certs[i]) < 0 || add_ocsp(ctx, i, 0, o->certs[i].ocsp) < 0) {
             goto fail;
+        }
+        for (int j = 0; j < o->certs[i].nocsp_chain; j++) {
+            if (add_ocsp(ctx, i, j + 1, o->certs[i].ocsp_chain[j]) < 0) {
+                goto fail;
+            }
         }
     }
     if (tool_apply_trust(ctx, &o->trust, 0) < 0 || tool_apply_crls(ctx, &o->trust) < 0) {

@@ -284,7 +284,9 @@ typedef int32_t NSSLSessionHandle;
  *  X509_V_ERR_OCSP_VERIFY_FAILED, 74; a certificate the responder does not know
  *  X509_V_ERR_OCSP_CERT_UNKNOWN, 75), and requires one for a certificate that carries the
  *  TLS feature status_request (must-staple, RFC 7633); NSSLGetOcspStatus says what the staple
- *  said. docs/security.md lists the checks. A session made without a good staple is not
+ *  said. The flag and must-staple are about the leaf's staple; in TLS 1.3 the staples of the
+ *  chain's certificates (RFC 8446 4.4.2.1) are judged too when sent (a revoked intermediate is
+ *  NSSL_ERROR_CERT_REVOKED at its depth), never required. docs/security.md lists the checks. A session made without a good staple is not
  *  resumed by a context with this flag. A server context ignores it. */
 #define NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE 0x10u
 /** Learn intermediates (issue 16 item 3): the intermediate CA certificates of every peer chain
@@ -845,7 +847,8 @@ NSSL_API const char *NSSLReasonString(int32_t reason);
 /** @} */
 
 /**
- * What the OCSP response the server stapled said (client connections; NSSL_OCSP_STATUS_*):
+ * What the OCSP response the server stapled for its leaf said (client connections;
+ * NSSL_OCSP_STATUS_*; the chain's certificates' are in NSSLVerifyReport.ocsp):
  * after the server's certificate was checked, from inside the certificate callback too
  * (where a status other than good has already made NSSL's verdict a failure), and after a
  * resumed handshake what the staple said when the session was made. A server connection
@@ -916,6 +919,11 @@ typedef struct NSSLVerifyReport {
     uint32_t numCerts;          /**< certificates in certs: the path built, or the peer's
                                      chain when no path could be built */
     NSSLReportCert certs[NSSL_REPORT_MAX_CERTS];
+    int32_t ocsp[NSSL_REPORT_MAX_CERTS]; /**< each certificate's stapled OCSP response, index as
+                                     certs (client side): NSSL_OCSP_STATUS_*, _NONE when
+                                     none was stapled for it (TLS 1.2 staples the leaf's only) */
+    uint32_t ocspIgnored;       /**< staples the server sent on certificates outside the path
+                                     (extra certificates, the trust anchor): not judged */
 } NSSLVerifyReport;
 /** @} */
 
@@ -1036,6 +1044,27 @@ NSSL_API int32_t NSSLContextSetTicketLifetime(NSSLContextHandle context, int32_t
  */
 NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t certIndex,
                                          const unsigned char *response, int32_t size);
+
+/**
+ * OCSP responses for the certificates of a server certificate's chain (RFC 8446 4.4.2.1): the
+ * DER OCSPResponse stapled for certificate chainIndex of the context's certIndex-th
+ * certificate, where chainIndex 0 is the leaf (the same response as NSSLSetServerCertStatus)
+ * and 1.. are the chain's certificates in the order they are sent (an intermediate's response
+ * is signed by its issuer or a responder the issuer authorized). In TLS 1.3 every
+ * CertificateEntry whose certificate has a response carries it, when the client asked for
+ * status (status_request). TLS 1.2 carries only the leaf's (RFC 6066 8 CertificateStatus):
+ * RFC 6961's status_request_v2, which could carry the others, is not implemented, and the
+ * chain's responses are not sent. Copied, not judged, and replaceable at any time from any
+ * thread, as NSSLSetServerCertStatus; response NULL (size 0) stops stapling for that
+ * certificate.
+ * @return 0; NSSL_ERROR_INVALID_NSSL_CONTEXT (not a server context); NSSL_ERROR_INVALID_ARG
+ *         (no certificate certIndex, no chainIndex-th certificate in its chain, a negative size
+ *         or one over NSSL_MAX_OCSP_RESPONSE_SIZE, a size without a response);
+ *         NSSL_ERROR_OUT_OF_MEMORY.
+ */
+NSSL_API int32_t NSSLSetServerChainCertStatus(NSSLContextHandle context, int32_t certIndex,
+                                              int32_t chainIndex, const unsigned char *response,
+                                              int32_t size);
 
 /**
  * The server name the client asked for (SNI), NUL-terminated and truncated to size; "" if it

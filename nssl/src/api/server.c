@@ -79,8 +79,9 @@ NSSL_API int32_t NSSLGetServerName(NSSLConnectionHandle connection, char *name, 
     return NSSL_ERROR_OK;
 }
 
-NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t certIndex,
-                                         const unsigned char *response, int32_t size)
+/* The staple of certificate chainIndex (0 the leaf) of the context's certIndex-th credential. */
+static int32_t set_status(NSSLContextHandle context, int32_t certIndex, int32_t chainIndex,
+                          const unsigned char *response, int32_t size)
 {
     struct nssl_context *c;
     int32_t rc = NSSL_ERROR_OK;
@@ -97,11 +98,26 @@ NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t cert
         rc = NSSL_ERROR_LIB_NOT_READY;
     } else if (c == NULL || !c->is_server) {
         rc = NSSL_ERROR_INVALID_NSSL_CONTEXT;
-    } else if (certIndex < 0 || (size_t)certIndex >= c->nserver_creds) {
+    } else if (certIndex < 0 || (size_t)certIndex >= c->nserver_creds || chainIndex < 0 ||
+               (size_t)chainIndex >= c->server_creds[certIndex].count) {
         rc = NSSL_ERROR_INVALID_ARG;
-    } else if (nssl_staple_set(&c->server_creds[certIndex], response, (size_t)size) < 0) {
+    } else if (nssl_staple_set(&c->server_creds[certIndex], (size_t)chainIndex, response,
+                               (size_t)size) < 0) {
         rc = NSSL_ERROR_OUT_OF_MEMORY;
     }
     pthread_mutex_unlock(&nssl_lib_lock);
     return rc;
+}
+
+NSSL_API int32_t NSSLSetServerCertStatus(NSSLContextHandle context, int32_t certIndex,
+                                         const unsigned char *response, int32_t size)
+{
+    return set_status(context, certIndex, 0, response, size);
+}
+
+NSSL_API int32_t NSSLSetServerChainCertStatus(NSSLContextHandle context, int32_t certIndex,
+                                              int32_t chainIndex, const unsigned char *response,
+                                              int32_t size)
+{
+    return set_status(context, certIndex, chainIndex, response, size);
 }

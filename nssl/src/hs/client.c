@@ -32,6 +32,9 @@ void nssl_hs_free(struct nssl_hs *hs)
     free(hs->cr_sigalgs);
     free(hs->cert12);
     free(hs->staple_out);
+    for (size_t i = 0; i < NSSL_MAX_CHAIN; i++) {
+        free(hs->chain_out[i]);
+    }
     free(hs->log);
     OPENSSL_cleanse(hs, sizeof(*hs));
     free(hs);

@@ -90,6 +90,12 @@ struct nssl_hs {
      * together, before the certificate callback runs. */
     const uint8_t *staple;
     size_t staple_len;
+    /* TLS 1.3: the other entries' OCSP responses (RFC 8446 4.4.2.1), index as the Certificate
+     * message's entries (0 unused: the leaf's is staple), pointing into the message as staple;
+     * judged against the verified path (hs/peer_chain.c). chain_stapled: any entry had one. */
+    const uint8_t *chain_staple[NSSL_MAX_CHAIN];
+    size_t chain_staple_len[NSSL_MAX_CHAIN];
+    int chain_stapled;
     int status_acked12;
     uint8_t *cert12;
     size_t cert12_len;
@@ -98,6 +104,10 @@ struct nssl_hs {
     int status_requested;
     uint8_t *staple_out;
     size_t staple_out_len;
+    /* TLS 1.3: the copies of the chain certificates' responses (NSSLSetServerChainCertStatus),
+     * index as hs->cred's chain (0 unused: the leaf's is staple_out); NULL: none. */
+    uint8_t *chain_out[NSSL_MAX_CHAIN];
+    size_t chain_out_len[NSSL_MAX_CHAIN];
     /* TLS 1.3 resumption */
     int psk_offered;
     enum nssl_hash_alg psk_hash;
@@ -219,8 +229,9 @@ int nssl_tls12_client_ccs(struct nssl_engine *e) NSSL_MUST_USE;
 int nssl_tls12_post_handshake(struct nssl_engine *e, const uint8_t *msg, size_t len);
 
 /* Server: take the OCSP response to staple for hs->cred (hs->staple_out), when the client asked
- * for one and the application supplied one (hs/server.c). */
-int nssl_hs_take_staple(struct nssl_engine *e) NSSL_MUST_USE;
+ * for one and the application supplied one (hs/server.c); with chain (TLS 1.3), also those of
+ * its chain's certificates (hs->chain_out). */
+int nssl_hs_take_staple(struct nssl_engine *e, int chain) NSSL_MUST_USE;
 
 /* Server hello phase (hs/server.c). */
 int nssl_server_client_hello(struct nssl_engine *e, const uint8_t *msg, size_t len);

@@ -279,6 +279,19 @@ int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *cont
                                       size_t context_len, const uint8_t *const *ders,
                                       const size_t *lens, size_t count, const uint8_t *status,
                                       size_t status_len) NSSL_MUST_USE;
+/* The same, with each entry's OCSP response (status[i], status_len[i] bytes; an entry NULL
+ * for none; status NULL for none at all). */
+int nssl_msg_certificate_write_statuses(struct nssl_writer *w, const uint8_t *context,
+                                        size_t context_len, const uint8_t *const *ders,
+                                        const size_t *lens, size_t count,
+                                        const uint8_t *const *status,
+                                        const size_t *status_len) NSSL_MUST_USE;
+/* The OCSP response of each entry of a parsed Certificate (its status_request extension, a
+ * CertificateStatus: nssl_msg_certificate_status_parse), resp[i] NULL for an entry without
+ * one; pointing into the message. The first malformed one's error
+ * (bad_certificate_status_response or decode_error). */
+int nssl_msg_certificate_statuses(const struct nssl_certificate *c, const uint8_t **resp,
+                                  size_t *resp_len) NSSL_MUST_USE;
 
 /* ---- CertificateStatus (RFC 6066 8; RFC 8446 4.4.2.1) ---- */
 

@@ -41,6 +41,19 @@ int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *cont
                                       const size_t *lens, size_t count, const uint8_t *status,
                                       size_t status_len)
 {
+    const uint8_t *statuses[NSSL_MAX_CHAIN] = {status};
+    size_t status_lens[NSSL_MAX_CHAIN] = {status_len};
+
+    ENSURE(count <= NSSL_MAX_CHAIN, NSSL_E_INTERNAL);
+    return nssl_msg_certificate_write_statuses(w, context, context_len, ders, lens, count,
+                                               statuses, status_lens);
+}
+
+int nssl_msg_certificate_write_statuses(struct nssl_writer *w, const uint8_t *context,
+                                        size_t context_len, const uint8_t *const *ders,
+                                        const size_t *lens, size_t count,
+                                        const uint8_t *const *status, const size_t *status_len)
+{
     nssl_msg_begin(w, NSSL_HS_CERTIFICATE);
     nssl_w_open_vec(w, 1, 0, 255);
     nssl_w_bytes(w, context, context_len);
@@ -51,12 +64,13 @@ int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *cont
         nssl_w_bytes(w, ders[i], lens[i]);
         nssl_w_close_vec(w);
         nssl_w_open_vec(w, 2, 0, 0xffff);
-        if (i == 0 && status != NULL) {
-            /* RFC 8446 4.4.2.1: the leaf's OCSP response, a CertificateStatus in its entry's
-             * status_request extension. */
+        if (status != NULL && i < NSSL_MAX_CHAIN && status[i] != NULL) {
+            /* RFC 8446 4.4.2.1: an OCSP response for this entry's certificate (the leaf's, or
+             * an intermediate's), a CertificateStatus in the entry's status_request
+             * extension. */
             nssl_w_u16(w, NSSL_EXT_STATUS_REQUEST);
             nssl_w_open_vec(w, 2, 0, 0xffff);
-            nssl_certificate_status_body(w, status, status_len);
+            nssl_certificate_status_body(w, status[i], status_len[i]);
             nssl_w_close_vec(w);
         }
         nssl_w_close_vec(w);
@@ -64,4 +78,18 @@ int nssl_msg_certificate_write_status(struct nssl_writer *w, const uint8_t *cont
     nssl_w_close_vec(w);
     nssl_w_close_vec(w);
     return w->overflow ? NSSL_E_INTERNAL : NSSL_E_OK;
+}
+
+int nssl_msg_certificate_statuses(const struct nssl_certificate *c, const uint8_t **resp,
+                                  size_t *resp_len)
+{
+    for (size_t i = 0; i < c->count && i < NSSL_MAX_CHAIN; i++) {
+        const struct nssl_ext_span *x = &c->certs[i].ext.x[NSSL_X_STATUS_REQUEST];
+        resp[i] = NULL;
+        resp_len[i] = 0;
+        if (x->present) {
+            TRY(nssl_msg_certificate_status_parse(x->data, x->len, &resp[i], &resp_len[i]));
+        }
+    }
+    return NSSL_E_OK;
 }

@@ -137,47 +137,166 @@ static int ocsp_on(const struct nssl_engine *e, const struct nssl_verify_params 
     return !e->is_server && e->cfg->ocsp_mode != NSSL_OCSP_OFF && (vp->flags & NSSL_V_PEER);
 }
 
-/* The server's OCSP staple, once NSSL accepted its chain and before the application decides
- * (so that its certificate callback sees the status too): good, or a verdict in e->vr that
- * the callback may override, as a chain's. */
-static int staple_verdict(struct nssl_engine *e, const struct nssl_verify_params *vp,
-                          STACK_OF(X509) *chain)
+/* Where peer certificate cert sits in the verified path: its index, or -1 when it is not
+ * part of it (an extra certificate the server sent beside the path). */
+static int path_index(STACK_OF(X509) *path, X509 *cert)
+{
+    for (int j = 0; j < sk_X509_num(path); j++) {
+        if (X509_cmp(sk_X509_value(path, j), cert) == 0) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* Must the leaf be stapled (RFC 7633)? When it carries the TLS feature status_request, or a
+ * CA certificate of its verified path does. RFC 7633 lets a CA certificate carry the feature,
+ * and there it states what the certificates the CA issues, directly or not, require (the
+ * reading rfc6962-bis gives it for CT): a leaf below a must-staple intermediate is treated as
+ * must-staple itself (fail closed). It asks for the leaf's staple only: RFC 7633's server rule
+ * binds "a server offering an end-entity certificate with a TLS feature extension", and
+ * TLS 1.2's status_request (RFC 6066 8) cannot carry an intermediate's response at all; an
+ * intermediate's own staple (TLS 1.3, RFC 8446 4.4.2.1) is judged when sent, never required.
+ * NSSL_CONTEXT_FLAG_REQUIRE_OCSP_STAPLE is about the leaf's staple too. */
+static int must_staple(X509 *leaf, STACK_OF(X509) *path)
+{
+    for (int j = 1; j < sk_X509_num(path); j++) {
+        if (nssl_ocsp_must_staple(sk_X509_value(path, j))) {
+            return 1;
+        }
+    }
+    return nssl_ocsp_must_staple(leaf);
+}
+
+/* The first failure of the staples (lowest path index), kept while the others are judged so
+ * that the report has every certificate's row. */
+struct staple_fail {
+    int code;
+    int depth;
+    char why[80];
+};
+
+static void staple_note(struct staple_fail *f, int code, int depth, const char *why)
+{
+    if (code != X509_V_OK && (f->code == X509_V_OK || depth < f->depth)) {
+        f->code = code;
+        f->depth = depth;
+        snprintf(f->why, sizeof(f->why), "%s", why);
+    }
+}
+
+/* The leaf's staple (both versions): judged against its issuer in the path, or its absence
+ * against must-staple and the context's requirement. */
+static void leaf_staple(struct nssl_engine *e, const struct nssl_verify_params *vp,
+                        STACK_OF(X509) *chain, STACK_OF(X509) *path, struct staple_fail *f)
 {
     struct nssl_hs *hs = e->hs;
     X509 *leaf = sk_X509_value(chain, 0);
     char why[80];
     int code;
 
+    if (hs->staple != NULL) {
+        code = sk_X509_num(path) > 1
+                   ? nssl_ocsp_check_cert(vp, leaf, sk_X509_value(path, 1), chain, hs->staple,
+                                          hs->staple_len, &e->ocsp_status, why, sizeof(why))
+                   : nssl_ocsp_check_staple(vp, chain, hs->staple, hs->staple_len,
+                                            &e->ocsp_status, why, sizeof(why));
+        e->report->ocsp[0] = e->ocsp_status;
+        staple_note(f, code, 0, why);
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e, "verify: certificate 0: %s", why);
+        return;
+    }
+    if (must_staple(leaf, path)) {
+        /* RFC 7633 4.2.3.1: a client that asked for status and gets none for a certificate
+         * with the status_request TLS feature rejects it. */
+        staple_note(f, X509_V_ERR_OCSP_VERIFY_NEEDED, 0,
+                    "no OCSP staple for a must-staple certificate (RFC 7633)");
+    } else if (e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE) {
+        staple_note(f, X509_V_ERR_OCSP_VERIFY_NEEDED, 0,
+                    "no OCSP staple, and the context requires one");
+    }
+}
+
+/* TLS 1.3: the staples of the other Certificate entries (RFC 8446 4.4.2.1). Each is judged
+ * for the path's certificate that entry carries, against the next one of the path (its
+ * issuer), by the leaf's rules. An entry outside the path (an extra certificate the server
+ * sent, or the trust anchor, whose status no issuer vouches for) is not judged: its staple is
+ * ignored and counted in the report. */
+static int chain_staples(struct nssl_engine *e, const struct nssl_verify_params *vp,
+                         STACK_OF(X509) *chain, STACK_OF(X509) *path, size_t count,
+                         struct staple_fail *f)
+{
+    struct nssl_hs *hs = e->hs;
+    int n = sk_X509_num(path), checked = 0;
+
+    for (size_t i = 1; hs->chain_stapled && i < count && i < NSSL_MAX_CHAIN; i++) {
+        int j, status, code;
+        char why[80];
+
+        if (hs->chain_staple[i] == NULL) {
+            continue;
+        }
+        j = path_index(path, sk_X509_value(chain, (int)i));
+        if (j < 1 || j >= n - 1) {
+            e->report->ocspIgnored++;
+            nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e,
+                     "verify: OCSP staple of entry %zu ignored: %s", i,
+                     j < 0 ? "not in the verified path" : "the leaf or the trust anchor");
+            continue;
+        }
+        code = nssl_ocsp_check_cert(vp, sk_X509_value(path, j), sk_X509_value(path, j + 1),
+                                    chain, hs->chain_staple[i], hs->chain_staple_len[i],
+                                    &status, why, sizeof(why));
+        ENSURE(code != X509_V_ERR_OUT_OF_MEM, NSSL_E_NOMEM);
+        /* Two entries with the same certificate: a failing staple is not hidden by a good
+         * one. */
+        if (e->report->ocsp[j] == NSSL_OCSP_NONE || status != NSSL_OCSP_GOOD) {
+            e->report->ocsp[j] = status;
+        }
+        staple_note(f, code, j, why);
+        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e, "verify: certificate %d: %s", j, why);
+        checked++;
+    }
+    return checked;
+}
+
+/* The server's OCSP staples, once NSSL accepted its chain and before the application decides
+ * (so that its certificate callback sees the status too): good, or a verdict in e->vr that
+ * the callback may override, as a chain's. path: the verified path, leaf first. */
+static int staple_verdict(struct nssl_engine *e, const struct nssl_verify_params *vp,
+                          STACK_OF(X509) *chain, STACK_OF(X509) *path, size_t count)
+{
+    struct staple_fail f = {X509_V_OK, -1, ""};
+    X509 *failed;
+    char subject[64];
+    const char *who;
+    int checked;
+
     if (!ocsp_on(e, vp)) {
         return NSSL_E_OK;
     }
-    if (hs->staple != NULL) {
-        code = nssl_ocsp_check_staple(vp, chain, hs->staple, hs->staple_len, &e->ocsp_status,
-                                      why, sizeof(why));
-    } else if (nssl_ocsp_must_staple(leaf)) {
-        /* RFC 7633 4.2.3.1: a client that asked for status and gets none for a certificate
-         * with the status_request TLS feature rejects it. */
-        code = X509_V_ERR_OCSP_VERIFY_NEEDED;
-        snprintf(why, sizeof(why), "no OCSP staple for a must-staple certificate (RFC 7633)");
-    } else if (e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE) {
-        code = X509_V_ERR_OCSP_VERIFY_NEEDED;
-        snprintf(why, sizeof(why), "no OCSP staple, and the context requires one");
-    } else {
+    leaf_staple(e, vp, chain, path, &f);
+    ENSURE(f.code != X509_V_ERR_OUT_OF_MEM, NSSL_E_NOMEM);
+    TRY(checked = chain_staples(e, vp, chain, path, count, &f));
+    if (f.code == X509_V_OK) {
+        if (e->hs->staple != NULL || checked > 0) {
+            e->report->checks[NSSL_CHECK_OCSP] = NSSL_CHECK_PASSED;
+        }
         return NSSL_E_OK;
     }
-    if (code == X509_V_OK) {
-        nssl_log(NSSL_LOG_DEBUG, NSSL_LOG_CERT, e, "verify: %s", why);
-        e->report->checks[NSSL_CHECK_OCSP] = NSSL_CHECK_PASSED;
-        return NSSL_E_OK;
+    e->vr.code = f.code;
+    e->vr.depth = f.depth;
+    failed = f.depth > 0 ? sk_X509_value(path, f.depth) : NULL;
+    who = e->peer_subject;
+    if (failed != NULL) {
+        nssl_x509_subject(failed, subject, sizeof(subject));
+        who = subject;
     }
-    ENSURE(code != X509_V_ERR_OUT_OF_MEM, NSSL_E_NOMEM);
-    e->vr.code = code;
-    e->vr.depth = 0;
-    snprintf(e->vr.reason, sizeof(e->vr.reason), "%s (certificate 0: %.60s)", why,
-             e->peer_subject);
+    snprintf(e->vr.reason, sizeof(e->vr.reason), "%s (certificate %d: %.60s)", f.why, f.depth,
+             who);
     nssl_log(NSSL_LOG_INFO, NSSL_LOG_CERT, e, "verify: %s", e->vr.reason);
     nssl_report_fail(e->report, NSSL_CHECK_OCSP, NULL, &e->vr);
-    return NSSL_E_SEND(nssl_ocsp_alert_for(code));
+    return NSSL_E_SEND(nssl_ocsp_alert_for(f.code));
 }
 
 /* Validate the peer's chain with the context's trust, or find it validated in the context's
@@ -187,7 +306,7 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
 {
     struct nssl_hs *hs = e->hs;
     struct nssl_chain_cache *cache = e->cfg->chain_cache;
-    STACK_OF(X509) *chain = NULL;
+    STACK_OF(X509) *chain = NULL, *path = NULL;
     struct nssl_verify_params vp;
     struct nssl_x509_window window;
     uint8_t key[NSSL_CHAIN_KEY_LEN];
@@ -206,9 +325,15 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     nssl_report_init(e->report);
     vp.report = e->report;
     e->ocsp_status = NSSL_OCSP_NONE;
-    /* A staple, or one required, is judged on the parsed chain: the cache does not serve. */
-    if (ocsp_on(e, &vp) && (hs->staple != NULL || e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE)) {
+    /* A staple (the leaf's or any other entry's: a cached chain must not skip an
+     * intermediate's revoked one), or one required, is judged on the parsed chain and its
+     * verified path: the cache does not serve. */
+    if (ocsp_on(e, &vp) && (hs->staple != NULL || hs->chain_stapled ||
+                            e->cfg->ocsp_mode == NSSL_OCSP_REQUIRE)) {
         cache = NULL;
+    }
+    if (ocsp_on(e, &vp)) {
+        vp.path = &path;
     }
     if (cache != NULL && nssl_chain_cache_key(&vp, ders, lens, count, key) == 1) {
         struct nssl_chain_hit hit;
@@ -257,14 +382,16 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
     }
 
     rc = nssl_x509_verify_window(&vp, chain, &e->vr, &window);
-    if (rc == NSSL_E_OK && cached) {
+    /* A path with a must-staple CA is not cached: a hit only sees the leaf, and would serve
+     * the chain without the staple the CA requires (must_staple). */
+    if (rc == NSSL_E_OK && cached && !(path != NULL && must_staple(leaf, path))) {
         /* Best effort: a cache that cannot take the entry costs the next handshake time only.
          * It keeps NSSL's own verdict, before the application's. */
         int kept = nssl_chain_cache_insert(cache, key, &vp, leaf, e->peer_subject, &e->vr, &window);
         (void)kept;
     }
     if (rc == NSSL_E_OK) {
-        rc = staple_verdict(e, &vp, chain);
+        rc = staple_verdict(e, &vp, chain, path, count);
     }
     if (!is_verdict(e, rc)) {
         goto out;
@@ -274,6 +401,7 @@ static int peer_chain(struct nssl_engine *e, const uint8_t *const *ders, const s
      * its explicit certificate callback's acceptance (DESIGN.md §7) sets this bit. */
     hs->proofs |= NSSL_PROOF_CERT;
 out:
+    sk_X509_pop_free(path, X509_free);
     sk_X509_pop_free(chain, X509_free);
     return rc;
 }

@@ -303,17 +303,28 @@ static int status_requested(const struct nssl_ext_span *x)
     return x->present && x->len >= 1 && x->data[0] == 1;
 }
 
-int nssl_hs_take_staple(struct nssl_engine *e)
+int nssl_hs_take_staple(struct nssl_engine *e, int chain)
 {
     struct nssl_hs *hs = e->hs;
 
     free(hs->staple_out);
     hs->staple_out = NULL;
     hs->staple_out_len = 0;
+    for (size_t i = 1; i < NSSL_MAX_CHAIN; i++) {
+        free(hs->chain_out[i]);
+        hs->chain_out[i] = NULL;
+        hs->chain_out_len[i] = 0;
+    }
     if (!hs->status_requested || hs->cred == NULL) {
         return NSSL_E_OK;
     }
-    return nssl_staple_copy(hs->cred, &hs->staple_out, &hs->staple_out_len);
+    TRY(nssl_staple_copy(hs->cred, 0, &hs->staple_out, &hs->staple_out_len));
+    /* RFC 8446 4.4.2.1: in TLS 1.3 each CertificateEntry may carry its certificate's status;
+     * RFC 6066 8 gives TLS 1.2 the leaf's only. */
+    for (size_t i = 1; chain && i < NSSL_MAX_CHAIN; i++) {
+        TRY(nssl_staple_copy(hs->cred, i, &hs->chain_out[i], &hs->chain_out_len[i]));
+    }
+    return NSSL_E_OK;
 }
 
 static int read_lists(struct nssl_server_ch *sch)

@@ -385,7 +385,7 @@ int nssl_tls12_server_start(struct nssl_engine *e, const struct nssl_server_ch *
                          e->cfg->ticket_lifetime > 0 && !e->no_ems;
     /* RFC 6066 8: the response is taken now, so that the ServerHello acknowledges
      * status_request exactly when a CertificateStatus follows. */
-    TRY(nssl_hs_take_staple(e));
+    TRY(nssl_hs_take_staple(e, 0));
     TRY(send_server_hello(e, ch, secure_reneg));
     TRY(send_rest_of_flight(e));
     return hs->cert_requested ? NSSL_ST_SERVER12_WAIT_CERT : NSSL_ST_SERVER12_WAIT_CKE;

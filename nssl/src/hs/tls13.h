@@ -8,11 +8,13 @@
 #include "x509/pki.h"
 
 int nssl_tls13_transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t len) NSSL_MUST_USE;
-/* Certificate with cred's chain (RFC 8446 4.4.2); cred NULL sends an empty list. status: the
- * leaf's OCSP response (4.4.2.1), NULL for none. */
+/* Certificate with cred's chain (RFC 8446 4.4.2); cred NULL sends an empty list. status:
+ * each entry's OCSP response (4.4.2.1; index as cred's chain, NSSL_MAX_CHAIN of them, an entry
+ * NULL for none), NULL for none at all. */
 int nssl_tls13_send_certificate(struct nssl_engine *e, const struct nssl_credential *cred,
                                 const uint8_t *context, size_t context_len,
-                                const uint8_t *status, size_t status_len) NSSL_MUST_USE;
+                                const uint8_t *const *status,
+                                const size_t *status_len) NSSL_MUST_USE;
 /* Our CertificateVerify over the transcript so far (RFC 8446 4.4.3). */
 int nssl_tls13_send_certificate_verify(struct nssl_engine *e, EVP_PKEY *key,
                                        uint16_t scheme) NSSL_MUST_USE;

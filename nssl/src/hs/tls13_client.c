@@ -125,7 +125,7 @@ int nssl_tls13_client_cert_or_cr(struct nssl_engine *e, const uint8_t *msg, size
 int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len)
 {
     struct nssl_certificate c;
-    const struct nssl_ext_span *status;
+    struct nssl_hs *hs = e->hs;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     size_t lens[NSSL_MAX_CHAIN];
     int rc;
@@ -140,15 +140,20 @@ int nssl_tls13_client_cert(struct nssl_engine *e, const uint8_t *msg, size_t len
         ders[i] = c.certs[i].der;
         lens[i] = c.certs[i].len;
     }
-    /* RFC 8446 4.4.2.1: the leaf's OCSP response comes in its entry's status_request
-     * extension (what other entries carry is not used); judged with the chain. */
-    status = &c.certs[0].ext.x[NSSL_X_STATUS_REQUEST];
-    if (status->present) {
-        TRY(nssl_msg_certificate_status_parse(status->data, status->len, &e->hs->staple,
-                                              &e->hs->staple_len));
+    /* RFC 8446 4.4.2.1: each certificate's OCSP response comes in its entry's status_request
+     * extension, the leaf's and the intermediates'; judged with the chain (hs/peer_chain.c). */
+    TRY(nssl_msg_certificate_statuses(&c, hs->chain_staple, hs->chain_staple_len));
+    hs->staple = hs->chain_staple[0];
+    hs->staple_len = hs->chain_staple_len[0];
+    hs->chain_staple[0] = NULL;
+    hs->chain_stapled = 0;
+    for (size_t i = 1; i < c.count; i++) {
+        hs->chain_stapled |= hs->chain_staple[i] != NULL;
     }
     rc = nssl_hs_server_chain(e, ders, lens, c.count);
-    e->hs->staple = NULL;
+    hs->staple = NULL;
+    memset(hs->chain_staple, 0, sizeof(hs->chain_staple));
+    hs->chain_stapled = 0;
     TRY(rc);
     TRY(transcript_add(e, msg, len));
     return NSSL_ST_CLIENT_WAIT_CV;
@@ -181,7 +186,7 @@ int nssl_tls13_client_finished(struct nssl_engine *e, const uint8_t *msg, size_t
          * signature algorithms; the context echoes the request's. */
         TRY(nssl_hs_client_cert_choose(e));
         TRY(nssl_tls13_send_certificate(e, hs->client_scheme != 0 ? hs->client_cred : NULL,
-                                        hs->cr_context, hs->cr_context_len, NULL, 0));
+                                        hs->cr_context, hs->cr_context_len, NULL, NULL));
         if (hs->client_scheme != 0) {
             TRY(nssl_tls13_send_certificate_verify(e, hs->client_cred->key, hs->client_scheme));
         }

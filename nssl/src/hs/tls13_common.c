@@ -13,10 +13,10 @@ int nssl_tls13_transcript_add(struct nssl_engine *e, const uint8_t *msg, size_t 
 
 int nssl_tls13_send_certificate(struct nssl_engine *e, const struct nssl_credential *cred,
                                 const uint8_t *context, size_t context_len,
-                                const uint8_t *status, size_t status_len)
+                                const uint8_t *const *status, const size_t *status_len)
 {
     size_t count = cred != NULL ? cred->count : 0;
-    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3 + 8 + 8 + status_len, len;
+    size_t cap = NSSL_HS_HEADER + 1 + 255 + 3, len;
     const uint8_t *ders[NSSL_MAX_CHAIN];
     struct nssl_writer w;
     uint8_t *buf;
@@ -25,14 +25,15 @@ int nssl_tls13_send_certificate(struct nssl_engine *e, const struct nssl_credent
     ENSURE(count <= NSSL_MAX_CHAIN, NSSL_E_INTERNAL);
     for (size_t i = 0; i < count; i++) {
         ders[i] = cred->der[i];
-        cap += 5 + cred->len[i];
+        /* The entry: its DER, extensions, and a status_request of 8 bytes and the response. */
+        cap += 5 + cred->len[i] + (status != NULL && status[i] != NULL ? 8 + status_len[i] : 0);
     }
     buf = malloc(cap);
     ENSURE(buf != NULL, NSSL_E_NOMEM);
     nssl_w_init(&w, buf, cap);
-    rc = nssl_msg_certificate_write_status(&w, context, context_len, ders,
-                                           cred != NULL ? cred->len : NULL, count, status,
-                                           status_len);
+    rc = nssl_msg_certificate_write_statuses(&w, context, context_len, ders,
+                                             cred != NULL ? cred->len : NULL, count, status,
+                                             status_len);
     if (rc == 0) {
         rc = nssl_w_finish(&w, &len);
     }

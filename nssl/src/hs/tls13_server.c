@@ -381,14 +381,23 @@ static int send_flight(struct nssl_engine *e, const struct nssl_server_ch *sch,
     TRY(nssl_engine_set_key13(e, 0, hs->ks.client_hs));
     TRY(send_encrypted_extensions(e, sch->sni && psk == NULL));
     if (psk == NULL) {
+        const uint8_t *status[NSSL_MAX_CHAIN];
+        size_t status_len[NSSL_MAX_CHAIN];
+
         /* RFC 8446 4.3.2: no CertificateRequest when authenticating with a PSK. */
         if (e->cfg->client_auth != NSSL_CAUTH_OFF) {
             TRY(send_certificate_request(e));
         }
-        /* RFC 8446 4.4.2.1: the application's OCSP response, when the client asked. */
-        TRY(nssl_hs_take_staple(e));
-        TRY(nssl_tls13_send_certificate(e, hs->cred, NULL, 0, hs->staple_out,
-                                        hs->staple_out_len));
+        /* RFC 8446 4.4.2.1: the application's OCSP responses, when the client asked: the
+         * leaf's, and each chain certificate's in its own entry. */
+        TRY(nssl_hs_take_staple(e, 1));
+        status[0] = hs->staple_out;
+        status_len[0] = hs->staple_out_len;
+        for (size_t i = 1; i < NSSL_MAX_CHAIN; i++) {
+            status[i] = hs->chain_out[i];
+            status_len[i] = hs->chain_out_len[i];
+        }
+        TRY(nssl_tls13_send_certificate(e, hs->cred, NULL, 0, status, status_len));
         TRY(nssl_tls13_send_certificate_verify(e, hs->cred->key, hs->server_scheme));
     }
     TRY(nssl_tls13_send_finished(e, hs->ks.server_hs));

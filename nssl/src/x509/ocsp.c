@@ -15,8 +15,8 @@
 
 struct staple_check {
     const struct nssl_verify_params *p;
-    X509 *leaf;
-    X509 *issuer;                  /* a reference */
+    X509 *cert;                    /* the certificate the response must be about */
+    X509 *issuer;                  /* its issuer, a reference */
     OCSP_RESPONSE *resp;
     OCSP_BASICRESP *basic;
     char *why;
@@ -64,7 +64,11 @@ static int signer_authorized(struct staple_check *k, X509 *signer, int64_t now)
     if (X509_cmp(signer, k->issuer) == 0) {
         return 1;
     }
+    /* The responder's certificate must carry an extendedKeyUsage with id-kp-OCSPSigning: one
+     * without the extension (libcrypto then reports every usage) is not a delegated responder,
+     * or any certificate the issuer signed (another CA's, the subject's own) would vouch. */
     if (X509_check_issued(k->issuer, signer) != X509_V_OK ||
+        (X509_get_extension_flags(signer) & EXFLAG_XKUSAGE) == 0 ||
         (X509_get_extended_key_usage(signer) & XKU_OCSP_SIGN) == 0 ||
         (ikey = X509_get0_pubkey(k->issuer)) == NULL || X509_verify(signer, ikey) != 1) {
         return 0;
@@ -78,7 +82,9 @@ static int signer_authorized(struct staple_check *k, X509 *signer, int64_t now)
     return 1;
 }
 
-/* The SingleResponse about the leaf: its CertID, made with the hash the responder used. */
+/* The SingleResponse about this certificate: its CertID (issuer name and key hashes, serial),
+ * made with the hash the responder used; a response's SingleResponses about other
+ * certificates say nothing about this one (RFC 6960 4.1.1). */
 static OCSP_SINGLERESP *find_single(struct staple_check *k)
 {
     int n = OCSP_resp_count(k->basic);
@@ -95,7 +101,7 @@ static OCSP_SINGLERESP *find_single(struct staple_check *k)
             (md = EVP_get_digestbyobj(md_oid)) == NULL) {
             continue;
         }
-        mine = OCSP_cert_to_id(md, k->leaf, k->issuer);
+        mine = OCSP_cert_to_id(md, k->cert, k->issuer);
         same = mine != NULL && OCSP_id_cmp(mine, cid) == 0;
         OCSP_CERTID_free(mine);
         if (same) {
@@ -160,7 +166,7 @@ static int check(struct staple_check *k, STACK_OF(X509) *chain, const uint8_t *d
     if ((k->basic = OCSP_response_get1_basic(k->resp)) == NULL) {
         return fail(k, X509_V_ERR_OCSP_VERIFY_FAILED, "not a basic OCSP response");
     }
-    if ((k->issuer = find_issuer(k->p, chain, k->leaf)) == NULL) {
+    if (k->issuer == NULL && (k->issuer = find_issuer(k->p, chain, k->cert)) == NULL) {
         return fail(k, X509_V_ERR_OCSP_VERIFY_FAILED, "the certificate's issuer is unknown");
     }
     /* The signer, from the response's certificates or the chain, and its signature over the
@@ -205,28 +211,57 @@ static int check(struct staple_check *k, STACK_OF(X509) *chain, const uint8_t *d
     }
 }
 
+/* Check der about k->cert (its issuer in k->issuer, or found from chain when NULL). */
+static int check_one(struct staple_check *k, STACK_OF(X509) *chain, const uint8_t *der,
+                     size_t der_len, int *status)
+{
+    int rc;
+
+    if (k->cert == NULL) {
+        *status = NSSL_OCSP_INVALID;
+        return fail(k, X509_V_ERR_OCSP_VERIFY_FAILED, "no certificate");
+    }
+    rc = check(k, chain, der, der_len, status);
+    OCSP_BASICRESP_free(k->basic);
+    OCSP_RESPONSE_free(k->resp);
+    X509_free(k->issuer);
+    ERR_clear_error();
+    return rc;
+}
+
+static void begin(struct staple_check *k, const struct nssl_verify_params *p, X509 *cert,
+                  char *why, size_t cap)
+{
+    memset(k, 0, sizeof(*k));
+    k->p = p;
+    k->why = why;
+    k->cap = cap;
+    k->cert = cert;
+}
+
 int nssl_ocsp_check_staple(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
                            const uint8_t *der, size_t der_len, int *status, char *why,
                            size_t cap)
 {
     struct staple_check k;
-    int rc;
 
-    memset(&k, 0, sizeof(k));
-    k.p = p;
-    k.why = why;
-    k.cap = cap;
-    k.leaf = sk_X509_value(chain, 0);
-    if (k.leaf == NULL) {
+    begin(&k, p, sk_X509_value(chain, 0), why, cap);
+    return check_one(&k, chain, der, der_len, status);
+}
+
+int nssl_ocsp_check_cert(const struct nssl_verify_params *p, X509 *cert, X509 *issuer,
+                         STACK_OF(X509) *chain, const uint8_t *der, size_t der_len,
+                         int *status, char *why, size_t cap)
+{
+    struct staple_check k;
+
+    begin(&k, p, cert, why, cap);
+    if (issuer == NULL || !X509_up_ref(issuer)) {
         *status = NSSL_OCSP_INVALID;
-        return fail(&k, X509_V_ERR_OCSP_VERIFY_FAILED, "no certificate");
+        return fail(&k, X509_V_ERR_OCSP_VERIFY_FAILED, "the certificate's issuer is unknown");
     }
-    rc = check(&k, chain, der, der_len, status);
-    OCSP_BASICRESP_free(k.basic);
-    OCSP_RESPONSE_free(k.resp);
-    X509_free(k.issuer);
-    ERR_clear_error();
-    return rc;
+    k.issuer = issuer;
+    return check_one(&k, chain, der, der_len, status);
 }
 
 int nssl_ocsp_must_staple(X509 *cert)

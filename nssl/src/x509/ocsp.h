@@ -39,6 +39,15 @@ int nssl_ocsp_check_staple(const struct nssl_verify_params *p, STACK_OF(X509) *c
                            const uint8_t *der, size_t der_len, int *status, char *why,
                            size_t cap);
 
+/* The same check for any certificate of a verified path (RFC 8446 4.4.2.1: an intermediate's
+ * response in its own CertificateEntry): der must be about cert, issued by issuer (cert's
+ * issuer in the path, never guessed from names), and signed by issuer or a responder issuer
+ * authorized; the signer's certificate is looked for in the response and in chain. Same
+ * results as nssl_ocsp_check_staple. */
+int nssl_ocsp_check_cert(const struct nssl_verify_params *p, X509 *cert, X509 *issuer,
+                         STACK_OF(X509) *chain, const uint8_t *der, size_t der_len,
+                         int *status, char *why, size_t cap);
+
 /* Does the certificate carry the TLS feature extension (RFC 7633 4.2, id-pe-tlsfeature) with
  * status_request (5), i.e. must it be stapled? */
 int nssl_ocsp_must_staple(X509 *cert);

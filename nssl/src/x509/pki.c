@@ -273,7 +273,9 @@ void nssl_credential_free(struct nssl_credential *c)
     for (size_t i = 0; i < c->count; i++) {
         free(c->der[i]);
     }
-    free(c->ocsp);
+    for (size_t i = 0; i < sizeof(c->ocsp) / sizeof(c->ocsp[0]); i++) {
+        free(c->ocsp[i]);
+    }
     memset(c, 0, sizeof(*c));
 }
 

@@ -18,10 +18,11 @@ struct nssl_credential {
     uint8_t *der[10];
     size_t len[10];
     size_t count;
-    /* A server's OCSP response for this certificate (issue 16 item 5), replaced at any time:
-     * read and written only through x509/staple.h, under its lock. NULL: none. */
-    uint8_t *ocsp;
-    size_t ocsp_len;
+    /* A server's OCSP responses for this chain (issue 16 item 5), index as der[]: 0 the
+     * leaf's, 1.. its chain certificates' (TLS 1.3 only), replaced at any time: read and
+     * written only through x509/staple.h, under its lock. NULL: none. */
+    uint8_t *ocsp[10];
+    size_t ocsp_len[10];
 };
 
 X509_STORE *nssl_pki_store_new(void);

@@ -324,6 +324,29 @@ static const char *time_source_name(int v)
     }
 }
 
+/* A certificate's OCSP row (NSSLVerifyReport.ocsp: NSSL_OCSP_STATUS_*). */
+static const char *ocsp_name(int v)
+{
+    switch (v) {
+    case NSSL_OCSP_STATUS_GOOD:
+        return "good";
+    case NSSL_OCSP_STATUS_REVOKED:
+        return "revoked";
+    case NSSL_OCSP_STATUS_UNKNOWN:
+        return "unknown";
+    case NSSL_OCSP_STATUS_INVALID:
+        return "invalid";
+    default:
+        return "not stapled";
+    }
+}
+
+/* Are there OCSP rows to show: a staple was judged or refused, or one was ignored? */
+static int ocsp_rows(const NSSLVerifyReport *r)
+{
+    return r->checks[NSSL_CHECK_OCSP] != NSSL_CHECK_NOT_RUN || r->ocspIgnored > 0;
+}
+
 static const char *check_name(int v)
 {
     return v >= 0 && v < NSSL_CHECK_COUNT ? check_names[v] : "none";
@@ -361,6 +384,12 @@ static void format_text(struct out *o, const NSSLVerifyReport *r)
         }
         put(o, "): %.*s\n  issuer: %.*s\n  serial: %.*s\n  sha256: %s\n", FIELD(c->subject),
             FIELD(c->issuer), FIELD(c->serial), fp);
+        if (ocsp_rows(r)) {
+            put(o, "  ocsp: %s\n", ocsp_name(r->ocsp[i]));
+        }
+    }
+    if (r->ocspIgnored > 0) {
+        put(o, "ocsp: %u staple(s) on certificates outside the path ignored\n", r->ocspIgnored);
     }
 }
 
@@ -397,9 +426,9 @@ static void format_json(struct out *o, const NSSLVerifyReport *r)
         put_json_string(o, c->issuer, sizeof(c->issuer));
         put(o, ", \"serial\": ");
         put_json_string(o, c->serial, sizeof(c->serial));
-        put(o, ", \"sha256\": \"%s\"}", fp);
+        put(o, ", \"sha256\": \"%s\", \"ocsp\": \"%s\"}", fp, ocsp_name(r->ocsp[i]));
     }
-    put(o, "]}\n");
+    put(o, "], \"ocsp_ignored\": %u}\n", r->ocspIgnored);
 }
 
 size_t nssl_report_format(const NSSLVerifyReport *r, int fmt, char *out, size_t cap)

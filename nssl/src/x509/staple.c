@@ -8,36 +8,40 @@
 
 static pthread_mutex_t staple_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int nssl_staple_set(struct nssl_credential *c, const uint8_t *der, size_t len)
+int nssl_staple_set(struct nssl_credential *c, size_t index, const uint8_t *der, size_t len)
 {
     uint8_t *copy = NULL, *old;
 
+    ENSURE(index < c->count && index < sizeof(c->ocsp) / sizeof(c->ocsp[0]), NSSL_E_ARG);
     if (der != NULL && len > 0) {
         copy = malloc(len);
         ENSURE(copy != NULL, NSSL_E_NOMEM);
         memcpy(copy, der, len);
     }
     pthread_mutex_lock(&staple_lock);
-    old = c->ocsp;
-    c->ocsp = copy;
-    c->ocsp_len = copy != NULL ? len : 0;
+    old = c->ocsp[index];
+    c->ocsp[index] = copy;
+    c->ocsp_len[index] = copy != NULL ? len : 0;
     pthread_mutex_unlock(&staple_lock);
     free(old);
     return NSSL_E_OK;
 }
 
-int nssl_staple_copy(const struct nssl_credential *c, uint8_t **der, size_t *len)
+int nssl_staple_copy(const struct nssl_credential *c, size_t index, uint8_t **der, size_t *len)
 {
     int rc = NSSL_E_OK;
 
     *der = NULL;
     *len = 0;
+    if (index >= c->count || index >= sizeof(c->ocsp) / sizeof(c->ocsp[0])) {
+        return NSSL_E_OK;
+    }
     pthread_mutex_lock(&staple_lock);
-    if (c->ocsp != NULL) {
-        *der = malloc(c->ocsp_len);
+    if (c->ocsp[index] != NULL) {
+        *der = malloc(c->ocsp_len[index]);
         if (*der != NULL) {
-            memcpy(*der, c->ocsp, c->ocsp_len);
-            *len = c->ocsp_len;
+            memcpy(*der, c->ocsp[index], c->ocsp_len[index]);
+            *len = c->ocsp_len[index];
         } else {
             rc = NSSL_E_NOMEM;
         }

@@ -17,6 +17,7 @@
 #include "x509/clock.h"
 #include "x509/policy.h"
 #include "x509/report.h"
+#include "x509/sig_check.h"
 
 int nssl_host_is_ip(const char *host)
 {
@@ -312,6 +313,9 @@ static int store_ctx(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_app_data(ctx, at);
     X509_STORE_CTX_set_verify_cb(ctx, time_verify_cb);
+    /* Signatures and dates: libcrypto's step, but a CA signature checked once in this process
+     * is not computed again (x509/sig_check.h). */
+    X509_STORE_CTX_set_verify(ctx, nssl_sig_check_path);
     if (p->max_depth > 0) {
         X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
     }
@@ -477,6 +481,10 @@ int nssl_x509_verify_window(const struct nssl_verify_params *p, STACK_OF(X509) *
      * learned (issue 16 item 3), never earlier. */
     nssl_learned_add_path(p->learn, X509_STORE_CTX_get0_chain(ctx),
                           X509_STORE_CTX_get_num_untrusted(ctx));
+    if (p->path != NULL && (*p->path = X509_STORE_CTX_get1_chain(ctx)) == NULL) {
+        rc = NSSL_E_NOMEM;
+        goto out;
+    }
     path_window(ctx, &window);
     vr->not_before = window.not_before;
     vr->not_after = window.not_after;

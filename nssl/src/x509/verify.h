@@ -42,6 +42,10 @@ struct nssl_verify_params {
     struct nssl_engine *log_eng;
     /* Filled with the verification report (x509/report.h) when not NULL. */
     NSSLVerifyReport *report;
+    /* When not NULL, a path that verified (and passed the policy) is left here: leaf first,
+     * the trust anchor last, references the caller frees (sk_X509_pop_free). The OCSP staples
+     * of the chain's certificates are judged against it (x509/ocsp.h). */
+    STACK_OF(X509) **path;
 };
 
 enum nssl_crl_check {
