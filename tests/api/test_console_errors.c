@@ -312,6 +312,7 @@ static void test_every_function(void)
     CONSOLE_ONLY(NSSLGetVerifyReport(bad, NULL, &u));
     CONSOLE_ONLY(NSSLFormatVerifyReport(NULL, NSSL_REPORT_TEXT, text, &u));
     CONSOLE_ONLY(NSSLSetServerCertStatus(bad, 0, buf, 1));
+    CONSOLE_ONLY(NSSLSetServerChainCertStatus(bad, 0, 1, buf, 1));
     CONSOLE_ONLY(NSSLAddServerCertExternal(bad, buf, 1, 0, buf, 1, 0));
     CONSOLE_ONLY(NSSLAddServerCert(bad, 1));
     CONSOLE_ONLY(NSSLContextSetClientAuth(bad, 1));
