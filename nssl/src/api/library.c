@@ -10,6 +10,7 @@
 #include "store/crls.h"
 #include "store/default_store.h"
 #include "x509/cert_cache.h"
+#include "x509/sig_check.h"
 
 pthread_mutex_t nssl_lib_lock = PTHREAD_MUTEX_INITIALIZER;
 int nssl_lib_ready;
@@ -81,6 +82,7 @@ NSSL_API int32_t NSSLFinish(void)
         nssl_default_store_close();
         nssl_crls_cache_clear();
         nssl_cert_cache_clear();
+        nssl_sig_cache_clear();
         nssl_crypto_global_free();
         nssl_bufpool_drain();
         nssl_lib_ready = 0;

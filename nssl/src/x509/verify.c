@@ -17,6 +17,7 @@
 #include "x509/clock.h"
 #include "x509/policy.h"
 #include "x509/report.h"
+#include "x509/sig_check.h"
 
 int nssl_host_is_ip(const char *host)
 {
@@ -312,6 +313,9 @@ static int store_ctx(const struct nssl_verify_params *p, STACK_OF(X509) *chain,
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_app_data(ctx, at);
     X509_STORE_CTX_set_verify_cb(ctx, time_verify_cb);
+    /* Signatures and dates: libcrypto's step, but a CA signature checked once in this process
+     * is not computed again (x509/sig_check.h). */
+    X509_STORE_CTX_set_verify(ctx, nssl_sig_check_path);
     if (p->max_depth > 0) {
         X509_VERIFY_PARAM_set_depth(vp, p->max_depth);
     }
