@@ -349,8 +349,8 @@ int nssl_cs_check(struct nssl_certstore *cs, void (*fn)(void *arg, const char *p
     memset(&p, 0, sizeof(p));
     nssl_cs_lock(cs);
     /* One read transaction, so the checks see one state of the file (an open batch is one,
-     * and the checks then see its changes). */
-    if (cs->batch) {
+     * and the checks then see its changes; so is a watched handle's, nssl_cs_watch_seal). */
+    if (cs->batch || !sqlite3_get_autocommit(cs->db)) {
         rc = check_locked(cs, &p);
     } else {
         rc = nssl_cs_exec(cs, "BEGIN");

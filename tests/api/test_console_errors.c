@@ -215,6 +215,8 @@ static void store_functions(int32_t bad, unsigned char *buf)
     CONSOLE_ONLY(NSSLStoreClose(bad));
     CONSOLE_ONLY(NSSLStoreSetDeviceKey(bad, buf, 32, NULL));
     CONSOLE_ONLY(NSSLStoreSetDeviceKey(s, buf, 3, NULL));
+    CONSOLE_ONLY(NSSLStoreSeal(bad, buf, 32, NULL));
+    CONSOLE_ONLY(NSSLStoreSeal(s, buf, 3, NULL));
     CONSOLE_ONLY(NSSLStoreGetErrorMessage(bad, text, sizeof(text)));
     CONSOLE_ONLY(NSSLStoreBegin(bad));
     CONSOLE_ONLY(NSSLStoreCommit(s));

@@ -774,8 +774,14 @@ static void test_seal(void)
     char *file = strdup(path_of("sealed.db"));
 
     unlink(record);
-    /* Provisioning: the first key seals the store and writes the record. */
-    CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(s, device_key, 32, record), NSSL_ERROR_OK);
+    /* A key alone never seals: an unsealed store where a device has a key is tampered. */
+    CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(s, device_key, 32, record),
+                    NSSL_ERROR_CERT_STORE_TAMPERED);
+    CU_ASSERT_EQUAL(access(record, F_OK), -1);
+    CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    s = reopen("sealed.db", NSSL_STORE_OPEN_WRITE);
+    /* Provisioning: NSSLStoreSeal seals the store and writes the record. */
+    CU_ASSERT_EQUAL(NSSLStoreSeal(s, device_key, 32, record), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(access(record, F_OK), 0);
     CU_ASSERT_EQUAL(import(s, "root-ca.pem", 1, 100, 0, NULL), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(NSSLStoreCheck(s), NSSL_ERROR_OK);
@@ -797,7 +803,35 @@ static void test_seal(void)
     s = reopen("sealed.db", NSSL_STORE_OPEN_WRITE);
     CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(s, device_key, 32, record), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(import(s, "int-ca.pem", 3, 3000, 0, NULL), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLStoreCheck(s), NSSL_ERROR_OK);
     CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    /* A handle with the key never reads a snapshot another connection changed unsealed: a
+     * read between two of its calls is refused, and so is everything after. */
+    {
+        uint32_t n = 0;
+        NSSLStoreHandle w = reopen("sealed.db", NSSL_STORE_OPEN_READ_ONLY);
+        CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(w, device_key, 32, record), NSSL_ERROR_OK);
+        CU_ASSERT_EQUAL(NSSLStoreListCerts(w, 0, 0, NULL, &n), NSSL_ERROR_OK);
+        copy_file(file, path_of("sealed-keep.db"));
+        CU_ASSERT_EQUAL_FATAL(sqlite3_open(file, &db), SQLITE_OK);
+        CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO meta(key, value) VALUES ('x', '1')", NULL,
+                                     NULL, NULL),
+                        SQLITE_OK);
+        CU_ASSERT_EQUAL(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'x'", NULL, NULL, NULL),
+                        SQLITE_OK);
+        sqlite3_close(db);
+        /* Changed and changed back: the content verifies again, but the handle saw a
+         * foreign commit and checked; the same content passes. */
+        CU_ASSERT_EQUAL(NSSLStoreListCerts(w, 0, 0, NULL, &n), NSSL_ERROR_OK);
+        CU_ASSERT_EQUAL_FATAL(sqlite3_open(file, &db), SQLITE_OK);
+        CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE certs SET name = 'planted' WHERE id = 3000",
+                                     NULL, NULL, NULL),
+                        SQLITE_OK);
+        sqlite3_close(db);
+        CU_ASSERT_EQUAL(NSSLStoreListCerts(w, 0, 0, NULL, &n), NSSL_ERROR_CERT_STORE_TAMPERED);
+        CU_ASSERT_EQUAL(NSSLStoreClose(w), NSSL_ERROR_OK);
+        copy_file(path_of("sealed-keep.db"), file);
+    }
     /* The older sealed copy put back: its seal verifies, but it is not the recorded one. */
     copy_file(file, path_of("sealed-new.db"));
     copy_file(old, file);
@@ -820,11 +854,30 @@ static void test_seal(void)
     CU_ASSERT_EQUAL(NSSLStoreCheck(s), NSSL_ERROR_CERT_STORE_TAMPERED);
     CU_ASSERT_EQUAL(NSSLStoreRemove(s, 100), NSSL_ERROR_CERT_STORE_TAMPERED);
     CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
-    /* A read-only handle cannot seal an unsealed store: a device key needs a sealed one. */
+    /* The cheapest attack: delete the seal along with the plant. The key finds it tampered
+     * and seals nothing over it; NSSLStoreSeal refuses too, the record holding the seal. */
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(file, &db), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'seal'", NULL, NULL, NULL),
+                    SQLITE_OK);
+    sqlite3_close(db);
+    s = reopen("sealed.db", NSSL_STORE_OPEN_WRITE);
+    CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(s, device_key, 32, record),
+                    NSSL_ERROR_CERT_STORE_TAMPERED);
+    CU_ASSERT_EQUAL(import(s, "other-root-ca.pem", 1, 0, 0, NULL),
+                    NSSL_ERROR_CERT_STORE_TAMPERED);
+    CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(file, &db), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "SELECT 1 FROM meta WHERE key = 'seal'", NULL, NULL, NULL),
+                    SQLITE_OK);
+    sqlite3_close(db);
+    /* A read-only handle: an unsealed store is tampered; it cannot be sealed either. */
     NSSLStoreClose(create("unsealed.db"));
     s = reopen("unsealed.db", NSSL_STORE_OPEN_READ_ONLY);
     CU_ASSERT_EQUAL(NSSLStoreSetDeviceKey(s, device_key, 32, NULL),
-                    NSSL_ERROR_STORE_READ_ONLY);
+                    NSSL_ERROR_CERT_STORE_TAMPERED);
+    CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
+    s = reopen("unsealed.db", NSSL_STORE_OPEN_READ_ONLY);
+    CU_ASSERT_EQUAL(NSSLStoreSeal(s, device_key, 32, NULL), NSSL_ERROR_STORE_READ_ONLY);
     CU_ASSERT_EQUAL(NSSLStoreClose(s), NSSL_ERROR_OK);
     free(record);
     free(old);

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "nssl/nssl.h"
+#include "nssl/nssl_store.h"
 
 #include "../unit/unit.h"
 #include "certstore/certstore.h"
@@ -266,6 +267,27 @@ static void test_without_key_unchecked(void)
     CU_ASSERT_EQUAL(add_root(), 0);
 }
 
+/* The store API opens the SDK's own store (path NULL) under the SDK's key too. */
+static void test_store_api_takes_the_key(void)
+{
+    NSSLStoreHandle h = 0;
+    new_store(1, 1);
+    start(device_key, 1);
+    CU_ASSERT_EQUAL(NSSLStoreOpen(NULL, NSSL_STORE_OPEN_WRITE, &h), NSSL_ERROR_OK);
+    /* With the key its changes are sealed: the SDK goes on using the store. */
+    CU_ASSERT_EQUAL(NSSLStoreRemove(h, ID_ROOT), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLStoreClose(h), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(add_root(), NSSL_ERROR_INVALID_CERT_ID);
+    /* Tampered: not opened. */
+    tamper("INSERT INTO meta(key, value) VALUES ('planted', '1')");
+    CU_ASSERT_EQUAL(NSSLStoreOpen(NULL, NSSL_STORE_OPEN_READ_ONLY, &h),
+                    NSSL_ERROR_CERT_STORE_TAMPERED);
+    /* Without a key the SDK's store opens as it is. */
+    start(NULL, 0);
+    CU_ASSERT_EQUAL(NSSLStoreOpen(NULL, NSSL_STORE_OPEN_READ_ONLY, &h), NSSL_ERROR_OK);
+    CU_ASSERT_EQUAL(NSSLStoreClose(h), NSSL_ERROR_OK);
+}
+
 static void test_bad_arguments(void)
 {
     uint8_t big[65] = {0};
@@ -318,6 +340,7 @@ static CU_TestInfo tests[] = {
     {"a change through the library with the key is not tampering", test_change_with_key_is_fine},
     {"an older sealed copy put back is refused with the record", test_old_copy_put_back},
     {"without a key the seal is not checked", test_without_key_unchecked},
+    {"the store API opens the SDK's store under its key", test_store_api_takes_the_key},
     {"bad arguments and a key after the store is open", test_bad_arguments},
     CU_TEST_INFO_NULL,
 };

@@ -117,7 +117,10 @@ typedef struct NSSLStoreGroupInfo {
 /**
  * Open a store.
  * @param path the store file; NULL: the store the SDK itself uses (NSSLSetCertStorePath, else
- *        $NSSL_CERTSTORE, ignored in a privileged process, else the installed store).
+ *        $NSSL_CERTSTORE, ignored in a privileged process, else the installed store), with
+ *        the SDK's device key when NSSLSetCertStoreKey gave one (as NSSLStoreSetDeviceKey:
+ *        an unsealed or tampered store is not opened). Provision a store with its path and
+ *        NSSLStoreSeal.
  * @param flags NSSL_STORE_OPEN_READ_ONLY, _WRITE or _CREATE. A read-write handle migrates an
  *        older schema.
  * @param store receives the handle (> 0).
@@ -126,6 +129,7 @@ typedef struct NSSLStoreGroupInfo {
  *         NSSL_ERROR_CERT_STORE_INIT_FAILURE (cannot open or create the file);
  *         NSSL_ERROR_STORE_CORRUPT (not a store); NSSL_ERROR_STORE_VERSION;
  *         NSSL_ERROR_STORE_BUSY; NSSL_ERROR_RESOURCE_LIMIT (64 stores are open);
+ *         NSSL_ERROR_CERT_STORE_TAMPERED (path NULL, with the SDK's device key);
  *         NSSL_ERROR_OUT_OF_MEMORY.
  */
 NSSL_API int32_t NSSLStoreOpen(const char *path, int32_t flags, NSSLStoreHandle *store);
@@ -139,18 +143,36 @@ NSSL_API int32_t NSSLStoreClose(NSSLStoreHandle store);
 
 /**
  * Give the handle the store's device key (the seal, docs/certstore.md "Tamper detection"),
- * and optionally the seal record file kept beside the key. The seal is verified at once. With
- * the key every change verifies the seal first and renews it when it commits; without it a
- * sealed store refuses changes (NSSL_ERROR_STORE_READ_ONLY). An unsealed store is sealed by
- * the handle's first change (or NSSLStoreCheck).
+ * and optionally the seal record file kept beside the key. The seal is verified at once, and
+ * again before any later call reads what another process committed meanwhile; with the key
+ * every change verifies the seal first and renews it when it commits. Without a key a sealed
+ * store refuses changes (NSSL_ERROR_STORE_READ_ONLY). This never seals: a store without a
+ * seal is NSSL_ERROR_CERT_STORE_TAMPERED here, because a device that has a key must have a
+ * sealed store, and deleting the seal is the cheapest attack (sealing then would vouch for
+ * whatever was planted). Sealing a store the first time is NSSLStoreSeal. Once the handle has
+ * seen tampering, every later call on it fails with NSSL_ERROR_CERT_STORE_TAMPERED.
  * @param key 32 to 64 bytes, held outside the store; wiped from memory at close.
  * @param sealRecordPath NULL, or the seal record's file.
- * @return NSSL_ERROR_OK; NSSL_ERROR_INVALID_ARG (key NULL, size out of range, a key already
- *         set); NSSL_ERROR_CERT_STORE_TAMPERED (a seal that does not verify with this key, or
- *         not the one the record holds); NSSL_ERROR_INVALID_NSSL_STORE.
+ * @return NSSL_ERROR_OK; NSSL_ERROR_INVALID_ARG (key NULL, size out of range);
+ *         NSSL_ERROR_CERT_STORE_TAMPERED (no seal, a seal that does not verify with this key,
+ *         or not the one the record holds, or a missing record); NSSL_ERROR_INVALID_NSSL_STORE.
  */
 NSSL_API int32_t NSSLStoreSetDeviceKey(NSSLStoreHandle store, const void *key, uint32_t keySize,
                                        const char *sealRecordPath);
+
+/**
+ * Provisioning: give a writable handle the device key and seal the store with it (the first
+ * seal of a store that has none, and a new seal record when sealRecordPath is given), then
+ * use the key as NSSLStoreSetDeviceKey does. Sealing vouches for everything the store holds
+ * now: call it where the store is made (a factory, a first boot that built the store itself),
+ * never because NSSLStoreSetDeviceKey found a store unsealed. A sealed store is only
+ * re-sealed if its seal verifies with this key.
+ * @return NSSL_ERROR_OK; NSSL_ERROR_INVALID_ARG; NSSL_ERROR_STORE_READ_ONLY (a read-only
+ *         handle); NSSL_ERROR_CERT_STORE_TAMPERED (a seal that does not verify);
+ *         NSSL_ERROR_INVALID_NSSL_STORE.
+ */
+NSSL_API int32_t NSSLStoreSeal(NSSLStoreHandle store, const void *key, uint32_t keySize,
+                               const char *sealRecordPath);
 
 /**
  * The text of the handle's last failure ("" if none).

@@ -130,6 +130,14 @@ NSSL_API int32_t NSSLStoreOpen(const char *path, int32_t flags, NSSLStoreHandle 
         return NSSL_ERROR_OUT_OF_MEMORY;
     }
     err = nssl_cs_open(path, cs_flags[flags], &s->cs, NULL);
+    if (err == NSSL_CS_OK && path == own) {
+        /* The SDK's own store is opened under the SDK's device key (NSSLSetCertStoreKey), as
+         * NSSLStoreSetDeviceKey would: a tampered or unsealed one is not opened. */
+        err = nssl_default_store_apply_key(s->cs);
+        if (err != NSSL_CS_OK) {
+            nssl_cs_close(s->cs);
+        }
+    }
     if (err != NSSL_CS_OK) {
         free(s);
         return nssl_store_public_error(err);
@@ -193,12 +201,15 @@ NSSL_API int32_t NSSLStoreGetErrorMessage(NSSLStoreHandle store, char *buf, int3
     return nssl_store_leave(s, NSSL_CS_OK);
 }
 
-NSSL_API int32_t NSSLStoreSetDeviceKey(NSSLStoreHandle store, const void *key, uint32_t keySize,
-                                       const char *sealRecordPath)
+/* Give the handle the key and the record, then (seal) seal it, then watch the seal: verified
+ * now, and again inside any later call that reads a snapshot another connection committed
+ * (nssl_cs_watch_seal). */
+static int32_t use_key(NSSLStoreHandle store, const void *key, uint32_t keySize,
+                       const char *sealRecordPath, int seal)
 {
     struct nssl_store *s;
     int32_t rc = nssl_store_enter(store, &s);
-    int err, sealed = 0;
+    int err;
 
     if (rc != NSSL_ERROR_OK) {
         return rc;
@@ -210,15 +221,27 @@ NSSL_API int32_t NSSLStoreSetDeviceKey(NSSLStoreHandle store, const void *key, u
     if (err == NSSL_CS_OK && sealRecordPath != NULL) {
         err = nssl_cs_set_seal_record(s->cs, sealRecordPath);
     }
+    if (err == NSSL_CS_OK && seal) {
+        err = nssl_cs_seal(s->cs);
+    }
     if (err == NSSL_CS_OK) {
-        err = nssl_cs_verify_seal(s->cs, &sealed);
-        /* Provisioning: a store never sealed is sealed with its first key (a read-only handle
-         * cannot, and a device with a key refuses an unsealed store). */
-        if (err == NSSL_CS_E_TAMPERED && !sealed) {
-            err = nssl_cs_seal(s->cs);
-        }
+        err = nssl_cs_watch_seal(s->cs);
     }
     return nssl_store_leave(s, err);
+}
+
+NSSL_API int32_t NSSLStoreSetDeviceKey(NSSLStoreHandle store, const void *key, uint32_t keySize,
+                                       const char *sealRecordPath)
+{
+    /* Never seals: a store without a seal, where a device has a key, is one whose seal was
+     * deleted (the cheapest attack), and sealing it would vouch for what was planted. */
+    return use_key(store, key, keySize, sealRecordPath, 0);
+}
+
+NSSL_API int32_t NSSLStoreSeal(NSSLStoreHandle store, const void *key, uint32_t keySize,
+                               const char *sealRecordPath)
+{
+    return use_key(store, key, keySize, sealRecordPath, 1);
 }
 
 NSSL_API int32_t NSSLStoreBegin(NSSLStoreHandle store)

@@ -43,18 +43,33 @@ static const char *find_path(void)
     return NULL;
 }
 
+/* Give cs the device key and record and watch its seal (lock held, a key set). */
+static int apply_locked(struct nssl_certstore *cs)
+{
+    int rc = nssl_cs_set_mac_key(cs, device_key, device_key_len);
+    if (rc == NSSL_CS_OK && seal_record != NULL) {
+        rc = nssl_cs_set_seal_record(cs, seal_record);
+    }
+    return rc == NSSL_CS_OK ? nssl_cs_watch_seal(cs) : rc;
+}
+
+int nssl_default_store_apply_key(struct nssl_certstore *cs)
+{
+    int rc = NSSL_CS_OK;
+    pthread_mutex_lock(&lock);
+    if (device_key_len > 0) {
+        rc = apply_locked(cs);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
 /* With a device key, the store is used only while its seal verifies: now, and at every later
  * read whose snapshot another process changed (nssl_cs_watch_seal). A store that fails is
  * closed again, so each later use tries afresh and fails the same way (lock held). */
 static int watch_seal(const char *path)
 {
-    int rc = nssl_cs_set_mac_key(shared, device_key, device_key_len);
-    if (rc == NSSL_CS_OK && seal_record != NULL) {
-        rc = nssl_cs_set_seal_record(shared, seal_record);
-    }
-    if (rc == NSSL_CS_OK) {
-        rc = nssl_cs_watch_seal(shared);
-    }
+    int rc = apply_locked(shared);
     if (rc == NSSL_CS_OK) {
         return NSSL_E_OK;
     }

@@ -22,6 +22,10 @@ int nssl_default_store_set_path(const char *path) NSSL_MUST_USE;
  * (may be NULL); key NULL and len 0 (record NULL) forget them. Copied; the old key is wiped.
  * NSSL_E_ARG for a bad size; NSSL_E_STATE once the store has been opened. */
 int nssl_default_store_set_key(const uint8_t *key, size_t len, const char *record) NSSL_MUST_USE;
+/* Put the device key and seal record of NSSLSetCertStoreKey on another handle of the store
+ * (NSSLStoreOpen(NULL)) and watch its seal: NSSL_CS_OK (also when no key is set), or the
+ * certstore's error (NSSL_CS_E_TAMPERED). */
+int nssl_default_store_apply_key(struct nssl_certstore *cs) NSSL_MUST_USE;
 /* Close the shared handle (library finish). */
 void nssl_default_store_close(void);
 /* The message of the last failure to open, for diagnostics. */
