@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "../unit/unit.h"
+#include "x509/cert_cache.h"
 #include "x509/sig_check.h"
 
 #define DAY 86400L
@@ -287,6 +288,36 @@ static void test_bounded(void)
     X509_free(lf);
 }
 
+/* The parse cache's SHA-256 (kept on the object) is the DER's, so a certificate parsed through
+ * the cache and one parsed elsewhere give one key. */
+static void test_parse_cache_digest(void)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(inter, &der);
+    uint8_t kept[32], digest[32];
+    unsigned int dlen = 0;
+    X509 *cached = nssl_cert_cache_get(der, (size_t)len);
+    X509 *lf = leaf(60, 30 * DAY);
+    struct nssl_sig_cache_stats s0, s1;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cached);
+    CU_ASSERT_EQUAL(nssl_cert_cache_sha256(cached, kept), 1);
+    CU_ASSERT_EQUAL(nssl_cert_cache_sha256(inter, digest), 0);
+    CU_ASSERT(X509_digest(inter, EVP_sha256(), digest, &dlen) && dlen == 32);
+    CU_ASSERT_EQUAL(memcmp(kept, digest, 32), 0);
+    nssl_sig_cache_clear();
+    CU_ASSERT_EQUAL(run(root, lf, cached, now, 1).ok, 1);
+    s0 = stats_now();
+    CU_ASSERT_EQUAL(run(root, lf, inter, now, 1).ok, 1);
+    s1 = stats_now();
+    CU_ASSERT_EQUAL(s1.hits - s0.hits, 1);
+    CU_ASSERT_EQUAL(s1.verified - s0.verified, 1);
+    X509_free(lf);
+    X509_free(cached);
+    OPENSSL_free(der);
+    nssl_cert_cache_clear();
+}
+
 static int init_suite(void)
 {
     now = time(NULL);
@@ -334,6 +365,7 @@ static CU_TestInfo tests[] = {
     {"dates are checked on a hit", test_dates_on_a_hit},
     {"no time set: refused, the clock is never read", test_no_time_refused},
     {"bounded, and cleared", test_bounded},
+    {"the parse cache's digest is the certificate's", test_parse_cache_digest},
     CU_TEST_INFO_NULL,
 };
 

@@ -14,6 +14,51 @@ struct cached_cert {
     uint64_t used;                 /* tick of the last use */
 };
 
+/* The SHA-256 a cached certificate was parsed from, kept on the object itself (ex_data, set
+ * before the object is shared, only read afterwards): x509/sig_check.c keys on it. */
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+static int hash_index = -1;
+
+static void free_hash(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                      void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    OPENSSL_free(ptr);
+}
+
+static void make_hash_index(void)
+{
+    hash_index = X509_get_ex_new_index(0, NULL, NULL, NULL, free_hash);
+}
+
+/* Keep sha256 on x, not yet shared (best effort: without it a reader digests x itself). */
+static void attach_hash(X509 *x, const uint8_t sha256[32])
+{
+    void *copy;
+    pthread_once(&hash_once, make_hash_index);
+    if (hash_index >= 0 && (copy = OPENSSL_memdup(sha256, 32)) != NULL &&
+        !X509_set_ex_data(x, hash_index, copy)) {
+        OPENSSL_free(copy);
+    }
+    ERR_clear_error();
+}
+
+int nssl_cert_cache_sha256(const X509 *x, uint8_t out[32])
+{
+    const uint8_t *h;
+    pthread_once(&hash_once, make_hash_index);
+    h = hash_index >= 0 ? X509_get_ex_data(x, hash_index) : NULL;
+    if (h == NULL) {
+        return 0;
+    }
+    memcpy(out, h, 32);
+    return 1;
+}
+
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached_cert cache[NSSL_CERT_CACHE_MAX];
 static size_t ncached;
@@ -71,6 +116,7 @@ X509 *nssl_cert_cache_get(const uint8_t *der, size_t len)
     if ((x = parse(der, len)) == NULL) {
         return NULL;
     }
+    attach_hash(x, sha256);
     pthread_mutex_lock(&cache_lock);
     stats.parsed++;
     if ((other = find(sha256)) != NULL) {

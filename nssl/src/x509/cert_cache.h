@@ -28,6 +28,10 @@
  * short. The caller frees the reference. */
 X509 *nssl_cert_cache_get(const uint8_t *der, size_t len);
 
+/* The SHA-256 of the DER a certificate from the cache was parsed from: 1 and out filled, or 0
+ * for a certificate that did not come from it. */
+int nssl_cert_cache_sha256(const X509 *x, uint8_t out[32]);
+
 /* What the cache has done in this process (a documented test and benchmark hook). */
 struct nssl_cert_cache_stats {
     uint64_t parsed;   /* certificates parsed (d2i_X509) through the cache */

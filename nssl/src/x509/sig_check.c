@@ -9,6 +9,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "x509/cert_cache.h"
+
 struct sig_entry {
     uint8_t key[32];
 };
@@ -19,6 +21,15 @@ static size_t ncached;
 static size_t next_victim; /* full: the oldest entry, replaced first */
 static struct nssl_sig_cache_stats stats;
 
+/* The SHA-256 of x's DER: the one the parse cache kept (the bytes x was parsed from, which
+ * determine it), else digested now. */
+static int cert_hash(X509 *x, uint8_t out[32])
+{
+    unsigned int len = 0;
+    return nssl_cert_cache_sha256(x, out) ||
+           (X509_digest(x, EVP_sha256(), out, &len) && len == 32);
+}
+
 /* The key of "subject's signature verifies with issuer's key": SHA-256 over the SHA-256 of
  * both certificates' DER (the signed bytes, the algorithm and the signature; the issuer's key
  * with everything else of its certificate, which only makes the key narrower). 0 if a digest
@@ -26,10 +37,8 @@ static struct nssl_sig_cache_stats stats;
 static int pair_key(X509 *subject, X509 *issuer, uint8_t key[32])
 {
     uint8_t both[64];
-    unsigned int len = 0;
 
-    if (!X509_digest(subject, EVP_sha256(), both, &len) || len != 32 ||
-        !X509_digest(issuer, EVP_sha256(), both + 32, &len) || len != 32 ||
+    if (!cert_hash(subject, both) || !cert_hash(issuer, both + 32) ||
         !EVP_Digest(both, sizeof(both), key, NULL, EVP_sha256(), NULL)) {
         ERR_clear_error();
         return 0;
