@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include <nssl/nssl.h>
 
@@ -31,6 +32,44 @@ char *peer_read_file(const char *path, long *len)
     }
     fclose(f);
     return buf;
+}
+
+uint8_t *peer_cert_der(const char *name, size_t *len)
+{
+    char path[512];
+    FILE *f;
+    X509 *x;
+    unsigned char *der = NULL;
+    int n;
+
+    snprintf(path, sizeof(path), CERTS "%s", name);
+    if ((f = fopen(path, "r")) == NULL) {
+        return NULL;
+    }
+    x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    n = x != NULL ? i2d_X509(x, &der) : -1;
+    X509_free(x);
+    if (n <= 0) {
+        ERR_clear_error();
+        return NULL;
+    }
+    *len = (size_t)n;
+    return der;
+}
+
+int peer_copy_file(const char *from, const char *to)
+{
+    long len = 0;
+    char *data = peer_read_file(from, &len);
+    FILE *f = data != NULL ? fopen(to, "wb") : NULL;
+    int ok = f != NULL && fwrite(data, 1, (size_t)len, f) == (size_t)len;
+
+    if (f != NULL && fclose(f) != 0) {
+        ok = 0;
+    }
+    free(data);
+    return ok ? 0 : -1;
 }
 
 int32_t peer_handshake(int ctx, struct peer *p, const char *host, int32_t options)

@@ -52,6 +52,10 @@ int peer_script_close_notify(struct peer *p, SSL *ssl);
 
 /* Read a whole file (the caller frees). */
 char *peer_read_file(const char *path, long *len);
+/* The DER of the PEM certificate tests/certs/name (OPENSSL_free it), or NULL. */
+uint8_t *peer_cert_der(const char *name, size_t *len);
+/* Copy a file byte for byte: 0, or -1. */
+int peer_copy_file(const char *from, const char *to);
 /* One NSSL client handshake with p over a socket pair (host and verification options as
  * NSSLCreateConnection takes them), data both ways, then close: 0 or the NSSL error. */
 int32_t peer_handshake(int ctx, struct peer *p, const char *host, int32_t options);

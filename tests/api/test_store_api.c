@@ -48,21 +48,9 @@ static char *path_of(const char *name)
 
 static uint8_t *cert_der(const char *name, uint32_t *len)
 {
-    char path[512];
-    FILE *f;
-    X509 *x;
-    unsigned char *der = NULL;
-    int n;
-
-    snprintf(path, sizeof(path), CERTS "%s", name);
-    f = fopen(path, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    n = i2d_X509(x, &der);
-    X509_free(x);
-    CU_ASSERT_FATAL(n > 0);
+    size_t n = 0;
+    uint8_t *der = peer_cert_der(name, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(der);
     *len = (uint32_t)n;
     return der;
 }
@@ -759,9 +747,7 @@ static void test_groups(void)
 
 static void copy_file(const char *from, const char *to)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, to);
-    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(peer_copy_file(from, to), 0);
 }
 
 static void test_seal(void)

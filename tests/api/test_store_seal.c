@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/pem.h>
 #include <sqlite3.h>
 
 #include "nssl/nssl.h"
@@ -35,25 +34,15 @@ static char copy_path[128];
 
 static void import_pem(struct nssl_certstore *cs, const char *name, int32_t id, uint32_t groups)
 {
-    char path[512];
-    FILE *f;
-    X509 *x;
-    unsigned char *der = NULL;
-    int len;
+    size_t len = 0;
+    uint8_t *der = peer_cert_der(name, &len);
     int32_t got = 0;
 
-    snprintf(path, sizeof(path), CERTS "%s", name);
-    f = fopen(path, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    len = i2d_X509(x, &der);
-    CU_ASSERT_EQUAL(nssl_cs_import_cert(cs, der, (size_t)len, NSSL_CS_KIND_SERVER_CA, id, 0,
-                                        NULL, groups, 0, &got),
+    CU_ASSERT_PTR_NOT_NULL_FATAL(der);
+    CU_ASSERT_EQUAL(nssl_cs_import_cert(cs, der, len, NSSL_CS_KIND_SERVER_CA, id, 0, NULL,
+                                        groups, 0, &got),
                     NSSL_CS_OK);
     OPENSSL_free(der);
-    X509_free(x);
 }
 
 static void remove_files(void)
@@ -217,14 +206,7 @@ static void test_change_with_key_is_fine(void)
 
 static void copy_file(const char *from, const char *to)
 {
-    long len = 0;
-    char *data = peer_read_file(from, &len);
-    FILE *f = fopen(to, "wb");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_EQUAL(fwrite(data, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    free(data);
+    CU_ASSERT_EQUAL_FATAL(peer_copy_file(from, to), 0);
 }
 
 static void test_old_copy_put_back(void)
